@@ -1,0 +1,552 @@
+/**
+ * K-Means, following scikit-learn's KMeans (sklearn/cluster/_kmeans.py):
+ * greedy k-means++ (2 + ln k candidates per step), random or given initial centroids,
+ * nInit restarts keeping the lowest inertia, `tol` relative to the mean feature variance,
+ * Lloyd iterations that stop when labels no longer change or the centroids moved less
+ * than tol, empty clusters moved to the points farthest from their centres, and a final
+ * assignment pass so labels always belong to the returned centroids.
+ *
+ * X is centred before fitting (as scikit-learn does) so the assignment kernel's
+ * dot-product ranking does not cancel on data far from the origin. Hamerly's
+ * triangle-inequality variant gives the same labels with fewer distance computations;
+ * 'auto' takes it where the benchmark says it pays (many clusters).
+ *
+ * k larger than the number of distinct rows is an error (naming k and the count): the
+ * extra clusters could only be empty or duplicates, and a segmentation with silently
+ * fewer segments than asked for is worse than a clear message.
+ */
+import { InvalidParameterError } from '../errors';
+import { columnMeans, meanColumnVariance, subtractRow, toMatrix, toWeights, type Matrix, type MatrixLike } from '../matrix';
+import { enumOption, integerOption, numberOption, rejectUnknownOptions } from '../options';
+import { Random } from '../random';
+import { kernels, type Kernels, type Region, type Workspace } from '../wasm/index';
+
+export type KMeansInit = 'k-means++' | 'random' | number[][];
+export type KMeansAlgorithm = 'auto' | 'lloyd' | 'hamerly';
+
+export interface KMeansOptions {
+  /** Number of clusters, 1 <= k <= number of distinct rows. */
+  k: number;
+  init?: KMeansInit;
+  /** Restarts; 'auto' is 1 for k-means++ and given centroids, 10 for random. */
+  nInit?: number | 'auto';
+  maxIter?: number;
+  /** Convergence tolerance, relative to the mean per-feature variance of X. */
+  tol?: number;
+  /** Seed of the generator; the same seed gives the same result everywhere. */
+  seed?: number;
+  sampleWeight?: ArrayLike<number>;
+  /** 'lloyd' (blocked SIMD), 'hamerly' (triangle inequality) or 'auto'. */
+  algorithm?: KMeansAlgorithm;
+}
+
+export const defaultKMeansOptions = {
+  init: 'k-means++' as KMeansInit,
+  nInit: 'auto' as number | 'auto',
+  maxIter: 300,
+  tol: 1e-4,
+  seed: 0,
+  algorithm: 'auto' as KMeansAlgorithm,
+};
+
+const OPTION_NAMES = ['k', 'init', 'nInit', 'maxIter', 'tol', 'seed', 'sampleWeight', 'algorithm'] as const;
+
+/** From this many clusters up, 'auto' uses Hamerly (set from `npm run bench`). */
+export const HAMERLY_MIN_K = 12;
+
+export interface KMeansJSON {
+  type: 'segmint.kmeans';
+  version: 1;
+  k: number;
+  nFeatures: number;
+  centroids: number[][];
+  /** Exact model state: the centring vector and the centroids relative to it. */
+  center: number[];
+  centeredCentroids: number[];
+  inertia: number;
+  iterations: number;
+  converged: boolean;
+  algorithm: 'lloyd' | 'hamerly';
+  labels?: number[];
+}
+
+export class KMeansModel {
+  readonly k: number;
+  readonly nFeatures: number;
+  readonly centroids: number[][];
+  readonly labels: Int32Array;
+  readonly inertia: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+  readonly algorithm: 'lloyd' | 'hamerly';
+  readonly nInit: number;
+  readonly warnings: string[];
+  private readonly center: Float64Array;
+  private readonly centeredCentroids: Float64Array;
+
+  constructor(args: {
+    center: Float64Array;
+    centeredCentroids: Float64Array;
+    k: number;
+    labels: Int32Array;
+    inertia: number;
+    iterations: number;
+    converged: boolean;
+    algorithm: 'lloyd' | 'hamerly';
+    nInit: number;
+    warnings?: string[];
+  }) {
+    this.k = args.k;
+    this.nFeatures = args.center.length;
+    this.center = args.center;
+    this.centeredCentroids = args.centeredCentroids;
+    this.labels = args.labels;
+    this.inertia = args.inertia;
+    this.iterations = args.iterations;
+    this.converged = args.converged;
+    this.algorithm = args.algorithm;
+    this.nInit = args.nInit;
+    this.warnings = args.warnings ?? [];
+    const d = this.nFeatures;
+    this.centroids = [];
+    for (let c = 0; c < this.k; c++) {
+      this.centroids.push(Array.from({ length: d }, (_, j) => args.centeredCentroids[c * d + j] + args.center[j]));
+    }
+  }
+
+  /** Labels new rows with their nearest centroid. */
+  predict(X: MatrixLike): Int32Array {
+    const m = toMatrix(X);
+    if (m.cols !== this.nFeatures) {
+      throw new InvalidParameterError('X', `has ${m.cols} columns but the model was fitted on ${this.nFeatures}`);
+    }
+    subtractRow(m, this.center);
+    const kern = kernels();
+    const ws = kern.workspace();
+    const r = lloydRegions(ws, m.rows, m.cols, this.k, false);
+    ws.commit();
+    ws.write(r.X, m.data);
+    ws.write(r.C, this.centeredCentroids);
+    ws.viewI32(r.labels).fill(-1);
+    assignLloyd(kern, r, m.rows, m.cols, this.k, 0, false);
+    return ws.viewI32(r.labels).slice();
+  }
+
+  toJSON(): KMeansJSON {
+    return {
+      type: 'segmint.kmeans',
+      version: 1,
+      k: this.k,
+      nFeatures: this.nFeatures,
+      centroids: this.centroids,
+      center: Array.from(this.center),
+      centeredCentroids: Array.from(this.centeredCentroids),
+      inertia: this.inertia,
+      iterations: this.iterations,
+      converged: this.converged,
+      algorithm: this.algorithm,
+      labels: Array.from(this.labels),
+    };
+  }
+
+  /** Rebuilds a model from toJSON() output (or its JSON.parse'd string); predictions are bit-identical. */
+  static fromJSON(json: KMeansJSON | string): KMeansModel {
+    const j: KMeansJSON = typeof json === 'string' ? JSON.parse(json) : json;
+    if (!j || j.type !== 'segmint.kmeans' || j.version !== 1) {
+      throw new InvalidParameterError('json', "is not a segmint K-Means model (expected type 'segmint.kmeans', version 1)");
+    }
+    const k = integerOption('json.k', j.k, 1);
+    const d = integerOption('json.nFeatures', j.nFeatures, 1);
+    if (!Array.isArray(j.center) || j.center.length !== d) throw new InvalidParameterError('json.center', `must have ${d} values`);
+    if (!Array.isArray(j.centeredCentroids) || j.centeredCentroids.length !== k * d) {
+      throw new InvalidParameterError('json.centeredCentroids', `must have k * nFeatures = ${k * d} values`);
+    }
+    for (const v of [...j.center, ...j.centeredCentroids]) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidParameterError('json', 'holds a value that is not a finite number');
+    }
+    return new KMeansModel({
+      k,
+      center: Float64Array.from(j.center),
+      centeredCentroids: Float64Array.from(j.centeredCentroids),
+      labels: Int32Array.from(j.labels ?? []),
+      inertia: j.inertia,
+      iterations: j.iterations,
+      converged: j.converged,
+      algorithm: j.algorithm,
+      nInit: 1,
+    });
+  }
+}
+
+export type KMeansResult = KMeansModel;
+
+interface LloydRegions {
+  X: Region;
+  W: Region | null;
+  C: Region;
+  panel: Region;
+  halfNorm: Region;
+  scores: Region;
+  labels: Region;
+  sums: Region;
+  counts: Region;
+}
+
+function lloydRegions(ws: Workspace, n: number, d: number, k: number, weighted: boolean): LloydRegions {
+  const kPad = (k + 1) & ~1;
+  return {
+    X: ws.f64(n * d),
+    W: weighted ? ws.f64(n) : null,
+    C: ws.f64(k * d),
+    panel: ws.f64(kPad * d),
+    halfNorm: ws.f64(kPad),
+    scores: ws.f64(4 * kPad),
+    labels: ws.i32(n),
+    sums: ws.f64(k * d),
+    counts: ws.f64(k),
+  };
+}
+
+function assignLloyd(kern: Kernels, r: LloydRegions, n: number, d: number, k: number, weightsPtr: number, accumulate: boolean): number {
+  const e = kern.exports;
+  e.packCentroids(r.C.ptr, k, d, r.panel.ptr, r.halfNorm.ptr);
+  return e.assignNearest(
+    r.X.ptr, n, d, r.panel.ptr, r.halfNorm.ptr, k, weightsPtr, r.scores.ptr, r.labels.ptr,
+    accumulate ? r.sums.ptr : 0, accumulate ? r.counts.ptr : 0,
+  );
+}
+
+/** Counts distinct rows, stopping as soon as `limit` are found. */
+function countDistinctRows(m: Matrix, limit: number): number {
+  const seen = new Set<string>();
+  const { data, rows, cols } = m;
+  for (let i = 0; i < rows && seen.size < limit; i++) {
+    seen.add(Array.prototype.join.call(data.subarray(i * cols, (i + 1) * cols), ','));
+  }
+  return seen.size;
+}
+
+interface Resolved {
+  k: number;
+  init: KMeansInit;
+  nInit: number;
+  maxIter: number;
+  tol: number;
+  seed: number;
+  algorithm: 'lloyd' | 'hamerly';
+  warnings: string[];
+}
+
+function resolveOptions(options: KMeansOptions, n: number, d: number): Resolved {
+  if (options === undefined || options === null || typeof options !== 'object') {
+    throw new InvalidParameterError('options', 'kmeans(X, options) needs an options object with at least k');
+  }
+  rejectUnknownOptions(options, OPTION_NAMES, 'kmeans');
+  const o = { ...defaultKMeansOptions, ...options };
+  if (options.k === undefined) throw new InvalidParameterError('k', 'is required (the number of clusters)');
+  const k = integerOption('k', o.k, 1, n);
+  const warnings: string[] = [];
+  let init: KMeansInit;
+  if (Array.isArray(o.init)) {
+    if (o.init.length !== k) throw new InvalidParameterError('init', `has ${o.init.length} centroids but k is ${k}`);
+    const m = toMatrix(o.init, 'init');
+    if (m.cols !== d) throw new InvalidParameterError('init', `centroids have ${m.cols} features but X has ${d}`);
+    init = o.init;
+  } else {
+    init = enumOption('init', o.init, ['k-means++', 'random'] as const);
+  }
+  let nInit: number;
+  if (o.nInit === 'auto') nInit = init === 'random' ? 10 : 1;
+  else nInit = integerOption('nInit', o.nInit, 1, 1000);
+  if (Array.isArray(init) && nInit !== 1) {
+    warnings.push(`nInit=${nInit} ignored: given initial centroids are used once`);
+    nInit = 1;
+  }
+  const maxIter = integerOption('maxIter', o.maxIter, 1, 1_000_000);
+  const tol = numberOption('tol', o.tol, (v) => v >= 0, 'a finite number >= 0');
+  const seed = numberOption('seed', o.seed, (v) => Number.isInteger(v), 'an integer');
+  const alg = enumOption('algorithm', o.algorithm, ['auto', 'lloyd', 'hamerly'] as const);
+  const algorithm = alg === 'auto' ? (k >= HAMERLY_MIN_K ? 'hamerly' : 'lloyd') : alg;
+  return { k, init, nInit, maxIter, tol, seed, algorithm, warnings };
+}
+
+/**
+ * Clusters the rows of X into k groups. Synchronous; in a browser's main thread call
+ * `await init()` once first.
+ */
+export function kmeans(X: MatrixLike, options: KMeansOptions): KMeansModel {
+  const m = toMatrix(X);
+  const { rows: n, cols: d } = m;
+  const opts = resolveOptions(options, n, d);
+  const weights = toWeights(options.sampleWeight, n);
+  const { k } = opts;
+
+  const distinct = countDistinctRows(m, k);
+  if (distinct < k) {
+    throw new InvalidParameterError(
+      'k',
+      `is ${k} but X has only ${distinct} distinct row${distinct === 1 ? '' : 's'}; ask for at most ${distinct} clusters`,
+    );
+  }
+
+  const center = columnMeans(m);
+  const tolAbs = meanColumnVariance(m, center) * opts.tol;
+  subtractRow(m, center);
+
+  const kern = kernels();
+  const ws = kern.workspace();
+  const r = lloydRegions(ws, n, d, k, weights !== undefined);
+  const closest = ws.f64(n);
+  const trialA = ws.f64(n);
+  const trialB = ws.f64(n);
+  const hamerly = opts.algorithm === 'hamerly';
+  const upper = hamerly ? ws.f64(n) : null;
+  const lower = hamerly ? ws.f64(n) : null;
+  const shift = ws.f64(k);
+  const halfSep = ws.f64(k);
+  ws.commit();
+  ws.write(r.X, m.data);
+  if (weights && r.W) ws.write(r.W, weights);
+
+  const ctx: FitContext = {
+    kern, ws, r, n, d, k, weights, weightsPtr: r.W ? r.W.ptr : 0,
+    closest, trialA, trialB, upper, lower, shift, halfSep,
+    maxIter: opts.maxIter, tolAbs, hamerly,
+  };
+  const rng = new Random(opts.seed);
+
+  let best: SingleRun | undefined;
+  for (let run = 0; run < opts.nInit; run++) {
+    let start: Float64Array;
+    if (Array.isArray(opts.init)) {
+      start = toMatrix(opts.init, 'init').data;
+      for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) start[c * d + j] -= center[j];
+    } else if (opts.init === 'random') {
+      start = randomInit(ctx, rng);
+    } else {
+      start = kmeansPlusPlus(ctx, rng);
+    }
+    const result = lloyd(ctx, start);
+    if (!best || result.inertia < best.inertia) best = result;
+  }
+  return new KMeansModel({
+    center,
+    centeredCentroids: best!.centroids,
+    k,
+    labels: best!.labels,
+    inertia: best!.inertia,
+    iterations: best!.iterations,
+    converged: best!.converged,
+    algorithm: opts.algorithm,
+    nInit: opts.nInit,
+    warnings: opts.warnings,
+  });
+}
+
+interface FitContext {
+  kern: Kernels;
+  ws: Workspace;
+  r: LloydRegions;
+  n: number;
+  d: number;
+  k: number;
+  weights: Float64Array | undefined;
+  weightsPtr: number;
+  closest: Region;
+  trialA: Region;
+  trialB: Region;
+  upper: Region | null;
+  lower: Region | null;
+  shift: Region;
+  halfSep: Region;
+  maxIter: number;
+  tolAbs: number;
+  hamerly: boolean;
+}
+
+interface SingleRun {
+  labels: Int32Array;
+  centroids: Float64Array;
+  inertia: number;
+  iterations: number;
+  converged: boolean;
+}
+
+function rowOf(ctx: FitContext, i: number): Float64Array {
+  return ctx.ws.viewF64(ctx.r.X).subarray(i * ctx.d, (i + 1) * ctx.d);
+}
+
+/** Index of the first cumulative weight >= target (numpy.searchsorted, side='left'). */
+function searchCumulative(cum: Float64Array, target: number): number {
+  let lo = 0;
+  let hi = cum.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cum[mid] < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.min(lo, cum.length - 1);
+}
+
+/** Picks an index with probability proportional to weight (uniform without weights). */
+function weightedIndex(weights: Float64Array | undefined, n: number, rng: Random): number {
+  if (!weights) return rng.int(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += weights[i];
+  let target = rng.next() * total;
+  for (let i = 0; i < n; i++) {
+    target -= weights[i];
+    if (target < 0 && weights[i] > 0) return i;
+  }
+  for (let i = n - 1; i >= 0; i--) if (weights[i] > 0) return i;
+  return n - 1;
+}
+
+/** Greedy k-means++ as in scikit-learn's _kmeans_plusplus. */
+function kmeansPlusPlus(ctx: FitContext, rng: Random): Float64Array {
+  const { kern, ws, n, d, k, weights, weightsPtr } = ctx;
+  const e = kern.exports;
+  const centers = new Float64Array(k * d);
+  const nLocalTrials = 2 + Math.floor(Math.log(k));
+  // Candidate rows are passed by pointer straight into X; no copy needed.
+  const xPtr = ctx.r.X.ptr;
+  const first = weightedIndex(weights, n, rng);
+  centers.set(rowOf(ctx, first), 0);
+  let potential = e.closestSquaredDistances(xPtr, n, d, xPtr + first * d * 8, 0, weightsPtr, ctx.closest.ptr);
+  const cum = new Float64Array(n);
+  let closest = ctx.closest;
+  let bestTrial = ctx.trialA;
+  let trial = ctx.trialB;
+  for (let c = 1; c < k; c++) {
+    const dist = ws.viewF64(closest);
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      acc += (weights ? weights[i] : 1) * dist[i];
+      cum[i] = acc;
+    }
+    let bestPotential = Infinity;
+    let bestCandidate = -1;
+    for (let t = 0; t < nLocalTrials; t++) {
+      const candidate = searchCumulative(cum, rng.next() * potential);
+      const pot = e.closestSquaredDistances(xPtr, n, d, xPtr + candidate * d * 8, closest.ptr, weightsPtr, trial.ptr);
+      if (pot < bestPotential) {
+        bestPotential = pot;
+        bestCandidate = candidate;
+        [bestTrial, trial] = [trial, bestTrial];
+      }
+    }
+    centers.set(rowOf(ctx, bestCandidate), c * d);
+    potential = bestPotential;
+    [closest, bestTrial] = [bestTrial, closest];
+  }
+  return centers;
+}
+
+/** k distinct rows drawn at random (weighted by sampleWeight), as scikit-learn's init='random'. */
+function randomInit(ctx: FitContext, rng: Random): Float64Array {
+  const { n, d, k, weights } = ctx;
+  const centers = new Float64Array(k * d);
+  const taken = new Set<number>();
+  const w = weights ? Float64Array.from(weights) : undefined;
+  for (let c = 0; c < k; c++) {
+    let idx: number;
+    if (w && w.some((v) => v > 0)) {
+      idx = weightedIndex(w, n, rng);
+      w[idx] = 0;
+    } else {
+      // Unweighted, or fewer positive-weight rows than k: uniform over the rows not taken.
+      do idx = rng.int(n);
+      while (taken.has(idx));
+    }
+    taken.add(idx);
+    centers.set(rowOf(ctx, idx), c * d);
+  }
+  return centers;
+}
+
+/** Moves each empty cluster onto one of the points farthest from their centres (scikit-learn's rule). */
+function relocateEmptyClusters(ctx: FitContext, sums: Float64Array, counts: Float64Array): void {
+  const { kern, ws, r, n, d, k, weights, weightsPtr } = ctx;
+  const empty: number[] = [];
+  for (let c = 0; c < k; c++) if (counts[c] === 0) empty.push(c);
+  if (empty.length === 0) return;
+  kern.exports.assignedSquaredDistances(r.X.ptr, n, d, r.C.ptr, r.labels.ptr, weightsPtr, ctx.trialA.ptr);
+  const dist = ws.viewF64(ctx.trialA);
+  const labels = ws.viewI32(r.labels);
+  const X = ws.viewF64(r.X);
+  const used = new Set<number>();
+  for (const target of empty) {
+    let far = -1;
+    for (let i = 0; i < n; i++) if (!used.has(i) && (far < 0 || dist[i] > dist[far])) far = i;
+    used.add(far);
+    const w = weights ? weights[far] : 1;
+    const old = labels[far];
+    for (let j = 0; j < d; j++) {
+      sums[old * d + j] -= X[far * d + j] * w;
+      sums[target * d + j] = X[far * d + j] * w;
+    }
+    counts[target] = w;
+    counts[old] -= w;
+  }
+}
+
+/** Lloyd (or Hamerly) iterations from the given centred centroids. */
+function lloyd(ctx: FitContext, start: Float64Array): SingleRun {
+  const { kern, ws, r, n, d, k, weightsPtr, hamerly } = ctx;
+  const e = kern.exports;
+  ws.write(r.C, start);
+  ws.viewI32(r.labels).fill(-1);
+  const old = new Float64Array(k * d);
+  let strict = false;
+  let converged = false;
+  let iter = 0;
+  const pass = (first: boolean): number =>
+    hamerly
+      ? e.hamerlyAssign(
+          r.X.ptr, n, d, r.C.ptr, k, weightsPtr, ctx.shift.ptr, ctx.halfSep.ptr, r.labels.ptr,
+          ctx.upper!.ptr, ctx.lower!.ptr, r.sums.ptr, r.counts.ptr, first ? 1 : 0,
+        )
+      : assignLloyd(kern, r, n, d, k, weightsPtr, true);
+  for (; iter < ctx.maxIter; iter++) {
+    const C = ws.viewF64(r.C);
+    old.set(C);
+    const changed = pass(iter === 0);
+    const sums = ws.viewF64(r.sums);
+    const counts = ws.viewF64(r.counts);
+    relocateEmptyClusters(ctx, sums, counts);
+    const shift = ws.viewF64(ctx.shift);
+    let shiftTotal = 0;
+    for (let c = 0; c < k; c++) {
+      let s2 = 0;
+      const cnt = counts[c];
+      for (let j = 0; j < d; j++) {
+        const v = cnt > 0 ? sums[c * d + j] / cnt : old[c * d + j];
+        const delta = v - old[c * d + j];
+        s2 += delta * delta;
+        C[c * d + j] = v;
+      }
+      shift[c] = Math.sqrt(s2);
+      shiftTotal += s2;
+    }
+    if (changed === 0) {
+      strict = true;
+      converged = true;
+      break;
+    }
+    if (shiftTotal <= ctx.tolAbs) {
+      converged = true;
+      break;
+    }
+  }
+  const iterations = Math.min(iter + 1, ctx.maxIter);
+  // Labels must belong to the final centroids: one more assignment unless nothing moved.
+  if (!strict) pass(false);
+  const inertia = e.assignedSquaredDistances(r.X.ptr, n, d, r.C.ptr, r.labels.ptr, weightsPtr, 0);
+  return {
+    labels: ws.viewI32(r.labels).slice(),
+    centroids: ws.viewF64(r.C).slice(),
+    inertia,
+    iterations,
+    converged,
+  };
+}

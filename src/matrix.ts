@@ -1,0 +1,131 @@
+/**
+ * Input matrices. Every public function takes a MatrixLike and validates it here, once,
+ * at the boundary: kernels downstream assume a dense, finite, row-major Float64Array.
+ */
+import { InvalidParameterError } from './errors';
+
+export type MatrixLike = number[][] | { data: Float64Array | number[]; rows: number; cols: number };
+
+export interface Matrix {
+  data: Float64Array;
+  rows: number;
+  cols: number;
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  return typeof v === 'string' ? JSON.stringify(v) : typeof v;
+}
+
+function badValue(param: string, row: number, col: number, v: unknown): InvalidParameterError {
+  const what = typeof v === 'number' ? `is ${describe(v)}` : `is ${describe(v)}, not a number`;
+  return new InvalidParameterError(param, `row ${row}, column ${col} ${what}; every value must be a finite number`);
+}
+
+/** Validates X and returns a fresh row-major copy (callers may modify it). */
+export function toMatrix(X: MatrixLike, param = 'X'): Matrix {
+  if (Array.isArray(X)) {
+    const rows = X.length;
+    if (rows === 0) throw new InvalidParameterError(param, 'has no rows');
+    const first = X[0];
+    if (!Array.isArray(first) && !ArrayBuffer.isView(first)) {
+      throw new InvalidParameterError(param, 'must be an array of rows (number[][]) or { data, rows, cols }');
+    }
+    const cols = first.length;
+    if (cols === 0) throw new InvalidParameterError(param, 'rows have no columns');
+    const data = new Float64Array(rows * cols);
+    for (let i = 0; i < rows; i++) {
+      const row = X[i];
+      if (!Array.isArray(row) && !ArrayBuffer.isView(row)) {
+        throw new InvalidParameterError(param, `row ${i} is ${describe(row)}, not an array`);
+      }
+      if (row.length !== cols) {
+        throw new InvalidParameterError(param, `row ${i} has ${row.length} values but row 0 has ${cols} (ragged rows)`);
+      }
+      const off = i * cols;
+      for (let j = 0; j < cols; j++) {
+        const v = row[j];
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw badValue(param, i, j, v);
+        data[off + j] = v;
+      }
+    }
+    return { data, rows, cols };
+  }
+  if (X === null || typeof X !== 'object' || !('data' in X)) {
+    throw new InvalidParameterError(param, 'must be an array of rows (number[][]) or { data, rows, cols }');
+  }
+  const { rows, cols, data: src } = X;
+  if (!Number.isInteger(rows) || rows < 0) throw new InvalidParameterError(`${param}.rows`, `must be a non-negative integer, got ${describe(rows)}`);
+  if (rows === 0) throw new InvalidParameterError(param, 'has no rows');
+  if (!Number.isInteger(cols) || cols < 1) throw new InvalidParameterError(`${param}.cols`, `must be a positive integer, got ${describe(cols)}`);
+  if (!src || typeof (src as ArrayLike<number>).length !== 'number') {
+    throw new InvalidParameterError(`${param}.data`, 'must be a Float64Array or number[]');
+  }
+  if (src.length !== rows * cols) {
+    throw new InvalidParameterError(`${param}.data`, `has ${src.length} values but rows * cols = ${rows * cols}`);
+  }
+  const data = Float64Array.from(src as ArrayLike<number>);
+  for (let i = 0; i < data.length; i++) {
+    // Float64Array.from turns non-numbers into NaN, so one finiteness check covers both.
+    if (!Number.isFinite(data[i])) throw badValue(param, Math.floor(i / cols), i % cols, (src as ArrayLike<unknown>)[i]);
+  }
+  return { data, rows, cols };
+}
+
+/** Validates per-row weights: n finite, non-negative values with a positive sum. */
+export function toWeights(w: ArrayLike<number> | undefined, n: number, param = 'sampleWeight'): Float64Array | undefined {
+  if (w === undefined) return undefined;
+  if (w === null || typeof w.length !== 'number') throw new InvalidParameterError(param, 'must be an array of numbers');
+  if (w.length !== n) throw new InvalidParameterError(param, `has ${w.length} values but X has ${n} rows`);
+  const out = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const v = w[i];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new InvalidParameterError(param, `value ${i} is ${describe(v)}; weights must be finite and >= 0`);
+    }
+    out[i] = v;
+    sum += v;
+  }
+  if (!(sum > 0)) throw new InvalidParameterError(param, 'all weights are 0');
+  return out;
+}
+
+/** Column means. */
+export function columnMeans(m: Matrix): Float64Array {
+  const { data, rows, cols } = m;
+  const mean = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mean[j] += data[i * cols + j];
+  for (let j = 0; j < cols; j++) mean[j] /= rows;
+  return mean;
+}
+
+/** Subtracts `center` from every row, in place. */
+export function subtractRow(m: Matrix, center: Float64Array): void {
+  const { data, rows, cols } = m;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[i * cols + j] -= center[j];
+}
+
+/** Mean of the per-column (population) variances, as scikit-learn's KMeans tolerance uses. */
+export function meanColumnVariance(m: Matrix, mean: Float64Array): number {
+  const { data, rows, cols } = m;
+  let total = 0;
+  for (let j = 0; j < cols; j++) {
+    let s = 0;
+    for (let i = 0; i < rows; i++) {
+      const dlt = data[i * cols + j] - mean[j];
+      s += dlt * dlt;
+    }
+    total += s / rows;
+  }
+  return total / cols;
+}
+
+/** Rows of a flat matrix as number[][]. */
+export function toRows(data: ArrayLike<number>, rows: number, cols: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < rows; i++) out.push(Array.from({ length: cols }, (_, j) => data[i * cols + j]));
+  return out;
+}

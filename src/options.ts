@@ -1,0 +1,37 @@
+/** Option-object helpers shared by the public functions: fail on typos, name the parameter. */
+import { InvalidParameterError } from './errors';
+
+/** Rejects keys that are not in `allowed` (a typo would otherwise be ignored silently). */
+export function rejectUnknownOptions(options: object | undefined, allowed: readonly string[], fn: string): void {
+  if (options === undefined || options === null) return;
+  if (typeof options !== 'object') throw new InvalidParameterError('options', `${fn}() options must be an object`);
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      throw new InvalidParameterError(key, `is not an option of ${fn}(); known options: ${allowed.join(', ')}`);
+    }
+  }
+}
+
+export function integerOption(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new InvalidParameterError(name, `must be an integer, got ${typeof value === 'number' ? value : JSON.stringify(value)}`);
+  }
+  if (value < min || value > max) {
+    throw new InvalidParameterError(name, `must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+export function numberOption(name: string, value: unknown, check: (v: number) => boolean, expected: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || !check(value)) {
+    throw new InvalidParameterError(name, `must be ${expected}, got ${typeof value === 'number' ? value : JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export function enumOption<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    throw new InvalidParameterError(name, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as T;
+}

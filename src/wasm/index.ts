@@ -1,0 +1,202 @@
+/**
+ * WASM loading and linear-memory management.
+ *
+ * Both builds (SIMD and scalar) are embedded as base64 at build time, so nothing is
+ * fetched or read from disk, in Node or in a browser. `init()` compiles the SIMD build
+ * when `WebAssembly.validate` accepts it and the scalar one otherwise, once, and keeps
+ * it. Synchronous callers (kmeans, metrics) may use the kernels before `init()` in Node
+ * and in workers, where synchronous compilation is allowed; on a browser's main thread
+ * they get a clear error asking for `await init()`.
+ *
+ * Memory: the kernels never allocate (stub runtime). Each public call takes a fresh
+ * Workspace, which lays its buffers out from the heap base, grows memory once if needed
+ * and hands out views made after the growth. Because every call starts again from the
+ * heap base, memory only ever grows to what the largest single call needed.
+ */
+import { instantiate, instantiateSync } from '@assemblyscript/loader';
+import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from './bytes.generated';
+import { InvalidParameterError } from '../errors';
+
+type Ptr = number;
+
+/** The raw kernel exports; see assembly/ for what each reads (IN) and writes (OUT). */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapBase(): Ptr;
+  simdEnabled(): number;
+  squaredDistances(X: Ptr, n: number, d: number, C: Ptr, k: number, out: Ptr): void;
+  packCentroids(C: Ptr, k: number, d: number, panel: Ptr, halfNorm: Ptr): void;
+  assignNearest(
+    X: Ptr, n: number, d: number, panel: Ptr, halfNorm: Ptr, k: number, weights: Ptr,
+    scores: Ptr, labels: Ptr, sums: Ptr, counts: Ptr,
+  ): number;
+  hamerlyAssign(
+    X: Ptr, n: number, d: number, C: Ptr, k: number, weights: Ptr, centroidShift: Ptr,
+    halfSeparation: Ptr, labels: Ptr, upper: Ptr, lower: Ptr, sums: Ptr, counts: Ptr, init: number,
+  ): number;
+  assignedSquaredDistances(X: Ptr, n: number, d: number, C: Ptr, labels: Ptr, weights: Ptr, out: Ptr): number;
+  closestSquaredDistances(X: Ptr, n: number, d: number, point: Ptr, closest: Ptr, weights: Ptr, out: Ptr): number;
+  [name: string]: unknown;
+}
+
+export type WasmVariant = 'simd' | 'scalar';
+
+export interface WasmInfo {
+  variant: WasmVariant;
+  simdSupported: boolean;
+  memoryBytes: number;
+}
+
+function decodeBase64(b64: string): Uint8Array {
+  // atob exists in browsers and in Node >= 16; no Buffer, so the browser build has no Node built-ins.
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+const bytesCache: Partial<Record<WasmVariant, Uint8Array>> = {};
+function wasmBytes(variant: WasmVariant): Uint8Array {
+  return (bytesCache[variant] ??= decodeBase64(variant === 'simd' ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64));
+}
+
+let simdSupportedCache: boolean | undefined;
+/** Whether this engine can run the SIMD build (asked of the engine, not guessed from the user agent). */
+export function simdSupported(): boolean {
+  return (simdSupportedCache ??= WebAssembly.validate(wasmBytes('simd') as BufferSource));
+}
+
+const instances: Partial<Record<WasmVariant, Kernels>> = {};
+const pending: Partial<Record<WasmVariant, Promise<Kernels>>> = {};
+let active: Kernels | undefined;
+
+export interface InitOptions {
+  /** 'auto' (default) takes SIMD where the engine validates it. 'scalar' forces the fallback. */
+  variant?: 'auto' | WasmVariant;
+}
+
+function resolveVariant(options: InitOptions | undefined): WasmVariant {
+  const requested = options?.variant ?? 'auto';
+  if (requested !== 'auto' && requested !== 'simd' && requested !== 'scalar') {
+    throw new InvalidParameterError('variant', `must be 'auto', 'simd' or 'scalar', got ${JSON.stringify(requested)}`);
+  }
+  if (requested === 'auto') return simdSupported() ? 'simd' : 'scalar';
+  if (requested === 'simd' && !simdSupported()) {
+    throw new InvalidParameterError('variant', "'simd' was requested but this engine does not support WebAssembly SIMD");
+  }
+  return requested;
+}
+
+/**
+ * Compiles and instantiates the kernels. Idempotent: later calls return the same
+ * instance. Passing another variant switches every later call to it.
+ */
+export async function init(options?: InitOptions): Promise<WasmInfo> {
+  const variant = resolveVariant(options);
+  if (!instances[variant]) {
+    pending[variant] ??= instantiate<KernelExports>(wasmBytes(variant) as BufferSource, {}).then(
+      (r) => (instances[variant] = new Kernels(r.exports as unknown as KernelExports, variant)),
+    );
+    await pending[variant];
+  }
+  active = instances[variant]!;
+  return info();
+}
+
+/** The kernels in use, compiling them synchronously on first use where the engine allows it. */
+export function kernels(): Kernels {
+  if (active) return active;
+  const variant = resolveVariant(undefined);
+  try {
+    const r = instantiateSync<KernelExports>(wasmBytes(variant) as BufferSource, {});
+    active = instances[variant] = new Kernels(r.exports as unknown as KernelExports, variant);
+  } catch (err) {
+    throw new Error(
+      `segmint: the WebAssembly kernels could not be compiled synchronously here (${(err as Error).message}); call \`await init()\` once before clustering.`,
+    );
+  }
+  return active;
+}
+
+/** Which build is active and how much linear memory it holds. */
+export function info(): WasmInfo {
+  const k = kernels();
+  return { variant: k.variant, simdSupported: simdSupported(), memoryBytes: k.exports.memory.buffer.byteLength };
+}
+
+const PAGE = 65536;
+const ALIGN = 16; // v128 loads and stores
+
+/** A buffer laid out in linear memory by a Workspace. */
+export interface Region {
+  readonly ptr: Ptr;
+  readonly length: number;
+  readonly type: 'f64' | 'i32';
+}
+
+export class Kernels {
+  readonly exports: KernelExports;
+  readonly variant: WasmVariant;
+  private readonly base: number;
+  constructor(exports: KernelExports, variant: WasmVariant) {
+    this.exports = exports;
+    this.variant = variant;
+    this.base = Math.ceil(exports.heapBase() / ALIGN) * ALIGN;
+  }
+  /** A new workspace starting at the heap base; any earlier workspace's regions are dead. */
+  workspace(): Workspace {
+    return new Workspace(this.exports.memory, this.base);
+  }
+}
+
+/**
+ * Lays buffers out in linear memory for one call. Reserve every region first, then
+ * `commit()` (grows memory once), then take views; views taken before a growth would
+ * be detached, so `f64()`/`i32()` views are only handed out after commit.
+ */
+export class Workspace {
+  private end: number;
+  private committed = false;
+  constructor(private readonly memory: WebAssembly.Memory, base: number) {
+    this.end = base;
+  }
+  private reserve(type: 'f64' | 'i32', length: number): Region {
+    if (this.committed) throw new Error('segmint internal: reserve after commit');
+    const ptr = this.end;
+    const bytes = length * (type === 'f64' ? 8 : 4);
+    this.end = ptr + Math.ceil(bytes / ALIGN) * ALIGN;
+    return { ptr, length, type };
+  }
+  f64(length: number): Region {
+    return this.reserve('f64', length);
+  }
+  i32(length: number): Region {
+    return this.reserve('i32', length);
+  }
+  /** Grows linear memory so every reserved region fits. */
+  commit(): this {
+    const have = this.memory.buffer.byteLength;
+    if (this.end > have) {
+      const maxBytes = 65536 * PAGE;
+      if (this.end > maxBytes) {
+        throw new RangeError(
+          `segmint: this call needs ${(this.end / 2 ** 30).toFixed(2)} GiB of WebAssembly memory, more than the 4 GiB a wasm32 module can address; use fewer rows or features`,
+        );
+      }
+      this.memory.grow(Math.ceil((this.end - have) / PAGE));
+    }
+    this.committed = true;
+    return this;
+  }
+  /** A Float64Array view of an f64 region (valid until the next commit of any workspace). */
+  viewF64(r: Region): Float64Array {
+    return new Float64Array(this.memory.buffer, r.ptr, r.length);
+  }
+  viewI32(r: Region): Int32Array {
+    return new Int32Array(this.memory.buffer, r.ptr, r.length);
+  }
+  /** Copies src into the region. */
+  write(r: Region, src: ArrayLike<number>): void {
+    (r.type === 'f64' ? this.viewF64(r) : this.viewI32(r)).set(src);
+  }
+}
