@@ -24,6 +24,16 @@ function badValue(param: string, row: number, col: number, v: unknown): InvalidP
   return new InvalidParameterError(param, `row ${row}, column ${col} ${what}; every value must be a finite number`);
 }
 
+/** Index of the first NaN or +-Infinity, or -1. Kept small and monomorphic so it stays fast. */
+function firstNonFinite(data: Float64Array): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    // v - v is 0 for finite numbers and NaN for NaN and +-Infinity.
+    if (v - v !== 0) return i;
+  }
+  return -1;
+}
+
 /** Validates X and returns a fresh row-major copy (callers may modify it). */
 export function toMatrix(X: MatrixLike, param = 'X'): Matrix {
   if (Array.isArray(X)) {
@@ -66,11 +76,11 @@ export function toMatrix(X: MatrixLike, param = 'X'): Matrix {
   if (src.length !== rows * cols) {
     throw new InvalidParameterError(`${param}.data`, `has ${src.length} values but rows * cols = ${rows * cols}`);
   }
-  const data = Float64Array.from(src as ArrayLike<number>);
-  for (let i = 0; i < data.length; i++) {
-    // Float64Array.from turns non-numbers into NaN, so one finiteness check covers both.
-    if (!Number.isFinite(data[i])) throw badValue(param, Math.floor(i / cols), i % cols, (src as ArrayLike<unknown>)[i]);
-  }
+  // A typed array is copied with one memcpy; Float64Array.from turns non-numbers in a
+  // plain array into NaN, so one finiteness check covers both.
+  const data = src instanceof Float64Array ? new Float64Array(src) : Float64Array.from(src as ArrayLike<number>);
+  const bad = firstNonFinite(data);
+  if (bad >= 0) throw badValue(param, Math.floor(bad / cols), bad % cols, (src as ArrayLike<unknown>)[bad]);
   return { data, rows, cols };
 }
 

@@ -29,15 +29,17 @@ const shapes = [
   { n: 64, d: 1, k: 3 },
   { n: 33, d: 512, k: 4 },
   { n: 257, d: 7, k: 9 },
+  { n: 6, d: 2, k: 4 },
+  { n: 10, d: 5, k: 8 },
 ];
 
 const layout = (n: number, d: number, k: number) => {
   const ws = kernels().workspace();
-  const kPad = (k + 1) & ~1;
   const r = {
-    X: ws.f64(n * d), C: ws.f64(k * d), W: ws.f64(n), out: ws.f64(n * k), panel: ws.f64(kPad * d),
-    halfNorm: ws.f64(kPad), scores: ws.f64(4 * kPad), labels: ws.i32(n), sums: ws.f64(k * d), counts: ws.f64(k),
-    upper: ws.f64(n), lower: ws.f64(n), shift: ws.f64(k), sep: ws.f64(k), dist: ws.f64(n),
+    X: ws.f64(n * d), Xp: ws.f64(((n + 1) >> 1) * 2 * d), C: ws.f64(k * d), W: ws.f64(n), out: ws.f64(n * k),
+    halfNorm: ws.f64(k), labels: ws.i32(n), sums: ws.f64(k * d), counts: ws.f64(k),
+    upper: ws.f64(n), lower: ws.f64(n), shift: ws.f64(k), sep: ws.f64(k), dist: ws.f64(n), members: ws.i32(k),
+    cand: ws.f64(2 * d), trials: ws.f64(2 * n), pots: ws.f64(2),
   };
   ws.commit();
   return { ws, r };
@@ -74,15 +76,16 @@ for (const variant of ['simd', 'scalar'] as const) {
       ws.write(r.W, W);
       ws.viewI32(r.labels).fill(-1);
       const e = kernels().exports;
-      e.packCentroids(r.C.ptr, k, d, r.panel.ptr, r.halfNorm.ptr);
-      const changed = e.assignNearest(r.X.ptr, n, d, r.panel.ptr, r.halfNorm.ptr, k, r.W.ptr, r.scores.ptr, r.labels.ptr, r.sums.ptr, r.counts.ptr);
+      e.packPointPairs(r.X.ptr, n, d, r.Xp.ptr);
+      e.halfSquaredNorms(r.C.ptr, k, d, r.halfNorm.ptr);
+      const changed = e.assignNearest(r.Xp.ptr, r.X.ptr, n, d, r.C.ptr, r.halfNorm.ptr, k, r.W.ptr, r.labels.ptr, r.sums.ptr, r.counts.ptr);
       const ref = assignNearestRef(X, n, d, C, k, W);
       expect(Array.from(ws.viewI32(r.labels))).toEqual(Array.from(ref.labels));
       expect(changed).toBe(n);
       expectClose(ws.viewF64(r.sums), ref.sums);
       expectClose(ws.viewF64(r.counts), ref.counts);
       // Same labels again: nothing changed.
-      expect(e.assignNearest(r.X.ptr, n, d, r.panel.ptr, r.halfNorm.ptr, k, 0, r.scores.ptr, r.labels.ptr, 0, 0)).toBe(0);
+      expect(e.assignNearest(r.Xp.ptr, r.X.ptr, n, d, r.C.ptr, r.halfNorm.ptr, k, 0, r.labels.ptr, 0, 0)).toBe(0);
     });
 
     it.each(shapes)('hamerlyAssign gives the reference labels, sums and bounds (n=$n d=$d k=$k)', ({ n, d, k }) => {
@@ -94,7 +97,7 @@ for (const variant of ['simd', 'scalar'] as const) {
       ws.write(r.C, C);
       ws.viewI32(r.labels).fill(-1);
       const e = kernels().exports;
-      e.hamerlyAssign(r.X.ptr, n, d, r.C.ptr, k, 0, r.shift.ptr, r.sep.ptr, r.labels.ptr, r.upper.ptr, r.lower.ptr, r.sums.ptr, r.counts.ptr, 1);
+      e.hamerlyAssign(r.X.ptr, n, d, r.C.ptr, k, 0, r.shift.ptr, r.sep.ptr, r.labels.ptr, r.upper.ptr, r.lower.ptr, r.sums.ptr, r.counts.ptr, r.members.ptr, 1);
       const ref = assignNearestRef(X, n, d, C, k);
       expect(Array.from(ws.viewI32(r.labels))).toEqual(Array.from(ref.labels));
       expectClose(ws.viewF64(r.sums), ref.sums);
@@ -109,10 +112,13 @@ for (const variant of ['simd', 'scalar'] as const) {
       }
       ws.write(r.C, C2);
       ws.write(r.shift, shift);
-      e.hamerlyAssign(r.X.ptr, n, d, r.C.ptr, k, 0, r.shift.ptr, r.sep.ptr, r.labels.ptr, r.upper.ptr, r.lower.ptr, r.sums.ptr, r.counts.ptr, 0);
+      e.hamerlyAssign(r.X.ptr, n, d, r.C.ptr, k, 0, r.shift.ptr, r.sep.ptr, r.labels.ptr, r.upper.ptr, r.lower.ptr, r.sums.ptr, r.counts.ptr, r.members.ptr, 0);
       const ref2 = assignNearestRef(X, n, d, C2, k);
       expect(Array.from(ws.viewI32(r.labels))).toEqual(Array.from(ref2.labels));
       expectClose(ws.viewF64(r.counts), ref2.counts);
+      // Sums are kept incrementally: they must still equal the from-scratch sums.
+      expectClose(ws.viewF64(r.sums), ref2.sums, 1e-9);
+      expect(Array.from(ws.viewI32(r.members))).toEqual(Array.from(ref2.counts));
       const upper = ws.viewF64(r.upper);
       for (let i = 0; i < n; i++) expect(upper[i]).toBeGreaterThanOrEqual(Math.sqrt(ref2.minDist[i]) * (1 - 1e-12));
     });
@@ -135,13 +141,41 @@ for (const variant of ['simd', 'scalar'] as const) {
       expectClose(ws.viewF64(r.dist), expected);
       expectClose([total], [expected.reduce((s, v, i) => s + W[i] * v, 0)]);
 
-      // k-means++ update against centroid 0 with a previous "closest" of the distance to centroid k-1.
+      // k-means++ update for two candidates (centroids 0 and 1) with a previous "closest"
+      // of the distance to centroid k-1.
       const closest = Array.from({ length: n }, (_, i) => D[i * k + (k - 1)]);
       ws.write(r.upper, closest);
-      const pot = e.closestSquaredDistances(r.X.ptr, n, d, r.C.ptr, r.upper.ptr, 0, r.lower.ptr);
-      const want = Array.from({ length: n }, (_, i) => Math.min(closest[i], D[i * k]));
-      expectClose(ws.viewF64(r.lower), want);
-      expectClose([pot], [want.reduce((s, v) => s + v, 0)]);
+      ws.write(r.cand, C.subarray(0, Math.min(2, k) * d));
+      e.packPointPairs(r.X.ptr, n, d, r.Xp.ptr);
+      const m = Math.min(2, k);
+      e.closestSquaredDistances(r.Xp.ptr, n, d, r.cand.ptr, m, r.upper.ptr, r.W.ptr, r.trials.ptr, r.pots.ptr);
+      for (let t = 0; t < m; t++) {
+        const want = Array.from({ length: n }, (_, i) => Math.min(closest[i], D[i * k + t]));
+        expectClose(ws.viewF64(r.trials).subarray(t * n, (t + 1) * n), want);
+        expectClose([ws.viewF64(r.pots)[t]], [want.reduce((s, v, i) => s + W[i] * v, 0)]);
+      }
+      // No previous centre: plain distances.
+      e.closestSquaredDistances(r.Xp.ptr, n, d, r.cand.ptr, 1, 0, 0, r.trials.ptr, r.pots.ptr);
+      expectClose(ws.viewF64(r.trials).subarray(0, n), Array.from({ length: n }, (_, i) => D[i * k]));
+    });
+
+    it.each(shapes)('centerColumns gives column means, variances and centred X (n=$n d=$d)', ({ n, d, k }) => {
+      const rng = new Random(11 * n + d + k);
+      const X = randomMatrix(rng, n, d, 100).map((v) => v + 1000);
+      const { ws, r } = layout(n, d, k);
+      ws.write(r.X, X);
+      kernels().exports.centerColumns(r.X.ptr, n, d, r.cand.ptr, r.cand.ptr + d * 8);
+      const stats = ws.viewF64(r.cand);
+      for (let j = 0; j < d; j++) {
+        let mean = 0;
+        for (let i = 0; i < n; i++) mean += X[i * d + j];
+        mean /= n;
+        let v = 0;
+        for (let i = 0; i < n; i++) v += (X[i * d + j] - mean) ** 2;
+        expectClose([stats[j]], [mean]);
+        if (n > 1) expectClose([stats[d + j]], [v / n], 1e-9);
+        for (let i = 0; i < n; i++) expect(Math.abs(ws.viewF64(r.X)[i * d + j] - (X[i * d + j] - mean))).toBeLessThan(1e-9);
+      }
     });
   });
 }

@@ -16,7 +16,7 @@
  * fewer segments than asked for is worse than a clear message.
  */
 import { InvalidParameterError } from '../errors';
-import { columnMeans, meanColumnVariance, subtractRow, toMatrix, toWeights, type Matrix, type MatrixLike } from '../matrix';
+import { subtractRow, toMatrix, toWeights, type Matrix, type MatrixLike } from '../matrix';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions } from '../options';
 import { Random } from '../random';
 import { kernels, type Kernels, type Region, type Workspace } from '../wasm/index';
@@ -126,6 +126,7 @@ export class KMeansModel {
     const r = lloydRegions(ws, m.rows, m.cols, this.k, false);
     ws.commit();
     ws.write(r.X, m.data);
+    kern.exports.packPointPairs(r.X.ptr, m.rows, m.cols, r.Xp.ptr);
     ws.write(r.C, this.centeredCentroids);
     ws.viewI32(r.labels).fill(-1);
     assignLloyd(kern, r, m.rows, m.cols, this.k, 0, false);
@@ -182,25 +183,23 @@ export type KMeansResult = KMeansModel;
 
 interface LloydRegions {
   X: Region;
+  Xp: Region;
   W: Region | null;
   C: Region;
-  panel: Region;
   halfNorm: Region;
-  scores: Region;
   labels: Region;
   sums: Region;
   counts: Region;
 }
 
-function lloydRegions(ws: Workspace, n: number, d: number, k: number, weighted: boolean): LloydRegions {
-  const kPad = (k + 1) & ~1;
+function lloydRegions(ws: Workspace, n: number, d: number, k: number, weighted: boolean, pairs = true): LloydRegions {
   return {
     X: ws.f64(n * d),
+    // Hamerly reads rows only; the pair layout is for the Lloyd kernel.
+    Xp: ws.f64(pairs ? ((n + 1) >> 1) * 2 * d : 0),
     W: weighted ? ws.f64(n) : null,
     C: ws.f64(k * d),
-    panel: ws.f64(kPad * d),
-    halfNorm: ws.f64(kPad),
-    scores: ws.f64(4 * kPad),
+    halfNorm: ws.f64(k),
     labels: ws.i32(n),
     sums: ws.f64(k * d),
     counts: ws.f64(k),
@@ -209,9 +208,9 @@ function lloydRegions(ws: Workspace, n: number, d: number, k: number, weighted: 
 
 function assignLloyd(kern: Kernels, r: LloydRegions, n: number, d: number, k: number, weightsPtr: number, accumulate: boolean): number {
   const e = kern.exports;
-  e.packCentroids(r.C.ptr, k, d, r.panel.ptr, r.halfNorm.ptr);
+  e.halfSquaredNorms(r.C.ptr, k, d, r.halfNorm.ptr);
   return e.assignNearest(
-    r.X.ptr, n, d, r.panel.ptr, r.halfNorm.ptr, k, weightsPtr, r.scores.ptr, r.labels.ptr,
+    r.Xp.ptr, r.X.ptr, n, d, r.C.ptr, r.halfNorm.ptr, k, weightsPtr, r.labels.ptr,
     accumulate ? r.sums.ptr : 0, accumulate ? r.counts.ptr : 0,
   );
 }
@@ -289,28 +288,35 @@ export function kmeans(X: MatrixLike, options: KMeansOptions): KMeansModel {
     );
   }
 
-  const center = columnMeans(m);
-  const tolAbs = meanColumnVariance(m, center) * opts.tol;
-  subtractRow(m, center);
-
   const kern = kernels();
   const ws = kern.workspace();
-  const r = lloydRegions(ws, n, d, k, weights !== undefined);
-  const closest = ws.f64(n);
-  const trialA = ws.f64(n);
-  const trialB = ws.f64(n);
   const hamerly = opts.algorithm === 'hamerly';
+  const r = lloydRegions(ws, n, d, k, weights !== undefined);
+  const nLocalTrials = 2 + Math.floor(Math.log(k));
+  const closest = ws.f64(n);
+  const candidates = ws.f64(nLocalTrials * d);
+  const trials = ws.f64(nLocalTrials * n);
+  const potentials = ws.f64(nLocalTrials);
   const upper = hamerly ? ws.f64(n) : null;
   const lower = hamerly ? ws.f64(n) : null;
+  const members = ws.i32(k);
   const shift = ws.f64(k);
   const halfSep = ws.f64(k);
+  const stats = ws.f64(2 * d);
   ws.commit();
   ws.write(r.X, m.data);
+  // Centre X (as scikit-learn does) so the assignment's dot products do not cancel;
+  // the per-column variances give tol's scale.
+  kern.exports.centerColumns(r.X.ptr, n, d, stats.ptr, stats.ptr + d * 8);
+  const statView = ws.viewF64(stats);
+  const center = statView.slice(0, d);
+  const tolAbs = (statView.subarray(d).reduce((a, b) => a + b, 0) / d) * opts.tol;
+  kern.exports.packPointPairs(r.X.ptr, n, d, r.Xp.ptr);
   if (weights && r.W) ws.write(r.W, weights);
 
   const ctx: FitContext = {
     kern, ws, r, n, d, k, weights, weightsPtr: r.W ? r.W.ptr : 0,
-    closest, trialA, trialB, upper, lower, shift, halfSep,
+    closest, candidates, trials, potentials, nLocalTrials, upper, lower, members, shift, halfSep,
     maxIter: opts.maxIter, tolAbs, hamerly,
   };
   const rng = new Random(opts.seed);
@@ -353,8 +359,11 @@ interface FitContext {
   weights: Float64Array | undefined;
   weightsPtr: number;
   closest: Region;
-  trialA: Region;
-  trialB: Region;
+  candidates: Region;
+  trials: Region;
+  potentials: Region;
+  nLocalTrials: number;
+  members: Region;
   upper: Region | null;
   lower: Region | null;
   shift: Region;
@@ -402,42 +411,42 @@ function weightedIndex(weights: Float64Array | undefined, n: number, rng: Random
   return n - 1;
 }
 
-/** Greedy k-means++ as in scikit-learn's _kmeans_plusplus. */
+/** Greedy k-means++ as in scikit-learn's _kmeans_plusplus (2 + ln k candidates per step). */
 function kmeansPlusPlus(ctx: FitContext, rng: Random): Float64Array {
-  const { kern, ws, n, d, k, weights, weightsPtr } = ctx;
+  const { kern, ws, n, d, k, weights, weightsPtr, nLocalTrials } = ctx;
   const e = kern.exports;
   const centers = new Float64Array(k * d);
-  const nLocalTrials = 2 + Math.floor(Math.log(k));
-  // Candidate rows are passed by pointer straight into X; no copy needed.
-  const xPtr = ctx.r.X.ptr;
+  const cum = new Float64Array(n);
+  // Scores every candidate in one pass and makes the best one's distances the new "closest".
+  const tryCandidates = (ids: number[], hasClosest: boolean): number => {
+    const cand = ws.viewF64(ctx.candidates);
+    ids.forEach((id, t) => cand.set(rowOf(ctx, id), t * d));
+    e.closestSquaredDistances(
+      ctx.r.Xp.ptr, n, d, ctx.candidates.ptr, ids.length, hasClosest ? ctx.closest.ptr : 0, weightsPtr,
+      ctx.trials.ptr, ctx.potentials.ptr,
+    );
+    const pots = ws.viewF64(ctx.potentials);
+    let best = 0;
+    for (let t = 1; t < ids.length; t++) if (pots[t] < pots[best]) best = t;
+    ws.viewF64(ctx.closest).set(ws.viewF64(ctx.trials).subarray(best * n, (best + 1) * n));
+    return best;
+  };
   const first = weightedIndex(weights, n, rng);
   centers.set(rowOf(ctx, first), 0);
-  let potential = e.closestSquaredDistances(xPtr, n, d, xPtr + first * d * 8, 0, weightsPtr, ctx.closest.ptr);
-  const cum = new Float64Array(n);
-  let closest = ctx.closest;
-  let bestTrial = ctx.trialA;
-  let trial = ctx.trialB;
+  tryCandidates([first], false);
+  let potential = ws.viewF64(ctx.potentials)[0];
   for (let c = 1; c < k; c++) {
-    const dist = ws.viewF64(closest);
+    const dist = ws.viewF64(ctx.closest);
     let acc = 0;
     for (let i = 0; i < n; i++) {
       acc += (weights ? weights[i] : 1) * dist[i];
       cum[i] = acc;
     }
-    let bestPotential = Infinity;
-    let bestCandidate = -1;
-    for (let t = 0; t < nLocalTrials; t++) {
-      const candidate = searchCumulative(cum, rng.next() * potential);
-      const pot = e.closestSquaredDistances(xPtr, n, d, xPtr + candidate * d * 8, closest.ptr, weightsPtr, trial.ptr);
-      if (pot < bestPotential) {
-        bestPotential = pot;
-        bestCandidate = candidate;
-        [bestTrial, trial] = [trial, bestTrial];
-      }
-    }
-    centers.set(rowOf(ctx, bestCandidate), c * d);
-    potential = bestPotential;
-    [closest, bestTrial] = [bestTrial, closest];
+    const ids: number[] = [];
+    for (let t = 0; t < nLocalTrials; t++) ids.push(searchCumulative(cum, rng.next() * potential));
+    const best = tryCandidates(ids, true);
+    potential = ws.viewF64(ctx.potentials)[best];
+    centers.set(rowOf(ctx, ids[best]), c * d);
   }
   return centers;
 }
@@ -470,8 +479,8 @@ function relocateEmptyClusters(ctx: FitContext, sums: Float64Array, counts: Floa
   const empty: number[] = [];
   for (let c = 0; c < k; c++) if (counts[c] === 0) empty.push(c);
   if (empty.length === 0) return;
-  kern.exports.assignedSquaredDistances(r.X.ptr, n, d, r.C.ptr, r.labels.ptr, weightsPtr, ctx.trialA.ptr);
-  const dist = ws.viewF64(ctx.trialA);
+  kern.exports.assignedSquaredDistances(r.X.ptr, n, d, r.C.ptr, r.labels.ptr, weightsPtr, ctx.trials.ptr);
+  const dist = ws.viewF64(ctx.trials).subarray(0, n);
   const labels = ws.viewI32(r.labels);
   const X = ws.viewF64(r.X);
   const used = new Set<number>();
@@ -487,6 +496,16 @@ function relocateEmptyClusters(ctx: FitContext, sums: Float64Array, counts: Floa
     }
     counts[target] = w;
     counts[old] -= w;
+    if (ctx.hamerly) {
+      // Hamerly keeps its sums incrementally, so the moved point must also carry its new
+      // label; zero bounds are always valid and force a full check on the next pass.
+      const members = ws.viewI32(ctx.members);
+      members[target] = 1;
+      members[old] -= 1;
+      labels[far] = target;
+      ws.viewF64(ctx.upper!)[far] = 0;
+      ws.viewF64(ctx.lower!)[far] = 0;
+    }
   }
 }
 
@@ -504,7 +523,7 @@ function lloyd(ctx: FitContext, start: Float64Array): SingleRun {
     hamerly
       ? e.hamerlyAssign(
           r.X.ptr, n, d, r.C.ptr, k, weightsPtr, ctx.shift.ptr, ctx.halfSep.ptr, r.labels.ptr,
-          ctx.upper!.ptr, ctx.lower!.ptr, r.sums.ptr, r.counts.ptr, first ? 1 : 0,
+          ctx.upper!.ptr, ctx.lower!.ptr, r.sums.ptr, r.counts.ptr, ctx.members.ptr, first ? 1 : 0,
         )
       : assignLloyd(kern, r, n, d, k, weightsPtr, true);
   for (; iter < ctx.maxIter; iter++) {

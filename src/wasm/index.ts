@@ -25,17 +25,21 @@ export interface KernelExports {
   heapBase(): Ptr;
   simdEnabled(): number;
   squaredDistances(X: Ptr, n: number, d: number, C: Ptr, k: number, out: Ptr): void;
-  packCentroids(C: Ptr, k: number, d: number, panel: Ptr, halfNorm: Ptr): void;
+  packPointPairs(X: Ptr, n: number, d: number, Xp: Ptr): void;
+  halfSquaredNorms(C: Ptr, k: number, d: number, out: Ptr): void;
   assignNearest(
-    X: Ptr, n: number, d: number, panel: Ptr, halfNorm: Ptr, k: number, weights: Ptr,
-    scores: Ptr, labels: Ptr, sums: Ptr, counts: Ptr,
+    Xp: Ptr, X: Ptr, n: number, d: number, C: Ptr, halfNorm: Ptr, k: number, weights: Ptr,
+    labels: Ptr, sums: Ptr, counts: Ptr,
   ): number;
   hamerlyAssign(
     X: Ptr, n: number, d: number, C: Ptr, k: number, weights: Ptr, centroidShift: Ptr,
-    halfSeparation: Ptr, labels: Ptr, upper: Ptr, lower: Ptr, sums: Ptr, counts: Ptr, init: number,
+    halfSeparation: Ptr, labels: Ptr, upper: Ptr, lower: Ptr, sums: Ptr, counts: Ptr, members: Ptr, init: number,
   ): number;
   assignedSquaredDistances(X: Ptr, n: number, d: number, C: Ptr, labels: Ptr, weights: Ptr, out: Ptr): number;
-  closestSquaredDistances(X: Ptr, n: number, d: number, point: Ptr, closest: Ptr, weights: Ptr, out: Ptr): number;
+  closestSquaredDistances(
+    Xp: Ptr, n: number, d: number, candidates: Ptr, m: number, closest: Ptr, weights: Ptr, trials: Ptr, potentials: Ptr,
+  ): void;
+  centerColumns(X: Ptr, n: number, d: number, mean: Ptr, variance: Ptr): void;
   [name: string]: unknown;
 }
 

@@ -44,7 +44,7 @@ export function lloydRef(
   X: ArrayLike<number>, n: number, d: number, init: ArrayLike<number>, k: number, maxIter = 300, tolAbs = 0,
 ): { labels: Int32Array; centroids: Float64Array; inertia: number; iterations: number } {
   const C = Float64Array.from(init);
-  let labels = new Int32Array(n).fill(-1);
+  let labels: Int32Array = new Int32Array(n).fill(-1);
   let iterations = 0;
   for (; iterations < maxIter; iterations++) {
     const a = assignNearestRef(X, n, d, C, k);
