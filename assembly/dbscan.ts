@@ -32,7 +32,7 @@ const H_GX: i32 = 10; // grid: cells along each of 3 axes (1 for missing axes)
 const H_GY: i32 = 11;
 const H_GZ: i32 = 12;
 const H_FIRST_CORE: i32 = 13; // tree: i32[nNodes], first core row of each node or -1
-const H_COMPACT: i32 = 14; // tree: i32[nNodes], 1 when the node's box diameter is below eps
+const H_UNITED: i32 = 14; // tree: i32[nNodes], 1 once all core rows of the node are known to be in one set
 const H_N_NODES: i32 = 15; // tree
 
 const KIND_TREE: i32 = 0;
@@ -155,24 +155,6 @@ function queryTree(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32,
       far += reach * reach;
     }
     if (near > pruneAbove) continue;
-    if (mode == MODE_UNION && i32At(<usize>hdr(h, H_COMPACT), node) != 0) {
-      // The node's core rows were already joined into one set (dbscanUnionCores), so one
-      // core neighbour there joins i to all of them: O(1) per node instead of O(size).
-      const firstCore = i32At(<usize>hdr(h, H_FIRST_CORE), node);
-      if (firstCore < 0) continue;
-      if (far < insideBelow) {
-        unionSets(aux2, i, firstCore);
-        continue;
-      }
-      const rowBytes = <usize>d << 3;
-      for (let j = firstCore; j < end; j++) {
-        if (i32At(aux, j) != 0 && sqdistRows(x, X + <usize>j * rowBytes, d) <= eps2) {
-          unionSets(aux2, i, j);
-          break;
-        }
-      }
-      continue;
-    }
     if (far < insideBelow || node >= firstLeaf) {
       acc = scanRange(mode, X, d, x, i, start, end, far < insideBelow, eps2, acc, aux, aux2);
       if (done(mode, acc, limit)) return acc;
@@ -183,6 +165,101 @@ function queryTree(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32,
     sp += 2;
   }
   return acc;
+}
+
+/** Whether every core row of rows [start, end) has the same root as `first`. */
+// @ts-ignore: decorator
+@inline
+function allInOneSet(core: usize, parent: usize, first: i32, end: i32): bool {
+  const root = findRoot(parent, first);
+  for (let j = first + 1; j < end; j++) {
+    if (i32At(core, j) != 0 && findRoot(parent, j) != root) return false;
+  }
+  return true;
+}
+
+/**
+ * Unions core row i with its core neighbours in the tree. Nodes whose core rows are
+ * already one set ("united", a flag that only ever turns on) cost one root comparison:
+ * skipped when that set is i's, else joined through the first core row found within
+ * eps. In dense regions most nodes are united early, so a query costs nodes, not pairs.
+ */
+function unionTree(h: usize, i: i32, eps2: f64, core: usize, parent: usize): void {
+  const d = hdr(h, H_D);
+  const X = <usize>hdr(h, H_X);
+  const bounds = <usize>hdr(h, H_BOUNDS);
+  const ranges = <usize>hdr(h, H_RANGES);
+  const firstLeaf = hdr(h, H_FIRST_LEAF);
+  const stack = <usize>hdr(h, H_STACK);
+  const firstCore = <usize>hdr(h, H_FIRST_CORE);
+  const united = <usize>hdr(h, H_UNITED);
+  const rowBytes = <usize>d << 3;
+  const x = X + <usize>i * rowBytes;
+  const pruneAbove = eps2 * (1 + BOX_MARGIN);
+  const insideBelow = eps2 * (1 - BOX_MARGIN);
+  store<i32>(stack, 0);
+  let sp = 1;
+  while (sp > 0) {
+    sp--;
+    const node = i32At(stack, sp);
+    const first = i32At(firstCore, node);
+    if (first < 0) continue; // no core rows below
+    const end = i32At(ranges, (node << 1) + 1);
+    const isLeaf = node >= firstLeaf;
+    let isUnited = i32At(united, node) != 0;
+    if (!isUnited && !isLeaf) {
+      const l = 2 * node + 1;
+      const fl = i32At(firstCore, l);
+      const fr = i32At(firstCore, l + 1);
+      if ((fl < 0 || i32At(united, l) != 0) && (fr < 0 || i32At(united, l + 1) != 0) &&
+          (fl < 0 || fr < 0 || findRoot(parent, fl) == findRoot(parent, fr))) {
+        isUnited = true;
+        store<i32>(united + (<usize>node << 2), 1);
+      }
+    }
+    if (isUnited && findRoot(parent, first) == findRoot(parent, i)) continue;
+    // Pairs are seen from their smaller row, except through united nodes (any core row
+    // of theirs will do, and i may be the only one to reach it).
+    if (!isUnited && end <= i + 1) continue;
+    const box = bounds + ((<usize>node * <usize>d) << 4);
+    let near: f64 = 0;
+    let far: f64 = 0;
+    for (let k = 0; k < d; k++) {
+      const v = load<f64>(x + (<usize>k << 3));
+      const lo = load<f64>(box + (<usize>k << 3));
+      const hi = load<f64>(box + (<usize>(d + k) << 3));
+      const below = lo - v;
+      const above = v - hi;
+      const gap = below > 0 ? below : above > 0 ? above : 0;
+      near += gap * gap;
+      const reach = max(v - lo, hi - v);
+      far += reach * reach;
+    }
+    if (near > pruneAbove) continue;
+    const inside = far < insideBelow;
+    if (isUnited) {
+      if (inside) {
+        unionSets(parent, i, first);
+        continue;
+      }
+      if (isLeaf) {
+        for (let j = first; j < end; j++) {
+          if (i32At(core, j) != 0 && sqdistRows(x, X + <usize>j * rowBytes, d) <= eps2) {
+            unionSets(parent, i, j);
+            break;
+          }
+        }
+        continue;
+      }
+    } else if (inside || isLeaf) {
+      scanRange(MODE_UNION, X, d, x, i, i32At(ranges, node << 1), end, inside, eps2, 0, core, parent);
+      if (isLeaf && allInOneSet(core, parent, first, end)) store<i32>(united + (<usize>node << 2), 1);
+      continue;
+    }
+    store<i32>(stack + (<usize>sp << 2), 2 * node + 2);
+    store<i32>(stack + (<usize>(sp + 1) << 2), 2 * node + 1);
+    sp += 2;
+  }
 }
 
 function queryGrid(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32, aux: usize, aux2: usize): i32 {
@@ -245,8 +322,9 @@ export function dbscanUnionCores(
 ): void {
   const n = hdr(index, H_N);
   if (hdr(index, H_KIND) == KIND_TREE) {
-    // Rows of a compact node are all within eps of each other: join its core rows once.
-    const compact = <usize>hdr(index, H_COMPACT);
+    // Rows of a compact node (flagged united by the host: its diameter is below eps) are
+    // all within eps of each other: join its core rows once, up front.
+    const compact = <usize>hdr(index, H_UNITED);
     const firstCore = <usize>hdr(index, H_FIRST_CORE);
     const ranges = <usize>hdr(index, H_RANGES);
     const nNodes = hdr(index, H_N_NODES);
@@ -257,9 +335,29 @@ export function dbscanUnionCores(
       const end = i32At(ranges, (node << 1) + 1);
       for (let j = first + 1; j < end; j++) if (i32At(core, j) != 0) unionSets(parent, first, j);
     }
+    // Join the core pairs inside each leaf (leaf size^2 work in all), so that most
+    // leaves start out united and later queries pass them with one root comparison.
+    const X = <usize>hdr(index, H_X);
+    const d = hdr(index, H_D);
+    const rowBytes = <usize>d << 3;
+    for (let leaf = hdr(index, H_FIRST_LEAF); leaf < nNodes; leaf++) {
+      const first = i32At(firstCore, leaf);
+      if (first < 0 || i32At(compact, leaf) != 0) continue;
+      const end = i32At(ranges, (leaf << 1) + 1);
+      for (let a = first; a < end; a++) {
+        if (i32At(core, a) == 0) continue;
+        const xa = X + <usize>a * rowBytes;
+        for (let b = a + 1; b < end; b++) {
+          if (i32At(core, b) != 0 && sqdistRows(xa, X + <usize>b * rowBytes, d) <= eps2) unionSets(parent, a, b);
+        }
+      }
+      if (allInOneSet(core, parent, first, end)) store<i32>(compact + (<usize>leaf << 2), 1);
+    }
   }
   for (let i = 0; i < n; i++) {
-    if (i32At(core, i) != 0) query(index, MODE_UNION, i, eps2, 0, 0, core, parent);
+    if (i32At(core, i) == 0) continue;
+    if (hdr(index, H_KIND) == KIND_TREE) unionTree(index, i, eps2, core, parent);
+    else queryGrid(index, MODE_UNION, i, eps2, 0, 0, core, parent);
   }
   for (let i = 0; i < n; i++) store<i32>(parent + (<usize>i << 2), findRoot(parent, i));
 }

@@ -380,7 +380,7 @@ function writeTree(ws: Workspace, r: IndexRegions, tree: KdTree, data: Float64Ar
   h[6] = tree.firstLeaf;
   h[7] = r.stack.ptr;
   h[13] = r.firstCore!.ptr;
-  h[14] = r.compact!.ptr;
+  h[14] = r.compact!.ptr; // initial "united" flags: compact nodes
   h[15] = tree.nNodes;
   ws.write(r.header, h);
 }
