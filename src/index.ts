@@ -10,3 +10,6 @@ export { kmeans, KMeansModel, defaultKMeansOptions } from './cluster/kmeans';
 export type { KMeansOptions, KMeansResult, KMeansJSON, KMeansInit, KMeansAlgorithm } from './cluster/kmeans';
 export { sampleCustomers, sampleCustomerMatrix, SAMPLE_FEATURES } from './sample';
 export type { SampleCustomer } from './sample';
+// DBSCAN (issue 4)
+export { dbscan, DbscanModel, defaultDbscanOptions } from './cluster/dbscan';
+export type { DbscanOptions, DbscanResult, DbscanJSON, DbscanAlgorithm } from './cluster/dbscan';
