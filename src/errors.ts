@@ -10,3 +10,70 @@ export class InvalidParameterError extends Error {
     this.parameter = parameter;
   }
 }
+
+export type SegmentationErrorCode =
+  | 'MISSING_PARAMETER'
+  | 'INVALID_PARAMETER'
+  | 'INSUFFICIENT_DATA'
+  | 'UNKNOWN_FEATURE'
+  | 'DUPLICATE_ID'
+  | 'MISSING_ID'
+  | 'NO_NUMERIC_FEATURES'
+  | 'TOO_MANY_CATEGORIES'
+  | 'MISSING_VALUES'
+  | 'AUTH_FAILED'
+  | 'FORBIDDEN'
+  | 'SECRET_EXPIRED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'MALFORMED_JSON'
+  | 'RATE_LIMITED'
+  | 'TIMEOUT'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL_ERROR';
+
+export interface SegmentationErrorDetails {
+  parameter?: string;
+  location?: 'body' | 'header' | 'query';
+  [key: string]: unknown;
+}
+
+/**
+ * An error of the segmentation service, shaped like the reference's error bodies:
+ * HTTP `status`, a short `error` title, a (localized) `message`, a `code` and `details`.
+ * `params` keeps the values the message was built from, so a layer that knows the
+ * caller's language can render the message again (see segment()).
+ */
+export class SegmentationError extends Error {
+  readonly status: number;
+  readonly error: string;
+  readonly code: SegmentationErrorCode;
+  readonly details: SegmentationErrorDetails;
+  readonly params: Record<string, string | number>;
+  constructor(args: {
+    status: number;
+    code: SegmentationErrorCode;
+    message: string;
+    error?: string;
+    details?: SegmentationErrorDetails;
+    params?: Record<string, string | number>;
+  }) {
+    super(args.message);
+    this.name = 'SegmentationError';
+    this.status = args.status;
+    this.code = args.code;
+    this.error = args.error ?? (args.status === 400 || args.status === 422 ? 'Validation failed' : 'Error');
+    this.details = args.details ?? {};
+    this.params = args.params ?? {};
+  }
+  /** The reference's error body. */
+  toJSON(): { error: string; message: string; code: string; details?: SegmentationErrorDetails } {
+    const body: { error: string; message: string; code: string; details?: SegmentationErrorDetails } = {
+      error: this.error,
+      message: this.message,
+      code: this.code,
+    };
+    if (Object.keys(this.details).length > 0) body.details = this.details;
+    return body;
+  }
+}

@@ -1,0 +1,118 @@
+// Records -> matrix: hand-computed cases for every preprocessing step.
+import { describe, expect, it } from 'vitest';
+import { SegmentationError } from '../src/errors';
+import { prepareRecords, transformRecords, type PrepOptions } from '../src/prep/records';
+
+const base: PrepOptions = { idField: 'customer_id', scaling: 'zscore', logTransform: false, missing: 'median', maxCategories: 20 };
+
+function expectCode(fn: () => unknown, code: string, status: number, parameter?: string): void {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SegmentationError);
+    const err = e as SegmentationError;
+    expect(err.code).toBe(code);
+    expect(err.status).toBe(status);
+    if (parameter) expect(err.details.parameter).toBe(parameter);
+    return;
+  }
+  throw new Error(`expected a ${code} error`);
+}
+
+describe('prepareRecords', () => {
+  const data = [
+    { customer_id: 'a', total_purchases: 100, frequency: '2', plan: 'gold' },
+    { customer_id: 'b', total_purchases: 300, frequency: 4, plan: 'basic' },
+    { customer_id: 'c', total_purchases: null, frequency: 6, plan: 'basic' },
+    { customer_id: 7, total_purchases: 500, frequency: '', plan: 'gold' },
+  ];
+
+  it('takes every numeric field but the id, parses numeric strings, imputes the median, z-scores', () => {
+    const p = prepareRecords(data, base);
+    expect(p.ids).toEqual(['a', 'b', 'c', 7]);
+    expect(p.features).toEqual(['total_purchases', 'frequency']);
+    expect(p.preprocessing.ignoredFields).toEqual(['plan']);
+    expect(p.preprocessing.imputed).toEqual({ total_purchases: 1, frequency: 1 });
+    // total_purchases: 100, 300, [median 300], 500 -> mean 300, population std sqrt(20000)
+    const sd = Math.sqrt((200 ** 2 + 0 + 0 + 200 ** 2) / 4);
+    const col0 = [0, 1, 2, 3].map((i) => p.matrix.data[i * 2]);
+    expect(col0.map((v) => v * sd)).toEqual([-200, 0, 0, 200].map((v) => expect.closeTo(v, 9)));
+    // frequency: 2, 4, 6, [median 4] -> mean 4, std sqrt(2)
+    const col1 = [0, 1, 2, 3].map((i) => p.matrix.data[i * 2 + 1]);
+    expect(col1.map((v) => v * Math.sqrt(2))).toEqual([-2, 0, 2, 0].map((v) => expect.closeTo(v, 9)));
+    // Original units with NaN for missing, for the profiles.
+    expect(Array.from(p.columns.total_purchases)).toEqual([100, 300, NaN, 500]);
+    expect(p.warnings.map((w) => w.key)).toEqual(['imputed', 'imputed', 'ignored_fields']);
+  });
+
+  it('mean imputation, minmax and robust scaling', () => {
+    const mean = prepareRecords(data, { ...base, features: ['total_purchases'], missing: 'mean', scaling: 'minmax' });
+    // 100, 300, [mean 300], 500 -> (x - 100) / 400
+    expect(Array.from(mean.matrix.data)).toEqual([0, 0.5, 0.5, 1]);
+    const robust = prepareRecords(data, { ...base, features: ['frequency'], scaling: 'robust' });
+    // 2, 4, 6, 4 -> median 4, q1 3.5, q3 4.5 (numpy linear) -> IQR 1
+    expect(Array.from(robust.matrix.data)).toEqual([-2, 0, 2, 0]);
+    const none = prepareRecords(data, { ...base, features: ['frequency'], scaling: 'none' });
+    expect(Array.from(none.matrix.data)).toEqual([2, 4, 6, 4]);
+  });
+
+  it('one-hot encodes a string feature named in features', () => {
+    const p = prepareRecords(data, { ...base, features: ['plan'], scaling: 'none' });
+    expect(p.transforms.map((t) => t.name)).toEqual(['plan=basic', 'plan=gold']);
+    expect(Array.from(p.matrix.data)).toEqual([0, 1, 1, 0, 1, 0, 0, 1]);
+    expect(p.preprocessing.oneHot).toEqual({ plan: ['basic', 'gold'] });
+  });
+
+  it('refuses too many categories, with the count', () => {
+    const many = Array.from({ length: 30 }, (_, i) => ({ customer_id: i, city: `c${i}`, x: i }));
+    expectCode(() => prepareRecords(many, { ...base, features: ['city'] }), 'TOO_MANY_CATEGORIES', 422, 'features');
+  });
+
+  it("log-transforms skewed non-negative features with 'auto', not symmetric ones", () => {
+    const recs = Array.from({ length: 200 }, (_, i) => ({ customer_id: i, spend: Math.exp(i / 20), sym: i % 10, neg: i - 100 }));
+    const p = prepareRecords(recs, { ...base, logTransform: 'auto', scaling: 'none' });
+    expect(p.preprocessing.logTransformed).toEqual(['spend']);
+    expect(p.matrix.data[5 * 3]).toBeCloseTo(Math.log1p(Math.exp(5 / 20)), 12);
+    const all = prepareRecords(recs, { ...base, logTransform: true, scaling: 'none' });
+    // true: every non-negative, non-binary feature; negative ones cannot be.
+    expect(all.preprocessing.logTransformed).toEqual(['spend', 'sym']);
+  });
+
+  it('drops constant features with a warning, and refuses when nothing is left', () => {
+    const recs = [{ customer_id: 1, a: 5, b: 1 }, { customer_id: 2, a: 5, b: 2 }];
+    const p = prepareRecords(recs, base);
+    expect(p.preprocessing.constantDropped).toEqual(['a']);
+    expect(p.matrix.cols).toBe(1);
+    expect(p.profileFeatures).toEqual(['a', 'b']);
+    expectCode(() => prepareRecords([{ customer_id: 1, a: 5 }, { customer_id: 2, a: 5 }], base), 'NO_NUMERIC_FEATURES', 422);
+    expectCode(() => prepareRecords([{ customer_id: 1, name: 'x' }], base), 'NO_NUMERIC_FEATURES', 422);
+  });
+
+  it('errors: duplicate ids, missing ids, unknown features, non-objects, missing values with missing=error', () => {
+    expectCode(() => prepareRecords([{ customer_id: 1, x: 1 }, { customer_id: 1, x: 2 }], base), 'DUPLICATE_ID', 422, 'customer_id');
+    expectCode(() => prepareRecords([{ x: 1 }], base), 'MISSING_ID', 422, 'data[0].customer_id');
+    expectCode(() => prepareRecords([{ customer_id: 1, x: 1 }], { ...base, features: ['y'] }), 'UNKNOWN_FEATURE', 422, 'features');
+    expectCode(() => prepareRecords([5], base), 'INVALID_PARAMETER', 400, 'data[0]');
+    expectCode(() => prepareRecords([{ customer_id: { a: 1 }, x: 1 }], base), 'INVALID_PARAMETER', 400, 'data[0].customer_id');
+    expectCode(() => prepareRecords(data, { ...base, missing: 'error' }), 'MISSING_VALUES', 422, 'data[2].total_purchases');
+    // "1" and 1 are different ids (different types), so not duplicates.
+    expect(prepareRecords([{ customer_id: 1, x: 1 }, { customer_id: '1', x: 2 }], base).ids).toEqual([1, '1']);
+  });
+
+  it('a column with a non-numeric string is not numeric; named explicitly it is one-hot', () => {
+    const recs = [{ customer_id: 1, x: '12', y: 1 }, { customer_id: 2, x: 'twelve', y: 2 }];
+    expect(prepareRecords(recs, base).features).toEqual(['y']);
+    expect(prepareRecords(recs, { ...base, features: ['x'] }).transforms.map((t) => t.name)).toEqual(['x=12', 'x=twelve']);
+  });
+
+  it('transformRecords applies the fitted steps to new customers', () => {
+    const p = prepareRecords(data, { ...base, features: ['total_purchases', 'plan'], logTransform: true });
+    const again = transformRecords(data, p.transforms);
+    expect(Array.from(again.data)).toEqual(Array.from(p.matrix.data));
+    const fresh = transformRecords([{ total_purchases: null, plan: 'platinum' }], p.transforms);
+    // Missing -> fitted median, unseen category -> all zeros.
+    const t = p.transforms[0];
+    expect(fresh.data[0]).toBeCloseTo((Math.log1p(300) - t.center) / t.scale, 12);
+    expect(Array.from(fresh.data.subarray(1))).toEqual([(0 - p.transforms[1].center) / p.transforms[1].scale, (0 - p.transforms[2].center) / p.transforms[2].scale]);
+  });
+});
