@@ -10,3 +10,7 @@ export { kmeans, KMeansModel, defaultKMeansOptions } from './cluster/kmeans';
 export type { KMeansOptions, KMeansResult, KMeansJSON, KMeansInit, KMeansAlgorithm } from './cluster/kmeans';
 export { sampleCustomers, sampleCustomerMatrix, SAMPLE_FEATURES } from './sample';
 export type { SampleCustomer } from './sample';
+// Quality metrics and choosing k (feat/metrics).
+export { silhouette, silhouetteScore, silhouetteSamples, SILHOUETTE_EXACT_LIMIT, defaultSilhouetteOptions } from './metrics/silhouette';
+export type { SilhouetteOptions, SilhouetteResult } from './metrics/silhouette';
+export { daviesBouldinScore, calinskiHarabaszScore } from './metrics/clusterScores';
