@@ -45,6 +45,7 @@ export function silhouetteClusterSums(
 ): void {
   memory.fill(sums, 0, (<usize>k * <usize>n) << 3);
   const stride = <usize>n << 3;
+  const featureBytes = <usize>d * stride;
   for (let ci = 0; ci < k; ci++) {
     const ownEnd = load<i32>(clusterStart + (<usize>(ci + 1) << 2));
     const ownStart = load<i32>(clusterStart + (<usize>ci << 2));
@@ -58,13 +59,33 @@ export function silhouetteClusterSums(
         let j = first;
         let total: f64 = 0;
         if (ASC_FEATURE_SIMD) {
+          const pi = XT + (<usize>i << 3);
           let acc = f64x2.splat(0);
-          for (; j + 1 < end; j += 2) {
+          let acc2 = f64x2.splat(0);
+          // Four points j per step: one splat of x_i feeds two v128 lanes pairs.
+          for (; j + 3 < end; j += 4) {
             const pj = XT + (<usize>j << 3);
-            const pi = XT + (<usize>i << 3);
             let dd = f64x2.splat(0);
-            for (let f = 0; f < d; f++) {
-              const off = <usize>f * stride;
+            let dd2 = f64x2.splat(0);
+            for (let off: usize = 0; off < featureBytes; off += stride) {
+              const xi = v128.load64_splat(pi + off);
+              const diff = f64x2.sub(xi, v128.load(pj + off));
+              const diff2 = f64x2.sub(xi, v128.load(pj + off, 16));
+              dd = f64x2.add(dd, f64x2.mul(diff, diff));
+              dd2 = f64x2.add(dd2, f64x2.mul(diff2, diff2));
+            }
+            const dist = f64x2.sqrt(dd);
+            const dist2 = f64x2.sqrt(dd2);
+            acc = f64x2.add(acc, dist);
+            acc2 = f64x2.add(acc2, dist2);
+            const back = toOwnCluster + (<usize>j << 3);
+            v128.store(back, f64x2.add(v128.load(back), dist));
+            v128.store(back, f64x2.add(v128.load(back, 16), dist2), 16);
+          }
+          if (j + 1 < end) {
+            const pj = XT + (<usize>j << 3);
+            let dd = f64x2.splat(0);
+            for (let off: usize = 0; off < featureBytes; off += stride) {
               const diff = f64x2.sub(v128.load64_splat(pi + off), v128.load(pj + off));
               dd = f64x2.add(dd, f64x2.mul(diff, diff));
             }
@@ -72,21 +93,33 @@ export function silhouetteClusterSums(
             acc = f64x2.add(acc, dist);
             const back = toOwnCluster + (<usize>j << 3);
             v128.store(back, f64x2.add(v128.load(back), dist));
+            j += 2;
           }
-          total = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+          total = (f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1)) + (f64x2.extract_lane(acc2, 0) + f64x2.extract_lane(acc2, 1));
         } else {
-          let even: f64 = 0;
-          let odd: f64 = 0;
-          for (; j + 1 < end; j += 2) {
+          let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0;
+          for (; j + 3 < end; j += 4) {
             const d0 = Math.sqrt(sqdistColumns(XT, n, d, i, j));
             const d1 = Math.sqrt(sqdistColumns(XT, n, d, i, j + 1));
-            even += d0;
-            odd += d1;
+            const d2 = Math.sqrt(sqdistColumns(XT, n, d, i, j + 2));
+            const d3 = Math.sqrt(sqdistColumns(XT, n, d, i, j + 3));
+            a0 += d0; a1 += d1; a2 += d2; a3 += d3;
             const back = toOwnCluster + (<usize>j << 3);
             store<f64>(back, load<f64>(back) + d0);
             store<f64>(back, load<f64>(back, 8) + d1, 8);
+            store<f64>(back, load<f64>(back, 16) + d2, 16);
+            store<f64>(back, load<f64>(back, 24) + d3, 24);
           }
-          total = even + odd;
+          if (j + 1 < end) {
+            const d0 = Math.sqrt(sqdistColumns(XT, n, d, i, j));
+            const d1 = Math.sqrt(sqdistColumns(XT, n, d, i, j + 1));
+            a0 += d0; a1 += d1;
+            const back = toOwnCluster + (<usize>j << 3);
+            store<f64>(back, load<f64>(back) + d0);
+            store<f64>(back, load<f64>(back, 8) + d1, 8);
+            j += 2;
+          }
+          total = (a0 + a1) + (a2 + a3);
         }
         if (j < end) {
           const dist = Math.sqrt(sqdistColumns(XT, n, d, i, j));
