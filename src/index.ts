@@ -14,3 +14,5 @@ export type { SampleCustomer } from './sample';
 export { silhouette, silhouetteScore, silhouetteSamples, SILHOUETTE_EXACT_LIMIT, defaultSilhouetteOptions } from './metrics/silhouette';
 export type { SilhouetteOptions, SilhouetteResult } from './metrics/silhouette';
 export { daviesBouldinScore, calinskiHarabaszScore } from './metrics/clusterScores';
+export { chooseK, defaultChooseKOptions, kneedleIndex, CHOOSE_K_SILHOUETTE_SAMPLE } from './select/chooseK';
+export type { ChooseKOptions, ChooseKResult, ChooseKPoint, ChooseKMethod, ChooseKAlgorithm } from './select/chooseK';
