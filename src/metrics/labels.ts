@@ -74,7 +74,7 @@ export function checkClusterCount(k: number, n: number, fn: string, param = 'lab
     throw new InvalidParameterError(
       param,
       `${fn} needs between 2 and n-1 distinct labels${context}, but there ${k === 1 ? 'is' : 'are'} ${k} distinct label${k === 1 ? '' : 's'} among ${n} labelled rows` +
-        (k === 0 && n > 0 ? ' (every row is noise)' : ''),
+        (n === 0 ? ' (every row is noise: labels are all negative)' : ''),
     );
   }
 }
