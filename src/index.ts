@@ -13,3 +13,10 @@ export type { SampleCustomer } from './sample';
 // DBSCAN (issue 4)
 export { dbscan, DbscanModel, defaultDbscanOptions } from './cluster/dbscan';
 export type { DbscanOptions, DbscanResult, DbscanJSON, DbscanAlgorithm } from './cluster/dbscan';
+
+// Quality metrics and choosing k (feat/metrics).
+export { silhouette, silhouetteScore, silhouetteSamples, SILHOUETTE_EXACT_LIMIT, defaultSilhouetteOptions } from './metrics/silhouette';
+export type { SilhouetteOptions, SilhouetteResult } from './metrics/silhouette';
+export { daviesBouldinScore, calinskiHarabaszScore } from './metrics/clusterScores';
+export { chooseK, defaultChooseKOptions, kneedleIndex, CHOOSE_K_SILHOUETTE_SAMPLE } from './select/chooseK';
+export type { ChooseKOptions, ChooseKResult, ChooseKPoint, ChooseKMethod, ChooseKAlgorithm } from './select/chooseK';

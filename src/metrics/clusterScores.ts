@@ -1,0 +1,143 @@
+/**
+ * Davies-Bouldin and Calinski-Harabasz scores, scikit-learn's definitions. Both need
+ * only per-cluster centroids and distances to them (one O(n*d) kernel pass each).
+ * Noise (negative labels) is left out, as if those rows were not in X (see labels.ts).
+ *
+ * - Davies-Bouldin (lower is better): mean over clusters of
+ *   max_{j != i} (s_i + s_j) / ||c_i - c_j||, s_i the mean distance of cluster i's rows
+ *   to its centroid. 0 when every s_i or every centroid distance is ~0 (numpy allclose).
+ * - Calinski-Harabasz (higher is better): between-cluster over within-cluster
+ *   dispersion, times (n - k) / (k - 1); 1 when the within-cluster dispersion is 0.
+ */
+import { toMatrix, type MatrixLike } from '../matrix';
+import { kernels } from '../wasm/index';
+import { checkClusterCount, compactLabels } from './labels';
+
+type Ptr = number;
+interface ClusterScoreKernels {
+  clusterMeans(X: Ptr, n: number, d: number, labels: Ptr, k: number, means: Ptr, counts: Ptr): void;
+  centroidDistanceSums(X: Ptr, n: number, d: number, labels: Ptr, k: number, means: Ptr, distanceSums: Ptr, squaredSums: Ptr): void;
+}
+
+export interface ClusterStatistics {
+  n: number;
+  d: number;
+  k: number;
+  /** k x d centroids, row-major. */
+  means: Float64Array;
+  counts: Float64Array;
+  /** Per cluster: sum of distances, and of squared distances, to the centroid. */
+  distanceSums: Float64Array;
+  squaredSums: Float64Array;
+  /** Mean of all the rows. */
+  overallMean: Float64Array;
+}
+
+/** Centroids and distances to them of labelled rows (codes 0..k-1; rows null = all rows of data). */
+export function clusterStatistics(
+  data: Float64Array, d: number, rows: Int32Array | null, codes: Int32Array, k: number,
+): ClusterStatistics {
+  const n = codes.length;
+  const kern = kernels();
+  const e = kern.exports as unknown as ClusterScoreKernels;
+  const ws = kern.workspace();
+  const rX = ws.f64(n * d);
+  const rLabels = ws.i32(n);
+  const rMeans = ws.f64(k * d);
+  const rCounts = ws.f64(k);
+  const rDist = ws.f64(k);
+  const rSq = ws.f64(k);
+  ws.commit();
+  if (rows === null) {
+    ws.write(rX, data);
+  } else {
+    const X = ws.viewF64(rX);
+    for (let p = 0; p < n; p++) X.set(data.subarray(rows[p] * d, rows[p] * d + d), p * d);
+  }
+  ws.write(rLabels, codes);
+  e.clusterMeans(rX.ptr, n, d, rLabels.ptr, k, rMeans.ptr, rCounts.ptr);
+  e.centroidDistanceSums(rX.ptr, n, d, rLabels.ptr, k, rMeans.ptr, rDist.ptr, rSq.ptr);
+  const means = ws.viewF64(rMeans).slice();
+  const counts = ws.viewF64(rCounts).slice();
+  // The overall mean from the centroids: the same weighted sum, without another pass.
+  const overallMean = new Float64Array(d);
+  for (let c = 0; c < k; c++) for (let f = 0; f < d; f++) overallMean[f] += counts[c] * means[c * d + f];
+  for (let f = 0; f < d; f++) overallMean[f] /= n;
+  return {
+    n, d, k, means, counts,
+    distanceSums: ws.viewF64(rDist).slice(),
+    squaredSums: ws.viewF64(rSq).slice(),
+    overallMean,
+  };
+}
+
+/** numpy.allclose(values, 0): every |v| <= 1e-8. */
+function allNearZero(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (Math.abs(values[i]) > 1e-8) return false;
+  return true;
+}
+
+export function daviesBouldinFromStatistics(s: ClusterStatistics): number {
+  const { k, d, means, counts } = s;
+  const spread = new Float64Array(k);
+  for (let c = 0; c < k; c++) spread[c] = s.distanceSums[c] / counts[c];
+  const separation = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b < k; b++) {
+      let sq = 0;
+      for (let f = 0; f < d; f++) {
+        const diff = means[a * d + f] - means[b * d + f];
+        sq += diff * diff;
+      }
+      separation[a * k + b] = Math.sqrt(sq);
+    }
+  }
+  if (allNearZero(spread) || allNearZero(separation)) return 0;
+  let total = 0;
+  for (let a = 0; a < k; a++) {
+    let worst = 0;
+    for (let b = 0; b < k; b++) {
+      if (b === a) continue;
+      const sep = separation[a * k + b];
+      // Coincident centroids count as infinitely far apart (scikit-learn's rule), not as a division by 0.
+      const ratio = sep === 0 ? 0 : (spread[a] + spread[b]) / sep;
+      if (ratio > worst) worst = ratio;
+    }
+    total += worst;
+  }
+  return total / k;
+}
+
+export function calinskiHarabaszFromStatistics(s: ClusterStatistics): number {
+  const { n, k, d, means, counts, overallMean } = s;
+  let within = 0;
+  for (let c = 0; c < k; c++) within += s.squaredSums[c];
+  if (within === 0) return 1;
+  let between = 0;
+  for (let c = 0; c < k; c++) {
+    let sq = 0;
+    for (let f = 0; f < d; f++) {
+      const diff = means[c * d + f] - overallMean[f];
+      sq += diff * diff;
+    }
+    between += counts[c] * sq;
+  }
+  return (between * (n - k)) / (within * (k - 1));
+}
+
+function statisticsOf(X: MatrixLike, labels: ArrayLike<number>, fn: string): ClusterStatistics {
+  const m = toMatrix(X);
+  const lab = compactLabels(labels, m.rows);
+  checkClusterCount(lab.k, lab.rows.length, fn);
+  return clusterStatistics(m.data, m.cols, lab.nNoise === 0 ? null : lab.rows, lab.codes, lab.k);
+}
+
+/** Davies-Bouldin index (lower is better; 0 is the minimum). Noise rows (negative labels) are left out. */
+export function daviesBouldinScore(X: MatrixLike, labels: ArrayLike<number>): number {
+  return daviesBouldinFromStatistics(statisticsOf(X, labels, 'daviesBouldinScore'));
+}
+
+/** Calinski-Harabasz index (variance ratio; higher is better). Noise rows (negative labels) are left out. */
+export function calinskiHarabaszScore(X: MatrixLike, labels: ArrayLike<number>): number {
+  return calinskiHarabaszFromStatistics(statisticsOf(X, labels, 'calinskiHarabaszScore'));
+}
