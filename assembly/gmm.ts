@@ -3,8 +3,8 @@
 // weighted scatter matrices about the component means).
 //
 // Layout: X is feature-major (feature j of point i at X[j*nPad + i]) and responsibilities
-// are component-major (R[c*nPad + i]); nPad is n rounded up to even, the host pads with
-// copies of the last point. One v128 then holds the same feature of two consecutive
+// are component-major (R[c*nPad + i]); nPad is n rounded up to a multiple of 4, the host
+// pads with copies of the last point. One v128 then holds the same feature of two consecutive
 // points, so every lane is one point's own computation: the scalar build runs each point
 // through exactly the lane's operations and the two builds agree bit for bit. Reductions
 // over points keep even and odd points apart (the two lanes) and add them at the end, in
@@ -16,51 +16,119 @@ function at(base: usize, index: i32): usize {
   return base + (<usize>index << 3);
 }
 
+// exp(x) for x <= 0, shared by both builds: Cody-Waite reduction x = k ln2 + r with
+// |r| <= ln2/2, a degree-12 Taylor polynomial (truncation below 2e-16 relative, Estrin), then
+// scaling by 2^k built from the exponent bits. Only +, *, rounding and bit moves, so the
+// f64x2 and the scalar version give the same bits; about 2 ulp from the correctly
+// rounded value. Below -708 the result is flushed to 0 (the true value is < 3.4e-308).
+const LOG2E: f64 = 1.4426950408889634;
+const LN2_HI: f64 = 6.93147180369123816490e-1;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+const SHIFTER: f64 = 6755399441055744.0; // 1.5 * 2^52: adding it rounds to an integer held in the low bits
+const EXP_MIN: f64 = -708.0;
+const C2: f64 = 1.0 / 2.0;
+const C3: f64 = 1.0 / 6.0;
+const C4: f64 = 1.0 / 24.0;
+const C5: f64 = 1.0 / 120.0;
+const C6: f64 = 1.0 / 720.0;
+const C7: f64 = 1.0 / 5040.0;
+const C8: f64 = 1.0 / 40320.0;
+const C9: f64 = 1.0 / 362880.0;
+const C10: f64 = 1.0 / 3628800.0;
+const C11: f64 = 1.0 / 39916800.0;
+const C12: f64 = 1.0 / 479001600.0;
+
+/** exp(x) for x <= 0 (scalar twin of expNonPositive2). */
+// @ts-ignore: decorator
+@inline
+function expNonPositive(x: f64): f64 {
+  const xc = max(x, EXP_MIN);
+  const t = xc * LOG2E + SHIFTER;
+  const kf = t - SHIFTER;
+  const r = xc - kf * LN2_HI - kf * LN2_LO;
+  // Estrin's scheme: the same terms as Horner with a dependency chain a third as long.
+  const r2 = r * r;
+  const r4 = r2 * r2;
+  const r8 = r4 * r4;
+  const s0 = (1.0 + r) + r2 * (C2 + C3 * r);
+  const s1 = (C4 + C5 * r) + r2 * (C6 + C7 * r);
+  const s2 = (C8 + C9 * r) + r2 * (C10 + C11 * r);
+  const p = (s0 + r4 * s1) + r8 * (s2 + r4 * C12);
+  const scale = reinterpret<f64>((reinterpret<i64>(t) + 1023) << 52);
+  return x < EXP_MIN ? 0.0 : p * scale;
+}
+
+/** a + b*r in both lanes. */
+// @ts-ignore: decorator
+@inline
+function linear(a: f64, b: f64, r: v128): v128 {
+  return f64x2.add(f64x2.splat(a), f64x2.mul(f64x2.splat(b), r));
+}
+
+/** exp of both lanes, x <= 0: the same operations as expNonPositive. */
+// @ts-ignore: decorator
+@inline
+function expNonPositive2(x: v128): v128 {
+  const xc = f64x2.max(x, f64x2.splat(EXP_MIN));
+  const shifter = f64x2.splat(SHIFTER);
+  const t = f64x2.add(f64x2.mul(xc, f64x2.splat(LOG2E)), shifter);
+  const kf = f64x2.sub(t, shifter);
+  const r = f64x2.sub(f64x2.sub(xc, f64x2.mul(kf, f64x2.splat(LN2_HI))), f64x2.mul(kf, f64x2.splat(LN2_LO)));
+  const r2 = f64x2.mul(r, r);
+  const r4 = f64x2.mul(r2, r2);
+  const r8 = f64x2.mul(r4, r4);
+  const s0 = f64x2.add(f64x2.add(f64x2.splat(1.0), r), f64x2.mul(r2, linear(C2, C3, r)));
+  const s1 = f64x2.add(linear(C4, C5, r), f64x2.mul(r2, linear(C6, C7, r)));
+  const s2 = f64x2.add(linear(C8, C9, r), f64x2.mul(r2, linear(C10, C11, r)));
+  const p = f64x2.add(
+    f64x2.add(s0, f64x2.mul(r4, s1)),
+    f64x2.mul(r8, f64x2.add(s2, f64x2.mul(r4, f64x2.splat(C12)))),
+  );
+  const scale = i64x2.shl(i64x2.add(t, i64x2.splat(1023)), 52);
+  return v128.andnot(f64x2.mul(p, scale), f64x2.lt(x, f64x2.splat(EXP_MIN)));
+}
+
 /**
- * Writes resp for one point from its k weighted log-probabilities (read 16 bytes apart:
- * one lane of a v128 row, overwritten with the exponentials); returns the log-sum-exp.
+ * Writes resp for one point from its k weighted log-probabilities (read `stride` bytes
+ * apart: one lane of v128 rows, overwritten with the exponentials); returns log-sum-exp.
  */
 // @ts-ignore: decorator
 @inline
-function normalizeOne(logProb: usize, k: i32, resp: usize, nPad: i32, i: i32): f64 {
+function normalizeOne(logProb: usize, stride: usize, k: i32, resp: usize, nPad: i32, i: i32): f64 {
   let top = load<f64>(logProb);
-  for (let c = 1; c < k; c++) top = max(top, load<f64>(logProb + (<usize>c << 4)));
+  for (let c = 1; c < k; c++) top = max(top, load<f64>(logProb + <usize>c * stride));
   let total: f64 = 0;
   for (let c = 0; c < k; c++) {
-    const p = logProb + (<usize>c << 4);
-    const e = Math.exp(load<f64>(p) - top);
+    const p = logProb + <usize>c * stride;
+    const e = expNonPositive(load<f64>(p) - top);
     store<f64>(p, e);
     total += e;
   }
   const inv = 1.0 / total;
-  for (let c = 0; c < k; c++) store<f64>(at(resp, c * nPad + i), load<f64>(logProb + (<usize>c << 4)) * inv);
+  for (let c = 0; c < k; c++) store<f64>(at(resp, c * nPad + i), load<f64>(logProb + <usize>c * stride) * inv);
   return top + Math.log(total);
 }
 
-/** Same as normalizeOne for the two points (lanes) of a v128 log-probability row. */
+/** Same as normalizeOne for the two points (lanes) of v128 log-probability rows `stride` bytes apart. */
 // @ts-ignore: decorator
 @inline
-function normalizePair(logProb: usize, k: i32, resp: usize, nPad: i32, i: i32, logNorm: usize): void {
+function normalizePair(logProb: usize, stride: usize, k: i32, resp: usize, nPad: i32, i: i32, logNorm: usize): void {
   let top = v128.load(logProb);
-  for (let c = 1; c < k; c++) top = f64x2.max(top, v128.load(logProb + (<usize>c << 4)));
-  const top0 = f64x2.extract_lane(top, 0);
-  const top1 = f64x2.extract_lane(top, 1);
+  for (let c = 1; c < k; c++) top = f64x2.max(top, v128.load(logProb + <usize>c * stride));
   let total = f64x2.splat(0);
   for (let c = 0; c < k; c++) {
-    const p = logProb + (<usize>c << 4);
-    // exp is scalar in both builds: the same libm call on the same value.
-    const e = f64x2.replace_lane(
-      f64x2.splat(Math.exp(load<f64>(p) - top0)), 1, Math.exp(load<f64>(p, 8) - top1),
-    );
+    const p = logProb + <usize>c * stride;
+    const e = expNonPositive2(f64x2.sub(v128.load(p), top));
     v128.store(p, e);
     total = f64x2.add(total, e);
   }
   const inv = f64x2.div(f64x2.splat(1.0), total);
   for (let c = 0; c < k; c++) {
-    v128.store(at(resp, c * nPad + i), f64x2.mul(v128.load(logProb + (<usize>c << 4)), inv));
+    v128.store(at(resp, c * nPad + i), f64x2.mul(v128.load(logProb + <usize>c * stride), inv));
   }
-  store<f64>(at(logNorm, i), top0 + Math.log(f64x2.extract_lane(total, 0)));
-  store<f64>(at(logNorm, i + 1), top1 + Math.log(f64x2.extract_lane(total, 1)));
+  // log is once per point: the same libm call in both builds.
+  store<f64>(at(logNorm, i), f64x2.extract_lane(top, 0) + Math.log(f64x2.extract_lane(total, 0)));
+  store<f64>(at(logNorm, i + 1), f64x2.extract_lane(top, 1) + Math.log(f64x2.extract_lane(total, 1)));
 }
 
 /** Zeroes the padding points' responsibilities and returns the sum of logNorm over the n real points. */
@@ -78,7 +146,8 @@ function finishEStep(n: i32, nPad: i32, k: i32, resp: usize, logNorm: usize): f6
 /**
  * E-step for full (and tied) covariances. For each point and component:
  * logConst[c] - 0.5 * ||Linv_c (x - mu_c)||^2, then log-sum-exp over components and the
- * responsibilities. Returns the sum over the n real points of log sum_c exp(...).
+ * responsibilities. Four points per step (two v128) share each load of mu and Linv.
+ * Returns the sum over the n real points of log sum_c exp(...). nPad % 4 == 0.
  */
 export function gmmEStepFull(
   X: usize, // IN f64[d*nPad], feature-major
@@ -89,62 +158,74 @@ export function gmmEStepFull(
   precChol: usize, // IN f64[k*d*d]: per component Linv, lower-triangular row-major (scikit-learn's precisions_cholesky_ transposed)
   logConst: usize, // IN f64[k]: log weight + log det(precision Cholesky) - d/2 log(2 pi)
   k: i32,
-  diff: usize, // SCRATCH f64[2*d]
-  logProb: usize, // SCRATCH f64[2*k]
+  diff: usize, // SCRATCH f64[4*d]
+  logProb: usize, // SCRATCH f64[4*k]
   resp: usize, // OUT f64[k*nPad], component-major
   logNorm: usize, // OUT f64[nPad]
 ): f64 {
   const colBytes = <usize>nPad << 3;
-  for (let i = 0; i < nPad; i += 2) {
+  for (let i = 0; i < nPad; i += 4) {
     const xi = at(X, i);
     for (let c = 0; c < k; c++) {
       const mu = means + ((<usize>c * <usize>d) << 3);
       const P = precChol + ((<usize>c * <usize>d * <usize>d) << 3);
+      const lpRow = logProb + (<usize>c << 5);
       if (ASC_FEATURE_SIMD) {
+        let xj = xi;
         for (let j = 0; j < d; j++) {
-          v128.store(diff + (<usize>j << 4), f64x2.sub(v128.load(xi + <usize>j * colBytes), v128.load64_splat(at(mu, j))));
+          const m = v128.load64_splat(at(mu, j));
+          const q = diff + (<usize>j << 5);
+          v128.store(q, f64x2.sub(v128.load(xj), m));
+          v128.store(q, f64x2.sub(v128.load(xj, 16), m), 16);
+          xj += colBytes;
         }
-        let maha = f64x2.splat(0);
+        let mahaA = f64x2.splat(0);
+        let mahaB = f64x2.splat(0);
+        let row = P;
         for (let j = 0; j < d; j++) {
-          const row = P + ((<usize>j * <usize>d) << 3);
-          let y = f64x2.splat(0);
+          let yA = f64x2.splat(0);
+          let yB = f64x2.splat(0);
           for (let l = 0; l <= j; l++) {
-            y = f64x2.add(y, f64x2.mul(v128.load(diff + (<usize>l << 4)), v128.load64_splat(at(row, l))));
+            const p = v128.load64_splat(at(row, l));
+            const q = diff + (<usize>l << 5);
+            yA = f64x2.add(yA, f64x2.mul(v128.load(q), p));
+            yB = f64x2.add(yB, f64x2.mul(v128.load(q, 16), p));
           }
-          maha = f64x2.add(maha, f64x2.mul(y, y));
+          mahaA = f64x2.add(mahaA, f64x2.mul(yA, yA));
+          mahaB = f64x2.add(mahaB, f64x2.mul(yB, yB));
+          row += <usize>d << 3;
         }
-        const lp = f64x2.sub(v128.load64_splat(at(logConst, c)), f64x2.mul(f64x2.splat(0.5), maha));
-        v128.store(logProb + (<usize>c << 4), lp);
+        const lc = v128.load64_splat(at(logConst, c));
+        const half = f64x2.splat(0.5);
+        v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaA)));
+        v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaB)), 16);
       } else {
+        // Each of the four points through its lane's operations.
         for (let j = 0; j < d; j++) {
           const xj = xi + <usize>j * colBytes;
           const m = load<f64>(at(mu, j));
-          store<f64>(diff + (<usize>j << 4), load<f64>(xj) - m);
-          store<f64>(diff + (<usize>j << 4), load<f64>(xj, 8) - m, 8);
-        }
-        let maha0: f64 = 0, maha1: f64 = 0;
-        for (let j = 0; j < d; j++) {
-          const row = P + ((<usize>j * <usize>d) << 3);
-          let y0: f64 = 0, y1: f64 = 0;
-          for (let l = 0; l <= j; l++) {
-            const p = load<f64>(at(row, l));
-            y0 += load<f64>(diff + (<usize>l << 4)) * p;
-            y1 += load<f64>(diff + (<usize>l << 4), 8) * p;
-          }
-          maha0 += y0 * y0;
-          maha1 += y1 * y1;
+          const q = diff + (<usize>j << 5);
+          for (let t = 0; t < 4; t++) store<f64>(at(q, t), load<f64>(at(xj, t)) - m);
         }
         const lc = load<f64>(at(logConst, c));
-        store<f64>(logProb + (<usize>c << 4), lc - 0.5 * maha0);
-        store<f64>(logProb + (<usize>c << 4), lc - 0.5 * maha1, 8);
+        for (let t = 0; t < 4; t++) {
+          let maha: f64 = 0;
+          for (let j = 0; j < d; j++) {
+            const row = P + ((<usize>j * <usize>d) << 3);
+            let y: f64 = 0;
+            for (let l = 0; l <= j; l++) y += load<f64>(at(diff + (<usize>l << 5), t)) * load<f64>(at(row, l));
+            maha += y * y;
+          }
+          store<f64>(at(lpRow, t), lc - 0.5 * maha);
+        }
       }
     }
     if (ASC_FEATURE_SIMD) {
-      normalizePair(logProb, k, resp, nPad, i, logNorm);
+      normalizePair(logProb, 32, k, resp, nPad, i, logNorm);
+      normalizePair(logProb + 16, 32, k, resp, nPad, i + 2, logNorm);
     } else {
-      // The two points one after the other, through the same operations as the lanes.
-      for (let lane = 0; lane < 2; lane++) {
-        store<f64>(at(logNorm, i + lane), normalizeOne(logProb + (<usize>lane << 3), k, resp, nPad, i + lane));
+      for (let t = 0; t < 4; t++) {
+        store<f64>(at(logNorm, i + t), normalizeOne(at(logProb, t), 32, k, resp, nPad, i + t));
       }
     }
   }
@@ -201,10 +282,10 @@ export function gmmEStepDiag(
       }
     }
     if (ASC_FEATURE_SIMD) {
-      normalizePair(logProb, k, resp, nPad, i, logNorm);
+      normalizePair(logProb, 16, k, resp, nPad, i, logNorm);
     } else {
       for (let lane = 0; lane < 2; lane++) {
-        store<f64>(at(logNorm, i + lane), normalizeOne(logProb + (<usize>lane << 3), k, resp, nPad, i + lane));
+        store<f64>(at(logNorm, i + lane), normalizeOne(logProb + (<usize>lane << 3), 16, k, resp, nPad, i + lane));
       }
     }
   }
@@ -265,7 +346,8 @@ export function gmmWeightedSums(
 
 /**
  * M-step, second pass (full and tied): scatter[c] = sum_i R[c,i] (x_i - mu_c)(x_i - mu_c)^T,
- * the full symmetric d x d matrix per component (not yet divided by nk).
+ * the full symmetric d x d matrix per component (not yet divided by nk). Four points per
+ * step: lane 0 sums points 4m and 4m+2, lane 1 points 4m+1 and 4m+3. nPad % 4 == 0.
  */
 export function gmmWeightedScatter(
   X: usize, // IN f64[d*nPad], feature-major
@@ -274,57 +356,70 @@ export function gmmWeightedScatter(
   resp: usize, // IN f64[k*nPad], component-major
   means: usize, // IN f64[k*d]
   k: i32,
-  diff: usize, // SCRATCH f64[4*d]
+  diff: usize, // SCRATCH f64[8*d]
   acc: usize, // SCRATCH f64[2*k*d*d]
   scatter: usize, // OUT f64[k*d*d]
 ): void {
   const colBytes = <usize>nPad << 3;
   const dd = <usize>d * <usize>d;
   memory.fill(acc, 0, (<usize>k * dd) << 4);
-  const weighted = diff + (<usize>d << 4);
-  for (let i = 0; i < nPad; i += 2) {
+  const weighted = diff + (<usize>d << 5);
+  for (let i = 0; i < nPad; i += 4) {
     const xi = at(X, i);
     for (let c = 0; c < k; c++) {
       const mu = means + ((<usize>c * <usize>d) << 3);
       const a = acc + ((<usize>c * dd) << 4);
       const r = at(resp, c * nPad + i);
       if (ASC_FEATURE_SIMD) {
-        const rv = v128.load(r);
+        const rA = v128.load(r);
+        const rB = v128.load(r, 16);
+        let xj = xi;
         for (let j = 0; j < d; j++) {
-          const dv = f64x2.sub(v128.load(xi + <usize>j * colBytes), v128.load64_splat(at(mu, j)));
-          v128.store(diff + (<usize>j << 4), dv);
-          v128.store(weighted + (<usize>j << 4), f64x2.mul(rv, dv));
+          const m = v128.load64_splat(at(mu, j));
+          const dA = f64x2.sub(v128.load(xj), m);
+          const dB = f64x2.sub(v128.load(xj, 16), m);
+          const q = diff + (<usize>j << 5);
+          v128.store(q, dA);
+          v128.store(q, dB, 16);
+          const w = weighted + (<usize>j << 5);
+          v128.store(w, f64x2.mul(rA, dA));
+          v128.store(w, f64x2.mul(rB, dB), 16);
+          xj += colBytes;
         }
+        let aRow = a;
         for (let j = 0; j < d; j++) {
-          const wj = v128.load(weighted + (<usize>j << 4));
-          const aRow = a + ((<usize>j * <usize>d) << 4);
+          const w = weighted + (<usize>j << 5);
+          const wA = v128.load(w);
+          const wB = v128.load(w, 16);
           for (let l = 0; l <= j; l++) {
             const p = aRow + (<usize>l << 4);
-            v128.store(p, f64x2.add(v128.load(p), f64x2.mul(wj, v128.load(diff + (<usize>l << 4)))));
+            const q = diff + (<usize>l << 5);
+            v128.store(p, f64x2.add(v128.load(p), f64x2.add(f64x2.mul(wA, v128.load(q)), f64x2.mul(wB, v128.load(q, 16)))));
           }
+          aRow += <usize>d << 4;
         }
       } else {
-        const r0 = load<f64>(r), r1 = load<f64>(r, 8);
         for (let j = 0; j < d; j++) {
           const xj = xi + <usize>j * colBytes;
           const m = load<f64>(at(mu, j));
-          const d0 = load<f64>(xj) - m, d1 = load<f64>(xj, 8) - m;
-          const q = diff + (<usize>j << 4);
-          store<f64>(q, d0);
-          store<f64>(q, d1, 8);
-          const w = weighted + (<usize>j << 4);
-          store<f64>(w, r0 * d0);
-          store<f64>(w, r1 * d1, 8);
+          const q = diff + (<usize>j << 5);
+          const w = weighted + (<usize>j << 5);
+          for (let t = 0; t < 4; t++) {
+            const dt = load<f64>(at(xj, t)) - m;
+            store<f64>(at(q, t), dt);
+            store<f64>(at(w, t), load<f64>(at(r, t)) * dt);
+          }
         }
         for (let j = 0; j < d; j++) {
-          const w = weighted + (<usize>j << 4);
-          const w0 = load<f64>(w), w1 = load<f64>(w, 8);
+          const w = weighted + (<usize>j << 5);
           const aRow = a + ((<usize>j * <usize>d) << 4);
           for (let l = 0; l <= j; l++) {
             const p = aRow + (<usize>l << 4);
-            const q = diff + (<usize>l << 4);
-            store<f64>(p, load<f64>(p) + w0 * load<f64>(q));
-            store<f64>(p, load<f64>(p, 8) + w1 * load<f64>(q, 8), 8);
+            const q = diff + (<usize>l << 5);
+            for (let lane = 0; lane < 2; lane++) {
+              const term = load<f64>(at(w, lane)) * load<f64>(at(q, lane)) + load<f64>(at(w, lane + 2)) * load<f64>(at(q, lane + 2));
+              store<f64>(at(p, lane), load<f64>(at(p, lane)) + term);
+            }
           }
         }
       }

@@ -10,3 +10,6 @@ export { kmeans, KMeansModel, defaultKMeansOptions } from './cluster/kmeans';
 export type { KMeansOptions, KMeansResult, KMeansJSON, KMeansInit, KMeansAlgorithm } from './cluster/kmeans';
 export { sampleCustomers, sampleCustomerMatrix, SAMPLE_FEATURES } from './sample';
 export type { SampleCustomer } from './sample';
+// Gaussian mixtures (issue 4)
+export { gmm, gmmBicCurve, gmmParameterCount, GaussianMixtureModel, defaultGmmOptions, COVARIANCE_TYPES } from './cluster/gmm';
+export type { GmmOptions, GmmResult, GmmJSON, GmmCovariances, CovarianceType, GmmBicCurveOptions } from './cluster/gmm';

@@ -234,10 +234,10 @@ interface EmContext {
 
 const isFullKernel = (type: CovarianceType): boolean => type === 'full' || type === 'tied';
 
-/** Lays out X feature-major (padded to an even count with copies of the last row) in a fresh workspace. */
+/** Lays out X feature-major (padded to a multiple of 4 with copies of the last row) in a fresh workspace. */
 function emContext(m: Matrix, k: number, type: CovarianceType): EmContext {
   const { rows: n, cols: d, data } = m;
-  const nPad = n + (n & 1);
+  const nPad = (n + 3) & ~3;
   const kern = kernels();
   const ws = kern.workspace();
   const full = isFullKernel(type);
@@ -248,8 +248,8 @@ function emContext(m: Matrix, k: number, type: CovarianceType): EmContext {
     means: ws.f64(k * d),
     prec: ws.f64(full ? k * d * d : k * d),
     logConst: ws.f64(k),
-    diff: ws.f64(4 * d),
-    logProb: ws.f64(2 * k),
+    diff: ws.f64(8 * d),
+    logProb: ws.f64(4 * k),
     acc: ws.f64(2 * k * Math.max(d + 1, full ? d * d : d)),
     nk: ws.f64(k),
     sums: ws.f64(k * d),
