@@ -109,26 +109,44 @@ function normalizeOne(logProb: usize, stride: usize, k: i32, resp: usize, nPad: 
   return top + Math.log(total);
 }
 
-/** Same as normalizeOne for the two points (lanes) of v128 log-probability rows `stride` bytes apart. */
+/**
+ * normalizeOne for four points in two v128 lanes pairs: rows of two v128 (points
+ * i..i+1, then i+2..i+3), 32 bytes apart. The two halves are interleaved so their exp
+ * chains overlap. log is once per point: the same libm call in both builds.
+ */
 // @ts-ignore: decorator
 @inline
-function normalizePair(logProb: usize, stride: usize, k: i32, resp: usize, nPad: i32, i: i32, logNorm: usize): void {
-  let top = v128.load(logProb);
-  for (let c = 1; c < k; c++) top = f64x2.max(top, v128.load(logProb + <usize>c * stride));
-  let total = f64x2.splat(0);
-  for (let c = 0; c < k; c++) {
-    const p = logProb + <usize>c * stride;
-    const e = expNonPositive2(f64x2.sub(v128.load(p), top));
-    v128.store(p, e);
-    total = f64x2.add(total, e);
+function normalizeQuad(logProb: usize, k: i32, resp: usize, nPad: i32, i: i32, logNorm: usize): void {
+  let topA = v128.load(logProb);
+  let topB = v128.load(logProb, 16);
+  for (let c = 1; c < k; c++) {
+    const p = logProb + (<usize>c << 5);
+    topA = f64x2.max(topA, v128.load(p));
+    topB = f64x2.max(topB, v128.load(p, 16));
   }
-  const inv = f64x2.div(f64x2.splat(1.0), total);
+  let totalA = f64x2.splat(0);
+  let totalB = f64x2.splat(0);
   for (let c = 0; c < k; c++) {
-    v128.store(at(resp, c * nPad + i), f64x2.mul(v128.load(logProb + <usize>c * stride), inv));
+    const p = logProb + (<usize>c << 5);
+    const eA = expNonPositive2(f64x2.sub(v128.load(p), topA));
+    const eB = expNonPositive2(f64x2.sub(v128.load(p, 16), topB));
+    v128.store(p, eA);
+    v128.store(p, eB, 16);
+    totalA = f64x2.add(totalA, eA);
+    totalB = f64x2.add(totalB, eB);
   }
-  // log is once per point: the same libm call in both builds.
-  store<f64>(at(logNorm, i), f64x2.extract_lane(top, 0) + Math.log(f64x2.extract_lane(total, 0)));
-  store<f64>(at(logNorm, i + 1), f64x2.extract_lane(top, 1) + Math.log(f64x2.extract_lane(total, 1)));
+  const invA = f64x2.div(f64x2.splat(1.0), totalA);
+  const invB = f64x2.div(f64x2.splat(1.0), totalB);
+  for (let c = 0; c < k; c++) {
+    const p = logProb + (<usize>c << 5);
+    const o = at(resp, c * nPad + i);
+    v128.store(o, f64x2.mul(v128.load(p), invA));
+    v128.store(o, f64x2.mul(v128.load(p, 16), invB), 16);
+  }
+  store<f64>(at(logNorm, i), f64x2.extract_lane(topA, 0) + Math.log(f64x2.extract_lane(totalA, 0)));
+  store<f64>(at(logNorm, i + 1), f64x2.extract_lane(topA, 1) + Math.log(f64x2.extract_lane(totalA, 1)));
+  store<f64>(at(logNorm, i + 2), f64x2.extract_lane(topB, 0) + Math.log(f64x2.extract_lane(totalB, 0)));
+  store<f64>(at(logNorm, i + 3), f64x2.extract_lane(topB, 1) + Math.log(f64x2.extract_lane(totalB, 1)));
 }
 
 /** Zeroes the padding points' responsibilities and returns the sum of logNorm over the n real points. */
@@ -221,8 +239,7 @@ export function gmmEStepFull(
       }
     }
     if (ASC_FEATURE_SIMD) {
-      normalizePair(logProb, 32, k, resp, nPad, i, logNorm);
-      normalizePair(logProb + 16, 32, k, resp, nPad, i + 2, logNorm);
+      normalizeQuad(logProb, k, resp, nPad, i, logNorm);
     } else {
       for (let t = 0; t < 4; t++) {
         store<f64>(at(logNorm, i + t), normalizeOne(at(logProb, t), 32, k, resp, nPad, i + t));
@@ -234,7 +251,8 @@ export function gmmEStepFull(
 
 /**
  * E-step for diagonal (and spherical) covariances: the precision Cholesky is a diagonal
- * of 1/sigma per component and feature. Returns the sum of log-sum-exp like gmmEStepFull.
+ * of 1/sigma per component and feature. Four points per step, like gmmEStepFull.
+ * Returns the sum of log-sum-exp like gmmEStepFull. nPad % 4 == 0.
  */
 export function gmmEStepDiag(
   X: usize, // IN f64[d*nPad], feature-major
@@ -245,47 +263,51 @@ export function gmmEStepDiag(
   precDiag: usize, // IN f64[k*d]: 1 / standard deviation
   logConst: usize, // IN f64[k]
   k: i32,
-  logProb: usize, // SCRATCH f64[2*k]
+  logProb: usize, // SCRATCH f64[4*k]
   resp: usize, // OUT f64[k*nPad], component-major
   logNorm: usize, // OUT f64[nPad]
 ): f64 {
   const colBytes = <usize>nPad << 3;
-  for (let i = 0; i < nPad; i += 2) {
+  for (let i = 0; i < nPad; i += 4) {
     const xi = at(X, i);
     for (let c = 0; c < k; c++) {
       const mu = means + ((<usize>c * <usize>d) << 3);
       const P = precDiag + ((<usize>c * <usize>d) << 3);
+      const lpRow = logProb + (<usize>c << 5);
       if (ASC_FEATURE_SIMD) {
-        let maha = f64x2.splat(0);
+        let mahaA = f64x2.splat(0);
+        let mahaB = f64x2.splat(0);
+        let xj = xi;
         for (let j = 0; j < d; j++) {
-          const y = f64x2.mul(
-            f64x2.sub(v128.load(xi + <usize>j * colBytes), v128.load64_splat(at(mu, j))),
-            v128.load64_splat(at(P, j)),
-          );
-          maha = f64x2.add(maha, f64x2.mul(y, y));
+          const m = v128.load64_splat(at(mu, j));
+          const p = v128.load64_splat(at(P, j));
+          const yA = f64x2.mul(f64x2.sub(v128.load(xj), m), p);
+          const yB = f64x2.mul(f64x2.sub(v128.load(xj, 16), m), p);
+          mahaA = f64x2.add(mahaA, f64x2.mul(yA, yA));
+          mahaB = f64x2.add(mahaB, f64x2.mul(yB, yB));
+          xj += colBytes;
         }
-        v128.store(logProb + (<usize>c << 4), f64x2.sub(v128.load64_splat(at(logConst, c)), f64x2.mul(f64x2.splat(0.5), maha)));
+        const lc = v128.load64_splat(at(logConst, c));
+        const half = f64x2.splat(0.5);
+        v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaA)));
+        v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaB)), 16);
       } else {
-        let maha0: f64 = 0, maha1: f64 = 0;
-        for (let j = 0; j < d; j++) {
-          const xj = xi + <usize>j * colBytes;
-          const m = load<f64>(at(mu, j));
-          const p = load<f64>(at(P, j));
-          const y0 = (load<f64>(xj) - m) * p;
-          const y1 = (load<f64>(xj, 8) - m) * p;
-          maha0 += y0 * y0;
-          maha1 += y1 * y1;
-        }
         const lc = load<f64>(at(logConst, c));
-        store<f64>(logProb + (<usize>c << 4), lc - 0.5 * maha0);
-        store<f64>(logProb + (<usize>c << 4), lc - 0.5 * maha1, 8);
+        for (let t = 0; t < 4; t++) {
+          let maha: f64 = 0;
+          for (let j = 0; j < d; j++) {
+            const y = (load<f64>(at(xi + <usize>j * colBytes, t)) - load<f64>(at(mu, j))) * load<f64>(at(P, j));
+            maha += y * y;
+          }
+          store<f64>(at(lpRow, t), lc - 0.5 * maha);
+        }
       }
     }
     if (ASC_FEATURE_SIMD) {
-      normalizePair(logProb, 16, k, resp, nPad, i, logNorm);
+      normalizeQuad(logProb, k, resp, nPad, i, logNorm);
     } else {
-      for (let lane = 0; lane < 2; lane++) {
-        store<f64>(at(logNorm, i + lane), normalizeOne(logProb + (<usize>lane << 3), 16, k, resp, nPad, i + lane));
+      for (let t = 0; t < 4; t++) {
+        store<f64>(at(logNorm, i + t), normalizeOne(at(logProb, t), 32, k, resp, nPad, i + t));
       }
     }
   }
