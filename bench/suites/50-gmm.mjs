@@ -48,7 +48,9 @@ export async function run({ quick }) {
     record(group, 'segmint EM iterations', fitted.iterations, 'iterations');
     if (rows[0].meanMs != null) record(group, 'segmint ms per EM iteration (incl. k-means start)', +(rows[0].meanMs / fitted.iterations).toFixed(2), 'ms');
     if (covarianceType === 'full' && rows[0].meanMs != null) {
-      record(group, 'target < 200 ms (half of scikit-learn 0.4 s)', rows[0].meanMs < 200 ? 'met' : 'not met', '');
+      // Mean and median both: on a shared 2-core machine the mean carries other jobs' noise.
+      record(group, 'segmint median', +rows[0].p50Ms.toFixed(1), 'ms');
+      record(group, 'target < 200 ms (half of scikit-learn 0.4 s), by mean', rows[0].meanMs < 200 ? 'met' : 'not met', '');
     }
   }
   // What chooseK's 'bic' method will cost: k = 2..10 on 10k rows.
