@@ -20,3 +20,7 @@ export type { SilhouetteOptions, SilhouetteResult } from './metrics/silhouette';
 export { daviesBouldinScore, calinskiHarabaszScore } from './metrics/clusterScores';
 export { chooseK, defaultChooseKOptions, kneedleIndex, CHOOSE_K_SILHOUETTE_SAMPLE } from './select/chooseK';
 export type { ChooseKOptions, ChooseKResult, ChooseKPoint, ChooseKMethod, ChooseKAlgorithm } from './select/chooseK';
+
+// Gaussian mixtures (issue 4)
+export { gmm, gmmBicCurve, gmmParameterCount, GaussianMixtureModel, defaultGmmOptions, COVARIANCE_TYPES } from './cluster/gmm';
+export type { GmmOptions, GmmResult, GmmJSON, GmmCovariances, CovarianceType, GmmBicCurveOptions } from './cluster/gmm';

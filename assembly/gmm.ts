@@ -1,0 +1,510 @@
+// Gaussian mixture kernels: the E-step (log densities through the triangular precision
+// Cholesky, log-sum-exp, responsibilities) and the M-step accumulations (weighted sums,
+// weighted scatter matrices about the component means).
+//
+// Layout: X is feature-major (feature j of point i at X[j*nPad + i]) and responsibilities
+// are component-major (R[c*nPad + i]); nPad is n rounded up to a multiple of 4, the host
+// pads with copies of the last point. One v128 then holds the same feature of two consecutive
+// points, so every lane is one point's own computation: the scalar build runs each point
+// through exactly the lane's operations and the two builds agree bit for bit. Reductions
+// over points keep even and odd points apart (the two lanes) and add them at the end, in
+// both builds.
+
+// @ts-ignore: decorator
+@inline
+function at(base: usize, index: i32): usize {
+  return base + (<usize>index << 3);
+}
+
+// exp(x) for x <= 0, shared by both builds: Cody-Waite reduction x = k ln2 + r with
+// |r| <= ln2/2, a degree-12 Taylor polynomial (truncation below 2e-16 relative, Estrin), then
+// scaling by 2^k built from the exponent bits. Only +, *, rounding and bit moves, so the
+// f64x2 and the scalar version give the same bits; about 2 ulp from the correctly
+// rounded value. Below -708 the result is flushed to 0 (the true value is < 3.4e-308).
+const LOG2E: f64 = 1.4426950408889634;
+const LN2_HI: f64 = 6.93147180369123816490e-1;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+const SHIFTER: f64 = 6755399441055744.0; // 1.5 * 2^52: adding it rounds to an integer held in the low bits
+const EXP_MIN: f64 = -708.0;
+const C2: f64 = 1.0 / 2.0;
+const C3: f64 = 1.0 / 6.0;
+const C4: f64 = 1.0 / 24.0;
+const C5: f64 = 1.0 / 120.0;
+const C6: f64 = 1.0 / 720.0;
+const C7: f64 = 1.0 / 5040.0;
+const C8: f64 = 1.0 / 40320.0;
+const C9: f64 = 1.0 / 362880.0;
+const C10: f64 = 1.0 / 3628800.0;
+const C11: f64 = 1.0 / 39916800.0;
+const C12: f64 = 1.0 / 479001600.0;
+
+/** exp(x) for x <= 0 (scalar twin of expNonPositive2). */
+// @ts-ignore: decorator
+@inline
+function expNonPositive(x: f64): f64 {
+  const xc = max(x, EXP_MIN);
+  const t = xc * LOG2E + SHIFTER;
+  const kf = t - SHIFTER;
+  const r = xc - kf * LN2_HI - kf * LN2_LO;
+  // Estrin's scheme: the same terms as Horner with a dependency chain a third as long.
+  const r2 = r * r;
+  const r4 = r2 * r2;
+  const r8 = r4 * r4;
+  const s0 = (1.0 + r) + r2 * (C2 + C3 * r);
+  const s1 = (C4 + C5 * r) + r2 * (C6 + C7 * r);
+  const s2 = (C8 + C9 * r) + r2 * (C10 + C11 * r);
+  const p = (s0 + r4 * s1) + r8 * (s2 + r4 * C12);
+  const scale = reinterpret<f64>((reinterpret<i64>(t) + 1023) << 52);
+  return x < EXP_MIN ? 0.0 : p * scale;
+}
+
+/** a + b*r in both lanes. */
+// @ts-ignore: decorator
+@inline
+function linear(a: f64, b: f64, r: v128): v128 {
+  return f64x2.add(f64x2.splat(a), f64x2.mul(f64x2.splat(b), r));
+}
+
+/** exp of both lanes, x <= 0: the same operations as expNonPositive. */
+// @ts-ignore: decorator
+@inline
+function expNonPositive2(x: v128): v128 {
+  const xc = f64x2.max(x, f64x2.splat(EXP_MIN));
+  const shifter = f64x2.splat(SHIFTER);
+  const t = f64x2.add(f64x2.mul(xc, f64x2.splat(LOG2E)), shifter);
+  const kf = f64x2.sub(t, shifter);
+  const r = f64x2.sub(f64x2.sub(xc, f64x2.mul(kf, f64x2.splat(LN2_HI))), f64x2.mul(kf, f64x2.splat(LN2_LO)));
+  const r2 = f64x2.mul(r, r);
+  const r4 = f64x2.mul(r2, r2);
+  const r8 = f64x2.mul(r4, r4);
+  const s0 = f64x2.add(f64x2.add(f64x2.splat(1.0), r), f64x2.mul(r2, linear(C2, C3, r)));
+  const s1 = f64x2.add(linear(C4, C5, r), f64x2.mul(r2, linear(C6, C7, r)));
+  const s2 = f64x2.add(linear(C8, C9, r), f64x2.mul(r2, linear(C10, C11, r)));
+  const p = f64x2.add(
+    f64x2.add(s0, f64x2.mul(r4, s1)),
+    f64x2.mul(r8, f64x2.add(s2, f64x2.mul(r4, f64x2.splat(C12)))),
+  );
+  const scale = i64x2.shl(i64x2.add(t, i64x2.splat(1023)), 52);
+  return v128.andnot(f64x2.mul(p, scale), f64x2.lt(x, f64x2.splat(EXP_MIN)));
+}
+
+/**
+ * Writes resp for one point from its k weighted log-probabilities (read `stride` bytes
+ * apart: one lane of v128 rows, overwritten with the exponentials); returns log-sum-exp.
+ */
+// @ts-ignore: decorator
+@inline
+function normalizeOne(logProb: usize, stride: usize, k: i32, resp: usize, nPad: i32, i: i32): f64 {
+  let top = load<f64>(logProb);
+  for (let c = 1; c < k; c++) top = max(top, load<f64>(logProb + <usize>c * stride));
+  let total: f64 = 0;
+  for (let c = 0; c < k; c++) {
+    const p = logProb + <usize>c * stride;
+    const e = expNonPositive(load<f64>(p) - top);
+    store<f64>(p, e);
+    total += e;
+  }
+  const inv = 1.0 / total;
+  for (let c = 0; c < k; c++) store<f64>(at(resp, c * nPad + i), load<f64>(logProb + <usize>c * stride) * inv);
+  return top + Math.log(total);
+}
+
+/**
+ * normalizeOne for four points in two v128 lanes pairs: rows of two v128 (points
+ * i..i+1, then i+2..i+3), 32 bytes apart. The two halves are interleaved so their exp
+ * chains overlap. log is once per point: the same libm call in both builds.
+ */
+// @ts-ignore: decorator
+@inline
+function normalizeQuad(logProb: usize, k: i32, resp: usize, nPad: i32, i: i32, logNorm: usize): void {
+  let topA = v128.load(logProb);
+  let topB = v128.load(logProb, 16);
+  for (let c = 1; c < k; c++) {
+    const p = logProb + (<usize>c << 5);
+    topA = f64x2.max(topA, v128.load(p));
+    topB = f64x2.max(topB, v128.load(p, 16));
+  }
+  let totalA = f64x2.splat(0);
+  let totalB = f64x2.splat(0);
+  for (let c = 0; c < k; c++) {
+    const p = logProb + (<usize>c << 5);
+    const eA = expNonPositive2(f64x2.sub(v128.load(p), topA));
+    const eB = expNonPositive2(f64x2.sub(v128.load(p, 16), topB));
+    v128.store(p, eA);
+    v128.store(p, eB, 16);
+    totalA = f64x2.add(totalA, eA);
+    totalB = f64x2.add(totalB, eB);
+  }
+  const invA = f64x2.div(f64x2.splat(1.0), totalA);
+  const invB = f64x2.div(f64x2.splat(1.0), totalB);
+  for (let c = 0; c < k; c++) {
+    const p = logProb + (<usize>c << 5);
+    const o = at(resp, c * nPad + i);
+    v128.store(o, f64x2.mul(v128.load(p), invA));
+    v128.store(o, f64x2.mul(v128.load(p, 16), invB), 16);
+  }
+  store<f64>(at(logNorm, i), f64x2.extract_lane(topA, 0) + Math.log(f64x2.extract_lane(totalA, 0)));
+  store<f64>(at(logNorm, i + 1), f64x2.extract_lane(topA, 1) + Math.log(f64x2.extract_lane(totalA, 1)));
+  store<f64>(at(logNorm, i + 2), f64x2.extract_lane(topB, 0) + Math.log(f64x2.extract_lane(totalB, 0)));
+  store<f64>(at(logNorm, i + 3), f64x2.extract_lane(topB, 1) + Math.log(f64x2.extract_lane(totalB, 1)));
+}
+
+/** Zeroes the padding points' responsibilities and returns the sum of logNorm over the n real points. */
+// @ts-ignore: decorator
+@inline
+function finishEStep(n: i32, nPad: i32, k: i32, resp: usize, logNorm: usize): f64 {
+  for (let i = n; i < nPad; i++) {
+    for (let c = 0; c < k; c++) store<f64>(at(resp, c * nPad + i), 0);
+  }
+  let total: f64 = 0;
+  for (let i = 0; i < n; i++) total += load<f64>(at(logNorm, i));
+  return total;
+}
+
+/**
+ * E-step for full (and tied) covariances. For each point and component:
+ * logConst[c] - 0.5 * ||Linv_c (x - mu_c)||^2, then log-sum-exp over components and the
+ * responsibilities. Four points per step (two v128) share each load of mu and Linv.
+ * Returns the sum over the n real points of log sum_c exp(...). nPad % 4 == 0.
+ */
+export function gmmEStepFull(
+  X: usize, // IN f64[d*nPad], feature-major
+  n: i32,
+  nPad: i32,
+  d: i32,
+  means: usize, // IN f64[k*d]
+  precChol: usize, // IN f64[k*d*d]: per component Linv, lower-triangular row-major (scikit-learn's precisions_cholesky_ transposed)
+  logConst: usize, // IN f64[k]: log weight + log det(precision Cholesky) - d/2 log(2 pi)
+  k: i32,
+  diff: usize, // SCRATCH f64[4*d]
+  logProb: usize, // SCRATCH f64[4*k]
+  resp: usize, // OUT f64[k*nPad], component-major
+  logNorm: usize, // OUT f64[nPad]
+): f64 {
+  const colBytes = <usize>nPad << 3;
+  for (let i = 0; i < nPad; i += 4) {
+    const xi = at(X, i);
+    for (let c = 0; c < k; c++) {
+      const mu = means + ((<usize>c * <usize>d) << 3);
+      const P = precChol + ((<usize>c * <usize>d * <usize>d) << 3);
+      const lpRow = logProb + (<usize>c << 5);
+      if (ASC_FEATURE_SIMD) {
+        let xj = xi;
+        for (let j = 0; j < d; j++) {
+          const m = v128.load64_splat(at(mu, j));
+          const q = diff + (<usize>j << 5);
+          v128.store(q, f64x2.sub(v128.load(xj), m));
+          v128.store(q, f64x2.sub(v128.load(xj, 16), m), 16);
+          xj += colBytes;
+        }
+        let mahaA = f64x2.splat(0);
+        let mahaB = f64x2.splat(0);
+        let row = P;
+        for (let j = 0; j < d; j++) {
+          let yA = f64x2.splat(0);
+          let yB = f64x2.splat(0);
+          for (let l = 0; l <= j; l++) {
+            const p = v128.load64_splat(at(row, l));
+            const q = diff + (<usize>l << 5);
+            yA = f64x2.add(yA, f64x2.mul(v128.load(q), p));
+            yB = f64x2.add(yB, f64x2.mul(v128.load(q, 16), p));
+          }
+          mahaA = f64x2.add(mahaA, f64x2.mul(yA, yA));
+          mahaB = f64x2.add(mahaB, f64x2.mul(yB, yB));
+          row += <usize>d << 3;
+        }
+        const lc = v128.load64_splat(at(logConst, c));
+        const half = f64x2.splat(0.5);
+        v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaA)));
+        v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaB)), 16);
+      } else {
+        // Each of the four points through its lane's operations.
+        for (let j = 0; j < d; j++) {
+          const xj = xi + <usize>j * colBytes;
+          const m = load<f64>(at(mu, j));
+          const q = diff + (<usize>j << 5);
+          for (let t = 0; t < 4; t++) store<f64>(at(q, t), load<f64>(at(xj, t)) - m);
+        }
+        const lc = load<f64>(at(logConst, c));
+        for (let t = 0; t < 4; t++) {
+          let maha: f64 = 0;
+          for (let j = 0; j < d; j++) {
+            const row = P + ((<usize>j * <usize>d) << 3);
+            let y: f64 = 0;
+            for (let l = 0; l <= j; l++) y += load<f64>(at(diff + (<usize>l << 5), t)) * load<f64>(at(row, l));
+            maha += y * y;
+          }
+          store<f64>(at(lpRow, t), lc - 0.5 * maha);
+        }
+      }
+    }
+    if (ASC_FEATURE_SIMD) {
+      normalizeQuad(logProb, k, resp, nPad, i, logNorm);
+    } else {
+      for (let t = 0; t < 4; t++) {
+        store<f64>(at(logNorm, i + t), normalizeOne(at(logProb, t), 32, k, resp, nPad, i + t));
+      }
+    }
+  }
+  return finishEStep(n, nPad, k, resp, logNorm);
+}
+
+/**
+ * E-step for diagonal (and spherical) covariances: the precision Cholesky is a diagonal
+ * of 1/sigma per component and feature. Four points per step, like gmmEStepFull.
+ * Returns the sum of log-sum-exp like gmmEStepFull. nPad % 4 == 0.
+ */
+export function gmmEStepDiag(
+  X: usize, // IN f64[d*nPad], feature-major
+  n: i32,
+  nPad: i32,
+  d: i32,
+  means: usize, // IN f64[k*d]
+  precDiag: usize, // IN f64[k*d]: 1 / standard deviation
+  logConst: usize, // IN f64[k]
+  k: i32,
+  logProb: usize, // SCRATCH f64[4*k]
+  resp: usize, // OUT f64[k*nPad], component-major
+  logNorm: usize, // OUT f64[nPad]
+): f64 {
+  const colBytes = <usize>nPad << 3;
+  for (let i = 0; i < nPad; i += 4) {
+    const xi = at(X, i);
+    for (let c = 0; c < k; c++) {
+      const mu = means + ((<usize>c * <usize>d) << 3);
+      const P = precDiag + ((<usize>c * <usize>d) << 3);
+      const lpRow = logProb + (<usize>c << 5);
+      if (ASC_FEATURE_SIMD) {
+        let mahaA = f64x2.splat(0);
+        let mahaB = f64x2.splat(0);
+        let xj = xi;
+        for (let j = 0; j < d; j++) {
+          const m = v128.load64_splat(at(mu, j));
+          const p = v128.load64_splat(at(P, j));
+          const yA = f64x2.mul(f64x2.sub(v128.load(xj), m), p);
+          const yB = f64x2.mul(f64x2.sub(v128.load(xj, 16), m), p);
+          mahaA = f64x2.add(mahaA, f64x2.mul(yA, yA));
+          mahaB = f64x2.add(mahaB, f64x2.mul(yB, yB));
+          xj += colBytes;
+        }
+        const lc = v128.load64_splat(at(logConst, c));
+        const half = f64x2.splat(0.5);
+        v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaA)));
+        v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaB)), 16);
+      } else {
+        const lc = load<f64>(at(logConst, c));
+        for (let t = 0; t < 4; t++) {
+          let maha: f64 = 0;
+          for (let j = 0; j < d; j++) {
+            const y = (load<f64>(at(xi + <usize>j * colBytes, t)) - load<f64>(at(mu, j))) * load<f64>(at(P, j));
+            maha += y * y;
+          }
+          store<f64>(at(lpRow, t), lc - 0.5 * maha);
+        }
+      }
+    }
+    if (ASC_FEATURE_SIMD) {
+      normalizeQuad(logProb, k, resp, nPad, i, logNorm);
+    } else {
+      for (let t = 0; t < 4; t++) {
+        store<f64>(at(logNorm, i + t), normalizeOne(at(logProb, t), 32, k, resp, nPad, i + t));
+      }
+    }
+  }
+  return finishEStep(n, nPad, k, resp, logNorm);
+}
+
+/**
+ * M-step, first pass: nk[c] = sum_i R[c,i] and sums[c,j] = sum_i R[c,i] * x_ij.
+ * Padding points must carry zero responsibility.
+ */
+export function gmmWeightedSums(
+  X: usize, // IN f64[d*nPad], feature-major
+  nPad: i32,
+  d: i32,
+  resp: usize, // IN f64[k*nPad], component-major
+  k: i32,
+  acc: usize, // SCRATCH f64[2*k*(d+1)]
+  nk: usize, // OUT f64[k]
+  sums: usize, // OUT f64[k*d]
+): void {
+  const colBytes = <usize>nPad << 3;
+  const stride = d + 1; // per component: the weight total, then d weighted sums (v128 each)
+  memory.fill(acc, 0, (<usize>k * <usize>stride) << 4);
+  for (let i = 0; i < nPad; i += 2) {
+    const xi = at(X, i);
+    for (let c = 0; c < k; c++) {
+      const a = acc + ((<usize>c * <usize>stride) << 4);
+      const r = at(resp, c * nPad + i);
+      if (ASC_FEATURE_SIMD) {
+        const rv = v128.load(r);
+        v128.store(a, f64x2.add(v128.load(a), rv));
+        for (let j = 0; j < d; j++) {
+          const aj = a + (<usize>(j + 1) << 4);
+          v128.store(aj, f64x2.add(v128.load(aj), f64x2.mul(rv, v128.load(xi + <usize>j * colBytes))));
+        }
+      } else {
+        const r0 = load<f64>(r), r1 = load<f64>(r, 8);
+        store<f64>(a, load<f64>(a) + r0);
+        store<f64>(a, load<f64>(a, 8) + r1, 8);
+        for (let j = 0; j < d; j++) {
+          const aj = a + (<usize>(j + 1) << 4);
+          const xj = xi + <usize>j * colBytes;
+          store<f64>(aj, load<f64>(aj) + r0 * load<f64>(xj));
+          store<f64>(aj, load<f64>(aj, 8) + r1 * load<f64>(xj, 8), 8);
+        }
+      }
+    }
+  }
+  for (let c = 0; c < k; c++) {
+    const a = acc + ((<usize>c * <usize>stride) << 4);
+    store<f64>(at(nk, c), load<f64>(a) + load<f64>(a, 8));
+    for (let j = 0; j < d; j++) {
+      const aj = a + (<usize>(j + 1) << 4);
+      store<f64>(at(sums, c * d + j), load<f64>(aj) + load<f64>(aj, 8));
+    }
+  }
+}
+
+/**
+ * M-step, second pass (full and tied): scatter[c] = sum_i R[c,i] (x_i - mu_c)(x_i - mu_c)^T,
+ * the full symmetric d x d matrix per component (not yet divided by nk). Four points per
+ * step: lane 0 sums points 4m and 4m+2, lane 1 points 4m+1 and 4m+3. nPad % 4 == 0.
+ */
+export function gmmWeightedScatter(
+  X: usize, // IN f64[d*nPad], feature-major
+  nPad: i32,
+  d: i32,
+  resp: usize, // IN f64[k*nPad], component-major
+  means: usize, // IN f64[k*d]
+  k: i32,
+  diff: usize, // SCRATCH f64[8*d]
+  acc: usize, // SCRATCH f64[2*k*d*d]
+  scatter: usize, // OUT f64[k*d*d]
+): void {
+  const colBytes = <usize>nPad << 3;
+  const dd = <usize>d * <usize>d;
+  memory.fill(acc, 0, (<usize>k * dd) << 4);
+  const weighted = diff + (<usize>d << 5);
+  for (let i = 0; i < nPad; i += 4) {
+    const xi = at(X, i);
+    for (let c = 0; c < k; c++) {
+      const mu = means + ((<usize>c * <usize>d) << 3);
+      const a = acc + ((<usize>c * dd) << 4);
+      const r = at(resp, c * nPad + i);
+      if (ASC_FEATURE_SIMD) {
+        const rA = v128.load(r);
+        const rB = v128.load(r, 16);
+        let xj = xi;
+        for (let j = 0; j < d; j++) {
+          const m = v128.load64_splat(at(mu, j));
+          const dA = f64x2.sub(v128.load(xj), m);
+          const dB = f64x2.sub(v128.load(xj, 16), m);
+          const q = diff + (<usize>j << 5);
+          v128.store(q, dA);
+          v128.store(q, dB, 16);
+          const w = weighted + (<usize>j << 5);
+          v128.store(w, f64x2.mul(rA, dA));
+          v128.store(w, f64x2.mul(rB, dB), 16);
+          xj += colBytes;
+        }
+        let aRow = a;
+        for (let j = 0; j < d; j++) {
+          const w = weighted + (<usize>j << 5);
+          const wA = v128.load(w);
+          const wB = v128.load(w, 16);
+          for (let l = 0; l <= j; l++) {
+            const p = aRow + (<usize>l << 4);
+            const q = diff + (<usize>l << 5);
+            v128.store(p, f64x2.add(v128.load(p), f64x2.add(f64x2.mul(wA, v128.load(q)), f64x2.mul(wB, v128.load(q, 16)))));
+          }
+          aRow += <usize>d << 4;
+        }
+      } else {
+        for (let j = 0; j < d; j++) {
+          const xj = xi + <usize>j * colBytes;
+          const m = load<f64>(at(mu, j));
+          const q = diff + (<usize>j << 5);
+          const w = weighted + (<usize>j << 5);
+          for (let t = 0; t < 4; t++) {
+            const dt = load<f64>(at(xj, t)) - m;
+            store<f64>(at(q, t), dt);
+            store<f64>(at(w, t), load<f64>(at(r, t)) * dt);
+          }
+        }
+        for (let j = 0; j < d; j++) {
+          const w = weighted + (<usize>j << 5);
+          const aRow = a + ((<usize>j * <usize>d) << 4);
+          for (let l = 0; l <= j; l++) {
+            const p = aRow + (<usize>l << 4);
+            const q = diff + (<usize>l << 5);
+            for (let lane = 0; lane < 2; lane++) {
+              const term = load<f64>(at(w, lane)) * load<f64>(at(q, lane)) + load<f64>(at(w, lane + 2)) * load<f64>(at(q, lane + 2));
+              store<f64>(at(p, lane), load<f64>(at(p, lane)) + term);
+            }
+          }
+        }
+      }
+    }
+  }
+  for (let c = 0; c < k; c++) {
+    const a = acc + ((<usize>c * dd) << 4);
+    const s = scatter + ((<usize>c * dd) << 3);
+    for (let j = 0; j < d; j++) {
+      for (let l = 0; l <= j; l++) {
+        const p = a + ((<usize>j * <usize>d + <usize>l) << 4);
+        const v = load<f64>(p) + load<f64>(p, 8);
+        store<f64>(at(s, j * d + l), v);
+        store<f64>(at(s, l * d + j), v);
+      }
+    }
+  }
+}
+
+/**
+ * M-step, second pass (diag and spherical): scatter[c,j] = sum_i R[c,i] (x_ij - mu_cj)^2
+ * (not yet divided by nk).
+ */
+export function gmmWeightedScatterDiag(
+  X: usize, // IN f64[d*nPad], feature-major
+  nPad: i32,
+  d: i32,
+  resp: usize, // IN f64[k*nPad], component-major
+  means: usize, // IN f64[k*d]
+  k: i32,
+  acc: usize, // SCRATCH f64[2*k*d]
+  scatter: usize, // OUT f64[k*d]
+): void {
+  const colBytes = <usize>nPad << 3;
+  memory.fill(acc, 0, (<usize>k * <usize>d) << 4);
+  for (let i = 0; i < nPad; i += 2) {
+    const xi = at(X, i);
+    for (let c = 0; c < k; c++) {
+      const mu = means + ((<usize>c * <usize>d) << 3);
+      const a = acc + ((<usize>c * <usize>d) << 4);
+      const r = at(resp, c * nPad + i);
+      if (ASC_FEATURE_SIMD) {
+        const rv = v128.load(r);
+        for (let j = 0; j < d; j++) {
+          const dv = f64x2.sub(v128.load(xi + <usize>j * colBytes), v128.load64_splat(at(mu, j)));
+          const p = a + (<usize>j << 4);
+          v128.store(p, f64x2.add(v128.load(p), f64x2.mul(f64x2.mul(rv, dv), dv)));
+        }
+      } else {
+        const r0 = load<f64>(r), r1 = load<f64>(r, 8);
+        for (let j = 0; j < d; j++) {
+          const xj = xi + <usize>j * colBytes;
+          const m = load<f64>(at(mu, j));
+          const d0 = load<f64>(xj) - m, d1 = load<f64>(xj, 8) - m;
+          const p = a + (<usize>j << 4);
+          store<f64>(p, load<f64>(p) + r0 * d0 * d0);
+          store<f64>(p, load<f64>(p, 8) + r1 * d1 * d1, 8);
+        }
+      }
+    }
+  }
+  for (let c = 0; c < k * d; c++) {
+    const p = acc + (<usize>c << 4);
+    store<f64>(at(scatter, c), load<f64>(p) + load<f64>(p, 8));
+  }
+}
