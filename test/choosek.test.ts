@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gmm } from '../src/cluster/gmm';
 import {
   calinskiHarabaszScore, chooseK, CHOOSE_K_SILHOUETTE_SAMPLE, daviesBouldinScore, InvalidParameterError,
   kmeans, kneedleIndex, silhouetteScore,
@@ -45,6 +46,18 @@ describe('chooseK finds the number of well-separated blobs', () => {
       expect(new Set(r.labels).size).toBe(4);
     });
   }
+});
+
+describe('bic with Gaussian mixtures', () => {
+  it('finds the 4 blobs, and each point of the curve is gmm(X, { k, seed }).bic', () => {
+    const X = blobs(4, 60, 1);
+    const r = chooseK(X, { method: 'bic', kMin: 1, kMax: 7, seed: 3 });
+    expect(r.algorithm).toBe('gmm');
+    expect(r.k).toBe(4);
+    for (const p of r.curve) expect(p.score).toBe(gmm(X, { k: p.k, seed: 3 }).bic);
+    // The chosen k has the smallest BIC of the curve.
+    expect(Math.min(...r.curve.map((p) => p.score))).toBe(r.curve.find((p) => p.k === 4)!.score);
+  });
 });
 
 describe('the curve holds the scores of the fits', () => {
@@ -117,10 +130,8 @@ describe('sampling and determinism', () => {
 
 describe('bad options', () => {
   const X = blobs(3, 10, 1);
-  it('bic needs gmm, which is not on this build', () => {
-    expectError(() => chooseK(X, { method: 'bic' }), 'method', /needs algorithm 'gmm', which is not available yet/);
+  it("bic needs gmm's likelihood: refused with kmeans", () => {
     expectError(() => chooseK(X, { method: 'bic', algorithm: 'kmeans' }), 'algorithm', /'bic' needs algorithm 'gmm'/);
-    expectError(() => chooseK(X, { algorithm: 'gmm' }), 'algorithm', /not available yet/);
   });
   it('k range, method, algorithm, unknown options', () => {
     expectError(() => chooseK(X, { kMin: 1 }), 'kMin', /between 2/);

@@ -15,6 +15,7 @@
  * 1.3x of the square-root floor, so re-reading an m^2/2 matrix (100 MB at m = 5,000)
  * would save little time for a lot of memory. Deterministic for a seed.
  */
+import { gmm } from '../cluster/gmm';
 import { kmeans } from '../cluster/kmeans';
 import { InvalidParameterError } from '../errors';
 import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
@@ -94,6 +95,12 @@ const ALGORITHMS: Partial<Record<ChooseKAlgorithm, AlgorithmSpec>> = {
     fit(m, k, seed) {
       const model = kmeans(m, { k, seed });
       return { labels: model.labels, inertia: model.inertia };
+    },
+  },
+  gmm: {
+    fit(m, k, seed) {
+      const model = gmm(m, { k, seed });
+      return { labels: model.labels, bic: model.bic };
     },
   },
 };
