@@ -231,9 +231,10 @@ export function wardNNChain(
       for (let i = 0; i < length; i++) {
         const ni = f64At(sizes, i);
         if (i == x || ni == 0) continue;
-        const v = sqdistRows(cx, C + <usize>i * rowBytes, d) * (ni / (nx + ni));
-        if (v < best) {
-          best = v;
+        // sq * ni / (nx + ni) < best without a division per candidate.
+        const sq = sqdistRows(cx, C + <usize>i * rowBytes, d);
+        if (sq * ni < best * (nx + ni)) {
+          best = sq * (ni / (nx + ni));
           y = i;
         }
       }
