@@ -50,7 +50,7 @@ export function linkageRef(
   let clusters: number[][] = Array.from({ length: n }, (_, i) => [i]);
   const heights: number[] = [];
   const sizes: number[] = [];
-  let labelsK = new Int32Array(n);
+  let labelsK: Int32Array = new Int32Array(n);
   for (let step = 0; step < n - 1; step++) {
     if (clusters.length === k) labelsK = labelsOf(clusters, n);
     let best = Infinity;
