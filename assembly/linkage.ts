@@ -158,51 +158,77 @@ export function matrixNNChain(
   }
 }
 
-/**
- * Moves the live entries (size > 0) of the parallel arrays to the front, in order, and
- * rewrites the chain's positions. Returns the new length.
- */
-function compactClusters(
-  C: usize, sizes: usize, slots: usize, length: i32, d: i32, chain: usize, chainLength: i32, newPos: usize,
-): i32 {
-  const rowBytes = <usize>d << 3;
-  let w = 0;
-  for (let r = 0; r < length; r++) {
-    const s = f64At(sizes, r);
-    if (s == 0) continue;
-    setI32(newPos, r, w);
-    if (w != r) {
-      memory.copy(C + <usize>w * rowBytes, C + <usize>r * rowBytes, rowBytes);
-      setF64(sizes, w, s);
-      setI32(slots, w, i32At(slots, r));
-    }
-    w++;
+// @ts-ignore: decorator
+@inline
+function columnAt(CT: usize, cap: i32, j: i32, pos: i32): usize {
+  return CT + ((<usize>j * <usize>cap + <usize>pos) << 3);
+}
+
+/** Squared distance between position p of the feature-major centroids and the row at xbuf, summed feature by feature. */
+// @ts-ignore: decorator
+@inline
+function sqdistColumn(CT: usize, cap: i32, d: i32, p: i32, xbuf: usize): f64 {
+  let s: f64 = 0;
+  for (let j = 0; j < d; j++) {
+    const diff = load<f64>(columnAt(CT, cap, j, p)) - load<f64>(xbuf + (<usize>j << 3));
+    s += diff * diff;
   }
-  for (let c = 0; c < chainLength; c++) setI32(chain, c, i32At(newPos, i32At(chain, c)));
-  return w;
+  return s;
 }
 
 /**
  * Ward NN-chain on centroids and sizes, no distance matrix: heights are SciPy's ward
- * distances sqrt(2 na nb / (na + nb)) * |ca - cb|. C and sizes are overwritten.
+ * distances sqrt(2 na nb / (na + nb)) * |ca - cb|.
+ *
+ * Centroids are kept feature-major (CT[j*cap + pos]) so two 128-bit lane pairs score four
+ * candidates at once; each lane sums its features in order, which the scalar build
+ * repeats exactly. A dead position has size 0 and feature 0 = +Inf, so its score
+ * Inf * 0 is NaN and never wins; the chain's tail is hidden the same way while it scans.
  */
 export function wardNNChain(
-  C: usize, // INOUT f64[n*d]: leaf centroids (points or weighted micro-clusters)
-  sizes: usize, // INOUT f64[n]: leaf sizes (> 0)
+  X: usize, // IN f64[n*d]: leaf centroids (points or weighted micro-clusters), row-major
+  sizes: usize, // INOUT f64[cap]: leaf sizes (> 0) in; cap = n rounded up to a multiple of 4
   slots: usize, // INOUT i32[n]: SciPy slot of each position, 0..n-1 in
   n: i32,
   d: i32,
+  CT: usize, // SCRATCH f64[d*cap]
+  xbuf: usize, // SCRATCH f64[d]
   chain: usize, // SCRATCH i32[n]
   newPos: usize, // SCRATCH i32[n]
   Z: usize, // OUT f64[(n-1)*4]: unsorted [slotA, slotB, height, size]
 ): void {
-  const rowBytes = <usize>d << 3;
+  const cap = (n + 3) & ~3;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) store<f64>(columnAt(CT, cap, j, i), load<f64>(X + ((<usize>i * <usize>d + <usize>j) << 3)));
+  }
+  for (let i = n; i < cap; i++) {
+    setF64(sizes, i, 0);
+    for (let j = 0; j < d; j++) store<f64>(columnAt(CT, cap, j, i), j == 0 ? Infinity : 0);
+  }
   let length = n;
   let live = n;
   let chainLength = 0;
   for (let k = 0; k < n - 1; k++) {
     if (length - live > live) {
-      length = compactClusters(C, sizes, slots, length, d, chain, chainLength, newPos);
+      // Compact in order, then mark the freed tail dead.
+      let w = 0;
+      for (let r = 0; r < length; r++) {
+        const sr = f64At(sizes, r);
+        if (sr == 0) continue;
+        setI32(newPos, r, w);
+        if (w != r) {
+          for (let j = 0; j < d; j++) store<f64>(columnAt(CT, cap, j, w), load<f64>(columnAt(CT, cap, j, r)));
+          setF64(sizes, w, sr);
+          setI32(slots, w, i32At(slots, r));
+        }
+        w++;
+      }
+      for (let r = w; r < length; r++) {
+        setF64(sizes, r, 0);
+        store<f64>(columnAt(CT, cap, 0, r), Infinity);
+      }
+      for (let c = 0; c < chainLength; c++) setI32(chain, c, i32At(newPos, i32At(chain, c)));
+      length = w;
     }
     if (chainLength == 0) {
       for (let i = 0; i < length; i++) {
@@ -213,31 +239,68 @@ export function wardNNChain(
       }
       chainLength = 1;
     }
+    const scanEnd = (length + 3) & ~3;
     let x = 0;
     let y = 0;
     // Ranked by |cx - ci|^2 * ni / (nx + ni): the ward distance squared over 2 nx.
     let best: f64 = Infinity;
     while (true) {
       x = i32At(chain, chainLength - 1);
-      const cx = C + <usize>x * rowBytes;
       const nx = f64At(sizes, x);
+      for (let j = 0; j < d; j++) store<f64>(xbuf + (<usize>j << 3), load<f64>(columnAt(CT, cap, j, x)));
       if (chainLength > 1) {
         y = i32At(chain, chainLength - 2);
         const ny = f64At(sizes, y);
-        best = sqdistRows(cx, C + <usize>y * rowBytes, d) * (ny / (nx + ny));
+        best = sqdistColumn(CT, cap, d, y, xbuf) * (ny / (nx + ny));
       } else {
         best = Infinity;
       }
-      for (let i = 0; i < length; i++) {
-        const ni = f64At(sizes, i);
-        if (i == x || ni == 0) continue;
-        // sq * ni / (nx + ni) < best without a division per candidate.
-        const sq = sqdistRows(cx, C + <usize>i * rowBytes, d);
-        if (sq * ni < best * (nx + ni)) {
-          best = sq * (ni / (nx + ni));
-          y = i;
+      const hidden = columnAt(CT, cap, 0, x);
+      store<f64>(hidden, Infinity);
+      for (let i = 0; i < scanEnd; i += 4) {
+        // Strict <, in position order: the first minimum wins, as in SciPy. The
+        // comparison sq * ni < best * (nx + ni) avoids a division per candidate.
+        if (ASC_FEATURE_SIMD) {
+          let accA = f64x2.splat(0);
+          let accB = f64x2.splat(0);
+          for (let j = 0; j < d; j++) {
+            const xj = v128.load64_splat(xbuf + (<usize>j << 3));
+            const col = columnAt(CT, cap, j, i);
+            const diffA = f64x2.sub(v128.load(col), xj);
+            const diffB = f64x2.sub(v128.load(col, 16), xj);
+            accA = f64x2.add(accA, f64x2.mul(diffA, diffA));
+            accB = f64x2.add(accB, f64x2.mul(diffB, diffB));
+          }
+          const nA = v128.load(sizes + (<usize>i << 3));
+          const nB = v128.load(sizes + (<usize>i << 3), 16);
+          const bestV = f64x2.splat(best);
+          const nxV = f64x2.splat(nx);
+          const better = v128.or(
+            f64x2.lt(f64x2.mul(accA, nA), f64x2.mul(bestV, f64x2.add(nxV, nA))),
+            f64x2.lt(f64x2.mul(accB, nB), f64x2.mul(bestV, f64x2.add(nxV, nB))),
+          );
+          if (v128.any_true(better)) {
+            const sq0 = f64x2.extract_lane(accA, 0), n0 = f64x2.extract_lane(nA, 0);
+            if (sq0 * n0 < best * (nx + n0)) { best = sq0 * (n0 / (nx + n0)); y = i; }
+            const sq1 = f64x2.extract_lane(accA, 1), n1 = f64x2.extract_lane(nA, 1);
+            if (sq1 * n1 < best * (nx + n1)) { best = sq1 * (n1 / (nx + n1)); y = i + 1; }
+            const sq2 = f64x2.extract_lane(accB, 0), n2 = f64x2.extract_lane(nB, 0);
+            if (sq2 * n2 < best * (nx + n2)) { best = sq2 * (n2 / (nx + n2)); y = i + 2; }
+            const sq3 = f64x2.extract_lane(accB, 1), n3 = f64x2.extract_lane(nB, 1);
+            if (sq3 * n3 < best * (nx + n3)) { best = sq3 * (n3 / (nx + n3)); y = i + 3; }
+          }
+        } else {
+          for (let p = i; p < i + 4; p++) {
+            const sq = sqdistColumn(CT, cap, d, p, xbuf);
+            const np = f64At(sizes, p);
+            if (sq * np < best * (nx + np)) {
+              best = sq * (np / (nx + np));
+              y = p;
+            }
+          }
         }
       }
+      store<f64>(hidden, load<f64>(xbuf));
       if (chainLength > 1 && y == i32At(chain, chainLength - 2)) break;
       setI32(chain, chainLength, y);
       chainLength++;
@@ -253,17 +316,16 @@ export function wardNNChain(
     const ny = f64At(sizes, y);
     const total = nx + ny;
     writeRow(Z, k, <f64>i32At(slots, x), <f64>i32At(slots, y), height, total);
-    const cxp = C + <usize>x * rowBytes;
-    const cyp = C + <usize>y * rowBytes;
     // Update form: equal centroids (duplicate rows) stay bit-identical, so their ward
     // distance stays exactly 0 and zero-height ties break as in SciPy.
     const shareX = nx / total;
     for (let j = 0; j < d; j++) {
-      const off = <usize>j << 3;
-      const cy = load<f64>(cyp + off);
-      store<f64>(cyp + off, cy + (load<f64>(cxp + off) - cy) * shareX);
+      const py = columnAt(CT, cap, j, y);
+      const cy = load<f64>(py);
+      store<f64>(py, cy + (load<f64>(columnAt(CT, cap, j, x)) - cy) * shareX);
     }
     setF64(sizes, x, 0);
+    store<f64>(columnAt(CT, cap, 0, x), Infinity);
     setF64(sizes, y, total);
     live--;
   }
