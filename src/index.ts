@@ -24,3 +24,7 @@ export type { ChooseKOptions, ChooseKResult, ChooseKPoint, ChooseKMethod, Choose
 // Gaussian mixtures (issue 4)
 export { gmm, gmmBicCurve, gmmParameterCount, GaussianMixtureModel, defaultGmmOptions, COVARIANCE_TYPES } from './cluster/gmm';
 export type { GmmOptions, GmmResult, GmmJSON, GmmCovariances, CovarianceType, GmmBicCurveOptions } from './cluster/gmm';
+
+// Hierarchical clustering (feat/hclust)
+export { agglomerative, AgglomerativeModel, defaultAgglomerativeOptions, DEFAULT_MAX_EXACT_ROWS } from './cluster/agglomerative';
+export type { AgglomerativeOptions, AgglomerativeResult, AgglomerativeJSON, ApproximateInfo, LinkageMethod } from './cluster/agglomerative';
