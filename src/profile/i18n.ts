@@ -218,7 +218,7 @@ const pt: Catalogue = {
   'fact.ratio': '{what} de {ratio}x a média',
   'fact.above': '{what} acima da média',
   'fact.below': '{what} abaixo da média',
-  'fact.recency_days': 'última compra há {days} dias, em média',
+  'fact.recency_days': 'última compra há {days} dias em média',
 
   'warning.small_sample': 'Apenas {n} clientes: segmentações com menos de 500 clientes podem ser instáveis.',
   'warning.silhouette_sampled': 'O coeficiente de silhueta foi calculado sobre uma amostra aleatória de {n} clientes.',

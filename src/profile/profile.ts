@@ -1,0 +1,214 @@
+/**
+ * Segment profiles: per segment and feature, statistics in the customer's own units, the
+ * segment's offset from the whole population as a z-score, and the business label and
+ * description (labels.ts).
+ *
+ * Statistics conventions (fixed here so users can reproduce them):
+ * - Missing values (NaN, and non-finite values, which prep should never produce) are left
+ *   out of every statistic and counted in `missing`; `observed + missing = size`.
+ * - std is the sample standard deviation (ddof = 1), as pandas' describe() reports it;
+ *   a single observed value has std 0 (no spread seen) rather than undefined.
+ * - The median of an even count is the mean of the two middle values.
+ * - z = (segment mean - overall mean) / overall std, where "overall" is every customer,
+ *   DBSCAN noise included, and the overall std is also ddof = 1. z is 0 when the overall
+ *   std is 0 or the segment has no observed value.
+ * - A segment with no observed value of a feature reports null for mean, median, std,
+ *   min, max and for `avg_<feature>` in characteristics, so the JSON never holds NaN.
+ */
+import { InvalidParameterError } from '../errors';
+import type { Locale } from './i18n';
+import { readSegments, type BaseReading, type BusinessLabelKey, type LabelKey, type SegmentReadingInput } from './labels';
+import type { FeatureRole } from './roles';
+
+export interface FeatureProfile {
+  /** Mean over observed values; null when the segment has none (same for median..max). */
+  mean: number | null;
+  median: number | null;
+  /** Sample standard deviation (ddof = 1); 0 for a single observed value. */
+  std: number | null;
+  min: number | null;
+  max: number | null;
+  /** (segment mean - base mean) / base std; 0 when base std is 0 or nothing was observed. */
+  z: number;
+  observed: number;
+  missing: number;
+}
+
+export interface SegmentProfile {
+  segmentId: number;
+  size: number;
+  /** size / number of customers (noise included). */
+  share: number;
+  /** `avg_${feature}`: mean over observed values, in the customer's own units; null when none was observed. */
+  characteristics: Record<string, number | null>;
+  profile: Record<string, FeatureProfile>;
+  label: string;
+  labelKey: LabelKey;
+  description: string;
+  /** Score of each business label the data's roles allow (see labels.ts); empty for outliers. */
+  labelScores?: Partial<Record<BusinessLabelKey, number>>;
+}
+
+interface Summary {
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  count: number;
+}
+
+/** Mean, ddof=1 std (two passes: stable for large offsets), min and max of values[0..count). */
+function summarize(values: Float64Array, count: number): Summary {
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < count; i++) {
+    const v = values[i];
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const mean = sum / count;
+  let ss = 0;
+  for (let i = 0; i < count; i++) {
+    const d = values[i] - mean;
+    ss += d * d;
+  }
+  const std = count > 1 ? Math.sqrt(ss / (count - 1)) : 0;
+  return { mean, std, min, max, count };
+}
+
+/** Moves the k-th smallest of values[0..count) to index k, smaller ones before it (Hoare quickselect). */
+function selectKth(values: Float64Array, count: number, k: number): number {
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const tmp = values[i];
+        values[i] = values[j];
+        values[j] = tmp;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return values[k];
+}
+
+/** Median of values[0..count) (count > 0); reorders the values. */
+function median(values: Float64Array, count: number): number {
+  const upper = count >>> 1;
+  const hi = selectKth(values, count, upper);
+  if (count % 2 === 1) return hi;
+  // After selection everything before `upper` is <= hi: the lower middle is their maximum.
+  let lo = -Infinity;
+  for (let i = 0; i < upper; i++) if (values[i] > lo) lo = values[i];
+  return (lo + hi) / 2;
+}
+
+/** Segment ids ascending, DBSCAN noise (-1) last. */
+function orderedSegmentIds(labels: Int32Array): number[] {
+  const ids = [...new Set(labels)];
+  return ids.sort((a, b) => (a === -1 ? 1 : b === -1 ? -1 : a - b));
+}
+
+/**
+ * columns[f] is a Float64Array of length n in original units with NaN for missing values;
+ * labels[i] is the segment of customer i (-1 = DBSCAN noise -> the Outliers segment).
+ * Returns one profile per segment id, sorted by id, -1 last. Never NaN in the output.
+ */
+export function profileSegments(
+  columns: Record<string, Float64Array>,
+  features: string[],
+  labels: Int32Array,
+  roles: Record<string, FeatureRole | undefined>,
+  locale: Locale,
+): SegmentProfile[] {
+  const n = labels.length;
+  for (const f of features) {
+    const col = columns[f];
+    if (!(col instanceof Float64Array)) throw new InvalidParameterError('columns', `no Float64Array column for feature '${f}'`);
+    if (col.length !== n) throw new InvalidParameterError('columns', `column '${f}' has ${col.length} values for ${n} labels`);
+  }
+  if (n === 0) return [];
+
+  const ids = orderedSegmentIds(labels);
+  const slot = new Map(ids.map((id, s) => [id, s]));
+  // Members of each segment, laid out contiguously (counting sort by segment).
+  const starts = new Int32Array(ids.length + 1);
+  for (let i = 0; i < n; i++) starts[slot.get(labels[i])! + 1]++;
+  for (let s = 0; s < ids.length; s++) starts[s + 1] += starts[s];
+  const members = new Int32Array(n);
+  const fill = starts.slice(0, ids.length);
+  for (let i = 0; i < n; i++) members[fill[slot.get(labels[i])!]++] = i;
+
+  const scratch = new Float64Array(n);
+  const profiles: Record<string, FeatureProfile>[] = ids.map(() => ({}));
+  const base: Record<string, BaseReading> = {};
+
+  for (const f of features) {
+    const col = columns[f];
+    let count = 0;
+    for (let i = 0; i < n; i++) if (Number.isFinite(col[i])) scratch[count++] = col[i];
+    const all = count > 0 ? summarize(scratch, count) : undefined;
+    if (all !== undefined) base[f] = { mean: all.mean, min: all.min };
+
+    for (let s = 0; s < ids.length; s++) {
+      const size = starts[s + 1] - starts[s];
+      let observed = 0;
+      for (let m = starts[s]; m < starts[s + 1]; m++) {
+        const v = col[members[m]];
+        if (Number.isFinite(v)) scratch[observed++] = v;
+      }
+      if (observed === 0) {
+        profiles[s][f] = { mean: null, median: null, std: null, min: null, max: null, z: 0, observed: 0, missing: size };
+        continue;
+      }
+      const seg = summarize(scratch, observed);
+      const z = all !== undefined && all.std > 0 && Number.isFinite(all.std) ? (seg.mean - all.mean) / all.std : 0;
+      profiles[s][f] = {
+        mean: seg.mean,
+        median: median(scratch, observed),
+        std: seg.std,
+        min: seg.min,
+        max: seg.max,
+        z: Number.isFinite(z) ? z : 0,
+        observed,
+        missing: size - observed,
+      };
+    }
+  }
+
+  const readingInputs: SegmentReadingInput[] = ids.map((id, s) => ({
+    segmentId: id,
+    features: Object.fromEntries(features.map((f) => [f, { mean: profiles[s][f].mean, z: profiles[s][f].z }])),
+  }));
+  const readings = readSegments(readingInputs, features, roles, base, locale);
+
+  return ids.map((id, s) => {
+    const size = starts[s + 1] - starts[s];
+    const characteristics: Record<string, number | null> = {};
+    for (const f of features) characteristics[`avg_${f}`] = profiles[s][f].mean;
+    const r = readings[s];
+    return {
+      segmentId: id,
+      size,
+      share: size / n,
+      characteristics,
+      profile: profiles[s],
+      label: r.label,
+      labelKey: r.labelKey,
+      description: r.description,
+      labelScores: r.scores,
+    };
+  });
+}
