@@ -63,14 +63,16 @@ export interface AgglomerativeOptions {
 
 /**
  * Exact up to these sizes. Ward and single need O(n d) memory and O(n^2 d) time (about
- * 0.2 s at 10,000 x 6, 2 s at 30,000 on a 2-core EPYC); complete and average hold the
- * condensed matrix (n^2/2 doubles: 400 MB at 10,000 rows, about 2 s).
+ * 0.2 s at 10,000 x 6, 0.9 s at 20,000 on a 2-core EPYC); complete and average hold the
+ * condensed matrix (n^2/2 doubles: 100 MB at 5,000 rows). WebAssembly memory never
+ * shrinks, so a server that once linked 10,000 rows exactly would keep 400 MB for good:
+ * the defaults stay at 5,000 and callers who want more pass maxExactRows.
  */
 export const DEFAULT_MAX_EXACT_ROWS: Record<LinkageMethod, number> = {
-  ward: 30_000,
-  single: 30_000,
-  complete: 10_000,
-  average: 10_000,
+  ward: 20_000,
+  single: 20_000,
+  complete: 5_000,
+  average: 5_000,
 };
 
 export const defaultAgglomerativeOptions = {
