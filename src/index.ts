@@ -28,3 +28,26 @@ export type { GmmOptions, GmmResult, GmmJSON, GmmCovariances, CovarianceType, Gm
 // Hierarchical clustering (feat/hclust)
 export { agglomerative, AgglomerativeModel, defaultAgglomerativeOptions, DEFAULT_MAX_EXACT_ROWS } from './cluster/agglomerative';
 export type { AgglomerativeOptions, AgglomerativeResult, AgglomerativeJSON, ApproximateInfo, LinkageMethod } from './cluster/agglomerative';
+
+// The one-call pipeline, its errors, profiles and languages (issue 5)
+export { segment, segmentSync, assignSegments, STABLE_MIN_CUSTOMERS } from './segment';
+export type {
+  SegmentationRequest,
+  SegmentationResponse,
+  SegmentResponse,
+  SegmentationModel,
+  SegmentationWarning,
+  SegmentAssignment,
+  SegmentOptions,
+  SegmentAlgorithm,
+} from './segment';
+export { SegmentationError } from './errors';
+export type { SegmentationErrorCode, SegmentationErrorDetails } from './errors';
+export { profileSegments } from './profile/profile';
+export type { SegmentProfile, FeatureProfile } from './profile/profile';
+export { inferRoles, FEATURE_ROLES } from './profile/roles';
+export type { FeatureRole } from './profile/roles';
+export { negotiateLocale, t, LOCALES } from './profile/i18n';
+export type { Locale, MessageKey } from './profile/i18n';
+export { prepareRecords } from './prep/records';
+export type { PreparedData, Preprocessing, FeatureTransform, Scaling, MissingPolicy, CustomerId } from './prep/records';

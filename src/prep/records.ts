@@ -114,25 +114,83 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
-/** Adjusted Fisher-Pearson skewness of the observed values (0 for fewer than 3). */
-function skewness(values: Float64Array): number {
-  const n = values.length;
-  if (n < 3) return 0;
-  let mean = 0;
-  for (const v of values) mean += v;
-  mean /= n;
+/** Median of the non-NaN values by quickselect (O(n); a full sort of 100k values per column cost more than the rest of prep). */
+function observedMedian(col: Float64Array, count: number): number {
+  const a = new Float64Array(count);
+  let p = 0;
+  for (let i = 0; i < col.length; i++) if (col[i] === col[i]) a[p++] = col[i];
+  const select = (k: number): number => {
+    let lo = 0;
+    let hi = count - 1;
+    while (lo < hi) {
+      const pivot = a[(lo + hi) >>> 1];
+      let i = lo;
+      let j = hi;
+      while (i <= j) {
+        while (a[i] < pivot) i++;
+        while (a[j] > pivot) j--;
+        if (i <= j) {
+          const tmp = a[i];
+          a[i] = a[j];
+          a[j] = tmp;
+          i++;
+          j--;
+        }
+      }
+      if (k <= j) hi = j;
+      else if (k >= i) lo = i;
+      else return a[k];
+    }
+    return a[k];
+  };
+  if (count % 2) return select((count - 1) >> 1);
+  const upper = select(count / 2);
+  // The lower middle is the largest value left of the upper one after partitioning.
+  let lower = -Infinity;
+  for (let i = 0; i < count / 2; i++) if (a[i] > lower) lower = a[i];
+  return (lower + upper) / 2;
+}
+
+interface ObservedStats {
+  count: number;
+  mean: number;
+  min: number;
+  binary: boolean;
+  /** Adjusted Fisher-Pearson skewness (0 for fewer than 3 values or no spread). */
+  skewness: number;
+}
+
+/** Statistics of the observed (non-NaN) values in two passes, without sorting. */
+function observedStats(col: Float64Array): ObservedStats {
+  let count = 0;
+  let sum = 0;
+  let min = Infinity;
+  let binary = true;
+  for (let i = 0; i < col.length; i++) {
+    const v = col[i];
+    if (v !== v) continue;
+    count++;
+    sum += v;
+    if (v < min) min = v;
+    if (v !== 0 && v !== 1) binary = false;
+  }
+  const mean = count > 0 ? sum / count : NaN;
   let m2 = 0;
   let m3 = 0;
-  for (const v of values) {
+  for (let i = 0; i < col.length; i++) {
+    const v = col[i];
+    if (v !== v) continue;
     const dlt = v - mean;
     m2 += dlt * dlt;
     m3 += dlt * dlt * dlt;
   }
-  m2 /= n;
-  m3 /= n;
-  if (m2 === 0) return 0;
-  const g1 = m3 / m2 ** 1.5;
-  return (Math.sqrt(n * (n - 1)) / (n - 2)) * g1;
+  let skewness = 0;
+  if (count >= 3 && m2 > 0) {
+    m2 /= count;
+    m3 /= count;
+    skewness = (Math.sqrt(count * (count - 1)) / (count - 2)) * (m3 / m2 ** 1.5);
+  }
+  return { count, mean, min, binary, skewness };
 }
 
 /** Skewness above which 'auto' log-transforms a non-negative feature. */
@@ -144,7 +202,9 @@ export function prepareRecords(data: unknown[], opts: PrepOptions): PreparedData
 
   // Ids: present, string or finite number, unique.
   const ids: CustomerId[] = new Array(n);
-  const seen = new Map<string, number>();
+  // One map per id type: "1" and 1 are different ids, and no key strings are built.
+  const seenStrings = new Map<string, number>();
+  const seenNumbers = new Map<number, number>();
   for (let i = 0; i < n; i++) {
     const rec = data[i];
     if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
@@ -157,8 +217,8 @@ export function prepareRecords(data: unknown[], opts: PrepOptions): PreparedData
     if (typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id))) {
       throw invalid(`data[${i}].${idField}`, `data[${i}].${idField} must be a string or a number`, { index: i, field: idField });
     }
-    const key = `${typeof id}:${id}`;
-    const first = seen.get(key);
+    const seen = typeof id === 'string' ? seenStrings : seenNumbers;
+    const first = (seen as Map<CustomerId, number>).get(id);
     if (first !== undefined) {
       throw unprocessable('DUPLICATE_ID', idField, `Customer id ${JSON.stringify(id)} appears more than once (data[${first}] and data[${i}])`, {
         id: String(id),
@@ -166,7 +226,7 @@ export function prepareRecords(data: unknown[], opts: PrepOptions): PreparedData
         index: i,
       });
     }
-    seen.set(key, i);
+    (seen as Map<CustomerId, number>).set(id, i);
     ids[i] = id;
   }
 
@@ -228,24 +288,28 @@ export function prepareRecords(data: unknown[], opts: PrepOptions): PreparedData
     const col = numericColumn(f);
     if (col) {
       columns[f] = col;
-      const observed = Float64Array.from(col.filter((v) => !Number.isNaN(v))).sort();
-      const missingCount = n - observed.length;
+      const stats = observedStats(col);
+      const missingCount = n - stats.count;
       if (missingCount > 0 && opts.missing === 'error') {
         const row = col.findIndex((v) => Number.isNaN(v));
         throw unprocessable('MISSING_VALUES', `data[${row}].${f}`, `Customer data[${row}] has no value for '${f}' and missing is 'error'`, { feature: f, index: row });
       }
       let impute = 0;
       if (missingCount > 0) {
-        impute = opts.missing === 'mean' ? observed.reduce((a, b) => a + b, 0) / observed.length : median(observed);
+        impute = opts.missing === 'mean' ? stats.mean : observedMedian(col, stats.count);
         imputed[f] = missingCount;
         warnings.push({ key: 'imputed', params: { count: missingCount, feature: f, method: opts.missing } });
       }
-      const values = Float64Array.from(col, (v) => (Number.isNaN(v) ? impute : v));
-      const binary = observed.every((v) => v === 0 || v === 1);
-      const nonNegative = observed.length > 0 && observed[0] >= 0;
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = col[i];
+        values[i] = v !== v ? impute : v;
+      }
+      const { binary } = stats;
+      const nonNegative = stats.count > 0 && stats.min >= 0;
       let log = false;
       if (opts.logTransform === true) log = nonNegative && !binary;
-      else if (opts.logTransform === 'auto') log = nonNegative && !binary && skewness(observed) > SKEW_THRESHOLD;
+      else if (opts.logTransform === 'auto') log = nonNegative && !binary && stats.skewness > SKEW_THRESHOLD;
       if (log) {
         for (let i = 0; i < n; i++) values[i] = Math.log1p(values[i]);
         logTransformed.push(f);
