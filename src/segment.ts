@@ -25,7 +25,7 @@ import { InvalidParameterError, SegmentationError, type SegmentationErrorCode } 
 import type { Matrix } from './matrix';
 import { calinskiHarabaszScore, daviesBouldinScore } from './metrics/clusterScores';
 import { silhouette } from './metrics/silhouette';
-import { prepareRecords, transformRecords, type CustomerId, type FeatureTransform, type MissingPolicy, type PrepWarning, type Preprocessing, type Scaling } from './prep/records';
+import { prepareRecords, transformRecords, type ColumnarData, type CustomerId, type FeatureTransform, type MissingPolicy, type PrepWarning, type Preprocessing, type Scaling } from './prep/records';
 import { isLocale, negotiateLocale, t, type Locale, type MessageKey } from './profile/i18n';
 import { profileSegments, type FeatureProfile } from './profile/profile';
 import { inferRoles, type FeatureRole } from './profile/roles';
@@ -35,7 +35,8 @@ import { init } from './wasm/index';
 export type SegmentAlgorithm = 'kmeans' | 'hierarchical' | 'dbscan' | 'gmm';
 
 export interface SegmentationRequest {
-  data: Record<string, unknown>[];
+  /** Customer records, or columns: `{ customer_id: [...], spend: Float64Array | number[], ... }`. */
+  data: Record<string, unknown>[] | ColumnarData;
   algorithm?: SegmentAlgorithm | 'auto';
   n_clusters?: number | 'auto' | null;
   features?: string[];
@@ -126,7 +127,7 @@ export const STABLE_MIN_CUSTOMERS = 500;
 export const AUTO_HIERARCHICAL_MAX = 20_000;
 
 interface Resolved {
-  data: Record<string, unknown>[];
+  data: Record<string, unknown>[] | ColumnarData;
   algorithm: SegmentAlgorithm | 'auto';
   k: number | 'auto';
   features?: string[];
@@ -207,7 +208,9 @@ function resolveRequest(request: unknown): Resolved {
       params: { parameter: 'data' },
     });
   }
-  if (!Array.isArray(r.data)) throw badRequest('data', 'must be an array of customer objects');
+  if (typeof r.data !== 'object') {
+    throw badRequest('data', 'must be an array of customer objects, or an object of columns (one array per field)');
+  }
   const algorithm = r.algorithm === undefined || r.algorithm === null ? 'kmeans' : oneOf('algorithm', r.algorithm, ['kmeans', 'hierarchical', 'dbscan', 'gmm', 'auto'] as const);
   const k = r.n_clusters === undefined || r.n_clusters === null || r.n_clusters === 'auto' ? 'auto' : integer('n_clusters', r.n_clusters, 1);
   let features: string[] | undefined;
@@ -267,7 +270,7 @@ function resolveRequest(request: unknown): Resolved {
   }
   const unknownFields = Object.keys(r).filter((key) => !(REQUEST_FIELDS as readonly string[]).includes(key));
   return {
-    data: r.data as Record<string, unknown>[],
+    data: r.data as Record<string, unknown>[] | ColumnarData,
     algorithm,
     k,
     features,
@@ -463,12 +466,12 @@ function run(request: unknown, locale: Locale, progress: (stage: string) => void
   };
 
   const req = resolveRequest(request);
-  const n = req.data.length;
-  if (n < 2) {
-    throw unprocessable('INSUFFICIENT_DATA', 'data', `at least 2 customers are needed, got ${n}`, { min: 2, n });
+  const rowCount = Array.isArray(req.data) ? req.data.length : undefined;
+  if (rowCount !== undefined && rowCount < 2) {
+    throw unprocessable('INSUFFICIENT_DATA', 'data', `at least 2 customers are needed, got ${rowCount}`, { min: 2, n: rowCount });
   }
-  if (typeof req.k === 'number' && req.k > n) {
-    throw unprocessable('INSUFFICIENT_DATA', 'n_clusters', `n_clusters is ${req.k} but there are only ${n} customers`, { min: req.k, n });
+  if (typeof req.k === 'number' && rowCount !== undefined && req.k > rowCount) {
+    throw unprocessable('INSUFFICIENT_DATA', 'n_clusters', `n_clusters is ${req.k} but there are only ${rowCount} customers`, { min: req.k, n: rowCount });
   }
 
   progress('prep');
@@ -488,6 +491,11 @@ function run(request: unknown, locale: Locale, progress: (stage: string) => void
     throw err;
   }
   const m = prep.matrix;
+  const n = m.rows;
+  if (n < 2) throw unprocessable('INSUFFICIENT_DATA', 'data', `at least 2 customers are needed, got ${n}`, { min: 2, n });
+  if (typeof req.k === 'number' && req.k > n) {
+    throw unprocessable('INSUFFICIENT_DATA', 'n_clusters', `n_clusters is ${req.k} but there are only ${n} customers`, { min: req.k, n });
+  }
   const warnings: SegmentationWarning[] = [];
   if (n < STABLE_MIN_CUSTOMERS) warnings.push(localizeWarning(locale, 'small_sample', { n }));
   for (const w of prep.warnings) warnings.push(prepWarning(locale, w));

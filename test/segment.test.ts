@@ -20,15 +20,16 @@ async function expectError(request: unknown, code: string, status: number, param
 }
 
 /** Every id exactly once, sizes add up, characteristics are the observed means of the input. */
-function checkResponse(request: { data: Record<string, unknown>[]; id_field?: string }, r: SegmentationResponse): void {
+function checkResponse(request: { data: readonly object[]; id_field?: string }, r: SegmentationResponse): void {
   const idField = request.id_field ?? 'customer_id';
-  const ids = request.data.map((c) => c[idField]);
+  const rows = request.data as Record<string, unknown>[];
+  const ids = rows.map((c) => c[idField]);
   const out = r.segments.flatMap((s) => s.customers);
   expect(out.length).toBe(ids.length);
   expect(new Set(out).size).toBe(ids.length);
   expect(new Set(out)).toEqual(new Set(ids));
   expect(r.segments.reduce((a, s) => a + s.size, 0)).toBe(ids.length);
-  const byId = new Map(request.data.map((c) => [c[idField], c]));
+  const byId = new Map(rows.map((c) => [c[idField], c]));
   for (const s of r.segments) {
     expect(s.size).toBe(s.customers.length);
     for (const [key, value] of Object.entries(s.characteristics)) {
@@ -160,6 +161,7 @@ describe('a segmentation of the sample', () => {
     expect(pt.segments.map((s) => s.label)).toEqual(expect.arrayContaining(['Alto Valor', 'Em Risco']));
     const err = await expectError({ data: 'x' }, 'INVALID_PARAMETER', 400, 'data', 'es');
     expect(err.message).not.toBe((await expectError({ data: 'x' }, 'INVALID_PARAMETER', 400, 'data', 'en')).message);
+    expect(err.error).toBe('Parámetros no válidos');
   });
 
   it('return_model: assignSegments puts the training customers back in their segments', async () => {
@@ -176,11 +178,33 @@ describe('a segmentation of the sample', () => {
   });
 });
 
+describe('columnar input', () => {
+  it('gives the same segmentation as the records, with typed arrays and NaN for missing', async () => {
+    const data = sampleCustomers(800, 9);
+    const features = ['total_purchases', 'frequency', 'days_since_last_purchase', 'avg_order_value', 'open_rate', 'discount_rate'] as const;
+    const columns: Record<string, ArrayLike<unknown>> = { customer_id: data.map((c) => c.customer_id) };
+    for (const f of features) columns[f] = Float64Array.from(data, (c) => c[f] ?? NaN);
+    const fromRows = await segment({ data, n_clusters: 4, seed: 2 });
+    const fromColumns = await segment({ data: columns, n_clusters: 4, seed: 2 });
+    expect(fromColumns.segments.map((s) => s.customers)).toEqual(fromRows.segments.map((s) => s.customers));
+    expect(fromColumns.segments.map((s) => s.characteristics)).toEqual(fromRows.segments.map((s) => s.characteristics));
+    expect(fromColumns.meta.preprocessing.imputed).toEqual(fromRows.meta.preprocessing.imputed);
+  });
+
+  it('numbers customers 0..n-1 without an id column, and rejects ragged or infinite columns', async () => {
+    const r = await segment({ data: { x: [1, 2, 10, 11], y: new Float64Array([0, 1, 0, 1]) }, n_clusters: 2 });
+    expect(r.segments.flatMap((s) => s.customers).sort()).toEqual([0, 1, 2, 3]);
+    await expectError({ data: { x: [1, 2, 3], y: [1, 2] } }, 'INVALID_PARAMETER', 400, 'data.y');
+    await expectError({ data: { x: new Float64Array([1, Infinity, 3]) } }, 'INVALID_PARAMETER', 400, 'data.x[1]');
+  });
+});
+
 describe('errors: a SegmentationError with a code, never another exception', () => {
   const ok = sampleCustomers(30, 1);
   const cases: [string, unknown, string, number, string?][] = [
     ['body not an object', [1, 2], 'INVALID_PARAMETER', 400, 'body'],
-    ['data not an array', { data: { a: 1 } }, 'INVALID_PARAMETER', 400, 'data'],
+    ['data neither records nor columns', { data: 'customers' }, 'INVALID_PARAMETER', 400, 'data'],
+    ['a column that is not an array', { data: { a: 1 } }, 'INVALID_PARAMETER', 400, 'data.a'],
     ['empty data', { data: [] }, 'INSUFFICIENT_DATA', 422, 'data'],
     ['unknown algorithm', { data: ok, algorithm: 'spectral' }, 'INVALID_PARAMETER', 400, 'algorithm'],
     ['n_clusters not an integer', { data: ok, n_clusters: 2.5 }, 'INVALID_PARAMETER', 400, 'n_clusters'],

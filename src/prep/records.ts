@@ -196,31 +196,101 @@ function observedStats(col: Float64Array): ObservedStats {
 /** Skewness above which 'auto' log-transforms a non-negative feature. */
 export const SKEW_THRESHOLD = 1;
 
-export function prepareRecords(data: unknown[], opts: PrepOptions): PreparedData {
-  const n = data.length;
-  const { idField } = opts;
+/** Column-oriented input: one array (or typed array) per field, all the same length. */
+export type ColumnarData = Record<string, ArrayLike<unknown>>;
 
-  // Ids: present, string or finite number, unique.
-  const ids: CustomerId[] = new Array(n);
-  // One map per id type: "1" and 1 are different ids, and no key strings are built.
-  const seenStrings = new Map<string, number>();
-  const seenNumbers = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
+/** Row or column input behind one interface, so the steps below do not care which. */
+interface Table {
+  n: number;
+  /** Fields other than the id, in first-seen order. */
+  fields: string[];
+  value(field: string, i: number): unknown;
+  /** The field as numbers when it already is a Float64Array (columnar input): no parsing, no copy. */
+  float64(field: string): Float64Array | undefined;
+  /** Where value i of a field lives, for error details. */
+  where(i: number, field?: string): string;
+}
+
+function rowTable(data: unknown[], idField: string): Table {
+  const fields: string[] = [];
+  const fieldSet = new Set<string>();
+  for (let i = 0; i < data.length; i++) {
     const rec = data[i];
     if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
       throw invalid(`data[${i}]`, `data[${i}] must be an object (a customer record)`, { index: i });
     }
-    const id = (rec as Record<string, unknown>)[idField];
+    for (const key of Object.keys(rec)) {
+      if (key !== idField && !fieldSet.has(key)) {
+        fieldSet.add(key);
+        fields.push(key);
+      }
+    }
+  }
+  return {
+    n: data.length,
+    fields,
+    value: (field, i) => (data[i] as Record<string, unknown>)[field],
+    float64: () => undefined,
+    where: (i, field) => (field === undefined ? `data[${i}]` : `data[${i}].${field}`),
+  };
+}
+
+function columnTable(data: ColumnarData, idField: string): Table {
+  const names = Object.keys(data);
+  if (names.length === 0) throw invalid('data', 'has no columns');
+  let n = -1;
+  for (const name of names) {
+    const col = data[name];
+    if (col === null || typeof col !== 'object' || typeof (col as ArrayLike<unknown>).length !== 'number') {
+      throw invalid(`data.${name}`, `data.${name} must be an array (column-oriented data: one array per field)`, { feature: name });
+    }
+    if (n < 0) n = col.length;
+    else if (col.length !== n) {
+      throw invalid(`data.${name}`, `data.${name} has ${col.length} values but data.${names[0]} has ${n}`, { feature: name });
+    }
+  }
+  return {
+    n,
+    fields: names.filter((f) => f !== idField),
+    value: (field, i) => data[field]?.[i],
+    float64: (field) => (data[field] instanceof Float64Array ? (data[field] as Float64Array) : undefined),
+    where: (i, field) => (field === undefined ? `data[${i}]` : `data.${field}[${i}]`),
+  };
+}
+
+/**
+ * Records (an array of customer objects) or columns (`{ customer_id: [...], spend:
+ * Float64Array, ... }`, one array per field) -> the model matrix. Columnar Float64Array
+ * input is used as it is, which keeps a million customers well inside memory.
+ */
+export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions): PreparedData {
+  const { idField } = opts;
+  const table = Array.isArray(data) ? rowTable(data, idField) : columnTable(data, idField);
+  const { n } = table;
+
+  // Ids: present, string or finite number, unique. Columnar data without an id column
+  // numbers its customers 0..n-1.
+  const ids: CustomerId[] = new Array(n);
+  const implicitIds = !Array.isArray(data) && !(idField in data);
+  // One map per id type: "1" and 1 are different ids, and no key strings are built.
+  const seenStrings = new Map<string, number>();
+  const seenNumbers = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    if (implicitIds) {
+      ids[i] = i;
+      continue;
+    }
+    const id = table.value(idField, i);
     if (id === undefined || id === null || id === '') {
-      throw unprocessable('MISSING_ID', `data[${i}].${idField}`, `Customer data[${i}] has no '${idField}'`, { index: i, field: idField });
+      throw unprocessable('MISSING_ID', table.where(i, idField), `Customer ${table.where(i)} has no '${idField}'`, { index: i, field: idField });
     }
     if (typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id))) {
-      throw invalid(`data[${i}].${idField}`, `data[${i}].${idField} must be a string or a number`, { index: i, field: idField });
+      throw invalid(table.where(i, idField), `${table.where(i, idField)} must be a string or a number`, { index: i, field: idField });
     }
     const seen = typeof id === 'string' ? seenStrings : seenNumbers;
     const first = (seen as Map<CustomerId, number>).get(id);
     if (first !== undefined) {
-      throw unprocessable('DUPLICATE_ID', idField, `Customer id ${JSON.stringify(id)} appears more than once (data[${first}] and data[${i}])`, {
+      throw unprocessable('DUPLICATE_ID', idField, `Customer id ${JSON.stringify(id)} appears more than once (${table.where(first)} and ${table.where(i)})`, {
         id: String(id),
         first,
         index: i,
@@ -230,30 +300,32 @@ export function prepareRecords(data: unknown[], opts: PrepOptions): PreparedData
     ids[i] = id;
   }
 
-  // Which fields exist, and which are numeric.
-  const fieldOrder: string[] = [];
-  const fieldSet = new Set<string>();
-  for (const rec of data as Record<string, unknown>[]) {
-    for (const key of Object.keys(rec)) {
-      if (key !== idField && !fieldSet.has(key)) {
-        fieldSet.add(key);
-        fieldOrder.push(key);
-      }
-    }
-  }
+  const fieldSet = new Set(table.fields);
   const numericCache = new Map<string, Float64Array | null>();
   const numericColumn = (field: string): Float64Array | null => {
     if (numericCache.has(field)) return numericCache.get(field)!;
-    const col = new Float64Array(n);
+    let col = table.float64(field);
     let observed = 0;
-    for (let i = 0; i < n; i++) {
-      const v = parseNumeric((data[i] as Record<string, unknown>)[field]);
-      if (v === undefined) {
-        numericCache.set(field, null);
-        return null;
+    if (col) {
+      // NaN marks a missing value; +-Infinity is not a number a customer can have.
+      for (let i = 0; i < n; i++) {
+        const v = col[i];
+        if (v === v) {
+          if (v - v !== 0) throw invalid(table.where(i, field), `${table.where(i, field)} is ${v}; values must be finite`, { feature: field, index: i });
+          observed++;
+        }
       }
-      col[i] = v;
-      if (!Number.isNaN(v)) observed++;
+    } else {
+      col = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = parseNumeric(table.value(field, i));
+        if (v === undefined) {
+          numericCache.set(field, null);
+          return null;
+        }
+        col[i] = v;
+        if (v === v) observed++;
+      }
     }
     const out = observed > 0 ? col : null;
     numericCache.set(field, out);
@@ -272,7 +344,7 @@ export function prepareRecords(data: unknown[], opts: PrepOptions): PreparedData
     }
   } else {
     requested = [];
-    for (const f of fieldOrder) (numericColumn(f) ? requested : ignoredFields).push(f);
+    for (const f of table.fields) (numericColumn(f) ? requested : ignoredFields).push(f);
   }
 
   const columns: Record<string, Float64Array> = {};
@@ -292,7 +364,7 @@ export function prepareRecords(data: unknown[], opts: PrepOptions): PreparedData
       const missingCount = n - stats.count;
       if (missingCount > 0 && opts.missing === 'error') {
         const row = col.findIndex((v) => Number.isNaN(v));
-        throw unprocessable('MISSING_VALUES', `data[${row}].${f}`, `Customer data[${row}] has no value for '${f}' and missing is 'error'`, { feature: f, index: row });
+        throw unprocessable('MISSING_VALUES', table.where(row, f), `Customer ${table.where(row)} has no value for '${f}' and missing is 'error'`, { feature: f, index: row });
       }
       let impute = 0;
       if (missingCount > 0) {
@@ -320,10 +392,10 @@ export function prepareRecords(data: unknown[], opts: PrepOptions): PreparedData
       // A string feature, named explicitly: one-hot encode its values.
       const counts = new Map<string, number>();
       for (let i = 0; i < n; i++) {
-        const v = (data[i] as Record<string, unknown>)[f];
+        const v = table.value(f, i);
         if (v === null || v === undefined || v === '') continue;
         if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-          throw invalid(`data[${i}].${f}`, `data[${i}].${f} must be a number or a string`, { feature: f, index: i });
+          throw invalid(table.where(i, f), `${table.where(i, f)} must be a number or a string`, { feature: f, index: i });
         }
         counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
       }
@@ -338,7 +410,7 @@ export function prepareRecords(data: unknown[], opts: PrepOptions): PreparedData
       oneHot[f] = categories;
       for (const cat of categories) {
         const values = new Float64Array(n);
-        for (let i = 0; i < n; i++) values[i] = String((data[i] as Record<string, unknown>)[f]) === cat ? 1 : 0;
+        for (let i = 0; i < n; i++) values[i] = String(table.value(f, i)) === cat ? 1 : 0;
         transforms.push({ name: `${f}=${cat}`, source: f, kind: 'onehot', category: cat, log: false, impute: 0, center: 0, scale: 1 });
         modelColumns.push(values);
         columns[`${f}=${cat}`] = values;
