@@ -1,0 +1,228 @@
+/**
+ * Server configuration: options passed in code win over the environment, and the
+ * environment (process.env, then a `.env` file in the working directory for keys the
+ * process does not set) wins over defaults. Everything is resolved once, when the
+ * handler is created, so a request never touches the file system.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+
+export const DEFAULT_SEGMENTATION_PATH = '/api/v1/ai/echointel/customer-intelligence/segmentation';
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_RATE_LIMIT = 60;
+/** The reference's processing timeout (300 s). */
+export const DEFAULT_TIMEOUT_MS = 300_000;
+/** 100,000 customers with a dozen fields is about 15 MB of JSON; leave room above that. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** The reference's rotation policy. */
+export const SECRET_LIFETIME_DAYS = 90;
+export const SECRET_WARNING_DAYS = 14;
+
+/** What a custom `authenticate` hook returns. */
+export type AuthResult =
+  | {
+      ok: true;
+      /** Rate limits are counted per subject (the built-in check uses a digest of the token). */
+      subject: string;
+      tenant?: string;
+      /** Extra response headers (the built-in check warns about a secret close to expiry). */
+      headers?: Record<string, string>;
+    }
+  | { ok: false; status: 401 | 403; code?: string; message?: string };
+
+/** A tenant as the tenants file or the options describe it; secrets and tokens only as SHA-256 hex. */
+export interface TenantRecord {
+  /** Tenant UUID (v4), sent as X-Customer-Api-Id. */
+  id: string;
+  /** SHA-256 (hex) of the 64-character X-Secret. */
+  secretSha256: string;
+  /** When the secret was issued (ISO 8601); it expires SECRET_LIFETIME_DAYS later. */
+  secretIssuedAt?: string;
+}
+
+export interface TokenRecord {
+  /** SHA-256 (hex) of the bearer token. */
+  sha256: string;
+  /** A name for logs (never the token). */
+  name?: string;
+  /** ISO 8601; past it the token is rejected as expired. */
+  expiresAt?: string;
+  /** Tenant ids this token may act for; absent or ["*"] means every tenant. */
+  tenants?: string[];
+}
+
+export interface TenantsFile {
+  tenants?: TenantRecord[];
+  tokens?: TokenRecord[];
+}
+
+export interface SegmentationHandlerOptions {
+  /** Prefix of every route (for mounting under a path), default ''. */
+  basePath?: string;
+  /** Path of the segmentation route (after basePath), default the reference's. */
+  segmentationPath?: string;
+  /** Bearer tokens in plain text (SEGMINT_TOKENS); they are hashed on start and allowed for every tenant. */
+  tokens?: string[];
+  /** Path of a JSON tenants file (SEGMINT_TENANTS_FILE), see TenantsFile. */
+  tenantsFile?: string;
+  /** Tenants and tokens given in code, same shape as the file. */
+  tenants?: TenantsFile;
+  /** Tenant configured on the server (SEGMINT_CUSTOMER_API_ID): clients may then omit X-Customer-Api-Id. */
+  customerApiId?: string;
+  /** Its 64-character secret (SEGMINT_SECRET): clients may then omit X-Secret. */
+  secret?: string;
+  /** When that secret was issued (SEGMINT_SECRET_ISSUED_AT, ISO 8601). */
+  secretIssuedAt?: string | Date;
+  /** Replaces the built-in token/tenant check. It receives the request's method, URL and headers. */
+  authenticate?: (request: Request) => AuthResult | Promise<AuthResult>;
+  /** Requests per minute per token (SEGMINT_RATE_LIMIT), default 60; 0 turns the limit off. */
+  rateLimit?: number;
+  /** Shares the rate limit between instances (REDIS_URL). */
+  redisUrl?: string;
+  /** Milliseconds before a segmentation is cancelled (SEGMINT_TIMEOUT_MS), default 300000. */
+  timeoutMs?: number;
+  /** Largest accepted body (SEGMINT_MAX_BODY_BYTES), default 64 MiB. */
+  maxBodyBytes?: number;
+  /** Worker threads (SEGMINT_WORKERS), default the number of cores; 0 runs jobs on the calling thread. */
+  workers?: number;
+  /** Jobs that may wait for a worker (SEGMINT_MAX_QUEUE), default 64; past it requests get 503. */
+  maxQueue?: number;
+  /** Retry-After (seconds) of a 503, default 5. */
+  retryAfterSeconds?: number;
+  /** A pino logger, or false for none. Default: pino at LOG_LEVEL (info). */
+  logger?: Logger | false;
+  /** Read the configuration from this object instead of process.env and .env. */
+  env?: Record<string, string | undefined>;
+  /** The .env file to read (default `.env` in the working directory), or false. */
+  envFile?: string | false;
+  /** Clock, for tests of secret expiry. */
+  now?: () => number;
+  /** The piscina worker module (default: the built dist/segmint-worker.js). */
+  workerFile?: string;
+}
+
+export interface ResolvedConfig {
+  basePath: string;
+  segmentationPath: string;
+  tokens: string[];
+  tenantsFile?: string;
+  tenants: TenantsFile;
+  customerApiId?: string;
+  secret?: string;
+  secretIssuedAt?: Date;
+  rateLimit: number;
+  redisUrl?: string;
+  timeoutMs: number;
+  maxBodyBytes: number;
+  workers: number;
+  maxQueue: number;
+  retryAfterSeconds: number;
+  now: () => number;
+}
+
+/** Parses a .env file: KEY=VALUE lines, # comments, optional `export `, single or double quotes. */
+export function parseDotEnv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const rawLine of text.split(/\r?\n/)) {
+    const line = rawLine.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!m) continue;
+    let value = m[2];
+    const quote = value[0];
+    if ((quote === '"' || quote === "'") && value.lastIndexOf(quote) > 0) {
+      value = value.slice(1, value.lastIndexOf(quote));
+      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"');
+    } else {
+      const hash = value.search(/\s#/);
+      if (hash >= 0) value = value.slice(0, hash);
+      value = value.trim();
+    }
+    out[m[1]] = value;
+  }
+  return out;
+}
+
+/** process.env over the .env file (the process's own environment wins, as with dotenv). */
+export function readEnvironment(envFile: string | false = '.env'): Record<string, string | undefined> {
+  const fromFile: Record<string, string> = {};
+  if (envFile !== false) {
+    const path = resolve(envFile);
+    if (existsSync(path)) Object.assign(fromFile, parseDotEnv(readFileSync(path, 'utf8')));
+  }
+  return { ...fromFile, ...process.env };
+}
+
+function positiveInteger(name: string, value: unknown, fallback: number, allowZero = false): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = typeof value === 'number' ? value : Number(String(value).trim());
+  if (!Number.isInteger(n) || n < 0 || (n === 0 && !allowZero)) {
+    throw new Error(`${name}: must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const v = value?.trim();
+  return v ? v : undefined;
+}
+
+export function defaultWorkers(): number {
+  return typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
+}
+
+function normalizePath(path: string): string {
+  if (path === '' || path === '/') return '';
+  const p = path.startsWith('/') ? path : `/${path}`;
+  return p.endsWith('/') ? p.slice(0, -1) : p;
+}
+
+export function resolveConfig(options: SegmentationHandlerOptions = {}): ResolvedConfig {
+  const env = options.env ?? readEnvironment(options.envFile ?? '.env');
+  const tokens = options.tokens ?? (nonEmpty(env.SEGMINT_TOKENS)?.split(',').map((s) => s.trim()).filter(Boolean) ?? []);
+  const tenantsFile = options.tenantsFile ?? nonEmpty(env.SEGMINT_TENANTS_FILE);
+  const tenants: TenantsFile = { tenants: [...(options.tenants?.tenants ?? [])], tokens: [...(options.tenants?.tokens ?? [])] };
+  if (tenantsFile) {
+    let parsed: TenantsFile;
+    try {
+      parsed = JSON.parse(readFileSync(resolve(tenantsFile), 'utf8')) as TenantsFile;
+    } catch (err) {
+      throw new Error(`SEGMINT_TENANTS_FILE: cannot read ${tenantsFile}: ${(err as Error).message}`);
+    }
+    tenants.tenants!.push(...(parsed.tenants ?? []));
+    tenants.tokens!.push(...(parsed.tokens ?? []));
+  }
+  const issuedRaw = options.secretIssuedAt ?? nonEmpty(env.SEGMINT_SECRET_ISSUED_AT);
+  let secretIssuedAt: Date | undefined;
+  if (issuedRaw !== undefined) {
+    secretIssuedAt = issuedRaw instanceof Date ? issuedRaw : new Date(issuedRaw);
+    if (Number.isNaN(secretIssuedAt.getTime())) throw new Error(`SEGMINT_SECRET_ISSUED_AT: not a date: ${JSON.stringify(issuedRaw)}`);
+  }
+  const workers = positiveInteger('SEGMINT_WORKERS', options.workers ?? env.SEGMINT_WORKERS, defaultWorkers(), true);
+  return {
+    basePath: normalizePath(options.basePath ?? ''),
+    segmentationPath: normalizePath(options.segmentationPath ?? DEFAULT_SEGMENTATION_PATH),
+    tokens,
+    tenantsFile,
+    tenants,
+    customerApiId: options.customerApiId ?? nonEmpty(env.SEGMINT_CUSTOMER_API_ID),
+    secret: options.secret ?? nonEmpty(env.SEGMINT_SECRET),
+    secretIssuedAt,
+    rateLimit: positiveInteger('SEGMINT_RATE_LIMIT', options.rateLimit ?? env.SEGMINT_RATE_LIMIT, DEFAULT_RATE_LIMIT, true),
+    redisUrl: options.redisUrl ?? nonEmpty(env.REDIS_URL),
+    timeoutMs: positiveInteger('SEGMINT_TIMEOUT_MS', options.timeoutMs ?? env.SEGMINT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS),
+    maxBodyBytes: positiveInteger('SEGMINT_MAX_BODY_BYTES', options.maxBodyBytes ?? env.SEGMINT_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
+    workers,
+    maxQueue: positiveInteger('SEGMINT_MAX_QUEUE', options.maxQueue ?? env.SEGMINT_MAX_QUEUE, 64, true),
+    retryAfterSeconds: positiveInteger('retryAfterSeconds', options.retryAfterSeconds, 5),
+    now: options.now ?? Date.now,
+  };
+}
+
+/** True when some credential is configured (serve refuses to start without one unless --dev). */
+export function hasCredentials(config: ResolvedConfig, options: SegmentationHandlerOptions): boolean {
+  return config.tokens.length > 0 || (config.tenants.tokens?.length ?? 0) > 0 || options.authenticate !== undefined;
+}

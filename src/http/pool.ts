@@ -1,0 +1,140 @@
+/**
+ * Where segmentation jobs run: a piscina pool of worker threads (default), with a bounded
+ * queue, so the event loop only moves bytes; or, with workers: 0 (runtimes without
+ * worker threads), the calling thread.
+ *
+ * A job past its deadline is aborted: piscina terminates the thread running it (WASM
+ * code cannot be interrupted any other way) and starts a fresh one, so the slot is free
+ * again. The worker file is dist/segmint-worker.js next to the built module; from the
+ * TypeScript sources (tests) it is dev-worker.mjs, which loads worker.ts through tsx.
+ */
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { runJob, type JobResult, type PingTask, type SegmentTask } from './job';
+
+export class QueueFullError extends Error {
+  constructor() {
+    super('queue full');
+  }
+}
+
+export class JobTimeoutError extends Error {
+  constructor() {
+    super('job timed out');
+  }
+}
+
+export class JobCancelledError extends Error {
+  constructor() {
+    super('job cancelled');
+  }
+}
+
+export interface PoolStats {
+  workers: number;
+  running: number;
+  queued: number;
+  maxQueue: number;
+}
+
+export interface JobExecutor {
+  run(task: SegmentTask | PingTask, timeoutMs: number, cancel?: AbortSignal): Promise<JobResult>;
+  stats(): PoolStats;
+  /** False when a new job would be refused. */
+  accepting(): boolean;
+  close(): Promise<void>;
+}
+
+export function defaultWorkerFile(): string {
+  const here = import.meta.url;
+  const file = /\.[cm]?ts$/.test(here) ? new URL('./dev-worker.mjs', here) : new URL('./segmint-worker.js', here);
+  return fileURLToPath(file);
+}
+
+class PiscinaExecutor implements JobExecutor {
+  private readonly pool: Piscina;
+  private running = 0;
+
+  constructor(
+    private readonly workers: number,
+    private readonly maxQueue: number,
+    filename: string,
+  ) {
+    this.pool = new Piscina({
+      filename,
+      minThreads: workers,
+      maxThreads: workers,
+      maxQueue,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 2 ** 31 - 1,
+    });
+    // A worker that fails to start (a broken build) surfaces as failed jobs, not a crash.
+    this.pool.on('error', () => {});
+  }
+
+  async run(task: SegmentTask | PingTask, timeoutMs: number, cancel?: AbortSignal): Promise<JobResult> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onCancel = () => controller.abort();
+    cancel?.addEventListener('abort', onCancel, { once: true });
+    const transferList = task.kind === 'segment' && task.body.byteOffset === 0 && task.body.buffer.byteLength === task.body.byteLength ? [task.body.buffer as ArrayBuffer] : undefined;
+    this.running++;
+    try {
+      return (await this.pool.run(task, { signal: controller.signal, transferList })) as JobResult;
+    } catch (err) {
+      if (err instanceof Error && err.message === 'Task queue is at limit') throw new QueueFullError();
+      if (controller.signal.aborted) throw timedOut ? new JobTimeoutError() : new JobCancelledError();
+      throw err;
+    } finally {
+      this.running--;
+      clearTimeout(timer);
+      cancel?.removeEventListener('abort', onCancel);
+    }
+  }
+
+  stats(): PoolStats {
+    const queued = this.pool.queueSize;
+    return { workers: this.workers, running: Math.min(this.running, this.workers), queued, maxQueue: this.maxQueue };
+  }
+
+  accepting(): boolean {
+    return this.running < this.workers + this.maxQueue;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
+
+/** workers: 0. Jobs block the calling thread; the timeout can only be checked before one starts. */
+class InlineExecutor implements JobExecutor {
+  private ready?: Promise<void>;
+
+  async run(task: SegmentTask | PingTask, _timeoutMs: number, cancel?: AbortSignal): Promise<JobResult> {
+    this.ready ??= import('../wasm/index').then(async (m) => {
+      await m.init();
+    });
+    await this.ready;
+    if (cancel?.aborted) throw new JobCancelledError();
+    return runJob(task);
+  }
+
+  stats(): PoolStats {
+    return { workers: 0, running: 0, queued: 0, maxQueue: 0 };
+  }
+
+  accepting(): boolean {
+    return true;
+  }
+
+  async close(): Promise<void> {}
+}
+
+export function createExecutor(workers: number, maxQueue: number, workerFile?: string): JobExecutor {
+  if (workers === 0) return new InlineExecutor();
+  return new PiscinaExecutor(workers, maxQueue, workerFile ?? defaultWorkerFile());
+}
