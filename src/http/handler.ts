@@ -102,7 +102,7 @@ export class SegmentationService {
 
   /** Starts the workers and waits until each has compiled the WASM module, and until Redis is connected. */
   async warm(): Promise<void> {
-    const pings = Array.from({ length: Math.max(1, this.config.workers) }, () => this.jobs.run({ kind: 'ping' }, this.config.timeoutMs));
+    const pings = Array.from({ length: Math.max(1, this.config.workers) }, () => this.jobs.run({ kind: 'ping' }, 60_000));
     await Promise.all([...pings, this.rateLimit.whenReady()]);
   }
 

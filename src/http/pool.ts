@@ -86,7 +86,7 @@ class PiscinaExecutor implements JobExecutor {
     try {
       return (await this.pool.run(task, { signal: controller.signal, transferList })) as JobResult;
     } catch (err) {
-      if (err instanceof Error && err.message === 'Task queue is at limit') throw new QueueFullError();
+      if (err instanceof Error && (err.message === 'Task queue is at limit' || err.message.startsWith('No task queue available'))) throw new QueueFullError();
       if (controller.signal.aborted) throw timedOut ? new JobTimeoutError() : new JobCancelledError();
       throw err;
     } finally {
