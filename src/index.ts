@@ -51,3 +51,7 @@ export { negotiateLocale, t, LOCALES } from './profile/i18n';
 export type { Locale, MessageKey } from './profile/i18n';
 export { prepareRecords } from './prep/records';
 export type { PreparedData, Preprocessing, FeatureTransform, Scaling, MissingPolicy, CustomerId } from './prep/records';
+
+// Segmentation off the main thread (issue 7)
+export { segmentInWorker } from './segmentInWorker';
+export type { SegmentInWorkerOptions } from './segmentInWorker';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIST, launchChromium, libraryMounts, openPage, pageErrors, requireBuild, startStaticServer } from './harness';
 
 type Segmint = typeof import('../../src/index');
-type Cases = ReturnType<typeof import('./pages/cases.js').makeCases>;
+type Cases = import('./pages/cases.js').Cases;
 
 let server: Awaited<ReturnType<typeof startStaticServer>>;
 let browser: Awaited<ReturnType<typeof launchChromium>>;

@@ -1,0 +1,151 @@
+/**
+ * segmentInWorker(): segment() on another thread, so a page's main thread (or a Node
+ * event loop) never blocks while customers are clustered.
+ *
+ * Browser: a module Web Worker running dist/worker.js, located with
+ * `new URL('./worker.js', import.meta.url)` so that bundlers (Vite, webpack 5, esbuild
+ * with a plugin, Parcel) copy it and rewrite the address. Node: a worker_threads Worker
+ * on the same file. One worker per call, terminated when the call settles: a call
+ * starts in a few milliseconds (the kernels compile again in the worker), nothing is
+ * left running, and an AbortSignal can stop a segmentation mid-way.
+ *
+ * The request is copied to the worker (structured clone); columnar input
+ * (`{ customer_id: [...], spend: Float64Array }`) copies fastest. Errors come back as
+ * the same classes segment() throws (SegmentationError with status, code and details;
+ * InvalidParameterError).
+ */
+import { InvalidParameterError, SegmentationError, type SegmentationErrorCode, type SegmentationErrorDetails } from './errors';
+import type { SegmentationResponse } from './segment';
+import type { SerializedError, WorkerMessage, WorkerRequest } from './worker';
+
+export interface SegmentInWorkerOptions {
+  /** As segment()'s: language of labels, descriptions, warnings and errors. */
+  locale?: string;
+  /** Called in the caller's thread as each stage starts. */
+  onProgress?: (stage: string) => void;
+  /** Aborting terminates the worker and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Where worker.js is served from, when a deployment moves it (default: beside this module). */
+  workerUrl?: string | URL;
+  /** Pin the kernels' build in the worker ('auto' by default, as init()). */
+  variant?: 'auto' | 'simd' | 'scalar';
+}
+
+interface WorkerLike {
+  post(message: WorkerRequest): void;
+  onMessage(fn: (m: WorkerMessage) => void): void;
+  onFailure(fn: (err: Error) => void): void;
+  terminate(): void;
+}
+
+function reviveError(e: SerializedError): Error {
+  if (e.name === 'SegmentationError') {
+    return new SegmentationError({
+      status: e.status ?? 500,
+      code: (e.code ?? 'INTERNAL_ERROR') as SegmentationErrorCode,
+      message: e.message,
+      error: e.error,
+      details: e.details as SegmentationErrorDetails | undefined,
+      params: e.params,
+    });
+  }
+  if (e.name === 'InvalidParameterError' && e.parameter !== undefined) {
+    const err = new InvalidParameterError(e.parameter, '');
+    err.message = e.message;
+    return err;
+  }
+  const err = new Error(e.message);
+  err.name = e.name;
+  return err;
+}
+
+function isNode(): boolean {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof proc?.versions?.node === 'string' && typeof (globalThis as { Worker?: unknown }).Worker === 'undefined';
+}
+
+function browserWorker(url: string | URL | undefined): WorkerLike {
+  // Written out literally so bundlers recognise the pattern and emit worker.js.
+  const worker = url
+    ? new Worker(url, { type: 'module', name: 'segmint' })
+    : new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'segmint' });
+  return {
+    post: (m) => worker.postMessage(m),
+    onMessage: (fn) => worker.addEventListener('message', (e: MessageEvent<WorkerMessage>) => fn(e.data)),
+    onFailure: (fn) => {
+      worker.addEventListener('error', (e: ErrorEvent) => {
+        e.preventDefault?.();
+        fn(new Error(`segmint: the segmentation worker failed to start or crashed (${e.message || 'could not load worker.js'})`));
+      });
+      worker.addEventListener('messageerror', () => fn(new Error('segmint: a worker message could not be deserialized')));
+    },
+    terminate: () => worker.terminate(),
+  };
+}
+
+interface NodeWorker {
+  postMessage(m: unknown): void;
+  on(ev: 'message', fn: (m: WorkerMessage) => void): void;
+  on(ev: 'error', fn: (err: Error) => void): void;
+  on(ev: 'exit', fn: (code: number) => void): void;
+  terminate(): Promise<number>;
+}
+
+async function nodeWorker(url: string | URL | undefined): Promise<WorkerLike> {
+  // Through a variable: the browser build must not reference a Node built-in.
+  const workerThreads = 'node:worker_threads';
+  const { Worker: NodeWorkerClass } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ workerThreads)) as {
+    Worker: new (file: string | URL) => NodeWorker;
+  };
+  let file: string | URL;
+  if (url) file = url;
+  else if (import.meta.url) file = new URL('./worker.js', import.meta.url);
+  else file = `${__dirname}/worker.js`; // the CommonJS build, where import.meta is empty
+  const worker = new NodeWorkerClass(file);
+  return {
+    post: (m) => worker.postMessage(m),
+    onMessage: (fn) => worker.on('message', fn),
+    onFailure: (fn) => {
+      worker.on('error', (err) => fn(err));
+      worker.on('exit', (code) => fn(new Error(`segmint: the segmentation worker exited (code ${code}) before answering`)));
+    },
+    terminate: () => void worker.terminate(),
+  };
+}
+
+/**
+ * Segments customers in a worker: segment()'s request in, its response out, without
+ * blocking the calling thread.
+ */
+export async function segmentInWorker(
+  request: unknown,
+  options: SegmentInWorkerOptions = {},
+): Promise<SegmentationResponse> {
+  const { locale, onProgress, signal, workerUrl, variant } = options;
+  if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+  const worker = isNode() ? await nodeWorker(workerUrl) : browserWorker(workerUrl);
+  return new Promise<SegmentationResponse>((resolve, reject) => {
+    let settled = false;
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      worker.terminate();
+      fn();
+    };
+    const onAbort = (): void => finish(() => reject(signal?.reason ?? new Error('aborted')));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.onMessage((m) => {
+      if (m.type === 'progress') onProgress?.(m.stage);
+      else if (m.type === 'result') finish(() => resolve(m.response as SegmentationResponse));
+      else finish(() => reject(reviveError(m.error)));
+    });
+    worker.onFailure((err) => finish(() => reject(err)));
+    try {
+      worker.post({ request, locale, variant });
+    } catch (err) {
+      // Not cloneable (functions, class instances with private state...): say which.
+      finish(() => reject(new InvalidParameterError('request', `could not be sent to the worker: ${(err as Error).message}`)));
+    }
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * The worker behind segmentInWorker(): runs segment() off the caller's thread and posts
+ * the response back. Built as dist/worker.js (self-contained: the kernels and the
+ * loader are bundled in, because module workers do not see a page's import map) and
+ * runs both as a browser Web Worker and as a Node worker_threads worker.
+ *
+ * Protocol (one request per worker): the caller posts a WorkerRequest; the worker posts
+ * any number of { type: 'progress' } messages, then one 'result' or 'error'.
+ */
+import { SegmentationError, InvalidParameterError } from './errors';
+import { segment } from './segment';
+import { init } from './wasm/index';
+
+export interface WorkerRequest {
+  request: unknown;
+  locale?: string;
+  /** 'auto' | 'simd' | 'scalar'; forwarded to init() so tests and users can pin a build. */
+  variant?: 'auto' | 'simd' | 'scalar';
+}
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  parameter?: string;
+  status?: number;
+  error?: string;
+  code?: string;
+  details?: Record<string, unknown>;
+  params?: Record<string, string | number>;
+}
+
+export type WorkerMessage =
+  | { type: 'progress'; stage: string }
+  | { type: 'result'; response: unknown }
+  | { type: 'error'; error: SerializedError };
+
+function serializeError(err: unknown): SerializedError {
+  if (err instanceof SegmentationError) {
+    return {
+      name: err.name, message: err.message, status: err.status, error: err.error, code: err.code,
+      details: err.details as Record<string, unknown>, params: err.params,
+    };
+  }
+  if (err instanceof InvalidParameterError) return { name: 'InvalidParameterError', message: err.message, parameter: err.parameter };
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { name: e.name, message: e.message };
+}
+
+async function handle(data: WorkerRequest, post: (m: WorkerMessage) => void): Promise<void> {
+  try {
+    if (data.variant && data.variant !== 'auto') await init({ variant: data.variant });
+    const response = await segment(data.request, {
+      locale: data.locale,
+      onProgress: (stage) => post({ type: 'progress', stage }),
+    });
+    post({ type: 'result', response });
+  } catch (err) {
+    post({ type: 'error', error: serializeError(err) });
+  }
+}
+
+interface BrowserWorkerScope {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (e: { data: WorkerRequest }) => void): void;
+}
+
+const scope = globalThis as unknown as Partial<BrowserWorkerScope> & { WorkerGlobalScope?: unknown };
+if (typeof scope.WorkerGlobalScope !== 'undefined' && typeof scope.postMessage === 'function') {
+  const self = scope as BrowserWorkerScope;
+  self.addEventListener('message', (e) => void handle(e.data, (m) => self.postMessage(m)));
+} else {
+  // Node: worker_threads, imported through a variable so bundlers leave it alone and the
+  // browser build carries no Node built-in.
+  const workerThreads = 'node:worker_threads';
+  const { parentPort } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ workerThreads)) as {
+    parentPort: { postMessage(m: unknown): void; once(ev: 'message', fn: (d: WorkerRequest) => void): void } | null;
+  };
+  if (!parentPort) throw new Error('segmint worker.js is a worker script: start it with segmentInWorker()');
+  parentPort.once('message', (data) => void handle(data, (m) => parentPort.postMessage(m)));
+}
