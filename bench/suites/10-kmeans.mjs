@@ -34,7 +34,7 @@ export async function run({ quick }) {
       `kmeans ${n.toLocaleString('en')} x 6, k = 5`,
       [
         { name: 'segmint kmeans', fn: () => (iters['segmint kmeans'] = kmeans(X, { k, seed: 1 }).iterations) },
-        { name: 'segmint kmeans (hamerly)', fn: () => (iters['segmint kmeans (hamerly)'] = kmeans(X, { k, seed: 1, algorithm: 'hamerly' }).iterations) },
+        { name: 'segmint kmeans (lloyd)', fn: () => (iters['segmint kmeans (lloyd)'] = kmeans(X, { k, seed: 1, algorithm: 'lloyd' }).iterations) },
         { name: 'ml-kmeans', fn: () => (iters['ml-kmeans'] = mlKmeans(rows, k, { initialization: 'kmeans++', seed: 1, maxIterations: 300 }).iterations) },
         { name: 'skmeans', fn: () => (iters.skmeans = skmeans(rows, k, 'kmpp', 300).it) },
         {

@@ -31,6 +31,7 @@ import { columnMeans, subtractRow, toMatrix, type Matrix, type MatrixLike } from
 import { enumOption, integerOption, numberOption, rejectUnknownOptions } from '../options';
 import { kernels } from '../wasm/index';
 import { kmeans } from './kmeans';
+import { Random } from '../random';
 
 type Ptr = number;
 
@@ -443,28 +444,58 @@ function distinctRows(m: Matrix, limit: number): { rows: Float64Array; counts: F
   return { rows: out, counts: Float64Array.from(counts), index };
 }
 
+/** Rows of the K-Means sample per micro-cluster (see microCluster). */
+export const MICRO_SAMPLE_FACTOR = 20;
+
 /** Micro-clusters of the approximate path: distinct rows when few enough, else K-Means. */
 function microCluster(m: Matrix, count: number, seed: number): { centres: Float64Array; sizes: Float64Array; labels: Int32Array; reduction: 'kmeans' | 'distinct' } {
   const distinct = distinctRows(m, count);
   if (distinct) return { centres: distinct.rows, sizes: distinct.counts, labels: distinct.index, reduction: 'distinct' };
   // Random seeding and few iterations: micro-clusters only need to be small and tight,
-  // and k-means++ at a few thousand centres costs more than the linkage itself.
-  const km = kmeans(m, { k: count, init: 'random', nInit: 1, maxIter: 20, seed });
+  // and k-means++ at a few thousand centres costs more than the linkage itself. Above
+  // MICRO_SAMPLE_FACTOR rows per micro-cluster the centres are fitted on a seeded sample
+  // and every row is then assigned once (100k rows, 2048 centres: about 0.6 s instead of
+  // 3 s); the centres are then recomputed as the means of all their rows, so the linkage
+  // sees exact centroids and sizes.
+  const n = m.rows;
+  const d = m.cols;
+  let fitOn: Matrix = m;
+  if (n > MICRO_SAMPLE_FACTOR * count) {
+    const rng = new Random(seed);
+    const size = MICRO_SAMPLE_FACTOR * count;
+    // Partial Fisher-Yates: a uniform sample of rows without replacement.
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    const sample = new Float64Array(size * d);
+    for (let s = 0; s < size; s++) {
+      const r = s + rng.int(n - s);
+      const tmp = order[s];
+      order[s] = order[r];
+      order[r] = tmp;
+      sample.set(m.data.subarray(order[s] * d, (order[s] + 1) * d), s * d);
+    }
+    fitOn = { data: sample, rows: size, cols: d };
+  }
+  const km = kmeans(fitOn, { k: count, init: 'random', nInit: 1, maxIter: fitOn === m ? 20 : 10, seed });
+  const assigned = fitOn === m ? km.labels : km.predict(m);
   const sizes = new Float64Array(count);
-  for (let i = 0; i < km.labels.length; i++) sizes[km.labels[i]]++;
+  const sums = new Float64Array(count * d);
+  for (let i = 0; i < n; i++) {
+    const c = assigned[i];
+    sizes[c]++;
+    for (let j = 0; j < d; j++) sums[c * d + j] += m.data[i * d + j];
+  }
   // Drop empty micro-clusters (K-Means relocates them, but a row can only be in one).
   const keep = new Int32Array(count).fill(-1);
   let kept = 0;
   for (let c = 0; c < count; c++) if (sizes[c] > 0) keep[c] = kept++;
-  const d = m.cols;
   const centres = new Float64Array(kept * d);
   const keptSizes = new Float64Array(kept);
   for (let c = 0; c < count; c++) {
     if (keep[c] < 0) continue;
-    centres.set(km.centroids[c], keep[c] * d);
+    for (let j = 0; j < d; j++) centres[keep[c] * d + j] = sums[c * d + j] / sizes[c];
     keptSizes[keep[c]] = sizes[c];
   }
-  const labels = Int32Array.from(km.labels, (c) => keep[c]);
+  const labels = Int32Array.from(assigned, (c) => keep[c]);
   return { centres, sizes: keptSizes, labels, reduction: 'kmeans' };
 }
 
