@@ -1,6 +1,7 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
+export default defineConfig([
+  {
   // http: the HTTP endpoint (segmint/http) and segmint-worker: its worker thread. Flat names
   // in dist/ so the pool finds ./segmint-worker.js from either bundle format.
   entry: { index: 'src/index.ts', http: 'src/http/index.ts', 'segmint-worker': 'src/http/worker.ts' },
@@ -15,4 +16,17 @@ export default defineConfig({
   // import.meta.url in the CJS bundles (the pool locates its worker with it).
   shims: true,
   treeshake: true,
-});
+  },
+  {
+    // segmentInWorker()'s worker (browser Web Worker and Node worker_threads), found beside
+    // the library with new URL('./worker.js', import.meta.url). Self-contained, loader
+    // included, because module workers do not see a page's import map.
+    entry: { worker: 'src/worker.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'es2022',
+    platform: 'neutral',
+    noExternal: ['@assemblyscript/loader'],
+    treeshake: true,
+  },
+]);
