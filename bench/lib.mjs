@@ -10,9 +10,10 @@ const fmtMs = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(1) : ms.
 /**
  * Runs the contenders of one comparison. `tasks` is [{ name, fn, skip? }]: the first
  * is segmint's; `skip` (a reason) leaves a contender out, e.g. a peer too slow at a size.
- * Options: time (ms per task), iterations (minimum runs), notes (extra columns per task).
+ * Options: time (ms per task), iterations (minimum runs), extra (fields added to each
+ * task's row), ratios (false when the contenders do different jobs, as in scaling).
  */
-export async function compare(group, tasks, { time = 1500, iterations = 3, extra } = {}) {
+export async function compare(group, tasks, { time = 1500, iterations = 3, extra, ratios = true } = {}) {
   const bench = new Bench({ time, iterations, warmupIterations: 1, warmupTime: 0 });
   for (const t of tasks) if (!t.skip) bench.add(t.name, t.fn);
   await bench.run();
@@ -37,7 +38,7 @@ export async function compare(group, tasks, { time = 1500, iterations = 3, extra
       meanMs,
       p50Ms: r.latency.p50,
       samples: r.latency.samplesCount ?? r.latency.samples?.length,
-      ratio: meanMs / base,
+      ratio: ratios ? meanMs / base : null,
       ...(extra ? extra(t.name, meanMs) : {}),
     });
   }
@@ -62,4 +63,27 @@ function print(group, rows) {
     const note = r.note ? `  ${r.note}` : r.extraText ? `  ${r.extraText}` : '';
     console.log(`  ${r.name.padEnd(34)}${time}${ratio}${note}`);
   }
+}
+
+/** Customer-like data with every feature z-scored (population std), as DBSCAN, GMM and linkage are run on. */
+export function standardizedCustomers(sampleCustomerMatrix, n, seed = 42) {
+  const m = sampleCustomerMatrix(n, seed);
+  const { data, rows, cols } = m;
+  for (let f = 0; f < cols; f++) {
+    let mean = 0;
+    for (let i = 0; i < rows; i++) mean += data[i * cols + f];
+    mean /= rows;
+    let ss = 0;
+    for (let i = 0; i < rows; i++) ss += (data[i * cols + f] - mean) ** 2;
+    const sd = Math.sqrt(ss / rows) || 1;
+    for (let i = 0; i < rows; i++) data[i * cols + f] = (data[i * cols + f] - mean) / sd;
+  }
+  return m;
+}
+
+/** A flat matrix as number[][], the input the npm peers take. */
+export function toRows({ data, rows, cols }) {
+  const out = new Array(rows);
+  for (let i = 0; i < rows; i++) out[i] = Array.from(data.subarray(i * cols, (i + 1) * cols));
+  return out;
 }

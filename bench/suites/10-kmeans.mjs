@@ -4,19 +4,13 @@ import { createRequire } from 'node:module';
 import { kmeans, sampleCustomerMatrix } from '../../dist/index.js';
 import { kernels } from '../../src/wasm/index.ts';
 import { lloydRef } from '../../test/reference/kmeans.ts';
-import { compare, record } from '../lib.mjs';
+import { compare, record, toRows } from '../lib.mjs';
 
 const require = createRequire(import.meta.url);
 const { kmeans: mlKmeans } = require('ml-kmeans');
 const skmeans = require('skmeans');
 
 export const title = 'K-Means (k = 5, 6 features, one k-means++ init)';
-
-function toRows({ data, rows, cols }) {
-  const out = new Array(rows);
-  for (let i = 0; i < rows; i++) out[i] = Array.from(data.subarray(i * cols, (i + 1) * cols));
-  return out;
-}
 
 export async function run({ quick }) {
   const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];

@@ -6,25 +6,9 @@ import {
   calinskiHarabaszScore, chooseK, daviesBouldinScore, kmeans, sampleCustomerMatrix, silhouette, silhouetteScore,
 } from '../../dist/index.js';
 import { silhouetteSamplesRef } from '../../test/reference/metrics.ts';
-import { compare, record } from '../lib.mjs';
+import { compare, record, standardizedCustomers } from '../lib.mjs';
 
 export const title = 'Quality metrics (silhouette, Davies-Bouldin, Calinski-Harabasz) and chooseK';
-
-function standardized(n, seed) {
-  const m = sampleCustomerMatrix(n, seed);
-  const { rows, cols } = m;
-  const X = Float64Array.from(m.data);
-  for (let f = 0; f < cols; f++) {
-    let mean = 0;
-    for (let i = 0; i < rows; i++) mean += X[i * cols + f];
-    mean /= rows;
-    let sd = 0;
-    for (let i = 0; i < rows; i++) sd += (X[i * cols + f] - mean) ** 2;
-    sd = Math.sqrt(sd / rows) || 1;
-    for (let i = 0; i < rows; i++) X[i * cols + f] = (X[i * cols + f] - mean) / sd;
-  }
-  return { data: X, rows, cols };
-}
 
 const SQRT_FLOOR_SOURCE = `
 export function sqrtThroughput(count: i32): f64 {
@@ -52,7 +36,7 @@ function jsSqrtThroughput(count) {
 export async function run({ quick }) {
   const nExact = quick ? 3000 : 10_000;
   const nLarge = quick ? 20_000 : 100_000;
-  const small = standardized(nExact, 1);
+  const small = standardizedCustomers(sampleCustomerMatrix, nExact, 1);
   const smallLabels = kmeans(small, { k: 5, seed: 1 }).labels;
   const pairs = (nExact * (nExact - 1)) / 2;
 
@@ -72,7 +56,7 @@ export async function run({ quick }) {
   record('silhouette', 'time / JS Math.sqrt floor', (seg / jsFloor).toFixed(2), 'x');
   record('silhouette', 'wasm f64x2.sqrt throughput', (pairs / wasmFloor / 1e3).toFixed(0), 'M sqrt/s');
 
-  const large = standardized(nLarge, 2);
+  const large = standardizedCustomers(sampleCustomerMatrix, nLarge, 2);
   const largeLabels = kmeans(large, { k: 5, seed: 2 }).labels;
   const how = silhouette(large, largeLabels);
   record('silhouette', `default on ${nLarge} rows`, how.sampled ? `sampled ${how.sampleSize}` : 'exact', '');

@@ -4,37 +4,18 @@
 // rows and grows as n^3, so it runs at 2k only, with few iterations.
 import { createRequire } from 'node:module';
 import { agglomerative, sampleCustomerMatrix } from '../../dist/index.js';
-import { compare, record } from '../lib.mjs';
+import { compare, record, toRows, standardizedCustomers } from '../lib.mjs';
 
 const require = createRequire(import.meta.url);
 const { agnes } = require('ml-hclust');
 
 export const title = 'Hierarchical clustering (agglomerative)';
 
-/** Column z-scores, in place: hierarchical linkages are scale-sensitive. */
-function standardize(m) {
-  const { data, rows, cols } = m;
-  for (let j = 0; j < cols; j++) {
-    let s = 0;
-    for (let i = 0; i < rows; i++) s += data[i * cols + j];
-    const mean = s / rows;
-    let q = 0;
-    for (let i = 0; i < rows; i++) q += (data[i * cols + j] - mean) ** 2;
-    const sd = Math.sqrt(q / rows) || 1;
-    for (let i = 0; i < rows; i++) data[i * cols + j] = (data[i * cols + j] - mean) / sd;
-  }
-  return m;
-}
-
-function toRows({ data, rows, cols }) {
-  return Array.from({ length: rows }, (_, i) => Array.from(data.subarray(i * cols, (i + 1) * cols)));
-}
-
 export async function run({ quick }) {
   const sizes = quick ? [2000] : [2000, 10000, 20000];
   for (const method of ['ward', 'average']) {
     for (const n of sizes) {
-      const X = standardize(sampleCustomerMatrix(n, 42));
+      const X = standardizedCustomers(sampleCustomerMatrix, n, 42);
       const rows = toRows(X);
       const probe = agglomerative(X, { k: 4, linkage: method });
       const path = probe.approximate ? `approximate, ${probe.approximate.microClusters} micro-clusters` : 'exact';

@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { dbscan, sampleCustomerMatrix } from '../../dist/index.js';
 import { dbscanRef } from '../../test/reference/dbscan.ts';
-import { compare, record } from '../lib.mjs';
+import { compare, record, toRows, standardizedCustomers } from '../lib.mjs';
 
 const require = createRequire(import.meta.url);
 const { DBSCAN } = require('density-clustering');
@@ -13,32 +13,11 @@ export const title = 'DBSCAN (6 standardized features, eps 0.5, minSamples 10)';
 /** The scikit-learn figure for 100k x 6 (eps 0.5, min_samples 10); not measured in this run. */
 const SKLEARN_100K_MS = 15_000;
 
-function standardized(n) {
-  const X = sampleCustomerMatrix(n, 42);
-  const { data, rows, cols } = X;
-  for (let k = 0; k < cols; k++) {
-    let sum = 0;
-    for (let i = 0; i < rows; i++) sum += data[i * cols + k];
-    const mean = sum / rows;
-    let ss = 0;
-    for (let i = 0; i < rows; i++) ss += (data[i * cols + k] - mean) ** 2;
-    const sd = Math.sqrt(ss / rows) || 1;
-    for (let i = 0; i < rows; i++) data[i * cols + k] = (data[i * cols + k] - mean) / sd;
-  }
-  return X;
-}
-
-function toRows({ data, rows, cols }) {
-  const out = new Array(rows);
-  for (let i = 0; i < rows; i++) out[i] = Array.from(data.subarray(i * cols, (i + 1) * cols));
-  return out;
-}
-
 export async function run() {
   const eps = 0.5;
   const minSamples = 10;
   for (const n of [10_000, 100_000]) {
-    const X = standardized(n);
+    const X = standardizedCustomers(sampleCustomerMatrix, n);
     const rows = toRows(X);
     const big = n >= 100_000;
     const found = {};

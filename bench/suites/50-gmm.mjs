@@ -4,30 +4,15 @@
 // 0.4 s, i.e. < 200 ms, start included.
 import { gmm, kmeans, sampleCustomerMatrix } from '../../dist/index.js';
 import { gmmRef } from '../../test/reference/gmm.ts';
-import { compare, record } from '../lib.mjs';
+import { compare, record, standardizedCustomers } from '../lib.mjs';
 
 export const title = 'Gaussian mixture (EM)';
-
-function zScored(n, seed) {
-  const m = sampleCustomerMatrix(n, seed);
-  const { data, rows, cols } = m;
-  for (let j = 0; j < cols; j++) {
-    let mean = 0;
-    for (let i = 0; i < rows; i++) mean += data[i * cols + j];
-    mean /= rows;
-    let v = 0;
-    for (let i = 0; i < rows; i++) v += (data[i * cols + j] - mean) ** 2;
-    const sd = Math.sqrt(v / rows);
-    for (let i = 0; i < rows; i++) data[i * cols + j] = (data[i * cols + j] - mean) / sd;
-  }
-  return m;
-}
 
 export async function run({ quick }) {
   const n = quick ? 20_000 : 100_000;
   const k = 5;
   const seed = 0;
-  const X = zScored(n, 42);
+  const X = standardizedCustomers(sampleCustomerMatrix, n, 42);
   for (const covarianceType of ['full', 'diag']) {
     const fitted = gmm(X, { k, covarianceType, seed });
     const start = kmeans(X, { k, nInit: 1, seed }).labels;
@@ -54,7 +39,7 @@ export async function run({ quick }) {
     }
   }
   // What chooseK's 'bic' method will cost: k = 2..10 on 10k rows.
-  const small = zScored(10_000, 7);
+  const small = standardizedCustomers(sampleCustomerMatrix, 10_000, 7);
   const t0 = performance.now();
   for (let kk = 2; kk <= 10; kk++) gmm(small, { k: kk, seed });
   record('gmm bic curve, 10,000 x 6, k = 2..10 (full)', 'wall time', +(performance.now() - t0).toFixed(0), 'ms');

@@ -1,0 +1,116 @@
+// The HTTP endpoint: autocannon against `segmint serve` (scripts/serve.mjs, a separate
+// process, all cores as workers) with 2,000- and 100,000-customer requests (throughput,
+// p50/p99), one 100,000-customer request end to end (JSON in, JSON out), and /healthz p99
+// while 100,000-customer jobs keep the workers busy.
+// Targets: /healthz p99 under 20 ms while busy; a 100,000-customer request under 1 s.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { sampleCustomers } from '../../dist/index.js';
+import { record } from '../lib.mjs';
+
+export const title = 'HTTP endpoint (segmint serve, autocannon)';
+
+const PATH = '/api/v1/ai/echointel/customer-intelligence/segmentation';
+const TOKEN = 'bench-token-0123456789';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServe() {
+  const port = await freePort();
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../../scripts/serve.mjs', import.meta.url)), '--port', String(port)], {
+    env: { ...process.env, SEGMINT_TOKENS: TOKEN, SEGMINT_RATE_LIMIT: '0', LOG_LEVEL: 'warn', REDIS_URL: '' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(url + '/readyz')).ok) return { url, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error('segmint serve did not start');
+}
+
+function cannon(opts) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({ ...opts }, (err, result) => (err ? reject(err) : resolve(result)));
+    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+  });
+}
+
+function segmentationRequest(url, body, extra) {
+  return {
+    url: url + PATH,
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body,
+    timeout: 120,
+    ...extra,
+  };
+}
+
+function report(group, result) {
+  const bad = result.non2xx + result.errors + result.timeouts;
+  record(group, 'requests (non-2xx / errors)', `${result.requests.total} (${bad})`, '');
+  record(group, 'throughput', result.requests.average.toFixed(1), 'req/s');
+  record(group, 'latency p50', result.latency.p50, 'ms');
+  record(group, 'latency p99', result.latency.p99, 'ms');
+}
+
+export async function run({ quick } = {}) {
+  const server = await startServe();
+  try {
+    const small = JSON.stringify({ data: sampleCustomers(2000, 1) });
+    const big = JSON.stringify({ data: sampleCustomers(100_000, 2) });
+    record('http setup', 'request bodies', `${(small.length / 1e3).toFixed(0)} kB (2,000), ${(big.length / 1e6).toFixed(1)} MB (100,000)`, '');
+
+    // One 100,000-customer request at a time: JSON in, JSON out, through HTTP and a worker.
+    const e2e = [];
+    for (let i = 0; i < (quick ? 2 : 4); i++) {
+      const t0 = performance.now();
+      const res = await fetch(server.url + PATH, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: big });
+      const json = await res.json();
+      if (res.status !== 200) throw new Error(`100k request: ${res.status} ${JSON.stringify(json).slice(0, 200)}`);
+      e2e.push(performance.now() - t0);
+    }
+    e2e.sort((a, b) => a - b);
+    record('http 100,000 customers, one at a time', 'end to end (median of runs; first run warms up)', e2e[Math.floor(e2e.length / 2)].toFixed(0), 'ms');
+    record('http 100,000 customers, one at a time', 'end to end (best)', e2e[0].toFixed(0), 'ms');
+
+    const g2k = 'http 2,000 customers (10 connections)';
+    console.log(`\n${g2k}`);
+    report(g2k, await cannon(segmentationRequest(server.url, small, { connections: 10, duration: quick ? 5 : 10 })));
+
+    const g100k = 'http 100,000 customers (2 connections)';
+    console.log(`\n${g100k}`);
+    report(g100k, await cannon(segmentationRequest(server.url, big, { connections: 2, amount: quick ? 6 : 12 })));
+
+    // /healthz while the workers are busy with 100,000-customer jobs.
+    const gh = 'http /healthz while 100,000-customer jobs run';
+    console.log(`\n${gh}`);
+    const duration = quick ? 6 : 12;
+    const [jobs, health] = await Promise.all([
+      cannon(segmentationRequest(server.url, big, { connections: 2, duration })),
+      cannon({ url: server.url + '/healthz', connections: 1, duration, timeout: 10 }),
+    ]);
+    record(gh, 'segmentations completed (non-2xx)', `${jobs.requests.total} (${jobs.non2xx + jobs.errors})`, '');
+    record(gh, '/healthz requests', health.requests.total, '');
+    record(gh, '/healthz p50', health.latency.p50, 'ms');
+    record(gh, '/healthz p99', health.latency.p99, 'ms');
+    record(gh, '/healthz max', health.latency.max, 'ms');
+  } finally {
+    await server.stop();
+  }
+}
