@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectParameterError } from './shared';
 import { gmm } from '../src/cluster/gmm';
 import {
   calinskiHarabaszScore, chooseK, CHOOSE_K_SILHOUETTE_SAMPLE, daviesBouldinScore, InvalidParameterError,
@@ -21,17 +22,7 @@ function blobs(k: number, perCluster: number, seed: number): { data: Float64Arra
   return { data, rows: n, cols: 2 };
 }
 
-const expectError = (fn: () => unknown, parameter: string, message: RegExp) => {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(InvalidParameterError);
-    expect((err as InvalidParameterError).parameter).toBe(parameter);
-    expect((err as Error).message).toMatch(message);
-    return;
-  }
-  throw new Error('expected an InvalidParameterError');
-};
+const expectError = expectParameterError;
 
 describe('chooseK finds the number of well-separated blobs', () => {
   const X = blobs(4, 60, 1);

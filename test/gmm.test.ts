@@ -1,6 +1,7 @@
 // Gaussian mixtures: against scikit-learn's fixtures, the plain-TS EM reference, a
 // hand-computed single Gaussian, in both WASM builds; determinism, JSON, bad input.
 import { afterAll, describe, expect, it } from 'vitest';
+import { zScoredCustomers } from './shared';
 import { gmm, gmmBicCurve, GaussianMixtureModel, type CovarianceType, type GmmJSON } from '../src/cluster/gmm';
 import { kmeans } from '../src/cluster/kmeans';
 import { InvalidParameterError } from '../src/errors';
@@ -27,20 +28,7 @@ function expectRelClose(actual: ArrayLike<number>, expected: ArrayLike<number>, 
   }
 }
 
-function zScored(n: number, seed: number): { data: Float64Array; rows: number; cols: number } {
-  const m = sampleCustomerMatrix(n, seed);
-  const { data, rows, cols } = m;
-  for (let j = 0; j < cols; j++) {
-    let mean = 0;
-    for (let i = 0; i < rows; i++) mean += data[i * cols + j];
-    mean /= rows;
-    let v = 0;
-    for (let i = 0; i < rows; i++) v += (data[i * cols + j] - mean) ** 2;
-    const sd = Math.sqrt(v / rows);
-    for (let i = 0; i < rows; i++) data[i * cols + j] = (data[i * cols + j] - mean) / sd;
-  }
-  return m;
-}
+const zScored = zScoredCustomers;
 
 /** Random parameters of a k-component mixture in d dimensions, in the JSON shapes. */
 function randomModelJSON(rng: Random, type: CovarianceType, k: number, d: number): GmmJSON {

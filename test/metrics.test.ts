@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectParameterError } from './shared';
 import {
   calinskiHarabaszScore, daviesBouldinScore, init, InvalidParameterError, SILHOUETTE_EXACT_LIMIT,
   silhouette, silhouetteSamples, silhouetteScore,
@@ -209,17 +210,7 @@ describe('bad input', () => {
     daviesBouldinScore: (x: unknown, l: unknown) => daviesBouldinScore(x as number[][], l as number[]),
     calinskiHarabaszScore: (x: unknown, l: unknown) => calinskiHarabaszScore(x as number[][], l as number[]),
   };
-  const expectError = (fn: () => unknown, parameter: string, message: RegExp) => {
-    try {
-      fn();
-    } catch (err) {
-      expect(err).toBeInstanceOf(InvalidParameterError);
-      expect((err as InvalidParameterError).parameter).toBe(parameter);
-      expect((err as Error).message).toMatch(message);
-      return;
-    }
-    throw new Error('expected an InvalidParameterError');
-  };
+  const expectError = expectParameterError;
   for (const [name, fn] of Object.entries(fns)) {
     it(`${name}: one label, all noise, one cluster per row`, () => {
       expectError(() => fn(X, [0, 0, 0, 0]), 'labels', /between 2 and n-1 distinct labels.*1 distinct label/);

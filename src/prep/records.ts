@@ -10,6 +10,7 @@
  * are kept for the profiles: characteristics are reported in the customer's own units.
  */
 import { SegmentationError } from '../errors';
+import { median as medianOf } from '../stats';
 import type { Matrix } from '../matrix';
 
 export type Scaling = 'zscore' | 'robust' | 'minmax' | 'none';
@@ -100,7 +101,7 @@ function unprocessable(
   return new SegmentationError({ status: 422, code, message, details: { parameter, location: 'body' }, params: { parameter, ...params } });
 }
 
-function median(sorted: Float64Array): number {
+function sortedMedian(sorted: Float64Array): number {
   const n = sorted.length;
   if (n === 0) return NaN;
   return n % 2 ? sorted[(n - 1) >> 1] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
@@ -114,41 +115,12 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
-/** Median of the non-NaN values by quickselect (O(n); a full sort of 100k values per column cost more than the rest of prep). */
+/** Median of the non-NaN values (quickselect: a full sort of 100k values per column cost more than the rest of prep). */
 function observedMedian(col: Float64Array, count: number): number {
   const a = new Float64Array(count);
   let p = 0;
   for (let i = 0; i < col.length; i++) if (col[i] === col[i]) a[p++] = col[i];
-  const select = (k: number): number => {
-    let lo = 0;
-    let hi = count - 1;
-    while (lo < hi) {
-      const pivot = a[(lo + hi) >>> 1];
-      let i = lo;
-      let j = hi;
-      while (i <= j) {
-        while (a[i] < pivot) i++;
-        while (a[j] > pivot) j--;
-        if (i <= j) {
-          const tmp = a[i];
-          a[i] = a[j];
-          a[j] = tmp;
-          i++;
-          j--;
-        }
-      }
-      if (k <= j) hi = j;
-      else if (k >= i) lo = i;
-      else return a[k];
-    }
-    return a[k];
-  };
-  if (count % 2) return select((count - 1) >> 1);
-  const upper = select(count / 2);
-  // The lower middle is the largest value left of the upper one after partitioning.
-  let lower = -Infinity;
-  for (let i = 0; i < count / 2; i++) if (a[i] > lower) lower = a[i];
-  return (lower + upper) / 2;
+  return medianOf(a, count);
 }
 
 interface ObservedStats {
@@ -445,7 +417,7 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
     } else if (opts.scaling === 'robust') {
       const sorted = Float64Array.from(values).sort();
       const iqr = quantile(sorted, 0.75) - quantile(sorted, 0.25);
-      t.center = median(sorted);
+      t.center = sortedMedian(sorted);
       // scikit-learn's RobustScaler leaves a zero-IQR column unscaled.
       t.scale = iqr > 0 ? iqr : 1;
     } else if (opts.scaling === 'minmax') {
