@@ -24,12 +24,12 @@ import { kmeans, KMeansModel } from './cluster/kmeans';
 import { InvalidParameterError, SegmentationError, type SegmentationErrorCode } from './errors';
 import type { Matrix } from './matrix';
 import { calinskiHarabaszScore, daviesBouldinScore } from './metrics/clusterScores';
-import { silhouette } from './metrics/silhouette';
+import { silhouette, SILHOUETTE_EXACT_LIMIT } from './metrics/silhouette';
 import { prepareRecords, transformRecords, type ColumnarData, type CustomerId, type FeatureTransform, type MissingPolicy, type PrepWarning, type Preprocessing, type Scaling } from './prep/records';
 import { isLocale, negotiateLocale, t, type Locale, type MessageKey } from './profile/i18n';
 import { profileSegments, type FeatureProfile } from './profile/profile';
 import { inferRoles, type FeatureRole } from './profile/roles';
-import { chooseK, type ChooseKMethod } from './select/chooseK';
+import { chooseK, CHOOSE_K_SILHOUETTE_SAMPLE, type ChooseKMethod } from './select/chooseK';
 import { init } from './wasm/index';
 
 export type SegmentAlgorithm = 'kmeans' | 'hierarchical' | 'dbscan' | 'gmm';
@@ -374,7 +374,9 @@ function scoreLabels(m: Matrix, labels: Int32Array, seed: number): Scores {
   if (clusters.size < 2 || clusters.size > labelled - 1) {
     return { silhouette: null, daviesBouldin: null, calinskiHarabasz: null, silhouetteInfo: null };
   }
-  const s = silhouette(m, labels, { seed });
+  // Above the exact limit, score the same seeded sample chooseK scores every k on, so the
+  // reported silhouette equals the k-selection curve's value at the chosen k.
+  const s = silhouette(m, labels, { seed, ...(labelled > SILHOUETTE_EXACT_LIMIT ? { sampleSize: CHOOSE_K_SILHOUETTE_SAMPLE } : {}) });
   return {
     silhouette: s.score,
     daviesBouldin: daviesBouldinScore(m, labels),
@@ -546,6 +548,7 @@ function run(request: unknown, locale: Locale, progress: (stage: string) => void
   // Cluster (and, for 'auto', keep the best by the validation metric).
   progress('clustering');
   let best: { algorithm: SegmentAlgorithm; clustering: Clustering; scores: Scores } | undefined;
+  let metricsMs = 0;
   const comparison: NonNullable<SegmentationResponse['meta']['algorithm_comparison']> = [];
   for (const algorithm of candidates) {
     let clustering: Clustering;
@@ -558,7 +561,9 @@ function run(request: unknown, locale: Locale, progress: (stage: string) => void
       }
       fromAlgorithmError(err, algorithm);
     }
+    const metricsStart = performance.now();
     const scores = scoreLabels(m, clustering.labels, req.seed);
+    metricsMs += performance.now() - metricsStart;
     const value = validationValue(scores, req.validation);
     if (candidates.length > 1) {
       const metric = req.validation === 'silhouette' ? scores.silhouette : scores.daviesBouldin;
@@ -569,7 +574,8 @@ function run(request: unknown, locale: Locale, progress: (stage: string) => void
   }
   if (!best) throw unprocessable('INSUFFICIENT_DATA', 'algorithm', 'no algorithm could segment this data', { min: 2, n });
   lap('clustering');
-  timings.metrics = 0;
+  timings.clustering = Math.round((timings.clustering - metricsMs) * 100) / 100;
+  timings.metrics = Math.round(metricsMs * 100) / 100;
 
   const { algorithm, clustering, scores } = best;
   const { labels, mapping } = relabelBySize(clustering.labels);

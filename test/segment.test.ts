@@ -128,6 +128,14 @@ describe('a segmentation of the sample', () => {
     expect(bic.k_selection?.algorithm).toBe('gmm');
   });
 
+  it('above the exact limit the silhouette is scored on the k-selection sample, so it equals the curve at k', async () => {
+    const many = sampleCustomers(12_000, 8);
+    const r = await segment({ data: many, k_range: [2, 4] });
+    expect(r.metrics.silhouette).toEqual({ method: 'sampled', sample_size: 5000, customers_scored: 12_000 });
+    expect(r.metrics.silhouette_score).toBe(r.k_selection!.curve.find((p) => p.k === r.k_selection!.k)!.score);
+    expect(r.meta.warnings.map((w) => w.code)).toContain('silhouette_sampled');
+  });
+
   it('runs every algorithm, and auto compares them', async () => {
     for (const algorithm of ['kmeans', 'hierarchical', 'gmm'] as const) {
       const r = await segment({ data, algorithm, n_clusters: 3 });
