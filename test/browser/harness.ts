@@ -67,7 +67,7 @@ export async function launchChromium(): Promise<{ context: BrowserContext; newPa
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
+    viewport: { width: 1440, height: 900 },
   });
   return {
     context,
