@@ -29,4 +29,16 @@ export default defineConfig([
     platform: 'node',
     define: { SEGMINT_VERSION: JSON.stringify(version) },
   },
+  {
+    // segmentInWorker()'s worker (browser Web Worker and Node worker_threads), found beside
+    // the library with new URL('./worker.js', import.meta.url). Self-contained, loader
+    // included, because module workers do not see a page's import map.
+    entry: { worker: 'src/worker.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'es2022',
+    platform: 'neutral',
+    noExternal: ['@assemblyscript/loader'],
+    treeshake: true,
+  },
 ]);
