@@ -31,7 +31,9 @@ beforeAll(async () => {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(response.status, Object.fromEntries(response.headers));
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => (headers[name] = value));
+    res.writeHead(response.status, headers);
     res.end(Buffer.from(await response.arrayBuffer()));
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -91,7 +93,7 @@ describe('the playground in Chromium', () => {
     expect(await page.textContent('#status')).toMatch(/^Done/);
 
     const view = (await page.evaluate(() => {
-      const rows = [...document.querySelectorAll<HTMLTableRowElement>('#profiles tbody tr')].map((tr) => [...tr.cells].map((c) => c.textContent));
+      const rows = Array.from(document.querySelectorAll<HTMLTableRowElement>('#profiles tbody tr'), (tr) => Array.from(tr.cells, (c) => c.textContent));
       const inked = (id: string) => {
         const c = document.getElementById(id) as HTMLCanvasElement;
         const ctx = c.getContext('2d')!;
@@ -105,7 +107,7 @@ describe('the playground in Chromium', () => {
         scatter: inked('scatter'),
         curve: inked('curve'),
         points: Number(document.getElementById('scatter')!.dataset.points),
-        metrics: [...document.querySelectorAll('#metrics .card')].map((c) => c.textContent),
+        metrics: Array.from(document.querySelectorAll('#metrics .card'), (c) => c.textContent),
         curveCaption: document.getElementById('curve-caption')!.textContent,
       };
     })) as {
