@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+// @ts-ignore -- express 5 ships no types (and @types/express is not installed)
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
@@ -67,7 +68,7 @@ describe('adapters', () => {
   it('Express: app.use(handler), other routes untouched, also behind express.json()', async () => {
     const handler = createNodeSegmentationHandler(options);
     const app = express();
-    app.get('/hello', (_req, res) => {
+    app.get('/hello', (_req: unknown, res: { json(value: unknown): void }) => {
       res.json({ hello: 'world' });
     });
     app.use('/parsed', express.json({ limit: '50mb' }), handler);

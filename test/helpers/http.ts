@@ -47,7 +47,7 @@ export function customers(n: number, seed = 7): Record<string, unknown>[] {
 }
 
 export async function post(url: string, body: string | Uint8Array, headers: Record<string, string> = authHeaders()) {
-  const res = await fetch(url, { method: 'POST', headers, body });
+  const res = await fetch(url, { method: 'POST', headers, body: body as BodyInit });
   const text = await res.text();
   let json: any;
   try {
