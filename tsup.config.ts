@@ -9,10 +9,9 @@ export default defineConfig([
     // WASM bytes are inlined as base64. Beside it, http (segmint/http: the HTTP endpoint)
     // and segmint-worker (its worker thread), which only they import node: modules for;
     // flat names in dist/ so the pool finds ./segmint-worker.js from either bundle.
-    entry: { index: 'src/index.ts', http: 'src/http/index.ts', 'segmint-worker': 'src/http/worker.ts' },
+    entry: { index: 'src/index.ts', node: 'src/node.ts', http: 'src/http/index.ts', 'segmint-worker': 'src/http/worker.ts' },
     format: ['esm', 'cjs'],
-    dts: { entry: { index: 'src/index.ts', http: 'src/http/index.ts' } },
-    clean: true,
+    dts: { entry: { index: 'src/index.ts', node: 'src/node.ts', http: 'src/http/index.ts' } },
     sourcemap: true,
     target: 'es2022',
     platform: 'neutral',

@@ -36,6 +36,9 @@ segment options:
 
 class UsageError extends Error {}
 
+/** main()'s answer for a command that keeps running (serve): do not exit. */
+export const KEEP_RUNNING = -1;
+
 /** Records from a file's text, by extension (or content when the extension says nothing). */
 export function readCustomers(text: string, name: string): Record<string, unknown> {
   const ext = extname(name).toLowerCase();
@@ -180,7 +183,10 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'segment') return await segmentCommand(rest);
     if (command === 'serve') {
       const { serveCommand } = await import('./http/server');
-      return await serveCommand(rest);
+      const running = await serveCommand(rest);
+      // Running: the server keeps the process alive and handles SIGINT/SIGTERM itself.
+      if (running) return KEEP_RUNNING;
+      return typeof process.exitCode === 'number' ? process.exitCode : 0;
     }
     if (command === 'bench') return await benchCommand(rest);
     throw new UsageError(`unknown command '${command}'`);
@@ -216,7 +222,9 @@ declare const SEGMINT_VERSION: string;
 const invoked = process.argv[1] ?? '';
 if (/(^|[\\/])(cli\.(c?js|ts|mjs)|segmint)$/.test(invoked)) {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => {
+      if (code !== KEEP_RUNNING) process.exit(code);
+    },
     (err) => {
       process.stderr.write(`segmint: internal error: ${(err as Error).stack ?? err}\n`);
       process.exit(70);

@@ -35,3 +35,13 @@ export function enumOption<T extends string>(name: string, value: unknown, allow
   }
   return value as T;
 }
+
+/**
+ * Defaults overlaid with the options the caller set. An option passed as `undefined`
+ * counts as not given (callers often spread optional settings), not as a bad value.
+ */
+export function withDefaults<D extends object, O extends object>(defaults: D, options: O | undefined): D & O {
+  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
+  if (options) for (const [key, value] of Object.entries(options)) if (value !== undefined) out[key] = value;
+  return out as D & O;
+}

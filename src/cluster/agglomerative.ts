@@ -28,7 +28,7 @@
  */
 import { InvalidParameterError } from '../errors';
 import { columnMeans, subtractRow, toMatrix, type Matrix, type MatrixLike } from '../matrix';
-import { enumOption, integerOption, numberOption, rejectUnknownOptions } from '../options';
+import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { kernels } from '../wasm/index';
 import { kmeans } from './kmeans';
 import { Random } from '../random';
@@ -289,7 +289,7 @@ function resolveOptions(options: AgglomerativeOptions | undefined, n: number): R
     throw new InvalidParameterError('options', 'agglomerative(X, options) takes an options object with k or distanceThreshold');
   }
   rejectUnknownOptions(options, OPTION_NAMES, 'agglomerative');
-  const o = { ...defaultAgglomerativeOptions, ...options };
+  const o = withDefaults(defaultAgglomerativeOptions, options);
   const hasK = o.k !== undefined;
   const hasThreshold = o.distanceThreshold !== undefined;
   if (hasK === hasThreshold) {

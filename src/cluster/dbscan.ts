@@ -22,7 +22,7 @@
  */
 import { InvalidParameterError } from '../errors';
 import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
-import { enumOption, integerOption, numberOption, rejectUnknownOptions } from '../options';
+import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { kernels, type Region, type Workspace } from '../wasm/index';
 
 type Ptr = number;
@@ -494,7 +494,7 @@ function resolveOptions(options: DbscanOptions | undefined): Resolved {
     throw new InvalidParameterError('options', 'dbscan(X, options) takes an options object');
   }
   rejectUnknownOptions(options, OPTION_NAMES, 'dbscan');
-  const o = { ...defaultDbscanOptions, ...options };
+  const o = withDefaults(defaultDbscanOptions, options);
   const eps = o.eps === 'auto' ? 'auto' : numberOption('eps', o.eps, (v) => v > 0, "a finite number > 0 or 'auto'");
   const minSamples = integerOption('minSamples', o.minSamples, 1);
   const algorithm = enumOption('algorithm', o.algorithm, ['auto', 'grid', 'kd-tree'] as const);

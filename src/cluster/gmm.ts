@@ -27,7 +27,7 @@
  */
 import { InvalidParameterError } from '../errors';
 import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
-import { enumOption, integerOption, numberOption, rejectUnknownOptions } from '../options';
+import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { Random } from '../random';
 import { kernels, type Kernels, type Region, type Workspace } from '../wasm/index';
 import { kmeans } from './kmeans';
@@ -570,7 +570,7 @@ function resolveOptions(options: GmmOptions, n: number): Resolved {
     throw new InvalidParameterError('options', 'gmm(X, options) needs an options object with at least k');
   }
   rejectUnknownOptions(options, OPTION_NAMES, 'gmm');
-  const o = { ...defaultGmmOptions, ...options };
+  const o = withDefaults(defaultGmmOptions, options);
   if (options.k === undefined) throw new InvalidParameterError('k', 'is required (the number of components)');
   return {
     k: integerOption('k', o.k, 1, n),

@@ -17,7 +17,7 @@
  */
 import { InvalidParameterError } from '../errors';
 import { subtractRow, toMatrix, toWeights, type Matrix, type MatrixLike } from '../matrix';
-import { enumOption, integerOption, numberOption, rejectUnknownOptions } from '../options';
+import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { Random } from '../random';
 import { kernels, type Kernels, type Region, type Workspace } from '../wasm/index';
 
@@ -251,7 +251,7 @@ function resolveOptions(options: KMeansOptions, n: number, d: number): Resolved 
     throw new InvalidParameterError('options', 'kmeans(X, options) needs an options object with at least k');
   }
   rejectUnknownOptions(options, OPTION_NAMES, 'kmeans');
-  const o = { ...defaultKMeansOptions, ...options };
+  const o = withDefaults(defaultKMeansOptions, options);
   if (options.k === undefined) throw new InvalidParameterError('k', 'is required (the number of clusters)');
   const k = integerOption('k', o.k, 1, n);
   const warnings: string[] = [];

@@ -6,11 +6,12 @@
  * anyone can borrow; `--dev` generates a token for the session and prints it.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_HOST, DEFAULT_PORT, readEnvironment, type SegmentationHandlerOptions } from './config';
 import { SegmentationService } from './handler';
 import { nodeHandlerFor } from './node';
+import { servePlayground } from './playground';
 
 export interface ServerOptions extends SegmentationHandlerOptions {
   /** HOST, default 127.0.0.1. */
@@ -53,7 +54,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
   await service.warm();
 
-  const handler = nodeHandlerFor(service);
+  const api = nodeHandlerFor(service);
+  // The playground page (static files) answers GET / and its assets; everything else,
+  // /healthz and /readyz included, goes to the endpoint.
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return void api(req, res);
+    servePlayground(new Request(`http://localhost${req.url ?? '/'}`, { method: req.method })).then(
+      async (page) => {
+        if (!page) return api(req, res);
+        res.writeHead(page.status, Object.fromEntries(page.headers));
+        res.end(req.method === 'HEAD' ? undefined : Buffer.from(await page.arrayBuffer()));
+      },
+      () => api(req, res),
+    );
+  };
   const server = createServer(handler);
   // Segmentation may take up to the job timeout; the socket must outlive it.
   server.requestTimeout = 0;

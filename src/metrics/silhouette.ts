@@ -15,7 +15,7 @@
  */
 import { InvalidParameterError } from '../errors';
 import { toMatrix, type MatrixLike } from '../matrix';
-import { integerOption, numberOption, rejectUnknownOptions } from '../options';
+import { integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { Random } from '../random';
 import { kernels } from '../wasm/index';
 import { checkClusterCount, compactLabels } from './labels';
@@ -126,7 +126,7 @@ interface ResolvedSilhouette {
 
 function resolveOptions(options: SilhouetteOptions | undefined, fn: string): ResolvedSilhouette {
   rejectUnknownOptions(options, OPTION_NAMES, fn);
-  const o = { ...defaultSilhouetteOptions, ...options };
+  const o = withDefaults(defaultSilhouetteOptions, options);
   const seed = numberOption('seed', o.seed, (v) => Number.isInteger(v), 'an integer');
   if (typeof o.exact !== 'boolean') throw new InvalidParameterError('exact', `must be true or false, got ${JSON.stringify(o.exact)}`);
   let sampleSize: number | undefined;

@@ -22,7 +22,7 @@ import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { calinskiHarabaszFromStatistics, clusterStatistics, daviesBouldinFromStatistics } from '../metrics/clusterScores';
 import { checkClusterCount, compactLabels } from '../metrics/labels';
 import { samplePositions, silhouetteOfRows } from '../metrics/silhouette';
-import { enumOption, integerOption, numberOption, rejectUnknownOptions } from '../options';
+import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 
 export type ChooseKMethod = 'silhouette' | 'elbow' | 'davies-bouldin' | 'calinski-harabasz' | 'bic';
 export type ChooseKAlgorithm = 'kmeans' | 'gmm';
@@ -199,7 +199,7 @@ function countDistinctRows(m: Matrix, limit: number): number {
 export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult {
   const m = toMatrix(X);
   rejectUnknownOptions(options, OPTION_NAMES, 'chooseK');
-  const o = { ...defaultChooseKOptions, ...options };
+  const o = withDefaults(defaultChooseKOptions, options);
   const method = enumOption('method', o.method, METHOD_NAMES);
   const spec = METHODS[method];
   let algorithm: ChooseKAlgorithm;
