@@ -114,6 +114,13 @@ describe('kmeans semantics', () => {
     }
   });
 
+  it('an option passed as undefined counts as not given', () => {
+    const X = sampleCustomerMatrix(300, 2);
+    const a = kmeans(X, { k: 3, init: undefined, nInit: undefined, seed: 4 });
+    const b = kmeans(X, { k: 3, seed: 4 });
+    expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
+  });
+
   it('integer sample weights equal repeated rows', () => {
     const rows = [[0, 0], [0, 1], [5, 5], [5, 6], [10, 0], [11, 0]];
     const w = [1, 3, 2, 1, 1, 2];
