@@ -12,7 +12,9 @@ export default defineConfig([
     entry: { index: 'src/index.ts', node: 'src/node.ts', http: 'src/http/index.ts', 'segmint-worker': 'src/http/worker.ts' },
     format: ['esm', 'cjs'],
     dts: { entry: { index: 'src/index.ts', node: 'src/node.ts', http: 'src/http/index.ts' } },
-    sourcemap: true,
+    // No source maps in the package: each would carry the embedded WASM again, tripling
+    // its size; the bundles are unminified and readable.
+    sourcemap: false,
     target: 'es2022',
     platform: 'neutral',
     // import.meta.url in the CJS bundles (the pool locates its worker with it).
@@ -23,7 +25,7 @@ export default defineConfig([
     // The command line (Node only).
     entry: { cli: 'src/cli.ts' },
     format: ['esm'],
-    sourcemap: true,
+    sourcemap: false,
     target: 'node20',
     platform: 'node',
     define: { SEGMINT_VERSION: JSON.stringify(version) },
@@ -34,7 +36,7 @@ export default defineConfig([
     // included, because module workers do not see a page's import map.
     entry: { worker: 'src/worker.ts' },
     format: ['esm'],
-    sourcemap: true,
+    sourcemap: false,
     target: 'es2022',
     platform: 'neutral',
     noExternal: ['@assemblyscript/loader'],

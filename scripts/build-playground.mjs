@@ -18,7 +18,7 @@ const common = {
   platform: 'browser',
   target: 'es2022',
   minify: true,
-  sourcemap: true,
+  sourcemap: false,
   legalComments: 'linked',
   logLevel: 'warning',
   absWorkingDir: root,
