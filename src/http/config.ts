@@ -102,6 +102,12 @@ export interface SegmentationHandlerOptions {
   now?: () => number;
   /** The piscina worker module (default: the built dist/segmint-worker.js). */
   workerFile?: string;
+  /**
+   * Origins whose browser pages may call the endpoint (SEGMINT_CORS_ORIGINS, comma-separated,
+   * or '*'). Default none: the reference's JavaScript example then works from servers and
+   * same-origin pages only.
+   */
+  corsOrigins?: string[] | '*';
 }
 
 export interface ResolvedConfig {
@@ -121,6 +127,7 @@ export interface ResolvedConfig {
   maxQueue: number;
   retryAfterSeconds: number;
   now: () => number;
+  corsOrigins: string[] | '*';
 }
 
 /** Parses a .env file: KEY=VALUE lines, # comments, optional `export `, single or double quotes. */
@@ -219,7 +226,18 @@ export function resolveConfig(options: SegmentationHandlerOptions = {}): Resolve
     maxQueue: positiveInteger('SEGMINT_MAX_QUEUE', options.maxQueue ?? env.SEGMINT_MAX_QUEUE, 64, true),
     retryAfterSeconds: positiveInteger('retryAfterSeconds', options.retryAfterSeconds, 5),
     now: options.now ?? Date.now,
+    corsOrigins: options.corsOrigins ?? parseOrigins(env.SEGMINT_CORS_ORIGINS),
   };
+}
+
+function parseOrigins(raw: string | undefined): string[] | '*' {
+  const value = raw?.trim();
+  if (!value) return [];
+  if (value === '*') return '*';
+  return value
+    .split(',')
+    .map((o) => o.trim().replace(/\/$/, ''))
+    .filter(Boolean);
 }
 
 /** True when some credential is configured (serve refuses to start without one unless --dev). */

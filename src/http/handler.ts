@@ -74,6 +74,9 @@ function errorBody(locale: Locale, title: MessageKey, code: ErrorCode, params?: 
   return body;
 }
 
+/** Response headers a browser page may read across origins. */
+const CORS_EXPOSED_HEADERS = 'Content-Language, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, X-Request-Id, Warning, X-Secret-Expires-At';
+
 export class SegmentationService {
   readonly config: ResolvedConfig;
   readonly logger: Logger | undefined;
@@ -129,9 +132,12 @@ export class SegmentationService {
     const locale = negotiateLocale(exchange.header('accept-language'));
     const log: Record<string, unknown> = { reqId: requestId, method: exchange.method, path: route, locale };
 
+    const origin = exchange.header('origin');
+    const corsAllowed = origin !== undefined && origin !== null && this.allowsOrigin(origin);
     let reply: HttpReply;
     try {
-      if (route === '/healthz') reply = this.health(exchange, locale);
+      if (exchange.method === 'OPTIONS' && route === this.config.segmentationPath && corsAllowed) reply = this.preflight(locale);
+      else if (route === '/healthz') reply = this.health(exchange, locale);
       else if (route === '/readyz') reply = this.readiness(exchange, locale);
       else if (route === this.config.segmentationPath) reply = await this.segmentation(exchange, locale, log);
       else return null;
@@ -140,6 +146,11 @@ export class SegmentationService {
       reply = this.json(500, locale, errorBody(locale, 'title.service_failure', 'INTERNAL_ERROR'));
     }
     reply.headers['X-Request-Id'] = requestId;
+    if (corsAllowed) {
+      reply.headers['Access-Control-Allow-Origin'] = this.config.corsOrigins === '*' ? '*' : origin!;
+      reply.headers['Access-Control-Expose-Headers'] = CORS_EXPOSED_HEADERS;
+      if (this.config.corsOrigins !== '*') reply.headers.Vary = `${reply.headers.Vary ? `${reply.headers.Vary}, ` : ''}Origin`;
+    }
     const ms = Math.round((performance.now() - started) * 100) / 100;
     if (route !== '/healthz' && route !== '/readyz') reply.headers['Server-Timing'] = `total;dur=${ms}${log.workMs !== undefined ? `, work;dur=${log.workMs}` : ''}`;
     if (this.logger && (route === this.config.segmentationPath || reply.status >= 500)) {
@@ -167,6 +178,25 @@ export class SegmentationService {
         'Cache-Control': 'no-store',
         'X-Content-Type-Options': 'nosniff',
         ...headers,
+      },
+    };
+  }
+
+  private allowsOrigin(origin: string): boolean {
+    const allowed = this.config.corsOrigins;
+    return allowed === '*' || allowed.includes(origin);
+  }
+
+  /** A browser's CORS preflight for the segmentation route (only for allowed origins). */
+  private preflight(locale: Locale): HttpReply {
+    return {
+      ...this.raw(204, locale, ''),
+      headers: {
+        'Access-Control-Allow-Methods': 'POST, OPTIONS',
+        'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept-Language, X-Customer-Api-Id, X-Secret, X-Request-Id',
+        'Access-Control-Max-Age': '600',
+        'Content-Language': locale,
+        Vary: 'Accept-Language',
       },
     };
   }
@@ -337,7 +367,7 @@ export function createSegmentationHandler(options: SegmentationHandlerOptions = 
   const handler = async (request: Request): Promise<Response> => {
     const reply = await service.handle(webExchange(request));
     if (!reply) return notFound();
-    return new Response(request.method === 'HEAD' ? null : reply.body, { status: reply.status, headers: reply.headers });
+    return new Response(request.method === 'HEAD' || reply.status === 204 ? null : reply.body, { status: reply.status, headers: reply.headers });
   };
   return Object.assign(handler, {
     close: () => service.close(),
