@@ -39,6 +39,22 @@ describe('chooseK finds the number of well-separated blobs', () => {
   }
 });
 
+describe('fitSampleSize: the curve fitted on a sample of rows', () => {
+  it('finds the same k, reports the sample, and labels every row with the chosen model', () => {
+    const X = blobs(4, 500, 1);
+    const r = chooseK(X, { kMin: 2, kMax: 6, fitSampleSize: 400, seed: 5 });
+    expect(r.k).toBe(4);
+    expect(r.fitSampleSize).toBe(400);
+    expect(r.labels.length).toBe(2000);
+    expect(new Set(r.labels).size).toBe(4);
+    // Labels of the chosen fit's model for every row: each blob (rows i with i % 4 = b) is whole.
+    for (let b = 0; b < 4; b++) expect(new Set(r.labels.filter((_, i) => i % 4 === b)).size).toBe(1);
+    // No sample when it would hold every row.
+    expect(chooseK(X, { kMin: 2, kMax: 6, fitSampleSize: 5000 }).fitSampleSize).toBeUndefined();
+    expectError(() => chooseK(X, { kMax: 6, fitSampleSize: 6 }), 'fitSampleSize', /between 7/);
+  });
+});
+
 describe('bic with Gaussian mixtures', () => {
   it('finds the 4 blobs, and each point of the curve is gmm(X, { k, seed }).bic', () => {
     const X = blobs(4, 60, 1);

@@ -38,6 +38,12 @@ export interface ChooseKOptions {
   seed?: number;
   /** Silhouette method: rows in the shared sample (default: every row up to CHOOSE_K_SILHOUETTE_SAMPLE rows, else that many). */
   sampleSize?: number;
+  /**
+   * Fit every k on a seeded sample of this many rows instead of all of them (large data:
+   * the curve's shape needs far fewer rows than the final clustering). The curve is then
+   * the sample's; `labels` come from the chosen k's model predicting every row.
+   */
+  fitSampleSize?: number;
 }
 
 /**
@@ -74,13 +80,17 @@ export interface ChooseKResult {
   /** Silhouette method: whether the scores are of a sample, and its size. */
   sampled?: boolean;
   sampleSize?: number;
+  /** Rows the fits were made on, when fitSampleSize sampled them. */
+  fitSampleSize?: number;
 }
 
-const OPTION_NAMES = ['kMin', 'kMax', 'method', 'algorithm', 'seed', 'sampleSize'] as const;
+const OPTION_NAMES = ['kMin', 'kMax', 'method', 'algorithm', 'seed', 'sampleSize', 'fitSampleSize'] as const;
 
 /** One fit of the algorithm for one k. */
 interface Fit {
   labels: Int32Array;
+  /** Labels of other rows by the fitted model (used when the fits were made on a sample). */
+  predict(X: Matrix): Int32Array;
   inertia?: number;
   bic?: number;
 }
@@ -94,13 +104,13 @@ const ALGORITHMS: Partial<Record<ChooseKAlgorithm, AlgorithmSpec>> = {
   kmeans: {
     fit(m, k, seed) {
       const model = kmeans(m, { k, seed });
-      return { labels: model.labels, inertia: model.inertia };
+      return { labels: model.labels, inertia: model.inertia, predict: (X) => model.predict(X) };
     },
   },
   gmm: {
     fit(m, k, seed) {
       const model = gmm(m, { k, seed });
-      return { labels: model.labels, bic: model.bic };
+      return { labels: model.labels, bic: model.bic, predict: (X) => model.predict(X) };
     },
   },
 };
@@ -197,7 +207,8 @@ function countDistinctRows(m: Matrix, limit: number): number {
 
 /** Fits kMin..kMax clusters and picks k by the method (see the module comment). */
 export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult {
-  const m = toMatrix(X);
+  const all = toMatrix(X);
+  let m = all;
   rejectUnknownOptions(options, OPTION_NAMES, 'chooseK');
   const o = withDefaults(defaultChooseKOptions, options);
   const method = enumOption('method', o.method, METHOD_NAMES);
@@ -235,6 +246,21 @@ export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult 
     throw new InvalidParameterError('kMax', `is ${kMax} but X has only ${distinct} distinct row${distinct === 1 ? '' : 's'}; use kMax <= ${distinct}`);
   }
 
+  let fitSampleSize: number | undefined;
+  if (o.fitSampleSize !== undefined) {
+    const wanted = integerOption('fitSampleSize', o.fitSampleSize, kMax + 1);
+    if (wanted < all.rows) {
+      // Another stream than the silhouette sample's, which is drawn from these rows.
+      const rows = samplePositions(all.rows, wanted, seed ^ 0x2545f491);
+      const d = all.cols;
+      const data = new Float64Array(wanted * d);
+      rows.forEach((r, i) => data.set(all.data.subarray(r * d, (r + 1) * d), i * d));
+      m = { data, rows: wanted, cols: d };
+      if (countDistinctRows(m, kMax) < kMax) m = all;
+      else fitSampleSize = wanted;
+    }
+  }
+
   const shared: Shared = { m, seed };
   let sampled: boolean | undefined;
   let sampleSize: number | undefined;
@@ -248,13 +274,13 @@ export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult 
   }
 
   const curve: ChooseKPoint[] = [];
-  const labelsByK: Int32Array[] = [];
+  const fits: Fit[] = [];
   for (let k = kMin; k <= kMax; k++) {
     const fit = fitter.fit(m, k, seed);
     const point: ChooseKPoint = { k, score: spec.score(shared, fit, k) };
     if (fit.inertia !== undefined) point.inertia = fit.inertia;
     curve.push(point);
-    labelsByK.push(fit.labels);
+    fits.push(fit);
   }
 
   let chosen = 0;
@@ -266,10 +292,12 @@ export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult 
       if (spec.best === 'max' ? curve[i].score > curve[chosen].score : curve[i].score < curve[chosen].score) chosen = i;
     }
   }
-  const result: ChooseKResult = { k: curve[chosen].k, method, algorithm, curve, labels: labelsByK[chosen] };
+  const labels = m === all ? fits[chosen].labels : fits[chosen].predict(all);
+  const result: ChooseKResult = { k: curve[chosen].k, method, algorithm, curve, labels };
   if (sampled !== undefined) {
     result.sampled = sampled;
     result.sampleSize = sampleSize;
   }
+  if (fitSampleSize !== undefined) result.fitSampleSize = fitSampleSize;
   return result;
 }
