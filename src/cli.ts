@@ -20,7 +20,8 @@ const USAGE = `segmint: customer segmentation (K-Means, hierarchical, DBSCAN, Ga
 Usage:
   segmint segment FILE [options]   segment customers from FILE (.csv, .json, .ndjson; - for stdin)
   segmint serve [options]          run the HTTP endpoint (see README)
-  segmint bench [suite ...]        run the benchmark suites (from a checkout of segmint)
+  segmint bench [suite ...] [--sizes=N,N] [--quick]
+                                   run the benchmark suites (from a checkout of segmint)
   segmint --help | --version
 
 segment options:

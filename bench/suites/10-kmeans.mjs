@@ -12,8 +12,8 @@ const skmeans = require('skmeans');
 
 export const title = 'K-Means (k = 5, 6 features, one k-means++ init)';
 
-export async function run({ quick }) {
-  const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+export async function run({ quick, sizes: asked }) {
+  const sizes = asked ?? (quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]);
   const k = 5;
   for (const n of sizes) {
     const X = sampleCustomerMatrix(n, 42);
