@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AgglomerativeModel, agglomerative, type LinkageMethod } from '../src/cluster/agglomerative';
 import { InvalidParameterError } from '../src/errors';
 import { Random } from '../src/random';
-import { init, simdSupported } from '../src/wasm/index';
+import { init } from '../src/wasm/index';
 import { fixtureMatrix, fixtureNames, loadFixture } from './fixtures';
 import { linkageRef } from './reference/linkage';
 
@@ -232,7 +232,7 @@ describe('bad input', () => {
   });
 });
 
-describe.runIf(simdSupported())('SIMD and scalar builds', () => {
+describe('SIMD and scalar builds', () => {
   afterAll(() => init());
   it('give bit-identical linkages for every method', async () => {
     const X = randomMatrix(300, 5, 11);
