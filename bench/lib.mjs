@@ -21,7 +21,7 @@ export async function compare(group, tasks, { time = 1500, iterations = 3, extra
   let base;
   for (const t of tasks) {
     if (t.skip) {
-      rows.push({ group, name: t.name, meanMs: null, ratio: null, note: t.skip });
+      rows.push({ group, name: t.name, meanMs: null, ratio: null, note: t.skip, ...(extra ? extra(t.name, null) : {}) });
       continue;
     }
     const task = bench.getTask(t.name);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const { env, results } = JSON.parse(readFileSync(join(here, 'results.json'), 'utf8'));
 
-const ms = (v) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : v >= 10 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`);
+const ms = (v) => (v >= 10000 ? `${(v / 1000).toFixed(v >= 100000 ? 0 : 1)} s` : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : v >= 10 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`);
 
 function table() {
   const lines = [];
@@ -18,13 +18,38 @@ function table() {
   lines.push('| --- | --- | ---: | ---: |');
   let last;
   for (const r of results) {
-    if (r.series || r.value !== undefined) continue;
+    if (r.series || r.value !== undefined || r.group.startsWith('scaling')) continue;
     const group = r.group === last ? '' : r.group;
     last = r.group;
     const time = r.meanMs == null ? '—' : ms(r.meanMs);
-    const rel = r.meanMs == null ? (r.note ?? '') : r.ratio == null ? '' : r.ratio === 1 ? 'baseline' : r.ratio > 1 ? `${r.ratio.toFixed(1)}x slower` : `${(1 / r.ratio).toFixed(1)}x faster`;
+    const rel =
+      r.meanMs == null
+        ? (r.note ?? '')
+        : r.ratio == null
+          ? ''
+          : r.ratio === 1
+            ? 'baseline'
+            : Math.abs(r.ratio - 1) < 0.05
+              ? 'same'
+              : r.ratio > 1
+                ? `${r.ratio.toFixed(1)}x slower`
+                : `${(1 / r.ratio).toFixed(1)}x faster`;
     const iters = r.iterations ? ` (${r.iterations} iterations)` : '';
     lines.push(`| ${group} | ${r.name}${iters} | ${time} | ${rel} |`);
+  }
+  // Scaling: one row per contender, one column per size ('—' where it was not run).
+  const scaling = results.filter((r) => r.series);
+  if (scaling.length > 0) {
+    const sizes = [...new Set(scaling.map((r) => r.n))].sort((a, b) => a - b);
+    const names = [...new Set(scaling.map((r) => r.series))];
+    lines.push('', `| scaling (mean time) | ${sizes.map((n) => n.toLocaleString('en')).join(' | ')} |`, `| --- |${sizes.map(() => ' ---: |').join('')}`);
+    for (const name of names) {
+      const cells = sizes.map((n) => {
+        const r = scaling.find((x) => x.series === name && x.n === n);
+        return r && r.meanMs != null ? ms(r.meanMs) : '—';
+      });
+      lines.push(`| ${name} | ${cells.join(' | ')} |`);
+    }
   }
   const derived = results.filter((r) => r.value !== undefined);
   if (derived.length > 0) {
