@@ -249,8 +249,13 @@ function moveContribution(x: usize, d: i32, w: f64, c: i32, sums: usize, counts:
  * One Hamerly pass (exact distances, triangle-inequality bounds). With init != 0 the
  * bounds, sums, counts and member counts are built from scratch; otherwise the bounds
  * are first loosened by how far each centroid moved, and only points that change
- * cluster update the sums (so a late iteration costs little more than the bound checks).
- * Returns how many labels changed.
+ * cluster update the sums. Returns how many labels changed.
+ *
+ * The bounds are stored relative to running totals, so loosening them costs nothing per
+ * point: upperRel[i] = upper - S[label] and lowerRel[i] = lower + M, where S[c] is the
+ * total distance centroid c has moved and M the total of the largest move per pass
+ * (cumulative[k]). A point whose bounds still separate it from every other centroid is
+ * skipped with five loads and no store, which is most points after the first passes.
  */
 export function hamerlyAssign(
   X: usize, // IN f64[n*d]
@@ -261,20 +266,33 @@ export function hamerlyAssign(
   weights: usize, // IN f64[n] or 0
   centroidShift: usize, // IN f64[k]: distance each centroid moved since the last pass
   halfSeparation: usize, // SCRATCH f64[k]
+  cumulative: usize, // INOUT f64[k+1]: S[0..k) total shift per centroid, then M
   labels: usize, // INOUT i32[n]
-  upper: usize, // INOUT f64[n]: bound on the distance to the assigned centroid
-  lower: usize, // INOUT f64[n]: bound on the distance to every other centroid
+  upperRel: usize, // INOUT f64[n]: upper bound on the distance to the assigned centroid, minus S[label]
+  lowerRel: usize, // INOUT f64[n]: lower bound on the distance to every other centroid, plus M
   sums: usize, // INOUT f64[k*d]: weighted sums per cluster
   counts: usize, // INOUT f64[k]: weights per cluster
   members: usize, // INOUT i32[k]: points per cluster
   init: i32,
 ): i32 {
   const rowBytes = <usize>d << 3;
+  const mp = cumulative + (<usize>k << 3);
   if (init != 0) {
     memory.fill(sums, 0, (<usize>k * <usize>d) << 3);
     memory.fill(counts, 0, <usize>k << 3);
     memory.fill(members, 0, <usize>k << 2);
+    memory.fill(cumulative, 0, (<usize>k + 1) << 3);
+  } else {
+    let largest: f64 = 0;
+    for (let c = 0; c < k; c++) {
+      const shift = load<f64>(centroidShift + (<usize>c << 3));
+      const sp = cumulative + (<usize>c << 3);
+      store<f64>(sp, load<f64>(sp) + shift);
+      if (shift > largest) largest = shift;
+    }
+    store<f64>(mp, load<f64>(mp) + largest);
   }
+  const M = load<f64>(mp);
 
   // Half the distance from each centroid to its nearest other centroid.
   for (let a = 0; a < k; a++) {
@@ -287,56 +305,35 @@ export function hamerlyAssign(
     store<f64>(halfSeparation + (<usize>a << 3), 0.5 * Math.sqrt(m));
   }
 
-  // The largest and second largest shifts loosen every lower bound.
-  let max1: f64 = 0, max2: f64 = 0;
-  let arg1 = -1;
-  if (init == 0) {
-    for (let c = 0; c < k; c++) {
-      const s = load<f64>(centroidShift + (<usize>c << 3));
-      if (s > max1) {
-        max2 = max1;
-        max1 = s;
-        arg1 = c;
-      } else if (s > max2) {
-        max2 = s;
-      }
-    }
-  }
-
   let changed = 0;
   for (let i = 0; i < n; i++) {
     const lp = labels + (<usize>i << 2);
-    const up = upper + (<usize>i << 3);
-    const lo = lower + (<usize>i << 3);
+    const up = upperRel + (<usize>i << 3);
+    const lo = lowerRel + (<usize>i << 3);
     const x = X + <usize>i * rowBytes;
     const a = load<i32>(lp);
     if (init == 0) {
-      let u = load<f64>(up) + load<f64>(centroidShift + (<usize>a << 3));
-      const l = load<f64>(lo) - (a == arg1 ? max2 : max1);
-      store<f64>(lo, l);
-      const z = max(l, load<f64>(halfSeparation + (<usize>a << 3)));
+      const Sa = load<f64>(cumulative + (<usize>a << 3));
+      const z = max(load<f64>(lo) - M, load<f64>(halfSeparation + (<usize>a << 3)));
+      if (load<f64>(up) + Sa <= z) continue;
+      const u = Math.sqrt(sqdistRows(x, C + <usize>a * rowBytes, d));
       if (u <= z) {
-        store<f64>(up, u);
+        store<f64>(up, u - Sa);
         continue;
       }
-      u = Math.sqrt(sqdistRows(x, C + <usize>a * rowBytes, d));
-      store<f64>(up, u);
-      if (u <= z) continue;
     }
+    // Branch-free: which centroid is nearest is data-dependent and mispredicts often.
     let best = Infinity, second = Infinity;
     let label = 0;
     for (let c = 0; c < k; c++) {
       const dd = sqdistRows(x, C + <usize>c * rowBytes, d);
-      if (dd < best) {
-        second = best;
-        best = dd;
-        label = c;
-      } else if (dd < second) {
-        second = dd;
-      }
+      const nearer = dd < best;
+      second = select<f64>(best, min(second, dd), nearer);
+      label = select<i32>(c, label, nearer);
+      best = select<f64>(dd, best, nearer);
     }
-    store<f64>(up, Math.sqrt(best));
-    store<f64>(lo, Math.sqrt(second));
+    store<f64>(up, Math.sqrt(best) - load<f64>(cumulative + (<usize>label << 3)));
+    store<f64>(lo, Math.sqrt(second) + M);
     if (label != a) {
       changed++;
       store<i32>(lp, label);
@@ -346,6 +343,102 @@ export function hamerlyAssign(
     }
   }
   return changed;
+}
+
+/**
+ * The first Hamerly pass, for every point at once: exact distances to every centroid
+ * computed two points per v128 (pair layout, difference form), the nearest and second
+ * nearest kept by vertical compare-and-select, and from them labels, bounds (relative to
+ * zero running totals), sums, counts and member counts. Four times faster than scanning
+ * point by point, which the later passes only do for the few points their bounds fail.
+ */
+export function hamerlyInitPairs(
+  Xp: usize, // IN from packPointPairs
+  X: usize, // IN f64[n*d] (the same points, row-major, for the sums)
+  n: i32,
+  d: i32,
+  C: usize, // IN f64[k*d]
+  k: i32,
+  weights: usize, // IN f64[n] or 0
+  cumulative: usize, // OUT f64[k+1]: zeroed
+  labels: usize, // OUT i32[n]
+  upperRel: usize, // OUT f64[n]
+  lowerRel: usize, // OUT f64[n]
+  sums: usize, // OUT f64[k*d]
+  counts: usize, // OUT f64[k]
+  members: usize, // OUT i32[k]
+): void {
+  const rowBytes = <usize>d << 3;
+  const pairBytes = <usize>d << 4;
+  const nPairs = (n + 1) >> 1;
+  memory.fill(sums, 0, (<usize>k * <usize>d) << 3);
+  memory.fill(counts, 0, <usize>k << 3);
+  memory.fill(members, 0, <usize>k << 2);
+  memory.fill(cumulative, 0, (<usize>k + 1) << 3);
+  for (let p = 0; p < nPairs; p++) {
+    const xp = Xp + <usize>p * pairBytes;
+    let b0: f64, b1: f64, s0: f64, s1: f64;
+    let l0: i32, l1: i32;
+    if (ASC_FEATURE_SIMD) {
+      let best = f64x2.splat(Infinity), second = f64x2.splat(Infinity), lab = f64x2.splat(0);
+      for (let c = 0; c < k; c++) {
+        const cr = C + <usize>c * rowBytes;
+        let acc = f64x2.splat(0);
+        for (let j = 0; j < d; j++) {
+          const diff = f64x2.sub(v128.load(xp + (<usize>j << 4)), v128.load64_splat(cr + (<usize>j << 3)));
+          acc = f64x2.add(acc, f64x2.mul(diff, diff));
+        }
+        second = f64x2.pmin(second, f64x2.pmax(best, acc));
+        lab = betterLabels(acc, best, lab, c);
+        best = f64x2.pmin(best, acc);
+      }
+      best = f64x2.sqrt(best);
+      second = f64x2.sqrt(second);
+      b0 = f64x2.extract_lane(best, 0);
+      b1 = f64x2.extract_lane(best, 1);
+      s0 = f64x2.extract_lane(second, 0);
+      s1 = f64x2.extract_lane(second, 1);
+      l0 = <i32>f64x2.extract_lane(lab, 0);
+      l1 = <i32>f64x2.extract_lane(lab, 1);
+    } else {
+      // Lane by lane, the same operations in the same order as the SIMD path
+      // (pmin(a, b) = b < a ? b : a, pmax(a, b) = a < b ? b : a).
+      b0 = Infinity; b1 = Infinity; s0 = Infinity; s1 = Infinity;
+      l0 = 0; l1 = 0;
+      for (let c = 0; c < k; c++) {
+        const cr = C + <usize>c * rowBytes;
+        let e0: f64 = 0, e1: f64 = 0;
+        for (let j = 0; j < d; j++) {
+          const cj = load<f64>(cr + (<usize>j << 3));
+          const d0 = load<f64>(xp + (<usize>j << 4)) - cj;
+          const d1 = load<f64>(xp + (<usize>j << 4), 8) - cj;
+          e0 += d0 * d0;
+          e1 += d1 * d1;
+        }
+        const m0 = b0 < e0 ? e0 : b0;
+        const m1 = b1 < e1 ? e1 : b1;
+        s0 = m0 < s0 ? m0 : s0;
+        s1 = m1 < s1 ? m1 : s1;
+        l0 = select<i32>(c, l0, e0 < b0);
+        l1 = select<i32>(c, l1, e1 < b1);
+        b0 = e0 < b0 ? e0 : b0;
+        b1 = e1 < b1 ? e1 : b1;
+      }
+      b0 = Math.sqrt(b0); b1 = Math.sqrt(b1);
+      s0 = Math.sqrt(s0); s1 = Math.sqrt(s1);
+    }
+    const i = 2 * p;
+    store<i32>(labels + (<usize>i << 2), l0);
+    store<f64>(upperRel + (<usize>i << 3), b0);
+    store<f64>(lowerRel + (<usize>i << 3), s0);
+    moveContribution(X + <usize>i * rowBytes, d, weightAt(weights, i), l0, sums, counts, members, 1);
+    if (i + 1 < n) {
+      store<i32>(labels + (<usize>(i + 1) << 2), l1);
+      store<f64>(upperRel + (<usize>(i + 1) << 3), b1);
+      store<f64>(lowerRel + (<usize>(i + 1) << 3), s1);
+      moveContribution(X + <usize>(i + 1) * rowBytes, d, weightAt(weights, i + 1), l1, sums, counts, members, 1);
+    }
+  }
 }
 
 /** Weighted sum of squared distances from each point to its assigned centroid; writes each distance to out when out != 0. */
@@ -370,10 +463,14 @@ export function assignedSquaredDistances(
 }
 
 /**
- * k-means++ step for m candidate centres in one pass over X:
- * trials[t*n + i] = min(closest[i], ||x_i - cand_t||^2) (closest == 0: no previous centre),
- * potentials[t] = sum_i w_i * trials[t*n + i]. Points are read in pairs (packPointPairs),
- * so one v128 subtract-square-add serves two points.
+ * k-means++ step for m candidate centres:
+ * trials[t*nEven + i] = min(closest[i], ||x_i - cand_t||^2) and
+ * potentials[t] = sum_i w_i * trials[t*nEven + i], nEven = n rounded up to even.
+ * Points are read in pairs (packPointPairs) and closest, trials and weights are padded to
+ * nEven, so the whole step is vertical v128 arithmetic: distances of two points, their
+ * minimum with closest, their store and their weighted sum, with no lane extraction. The
+ * host sets the padding to closest = 0 (and weight 0), so it adds nothing; before the
+ * first centre, closest is +Infinity.
  */
 export function closestSquaredDistances(
   Xp: usize, // IN from packPointPairs
@@ -381,31 +478,38 @@ export function closestSquaredDistances(
   d: i32,
   candidates: usize, // IN f64[m*d]
   m: i32,
-  closest: usize, // IN f64[n] or 0
-  weights: usize, // IN f64[n] or 0
-  trials: usize, // OUT f64[m*n]
+  closest: usize, // IN f64[nEven]
+  weights: usize, // IN f64[nEven] or 0
+  trials: usize, // OUT f64[m*nEven]
   potentials: usize, // OUT f64[m]
 ): void {
   const pairBytes = <usize>d << 4;
   const nPairs = (n + 1) >> 1;
+  const rowBytes = <usize>(2 * nPairs) << 3;
   for (let t = 0; t < m; t++) {
     const cand = candidates + ((<usize>t * <usize>d) << 3);
-    const out = trials + ((<usize>t * <usize>n) << 3);
-    let potEven: f64 = 0, potOdd: f64 = 0;
-    for (let p = 0; p < nPairs; p++) {
-      const xp = Xp + <usize>p * pairBytes;
-      let e0: f64, e1: f64;
-      if (ASC_FEATURE_SIMD) {
+    const out = trials + <usize>t * rowBytes;
+    if (ASC_FEATURE_SIMD) {
+      let pot = f64x2.splat(0);
+      for (let p = 0; p < nPairs; p++) {
+        const xp = Xp + <usize>p * pairBytes;
         let acc = f64x2.splat(0);
         for (let j = 0; j < d; j++) {
           const diff = f64x2.sub(v128.load(xp + (<usize>j << 4)), v128.load64_splat(cand + (<usize>j << 3)));
           acc = f64x2.add(acc, f64x2.mul(diff, diff));
         }
-        e0 = f64x2.extract_lane(acc, 0);
-        e1 = f64x2.extract_lane(acc, 1);
-      } else {
-        e0 = 0;
-        e1 = 0;
+        const off = <usize>p << 4;
+        acc = f64x2.pmin(acc, v128.load(closest + off));
+        v128.store(out + off, acc);
+        pot = f64x2.add(pot, weights == 0 ? acc : f64x2.mul(v128.load(weights + off), acc));
+      }
+      store<f64>(potentials + (<usize>t << 3), f64x2.extract_lane(pot, 0) + f64x2.extract_lane(pot, 1));
+    } else {
+      // Lane by lane, the same operations in the same order as the SIMD path.
+      let potEven: f64 = 0, potOdd: f64 = 0;
+      for (let p = 0; p < nPairs; p++) {
+        const xp = Xp + <usize>p * pairBytes;
+        let e0: f64 = 0, e1: f64 = 0;
         for (let j = 0; j < d; j++) {
           const cj = load<f64>(cand + (<usize>j << 3));
           const d0 = load<f64>(xp + (<usize>j << 4)) - cj;
@@ -413,18 +517,19 @@ export function closestSquaredDistances(
           e0 += d0 * d0;
           e1 += d1 * d1;
         }
+        const off = <usize>p << 4;
+        const c0 = load<f64>(closest + off);
+        const c1 = load<f64>(closest + off, 8);
+        // pmin(a, b) is b < a ? b : a.
+        e0 = c0 < e0 ? c0 : e0;
+        e1 = c1 < e1 ? c1 : e1;
+        store<f64>(out + off, e0);
+        store<f64>(out + off, e1, 8);
+        potEven += weights == 0 ? e0 : load<f64>(weights + off) * e0;
+        potOdd += weights == 0 ? e1 : load<f64>(weights + off, 8) * e1;
       }
-      const i = 2 * p;
-      if (closest != 0) e0 = min(e0, load<f64>(closest + (<usize>i << 3)));
-      store<f64>(out + (<usize>i << 3), e0);
-      potEven += weightAt(weights, i) * e0;
-      if (i + 1 < n) {
-        if (closest != 0) e1 = min(e1, load<f64>(closest + (<usize>(i + 1) << 3)));
-        store<f64>(out + (<usize>(i + 1) << 3), e1);
-        potOdd += weightAt(weights, i + 1) * e1;
-      }
+      store<f64>(potentials + (<usize>t << 3), potEven + potOdd);
     }
-    store<f64>(potentials + (<usize>t << 3), potEven + potOdd);
   }
 }
 

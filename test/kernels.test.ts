@@ -38,8 +38,8 @@ const layout = (n: number, d: number, k: number) => {
   const r = {
     X: ws.f64(n * d), Xp: ws.f64(((n + 1) >> 1) * 2 * d), C: ws.f64(k * d), W: ws.f64(n), out: ws.f64(n * k),
     halfNorm: ws.f64(k), labels: ws.i32(n), sums: ws.f64(k * d), counts: ws.f64(k),
-    upper: ws.f64(n), lower: ws.f64(n), shift: ws.f64(k), sep: ws.f64(k), dist: ws.f64(n), members: ws.i32(k),
-    cand: ws.f64(2 * d), trials: ws.f64(2 * n), pots: ws.f64(2),
+    upper: ws.f64(n), lower: ws.f64(n), shift: ws.f64(k), sep: ws.f64(k), dist: ws.f64(n), members: ws.i32(k), cumulative: ws.f64(k + 1),
+    cand: ws.f64(2 * d), trials: ws.f64(2 * (n + 1)), pots: ws.f64(2), closest: ws.f64(n + 1), pairW: ws.f64(n + 1),
   };
   ws.commit();
   return { ws, r };
@@ -97,7 +97,7 @@ for (const variant of ['simd', 'scalar'] as const) {
       ws.write(r.C, C);
       ws.viewI32(r.labels).fill(-1);
       const e = kernels().exports;
-      e.hamerlyAssign(r.X.ptr, n, d, r.C.ptr, k, 0, r.shift.ptr, r.sep.ptr, r.labels.ptr, r.upper.ptr, r.lower.ptr, r.sums.ptr, r.counts.ptr, r.members.ptr, 1);
+      e.hamerlyAssign(r.X.ptr, n, d, r.C.ptr, k, 0, r.shift.ptr, r.sep.ptr, r.cumulative.ptr, r.labels.ptr, r.upper.ptr, r.lower.ptr, r.sums.ptr, r.counts.ptr, r.members.ptr, 1);
       const ref = assignNearestRef(X, n, d, C, k);
       expect(Array.from(ws.viewI32(r.labels))).toEqual(Array.from(ref.labels));
       expectClose(ws.viewF64(r.sums), ref.sums);
@@ -112,15 +112,53 @@ for (const variant of ['simd', 'scalar'] as const) {
       }
       ws.write(r.C, C2);
       ws.write(r.shift, shift);
-      e.hamerlyAssign(r.X.ptr, n, d, r.C.ptr, k, 0, r.shift.ptr, r.sep.ptr, r.labels.ptr, r.upper.ptr, r.lower.ptr, r.sums.ptr, r.counts.ptr, r.members.ptr, 0);
+      e.hamerlyAssign(r.X.ptr, n, d, r.C.ptr, k, 0, r.shift.ptr, r.sep.ptr, r.cumulative.ptr, r.labels.ptr, r.upper.ptr, r.lower.ptr, r.sums.ptr, r.counts.ptr, r.members.ptr, 0);
       const ref2 = assignNearestRef(X, n, d, C2, k);
       expect(Array.from(ws.viewI32(r.labels))).toEqual(Array.from(ref2.labels));
       expectClose(ws.viewF64(r.counts), ref2.counts);
       // Sums are kept incrementally: they must still equal the from-scratch sums.
       expectClose(ws.viewF64(r.sums), ref2.sums, 1e-9);
       expect(Array.from(ws.viewI32(r.members))).toEqual(Array.from(ref2.counts));
-      const upper = ws.viewF64(r.upper);
-      for (let i = 0; i < n; i++) expect(upper[i]).toBeGreaterThanOrEqual(Math.sqrt(ref2.minDist[i]) * (1 - 1e-12));
+      // Bounds are stored relative to the running shift totals: upper = upperRel + S[label],
+      // lower = lowerRel - M; both must still hold against the exact distances.
+      const upperRel = ws.viewF64(r.upper);
+      const lowerRel = ws.viewF64(r.lower);
+      const cumulative = ws.viewF64(r.cumulative);
+      const lab = ws.viewI32(r.labels);
+      const D2 = squaredDistancesRef(X, n, d, C2, k);
+      for (let i = 0; i < n; i++) {
+        expect(upperRel[i] + cumulative[lab[i]]).toBeGreaterThanOrEqual(Math.sqrt(ref2.minDist[i]) * (1 - 1e-12));
+        for (let c = 0; c < k; c++) {
+          if (c !== lab[i]) expect(lowerRel[i] - cumulative[k]).toBeLessThanOrEqual(Math.sqrt(D2[i * k + c]) * (1 + 1e-12) + 1e-12);
+        }
+      }
+    });
+
+    it.each(shapes)('hamerlyInitPairs gives the reference labels, sums, and exact bounds (n=$n d=$d k=$k)', ({ n, d, k }) => {
+      const rng = new Random(13 * n + d + k);
+      const X = randomMatrix(rng, n, d);
+      const C = randomMatrix(rng, k, d);
+      const W = Float64Array.from({ length: n }, () => 0.5 + rng.next());
+      const { ws, r } = layout(n, d, k);
+      ws.write(r.X, X);
+      ws.write(r.C, C);
+      ws.write(r.W, W);
+      const e = kernels().exports;
+      e.packPointPairs(r.X.ptr, n, d, r.Xp.ptr);
+      e.hamerlyInitPairs(r.Xp.ptr, r.X.ptr, n, d, r.C.ptr, k, r.W.ptr, r.cumulative.ptr, r.labels.ptr, r.upper.ptr, r.lower.ptr, r.sums.ptr, r.counts.ptr, r.members.ptr);
+      const ref = assignNearestRef(X, n, d, C, k, W);
+      const D = squaredDistancesRef(X, n, d, C, k);
+      expect(Array.from(ws.viewI32(r.labels))).toEqual(Array.from(ref.labels));
+      expectClose(ws.viewF64(r.sums), ref.sums);
+      expectClose(ws.viewF64(r.counts), ref.counts);
+      expect(Array.from(ws.viewI32(r.members))).toEqual(Array.from(assignNearestRef(X, n, d, C, k).counts));
+      expectClose(ws.viewF64(r.upper), Array.from(ref.minDist, Math.sqrt));
+      const second = Array.from({ length: n }, (_, i) => {
+        const row = Array.from({ length: k }, (_, c) => D[i * k + c]).sort((a, b) => a - b);
+        return Math.sqrt(k > 1 ? row[1] : Infinity);
+      });
+      expectClose(ws.viewF64(r.lower), second);
+      expect(Array.from(ws.viewF64(r.cumulative))).toEqual(new Array(k + 1).fill(0));
     });
 
     it.each(shapes)('assignedSquaredDistances and closestSquaredDistances match (n=$n d=$d k=$k)', ({ n, d, k }) => {
@@ -142,21 +180,32 @@ for (const variant of ['simd', 'scalar'] as const) {
       expectClose([total], [expected.reduce((s, v, i) => s + W[i] * v, 0)]);
 
       // k-means++ update for two candidates (centroids 0 and 1) with a previous "closest"
-      // of the distance to centroid k-1.
+      // of the distance to centroid k-1. Per-point arrays are padded to an even length
+      // (the kernel reads pairs); the padding is closest 0 and weight 0.
+      const nEven = n + (n & 1);
       const closest = Array.from({ length: n }, (_, i) => D[i * k + (k - 1)]);
-      ws.write(r.upper, closest);
+      const closestView = ws.viewF64(r.closest);
+      closestView.set(closest);
+      closestView[n] = 0;
+      const pw = ws.viewF64(r.pairW);
+      pw.set(W);
+      pw[n] = 0;
       ws.write(r.cand, C.subarray(0, Math.min(2, k) * d));
       e.packPointPairs(r.X.ptr, n, d, r.Xp.ptr);
       const m = Math.min(2, k);
-      e.closestSquaredDistances(r.Xp.ptr, n, d, r.cand.ptr, m, r.upper.ptr, r.W.ptr, r.trials.ptr, r.pots.ptr);
+      e.closestSquaredDistances(r.Xp.ptr, n, d, r.cand.ptr, m, r.closest.ptr, r.pairW.ptr, r.trials.ptr, r.pots.ptr);
       for (let t = 0; t < m; t++) {
         const want = Array.from({ length: n }, (_, i) => Math.min(closest[i], D[i * k + t]));
-        expectClose(ws.viewF64(r.trials).subarray(t * n, (t + 1) * n), want);
+        expectClose(ws.viewF64(r.trials).subarray(t * nEven, t * nEven + n), want);
         expectClose([ws.viewF64(r.pots)[t]], [want.reduce((s, v, i) => s + W[i] * v, 0)]);
       }
-      // No previous centre: plain distances.
-      e.closestSquaredDistances(r.Xp.ptr, n, d, r.cand.ptr, 1, 0, 0, r.trials.ptr, r.pots.ptr);
-      expectClose(ws.viewF64(r.trials).subarray(0, n), Array.from({ length: n }, (_, i) => D[i * k]));
+      // No previous centre (closest +Infinity), unweighted: plain distances and their sum.
+      closestView.fill(Infinity);
+      closestView[n] = 0;
+      e.closestSquaredDistances(r.Xp.ptr, n, d, r.cand.ptr, 1, r.closest.ptr, 0, r.trials.ptr, r.pots.ptr);
+      const plain = Array.from({ length: n }, (_, i) => D[i * k]);
+      expectClose(ws.viewF64(r.trials).subarray(0, n), plain);
+      expectClose([ws.viewF64(r.pots)[0]], [plain.reduce((a, b) => a + b, 0)]);
     });
 
     it.each(shapes)('centerColumns gives column means, variances and centred X (n=$n d=$d)', ({ n, d, k }) => {

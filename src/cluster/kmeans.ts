@@ -303,15 +303,19 @@ export function kmeans(X: MatrixLike, options: KMeansOptions): KMeansModel {
   const hamerly = opts.algorithm === 'hamerly';
   const r = lloydRegions(ws, n, d, k, weights !== undefined);
   const nLocalTrials = 2 + Math.floor(Math.log(k));
-  const closest = ws.f64(n);
+  // k-means++ reads points in pairs: its per-point arrays are padded to an even length.
+  const nEven = n + (n & 1);
+  const closest = ws.f64(nEven);
   const candidates = ws.f64(nLocalTrials * d);
-  const trials = ws.f64(nLocalTrials * n);
+  const trials = ws.f64(nLocalTrials * nEven);
+  const paddedWeights = weights && n !== nEven ? ws.f64(nEven) : null;
   const potentials = ws.f64(nLocalTrials);
   const upper = hamerly ? ws.f64(n) : null;
   const lower = hamerly ? ws.f64(n) : null;
   const members = ws.i32(k);
   const shift = ws.f64(k);
   const halfSep = ws.f64(k);
+  const cumulative = ws.f64(k + 1);
   const stats = ws.f64(2 * d);
   ws.commit();
   ws.write(r.X, m.data);
@@ -323,10 +327,17 @@ export function kmeans(X: MatrixLike, options: KMeansOptions): KMeansModel {
   const tolAbs = (statView.subarray(d).reduce((a, b) => a + b, 0) / d) * opts.tol;
   kern.exports.packPointPairs(r.X.ptr, n, d, r.Xp.ptr);
   if (weights && r.W) ws.write(r.W, weights);
+  // The padding slot weighs nothing (regions are not zeroed between calls: write it).
+  if (weights && paddedWeights) {
+    const pw = ws.viewF64(paddedWeights);
+    pw.set(weights);
+    pw[n] = 0;
+  }
 
   const ctx: FitContext = {
     kern, ws, r, n, d, k, weights, weightsPtr: r.W ? r.W.ptr : 0,
-    closest, candidates, trials, potentials, nLocalTrials, upper, lower, members, shift, halfSep,
+    pairWeightsPtr: paddedWeights ? paddedWeights.ptr : r.W ? r.W.ptr : 0,
+    closest, candidates, trials, potentials, nLocalTrials, upper, lower, members, shift, halfSep, cumulative,
     maxIter: opts.maxIter, tolAbs, hamerly,
   };
   const rng = new Random(opts.seed);
@@ -368,6 +379,8 @@ interface FitContext {
   k: number;
   weights: Float64Array | undefined;
   weightsPtr: number;
+  /** Weights padded to an even length for the pair-wise k-means++ kernel (0 when unweighted). */
+  pairWeightsPtr: number;
   closest: Region;
   candidates: Region;
   trials: Region;
@@ -378,6 +391,8 @@ interface FitContext {
   lower: Region | null;
   shift: Region;
   halfSep: Region;
+  /** Hamerly: total shift per centroid, then the total of the largest shifts (see the kernel). */
+  cumulative: Region;
   maxIter: number;
   tolAbs: number;
   hamerly: boolean;
@@ -423,27 +438,29 @@ function weightedIndex(weights: Float64Array | undefined, n: number, rng: Random
 
 /** Greedy k-means++ as in scikit-learn's _kmeans_plusplus (2 + ln k candidates per step). */
 function kmeansPlusPlus(ctx: FitContext, rng: Random): Float64Array {
-  const { kern, ws, n, d, k, weights, weightsPtr, nLocalTrials } = ctx;
+  const { kern, ws, n, d, k, weights, nLocalTrials } = ctx;
   const e = kern.exports;
+  const nEven = n + (n & 1);
   const centers = new Float64Array(k * d);
   const cum = new Float64Array(n);
+  // No centre yet: every point is infinitely far; the padding slot stays 0 so it adds nothing.
+  const closestView = ws.viewF64(ctx.closest);
+  closestView.fill(Infinity);
+  if (nEven !== n) closestView[n] = 0;
   // Scores every candidate in one pass and makes the best one's distances the new "closest".
-  const tryCandidates = (ids: number[], hasClosest: boolean): number => {
+  const tryCandidates = (ids: number[]): number => {
     const cand = ws.viewF64(ctx.candidates);
     ids.forEach((id, t) => cand.set(rowOf(ctx, id), t * d));
-    e.closestSquaredDistances(
-      ctx.r.Xp.ptr, n, d, ctx.candidates.ptr, ids.length, hasClosest ? ctx.closest.ptr : 0, weightsPtr,
-      ctx.trials.ptr, ctx.potentials.ptr,
-    );
+    e.closestSquaredDistances(ctx.r.Xp.ptr, n, d, ctx.candidates.ptr, ids.length, ctx.closest.ptr, ctx.pairWeightsPtr, ctx.trials.ptr, ctx.potentials.ptr);
     const pots = ws.viewF64(ctx.potentials);
     let best = 0;
     for (let t = 1; t < ids.length; t++) if (pots[t] < pots[best]) best = t;
-    ws.viewF64(ctx.closest).set(ws.viewF64(ctx.trials).subarray(best * n, (best + 1) * n));
+    ws.viewF64(ctx.closest).set(ws.viewF64(ctx.trials).subarray(best * nEven, (best + 1) * nEven));
     return best;
   };
   const first = weightedIndex(weights, n, rng);
   centers.set(rowOf(ctx, first), 0);
-  tryCandidates([first], false);
+  tryCandidates([first]);
   let potential = ws.viewF64(ctx.potentials)[0];
   for (let c = 1; c < k; c++) {
     const dist = ws.viewF64(ctx.closest);
@@ -454,7 +471,7 @@ function kmeansPlusPlus(ctx: FitContext, rng: Random): Float64Array {
     }
     const ids: number[] = [];
     for (let t = 0; t < nLocalTrials; t++) ids.push(searchCumulative(cum, rng.next() * potential));
-    const best = tryCandidates(ids, true);
+    const best = tryCandidates(ids);
     potential = ws.viewF64(ctx.potentials)[best];
     centers.set(rowOf(ctx, ids[best]), c * d);
   }
@@ -508,13 +525,15 @@ function relocateEmptyClusters(ctx: FitContext, sums: Float64Array, counts: Floa
     counts[old] -= w;
     if (ctx.hamerly) {
       // Hamerly keeps its sums incrementally, so the moved point must also carry its new
-      // label; zero bounds are always valid and force a full check on the next pass.
+      // label. Its bounds become 0 (distance to its own new centroid, and a lower bound
+      // that forces a full check), stored relative to the running totals as the kernel does.
       const members = ws.viewI32(ctx.members);
       members[target] = 1;
       members[old] -= 1;
       labels[far] = target;
-      ws.viewF64(ctx.upper!)[far] = 0;
-      ws.viewF64(ctx.lower!)[far] = 0;
+      const cumulative = ws.viewF64(ctx.cumulative);
+      ws.viewF64(ctx.upper!)[far] = 0 - cumulative[target];
+      ws.viewF64(ctx.lower!)[far] = 0 + cumulative[k];
     }
   }
 }
@@ -529,13 +548,22 @@ function lloyd(ctx: FitContext, start: Float64Array): SingleRun {
   let strict = false;
   let converged = false;
   let iter = 0;
-  const pass = (first: boolean): number =>
-    hamerly
+  const pass = (first: boolean): number => {
+    if (hamerly && first) {
+      // Every label changes from -1 on the first pass.
+      e.hamerlyInitPairs(
+        r.Xp.ptr, r.X.ptr, n, d, r.C.ptr, k, weightsPtr, ctx.cumulative.ptr, r.labels.ptr, ctx.upper!.ptr, ctx.lower!.ptr,
+        r.sums.ptr, r.counts.ptr, ctx.members.ptr,
+      );
+      return n;
+    }
+    return hamerly
       ? e.hamerlyAssign(
-          r.X.ptr, n, d, r.C.ptr, k, weightsPtr, ctx.shift.ptr, ctx.halfSep.ptr, r.labels.ptr,
-          ctx.upper!.ptr, ctx.lower!.ptr, r.sums.ptr, r.counts.ptr, ctx.members.ptr, first ? 1 : 0,
+          r.X.ptr, n, d, r.C.ptr, k, weightsPtr, ctx.shift.ptr, ctx.halfSep.ptr, ctx.cumulative.ptr, r.labels.ptr,
+          ctx.upper!.ptr, ctx.lower!.ptr, r.sums.ptr, r.counts.ptr, ctx.members.ptr, 0,
         )
       : assignLloyd(kern, r, n, d, k, weightsPtr, true);
+  };
   for (; iter < ctx.maxIter; iter++) {
     const C = ws.viewF64(r.C);
     old.set(C);

@@ -33,8 +33,13 @@ export interface KernelExports {
   ): number;
   hamerlyAssign(
     X: Ptr, n: number, d: number, C: Ptr, k: number, weights: Ptr, centroidShift: Ptr,
-    halfSeparation: Ptr, labels: Ptr, upper: Ptr, lower: Ptr, sums: Ptr, counts: Ptr, members: Ptr, init: number,
+    halfSeparation: Ptr, cumulative: Ptr, labels: Ptr, upperRel: Ptr, lowerRel: Ptr, sums: Ptr, counts: Ptr,
+    members: Ptr, init: number,
   ): number;
+  hamerlyInitPairs(
+    Xp: Ptr, X: Ptr, n: number, d: number, C: Ptr, k: number, weights: Ptr, cumulative: Ptr, labels: Ptr,
+    upperRel: Ptr, lowerRel: Ptr, sums: Ptr, counts: Ptr, members: Ptr,
+  ): void;
   assignedSquaredDistances(X: Ptr, n: number, d: number, C: Ptr, labels: Ptr, weights: Ptr, out: Ptr): number;
   closestSquaredDistances(
     Xp: Ptr, n: number, d: number, candidates: Ptr, m: number, closest: Ptr, weights: Ptr, trials: Ptr, potentials: Ptr,
