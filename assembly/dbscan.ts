@@ -18,6 +18,35 @@
 
 import { sqdistRows } from './distance';
 
+/** Set by boxDistances: the squared distance from the row to the farthest corner of the box. */
+let boxFarSq: f64 = 0;
+
+/**
+ * Squared distance from row x to the nearest point of a node's box [lo, hi] (0 inside),
+ * and (in boxFarSq) to its farthest corner: the first prunes a node, the second takes it
+ * whole. The box holds lo[0..d) then hi[0..d).
+ */
+// @ts-ignore: decorator
+@inline
+function boxDistances(x: usize, box: usize, d: i32): f64 {
+  let near: f64 = 0;
+  let far: f64 = 0;
+  for (let k = 0; k < d; k++) {
+    const v = load<f64>(x + (<usize>k << 3));
+    const lo = load<f64>(box + (<usize>k << 3));
+    const hi = load<f64>(box + (<usize>(d + k) << 3));
+    const below = lo - v;
+    const above = v - hi;
+    const gap = below > 0 ? below : above > 0 ? above : 0;
+    near += gap * gap;
+    const reach = max(v - lo, hi - v);
+    far += reach * reach;
+  }
+  boxFarSq = far;
+  return near;
+}
+
+
 const H_KIND: i32 = 0; // KIND_TREE or KIND_GRID
 const H_N: i32 = 1;
 const H_D: i32 = 2;
@@ -141,19 +170,8 @@ function queryTree(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32,
     const end = i32At(ranges, (node << 1) + 1);
     if (mode == MODE_UNION && end <= i + 1) continue;
     const box = bounds + ((<usize>node * <usize>d) << 4);
-    let near: f64 = 0;
-    let far: f64 = 0;
-    for (let k = 0; k < d; k++) {
-      const v = load<f64>(x + (<usize>k << 3));
-      const lo = load<f64>(box + (<usize>k << 3));
-      const hi = load<f64>(box + (<usize>(d + k) << 3));
-      const below = lo - v;
-      const above = v - hi;
-      const gap = below > 0 ? below : above > 0 ? above : 0;
-      near += gap * gap;
-      const reach = max(v - lo, hi - v);
-      far += reach * reach;
-    }
+    const near = boxDistances(x, box, d);
+    const far = boxFarSq;
     if (near > pruneAbove) continue;
     if (far < insideBelow || node >= firstLeaf) {
       acc = scanRange(mode, X, d, x, i, start, end, far < insideBelow, eps2, acc, aux, aux2);
@@ -222,19 +240,8 @@ function unionTree(h: usize, i: i32, eps2: f64, core: usize, parent: usize): voi
     // of theirs will do, and i may be the only one to reach it).
     if (!isUnited && end <= i + 1) continue;
     const box = bounds + ((<usize>node * <usize>d) << 4);
-    let near: f64 = 0;
-    let far: f64 = 0;
-    for (let k = 0; k < d; k++) {
-      const v = load<f64>(x + (<usize>k << 3));
-      const lo = load<f64>(box + (<usize>k << 3));
-      const hi = load<f64>(box + (<usize>(d + k) << 3));
-      const below = lo - v;
-      const above = v - hi;
-      const gap = below > 0 ? below : above > 0 ? above : 0;
-      near += gap * gap;
-      const reach = max(v - lo, hi - v);
-      far += reach * reach;
-    }
+    const near = boxDistances(x, box, d);
+    const far = boxFarSq;
     if (near > pruneAbove) continue;
     const inside = far < insideBelow;
     if (isUnited) {
