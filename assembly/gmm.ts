@@ -161,6 +161,19 @@ function finishEStep(n: i32, nPad: i32, k: i32, resp: usize, logNorm: usize): f6
   return total;
 }
 
+/** Log-sum-exp and responsibilities of the four points of a block (both builds, the same results). */
+// @ts-ignore: decorator
+@inline
+function normalizeBlock(logProb: usize, k: i32, resp: usize, nPad: i32, i: i32, logNorm: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    normalizeQuad(logProb, k, resp, nPad, i, logNorm);
+  } else {
+    for (let t = 0; t < 4; t++) {
+      store<f64>(at(logNorm, i + t), normalizeOne(at(logProb, t), 32, k, resp, nPad, i + t));
+    }
+  }
+}
+
 /**
  * E-step for full (and tied) covariances. For each point and component:
  * logConst[c] - 0.5 * ||Linv_c (x - mu_c)||^2, then log-sum-exp over components and the
@@ -238,13 +251,7 @@ export function gmmEStepFull(
         }
       }
     }
-    if (ASC_FEATURE_SIMD) {
-      normalizeQuad(logProb, k, resp, nPad, i, logNorm);
-    } else {
-      for (let t = 0; t < 4; t++) {
-        store<f64>(at(logNorm, i + t), normalizeOne(at(logProb, t), 32, k, resp, nPad, i + t));
-      }
-    }
+    normalizeBlock(logProb, k, resp, nPad, i, logNorm);
   }
   return finishEStep(n, nPad, k, resp, logNorm);
 }
@@ -303,13 +310,7 @@ export function gmmEStepDiag(
         }
       }
     }
-    if (ASC_FEATURE_SIMD) {
-      normalizeQuad(logProb, k, resp, nPad, i, logNorm);
-    } else {
-      for (let t = 0; t < 4; t++) {
-        store<f64>(at(logNorm, i + t), normalizeOne(at(logProb, t), 32, k, resp, nPad, i + t));
-      }
-    }
+    normalizeBlock(logProb, k, resp, nPad, i, logNorm);
   }
   return finishEStep(n, nPad, k, resp, logNorm);
 }
