@@ -115,6 +115,19 @@ describe('prepareRecords', () => {
     expect(prepareRecords([{ customer_id: 1, x: 1 }, { customer_id: '1', x: 2 }], base).ids).toEqual([1, '1']);
   });
 
+  it('Infinity is an error naming the value; a named field with no values is dropped as constant', () => {
+    expectCode(() => prepareRecords([{ customer_id: 1, x: 1 }, { customer_id: 2, x: Infinity }], base), 'INVALID_PARAMETER', 400, 'data[1].x');
+    const p = prepareRecords(
+      [
+        { customer_id: 1, x: 1, empty: null },
+        { customer_id: 2, x: 3, empty: '' },
+      ],
+      { ...base, features: ['x', 'empty'] },
+    );
+    expect(p.preprocessing.constantDropped).toEqual(['empty']);
+    expect(p.transforms.map((t) => t.name)).toEqual(['x']);
+  });
+
   it('a column with a non-numeric string is not numeric; named explicitly it is one-hot', () => {
     const recs = [{ customer_id: 1, x: '12', y: 1 }, { customer_id: 2, x: 'twelve', y: 2 }];
     expect(prepareRecords(recs, base).features).toEqual(['y']);

@@ -290,7 +290,11 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
     } else {
       col = new Float64Array(n);
       for (let i = 0; i < n; i++) {
-        const v = parseNumeric(table.value(field, i));
+        const raw = table.value(field, i);
+        if (typeof raw === 'number' && (raw === Infinity || raw === -Infinity)) {
+          throw invalid(table.where(i, field), `${table.where(i, field)} is ${raw}; values must be finite`, { feature: field, index: i });
+        }
+        const v = parseNumeric(raw);
         if (v === undefined) {
           numericCache.set(field, null);
           return null;
@@ -299,10 +303,14 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
         if (v === v) observed++;
       }
     }
+    // A field with no value at all is not numeric; allMissing lets a named one be dropped
+    // as constant rather than one-hot encoded into nothing.
+    if (observed === 0) allMissing.add(field);
     const out = observed > 0 ? col : null;
     numericCache.set(field, out);
     return out;
   };
+  const allMissing = new Set<string>();
 
   let requested: string[];
   const ignoredFields: string[] = [];
@@ -360,6 +368,8 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
       }
       transforms.push({ name: f, source: f, kind: 'numeric', log, impute, center: 0, scale: 1 });
       modelColumns.push(values);
+    } else if (allMissing.has(f)) {
+      constantDropped.push(f);
     } else {
       // A string feature, named explicitly: one-hot encode its values.
       const counts = new Map<string, number>();
