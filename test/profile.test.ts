@@ -237,7 +237,9 @@ describe('label scoring and assignment rules', () => {
   const read = (segs: SegmentReadingInput[]) => readSegments(segs, ['m', 'f'], mf, {}, 'en').map((r) => r.labelKey);
 
   it('scores labels from role z-scores as documented', () => {
-    expect(scoreLabels({ monetary: 2, frequency: 1 })).toEqual({ high_value: 1.5, price_sensitive: -3, growth: 0 });
+    // With only spend and frequency, At-Risk is -max(M, F): both below average.
+    expect(scoreLabels({ monetary: 2, frequency: 1 })).toEqual({ high_value: 1.5, at_risk: -2, price_sensitive: -3, growth: 0 });
+    expect(scoreLabels({ monetary: -1, frequency: -0.5 })).toEqual({ high_value: -0.75, at_risk: 0.5, price_sensitive: 0.5, growth: -1 });
     expect(scoreLabels({ recency: 2, engagement: -1 })).toEqual({ at_risk: 1.5, growth: -1.5 });
     expect(scoreLabels({ discount: 2, monetary: 1 })).toEqual({ high_value: 1, price_sensitive: 1.5 });
     expect(scoreLabels({})).toEqual({});
@@ -261,6 +263,11 @@ describe('label scoring and assignment rules', () => {
 
   it('reads low spend at a normal pace as Price-Sensitive when there is no discount feature', () => {
     expect(read([seg(0, -1, 0)])).toEqual(['price_sensitive']);
+  });
+
+  it("reads little and rare buying as At-Risk with only spend and frequency (the reference's example)", () => {
+    // The reference's three customers in two segments: the low pair z = -0.51 on both.
+    expect(read([seg(0, -0.51, -0.51), seg(1, 1.02, 1.03)])).toEqual(['at_risk', 'high_value']);
   });
 
   it('leaves weak or role-less segments generic and names the standout features', () => {

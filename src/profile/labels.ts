@@ -9,6 +9,9 @@
  *
  *   High-Value       mean(M, F)                                 big spenders who buy often
  *   At-Risk          mean(R, -E)                                gone quiet and/or disengaged
+ *                    without R and E: -max(M, F) (needs M, F)   buy little and rarely (the
+ *                                                               reference's own example has
+ *                                                               only spend and frequency)
  *   Price-Sensitive  D - 0.5 * max(M, 0)                        heavy discount use (unless they
  *                                                               also spend a lot: that's value)
  *                    without D: -M - |F|  (needs M and F)       spend little at a normal pace
@@ -95,6 +98,7 @@ export function scoreLabels(r: RoleScores): Partial<Record<BusinessLabelKey, num
 
   const risk = present(R, E === undefined ? undefined : -E);
   if (risk.length > 0) scores.at_risk = mean(risk);
+  else if (M !== undefined && F !== undefined) scores.at_risk = -Math.max(M, F);
 
   if (D !== undefined) scores.price_sensitive = D - 0.5 * Math.max(M ?? 0, 0);
   else if (M !== undefined && F !== undefined) scores.price_sensitive = -M - Math.abs(F);
