@@ -11,26 +11,30 @@ export class InvalidParameterError extends Error {
   }
 }
 
-export type SegmentationErrorCode =
-  | 'MISSING_PARAMETER'
-  | 'INVALID_PARAMETER'
-  | 'INSUFFICIENT_DATA'
-  | 'UNKNOWN_FEATURE'
-  | 'DUPLICATE_ID'
-  | 'MISSING_ID'
-  | 'NO_NUMERIC_FEATURES'
-  | 'TOO_MANY_CATEGORIES'
-  | 'MISSING_VALUES'
-  | 'AUTH_FAILED'
-  | 'FORBIDDEN'
-  | 'SECRET_EXPIRED'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'MALFORMED_JSON'
-  | 'RATE_LIMITED'
-  | 'TIMEOUT'
-  | 'SERVICE_UNAVAILABLE'
-  | 'INTERNAL_ERROR';
+/** Every code a SegmentationError can carry (the i18n catalogue has a message for each). */
+export const SEGMENTATION_ERROR_CODES = [
+  'MISSING_PARAMETER',
+  'INVALID_PARAMETER',
+  'INSUFFICIENT_DATA',
+  'UNKNOWN_FEATURE',
+  'DUPLICATE_ID',
+  'MISSING_ID',
+  'NO_NUMERIC_FEATURES',
+  'TOO_MANY_CATEGORIES',
+  'MISSING_VALUES',
+  'AUTH_FAILED',
+  'FORBIDDEN',
+  'SECRET_EXPIRED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'MALFORMED_JSON',
+  'RATE_LIMITED',
+  'TIMEOUT',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+] as const;
+
+export type SegmentationErrorCode = (typeof SEGMENTATION_ERROR_CODES)[number];
 
 export interface SegmentationErrorDetails {
   parameter?: string;
@@ -50,6 +54,8 @@ export class SegmentationError extends Error {
   readonly code: SegmentationErrorCode;
   readonly details: SegmentationErrorDetails;
   readonly params: Record<string, string | number>;
+  /** The catalogue entry of the message when it is not `error.<code>` (a more specific wording). */
+  readonly messageKey?: string;
   constructor(args: {
     status: number;
     code: SegmentationErrorCode;
@@ -57,6 +63,7 @@ export class SegmentationError extends Error {
     error?: string;
     details?: SegmentationErrorDetails;
     params?: Record<string, string | number>;
+    messageKey?: string;
   }) {
     super(args.message);
     this.name = 'SegmentationError';
@@ -65,6 +72,7 @@ export class SegmentationError extends Error {
     this.error = args.error ?? (args.status === 400 || args.status === 422 ? 'Validation failed' : 'Error');
     this.details = args.details ?? {};
     this.params = args.params ?? {};
+    if (args.messageKey) this.messageKey = args.messageKey;
   }
   /** The reference's error body. */
   toJSON(): { error: string; message: string; code: string; details?: SegmentationErrorDetails } {

@@ -20,16 +20,25 @@ function describe(v: unknown): string {
 }
 
 function badValue(param: string, row: number, col: number, v: unknown): InvalidParameterError {
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    return new InvalidParameterError(param, `row ${row}, column ${col} is ${v}; values must be within +-${MAX_ABS_VALUE} (rescale the data)`);
+  }
   const what = typeof v === 'number' ? `is ${describe(v)}` : `is ${describe(v)}, not a number`;
   return new InvalidParameterError(param, `row ${row}, column ${col} ${what}; every value must be a finite number`);
 }
 
-/** Index of the first NaN or +-Infinity, or -1. Kept small and monomorphic so it stays fast. */
+/**
+ * Largest magnitude accepted: squared distances between values this size still fit in a
+ * double (1e150^2 * features is far below 1.8e308), so no kernel can overflow to Infinity.
+ */
+export const MAX_ABS_VALUE = 1e150;
+
+/** Index of the first NaN, +-Infinity or value beyond MAX_ABS_VALUE, or -1. Small and monomorphic so it stays fast. */
 function firstNonFinite(data: Float64Array): number {
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     // v - v is 0 for finite numbers and NaN for NaN and +-Infinity.
-    if (v - v !== 0) return i;
+    if (v - v !== 0 || v > MAX_ABS_VALUE || v < -MAX_ABS_VALUE) return i;
   }
   return -1;
 }
@@ -57,7 +66,7 @@ export function toMatrix(X: MatrixLike, param = 'X'): Matrix {
       const off = i * cols;
       for (let j = 0; j < cols; j++) {
         const v = row[j];
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw badValue(param, i, j, v);
+        if (typeof v !== 'number' || !Number.isFinite(v) || v > MAX_ABS_VALUE || v < -MAX_ABS_VALUE) throw badValue(param, i, j, v);
         data[off + j] = v;
       }
     }

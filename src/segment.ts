@@ -132,6 +132,8 @@ export const STABLE_MIN_CUSTOMERS = 500;
  */
 export const K_SELECTION_FIT_SAMPLE_ABOVE = 50_000;
 export const K_SELECTION_FIT_SAMPLE = 20_000;
+/** When the silhouette sample misses a cluster, the score is exact up to this many customers (about 0.2 s), else null. */
+export const SILHOUETTE_FALLBACK_EXACT_MAX = 20_000;
 /** Above this many customers 'auto' leaves hierarchical clustering out (it would use micro-clusters anyway). */
 export const AUTO_HIERARCHICAL_MAX = 20_000;
 
@@ -384,13 +386,21 @@ function scoreLabels(m: Matrix, labels: Int32Array, seed: number): Scores {
     return { silhouette: null, daviesBouldin: null, calinskiHarabasz: null, silhouetteInfo: null };
   }
   // Above the exact limit, score the same seeded sample chooseK scores every k on, so the
-  // reported silhouette equals the k-selection curve's value at the chosen k.
-  const s = silhouette(m, labels, { seed, ...(labelled > SILHOUETTE_EXACT_LIMIT ? { sampleSize: CHOOSE_K_SILHOUETTE_SAMPLE } : {}) });
+  // reported silhouette equals the k-selection curve's value at the chosen k. A sample can
+  // miss a tiny cluster entirely; then the score is exact where that stays affordable.
+  let sil: ReturnType<typeof silhouette> | null = null;
+  try {
+    sil = silhouette(m, labels, { seed, ...(labelled > SILHOUETTE_EXACT_LIMIT ? { sampleSize: CHOOSE_K_SILHOUETTE_SAMPLE } : {}) });
+  } catch (err) {
+    if (!(err instanceof InvalidParameterError) || err.parameter !== 'sampleSize') throw err;
+    if (labelled <= SILHOUETTE_FALLBACK_EXACT_MAX) sil = silhouette(m, labels, { exact: true });
+  }
+  const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
   return {
-    silhouette: s.score,
-    daviesBouldin: daviesBouldinScore(m, labels),
-    calinskiHarabasz: calinskiHarabaszScore(m, labels),
-    silhouetteInfo: { method: s.sampled ? 'sampled' : 'exact', sample_size: s.sampleSize, customers_scored: s.n },
+    silhouette: sil ? finite(sil.score) : null,
+    daviesBouldin: finite(daviesBouldinScore(m, labels)),
+    calinskiHarabasz: finite(calinskiHarabaszScore(m, labels)),
+    silhouetteInfo: sil ? { method: sil.sampled ? 'sampled' : 'exact', sample_size: sil.sampleSize, customers_scored: sil.n } : null,
   };
 }
 
@@ -433,7 +443,13 @@ function localizeError(err: SegmentationError, locale: Locale): SegmentationErro
   const titleKey: MessageKey = err.status === 422 || err.code === 'MISSING_PARAMETER' ? 'title.validation_failed' : 'title.invalid_parameters';
   const params = { ...err.params };
   if (err.code === 'INSUFFICIENT_DATA' && params.n === undefined) params.n = 0;
-  const localized = t(locale, `error.${err.code}` as MessageKey, params);
+  let localized: string;
+  try {
+    localized = t(locale, (err.messageKey ?? `error.${err.code}`) as MessageKey, params);
+  } catch {
+    // A code without a catalogue entry must still give the caller its (English) message.
+    localized = err.message;
+  }
   return new SegmentationError({
     status: err.status,
     code: err.code,
@@ -506,6 +522,19 @@ function run(request: unknown, locale: Locale, progress: (stage: string) => void
   if (n < 2) throw unprocessable('INSUFFICIENT_DATA', 'data', `at least 2 customers are needed, got ${n}`, { min: 2, n });
   if (typeof req.k === 'number' && req.k > n) {
     throw unprocessable('INSUFFICIENT_DATA', 'n_clusters', `n_clusters is ${req.k} but there are only ${n} customers`, { min: req.k, n });
+  }
+  if (typeof req.k === 'number' && req.algorithm !== 'dbscan') {
+    const distinct = countDistinctRows(m, req.k);
+    if (distinct < req.k) {
+      throw new SegmentationError({
+        status: 422,
+        code: 'INSUFFICIENT_DATA',
+        messageKey: 'error.TOO_FEW_DISTINCT',
+        message: `n_clusters is ${req.k} but the customers have only ${distinct} distinct combinations of feature values`,
+        details: { parameter: 'n_clusters', location: 'body' },
+        params: { parameter: 'n_clusters', k: req.k, distinct },
+      });
+    }
   }
   const warnings: SegmentationWarning[] = [];
   if (n < STABLE_MIN_CUSTOMERS) warnings.push(localizeWarning(locale, 'small_sample', { n }));
@@ -599,7 +628,9 @@ function run(request: unknown, locale: Locale, progress: (stage: string) => void
   const found = mapping.size;
   if (algorithm !== 'dbscan' && found < k) warnings.push(localizeWarning(locale, 'fewer_clusters', { found, requested: k }));
   if (scores.silhouetteInfo?.method === 'sampled') warnings.push(localizeWarning(locale, 'silhouette_sampled', { n: scores.silhouetteInfo.sample_size }));
-  if (scores.silhouette === null) warnings.push(localizeWarning(locale, 'metrics_unavailable', { clusters: found }));
+  if (scores.silhouette === null || scores.daviesBouldin === null || scores.calinskiHarabasz === null) {
+    warnings.push(localizeWarning(locale, 'metrics_unavailable', { clusters: found }));
+  }
 
   progress('profiles');
   const profiles = profileSegments(prep.columns, prep.profileFeatures, labels, roles, locale);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SEGMENTATION_ERROR_CODES } from '../src/errors';
 import {
   errorMessage,
   formatList,
@@ -13,12 +14,8 @@ import {
 
 const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
-const ERROR_CODES: ErrorCode[] = [
-  'MISSING_PARAMETER', 'INVALID_PARAMETER', 'INSUFFICIENT_DATA', 'UNKNOWN_FEATURE', 'DUPLICATE_ID',
-  'NO_NUMERIC_FEATURES', 'TOO_MANY_CATEGORIES', 'MISSING_ID', 'AUTH_FAILED', 'FORBIDDEN', 'SECRET_EXPIRED',
-  'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMITED', 'TIMEOUT', 'SERVICE_UNAVAILABLE',
-  'INTERNAL_ERROR', 'MALFORMED_JSON',
-];
+// Every code a SegmentationError can carry, from the runtime list (not a copy that can drift).
+const ERROR_CODES: readonly ErrorCode[] = SEGMENTATION_ERROR_CODES;
 
 describe('message catalogue', () => {
   it('has every key in every locale, non-empty, with the same placeholders as English', () => {

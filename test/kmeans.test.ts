@@ -241,6 +241,8 @@ describe('bad input', () => {
     ['ragged rows', () => kmeans([[1, 2], [3]], { k: 1 }), /X: row 1 has 1 values but row 0 has 2/],
     ['NaN with row and column', () => kmeans([[1, 2], [3, NaN]], { k: 1 }), /X: row 1, column 1 is NaN/],
     ['Infinity', () => kmeans([[Infinity, 2]], { k: 1 }), /X: row 0, column 0 is Infinity/],
+    ['a value whose square would overflow', () => kmeans([[0], [1e200]], { k: 1 }), /X: row 1, column 0 is 1e\+200; values must be within/],
+    ['the same in flat data', () => kmeans({ data: [0, -1e200], rows: 2, cols: 1 }, { k: 1 }), /X: row 1, column 0 is -1e\+200/],
     ['a string value', () => kmeans([[1, '2' as unknown as number]], { k: 1 }), /X: row 0, column 1 is "2", not a number/],
     ['flat data of the wrong length', () => kmeans({ data: [1, 2, 3], rows: 2, cols: 2 }, { k: 1 }), /X.data: has 3 values but rows \* cols = 4/],
     ['NaN in flat data', () => kmeans({ data: new Float64Array([1, NaN]), rows: 1, cols: 2 }, { k: 1 }), /X: row 0, column 1 is NaN/],

@@ -126,6 +126,21 @@ describe('prepareRecords', () => {
     );
     expect(p.preprocessing.constantDropped).toEqual(['empty']);
     expect(p.transforms.map((t) => t.name)).toEqual(['x']);
+    // A spread that scales to 0 in doubles is as good as constant: dropped, not Infinity.
+    const tiny = prepareRecords(
+      [
+        { customer_id: 1, x: 1, t: 1e-200 },
+        { customer_id: 2, x: 3, t: 2e-200 },
+      ],
+      base,
+    );
+    expect(tiny.preprocessing.constantDropped).toEqual(['t']);
+    expect(Array.from(tiny.matrix.data).every(Number.isFinite)).toBe(true);
+  });
+
+  it('rejects column objects that are not arrays (a made-up length)', () => {
+    expectCode(() => prepareRecords({ x: { length: 2_000_000, 0: 1 } } as never, base), 'INVALID_PARAMETER', 400, 'data.x');
+    expectCode(() => prepareRecords({ x: { length: -1 } } as never, base), 'INVALID_PARAMETER', 400, 'data.x');
   });
 
   it('a column with a non-numeric string is not numeric; named explicitly it is one-hot', () => {

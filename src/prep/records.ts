@@ -213,7 +213,9 @@ function columnTable(data: ColumnarData, idField: string): Table {
   let n = -1;
   for (const name of names) {
     const col = data[name];
-    if (col === null || typeof col !== 'object' || typeof (col as ArrayLike<unknown>).length !== 'number') {
+    // Real arrays and typed arrays only: an object with a made-up `length` would turn a
+    // tiny request body into millions of customers.
+    if (!Array.isArray(col) && !(ArrayBuffer.isView(col) && !(col instanceof DataView))) {
       throw invalid(`data.${name}`, `data.${name} must be an array (column-oriented data: one array per field)`, { feature: name });
     }
     if (n < 0) n = col.length;
@@ -433,6 +435,12 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
     } else if (opts.scaling === 'minmax') {
       t.center = min;
       t.scale = max - min;
+    }
+    // A spread too small (or values too large) for doubles would scale to 0 or Infinity:
+    // for the model such a column is as good as constant.
+    if (!(t.scale > 0) || !Number.isFinite(t.scale) || !Number.isFinite(t.center)) {
+      constantDropped.push(t.name);
+      return;
     }
     kept.push(c);
   });

@@ -11,31 +11,14 @@
  * imputation method named in warning.imputed), error.<CODE> (the `message` of an error
  * body), title.* (the `error` field of an error body).
  */
+import type { SegmentationErrorCode } from '../errors';
 
 export type Locale = 'en' | 'es' | 'pt';
 export const LOCALES: readonly Locale[] = ['en', 'es', 'pt'];
 export const DEFAULT_LOCALE: Locale = 'en';
 
 /** Error codes of the error bodies (`code` field); each has an `error.<CODE>` message. */
-export type ErrorCode =
-  | 'MISSING_PARAMETER'
-  | 'INVALID_PARAMETER'
-  | 'INSUFFICIENT_DATA'
-  | 'UNKNOWN_FEATURE'
-  | 'DUPLICATE_ID'
-  | 'NO_NUMERIC_FEATURES'
-  | 'TOO_MANY_CATEGORIES'
-  | 'MISSING_ID'
-  | 'AUTH_FAILED'
-  | 'FORBIDDEN'
-  | 'SECRET_EXPIRED'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'RATE_LIMITED'
-  | 'TIMEOUT'
-  | 'SERVICE_UNAVAILABLE'
-  | 'INTERNAL_ERROR'
-  | 'MALFORMED_JSON';
+export type ErrorCode = SegmentationErrorCode;
 
 const en = {
   'label.high_value': 'High-Value',
@@ -91,6 +74,8 @@ const en = {
   'error.NO_NUMERIC_FEATURES': 'The data has no numeric features to segment on.',
   'error.TOO_MANY_CATEGORIES': "Feature '{feature}' has {count} distinct values; at most {max} are allowed.",
   'error.MISSING_ID': 'Record {index} has no customer ID.',
+  'error.MISSING_VALUES': "Customer {index} has no value for '{feature}' and missing is 'error'.",
+  'error.TOO_FEW_DISTINCT': 'n_clusters is {k} but the customers have only {distinct} distinct combinations of feature values.',
   'error.AUTH_FAILED': 'Invalid or expired authentication token',
   'error.FORBIDDEN': 'The token is valid but does not have permission for this operation.',
   'error.SECRET_EXPIRED': 'The secret has expired; secrets must be rotated every 90 days.',
@@ -173,6 +158,8 @@ const es: Catalogue = {
   'error.NO_NUMERIC_FEATURES': 'Los datos no tienen variables numéricas con las que segmentar.',
   'error.TOO_MANY_CATEGORIES': "La variable '{feature}' tiene {count} valores distintos; se admiten como máximo {max}.",
   'error.MISSING_ID': 'El registro {index} no tiene ID de cliente.',
+  'error.MISSING_VALUES': "Al cliente {index} le falta un valor de '{feature}' y missing es 'error'.",
+  'error.TOO_FEW_DISTINCT': 'n_clusters es {k}, pero los clientes solo tienen {distinct} combinaciones distintas de valores.',
   'error.AUTH_FAILED': 'El token de autenticación no es válido o ha caducado',
   'error.FORBIDDEN': 'El token es válido, pero no tiene permiso para esta operación.',
   'error.SECRET_EXPIRED': 'El secreto ha caducado; debe renovarse cada 90 días.',
@@ -252,6 +239,8 @@ const pt: Catalogue = {
   'error.NO_NUMERIC_FEATURES': 'Os dados não têm variáveis numéricas para segmentar.',
   'error.TOO_MANY_CATEGORIES': "A variável '{feature}' tem {count} valores distintos; o máximo permitido é {max}.",
   'error.MISSING_ID': 'O registro {index} não tem ID de cliente.',
+  'error.MISSING_VALUES': "O cliente {index} não tem valor para '{feature}' e missing é 'error'.",
+  'error.TOO_FEW_DISTINCT': 'n_clusters é {k}, mas os clientes têm apenas {distinct} combinações distintas de valores.',
   'error.AUTH_FAILED': 'Token de autenticação inválido ou expirado',
   'error.FORBIDDEN': 'O token é válido, mas não tem permissão para esta operação.',
   'error.SECRET_EXPIRED': 'O segredo expirou; ele precisa ser renovado a cada 90 dias.',

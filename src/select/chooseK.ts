@@ -82,6 +82,8 @@ export interface ChooseKResult {
   sampleSize?: number;
   /** Rows the fits were made on, when fitSampleSize sampled them. */
   fitSampleSize?: number;
+  /** Values of k left out of the curve, and why (a cluster missing from the silhouette sample). */
+  skipped?: { k: number; reason: string }[];
 }
 
 const OPTION_NAMES = ['kMin', 'kMax', 'method', 'algorithm', 'seed', 'sampleSize', 'fitSampleSize'] as const;
@@ -275,12 +277,28 @@ export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult 
 
   const curve: ChooseKPoint[] = [];
   const fits: Fit[] = [];
+  const skipped: { k: number; reason: string }[] = [];
   for (let k = kMin; k <= kMax; k++) {
     const fit = fitter.fit(m, k, seed);
-    const point: ChooseKPoint = { k, score: spec.score(shared, fit, k) };
+    let score: number;
+    try {
+      score = spec.score(shared, fit, k);
+    } catch (err) {
+      // A k whose clusters the shared silhouette sample does not separate (a tiny cluster
+      // it missed) cannot be scored on it: leave that k out rather than fail the choice.
+      if (err instanceof InvalidParameterError && err.parameter === 'sampleSize') {
+        skipped.push({ k, reason: err.message });
+        continue;
+      }
+      throw err;
+    }
+    const point: ChooseKPoint = { k, score };
     if (fit.inertia !== undefined) point.inertia = fit.inertia;
     curve.push(point);
     fits.push(fit);
+  }
+  if (curve.length === 0) {
+    throw new InvalidParameterError('sampleSize', `no k in ${kMin}..${kMax} could be scored on the silhouette sample: ${skipped[0].reason}`);
   }
 
   let chosen = 0;
@@ -299,5 +317,6 @@ export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult 
     result.sampleSize = sampleSize;
   }
   if (fitSampleSize !== undefined) result.fitSampleSize = fitSampleSize;
+  if (skipped.length > 0) result.skipped = skipped;
   return result;
 }
