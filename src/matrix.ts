@@ -148,3 +148,13 @@ export function toRows(data: ArrayLike<number>, rows: number, cols: number): num
   for (let i = 0; i < rows; i++) out.push(Array.from({ length: cols }, (_, j) => data[i * cols + j]));
   return out;
 }
+
+/** Distinct rows of m, counting no further than `limit` (stops early: usually after `limit` rows). */
+export function countDistinctRows(m: Matrix, limit: number): number {
+  const seen = new Set<string>();
+  const { data, rows, cols } = m;
+  for (let i = 0; i < rows && seen.size < limit; i++) {
+    seen.add(Array.prototype.join.call(data.subarray(i * cols, (i + 1) * cols), ','));
+  }
+  return seen.size;
+}

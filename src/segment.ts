@@ -22,7 +22,7 @@ import { dbscan, DbscanModel } from './cluster/dbscan';
 import { gmm, GaussianMixtureModel, type CovarianceType } from './cluster/gmm';
 import { kmeans, KMeansModel } from './cluster/kmeans';
 import { InvalidParameterError, SegmentationError, type SegmentationErrorCode } from './errors';
-import type { Matrix } from './matrix';
+import { countDistinctRows, type Matrix } from './matrix';
 import { calinskiHarabaszScore, daviesBouldinScore } from './metrics/clusterScores';
 import { silhouette, SILHOUETTE_EXACT_LIMIT } from './metrics/silhouette';
 import { prepareRecords, transformRecords, type ColumnarData, type CustomerId, type FeatureTransform, type MissingPolicy, type PrepWarning, type Preprocessing, type Scaling } from './prep/records';
@@ -694,14 +694,6 @@ function run(request: unknown, locale: Locale, progress: (stage: string) => void
     };
   }
   return response;
-}
-
-function countDistinctRows(m: Matrix, limit: number): number {
-  const seen = new Set<string>();
-  for (let i = 0; i < m.rows && seen.size < limit; i++) {
-    seen.add(Array.prototype.join.call(m.data.subarray(i * m.cols, (i + 1) * m.cols), ','));
-  }
-  return seen.size;
 }
 
 /** A fitted segmentation (`return_model: true`): preprocessing plus what places a customer. */

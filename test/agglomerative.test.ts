@@ -148,6 +148,23 @@ describe('agglomerative against the plain-TS reference', () => {
   });
 });
 
+describe('approximate path on data with large groups of equal rows', () => {
+  it('fits no more micro-clusters than the sample has distinct rows, instead of failing on an internal k', () => {
+    // 120 distinct rows among 3,000 (the rest one repeated row): the 2,000-row sample for
+    // 100 micro-clusters holds only about 80 of them.
+    const rng = new Random(3);
+    const rows: number[][] = [];
+    for (let i = 0; i < 120; i++) rows.push([rng.normal() * 10, rng.normal() * 10]);
+    while (rows.length < 3000) rows.push([50, 50]);
+    const r = agglomerative(rows, { k: 3, linkage: 'ward', maxExactRows: 500, microClusters: 100 });
+    expect(r.labels.length).toBe(3000);
+    expect(new Set(r.labels).size).toBe(3);
+    expect(r.approximate?.microClusters).toBeLessThanOrEqual(100);
+    // Every copy of the repeated row is in one cluster.
+    expect(new Set(r.labels.slice(120)).size).toBe(1);
+  });
+});
+
 describe('approximate (micro-cluster) path', () => {
   const X = blobs(2400, 3);
   for (const method of METHODS) {

@@ -27,7 +27,7 @@
  * the approximate path with the cluster of its nearest micro-cluster centroid.
  */
 import { InvalidParameterError } from '../errors';
-import { columnMeans, subtractRow, toMatrix, type Matrix, type MatrixLike } from '../matrix';
+import { countDistinctRows, columnMeans, subtractRow, toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { kernels } from '../wasm/index';
 import { kmeans } from './kmeans';
@@ -475,7 +475,11 @@ function microCluster(m: Matrix, count: number, seed: number): { centres: Float6
     }
     fitOn = { data: sample, rows: size, cols: d };
   }
-  const km = kmeans(fitOn, { k: count, init: 'random', nInit: 1, maxIter: fitOn === m ? 20 : 10, seed });
+  // The sample (or data with large groups of equal rows) may hold fewer distinct rows than
+  // micro-clusters wanted: ask K-Means for no more than it has, never surfacing an
+  // internal k to the caller.
+  const available = countDistinctRows(fitOn, count);
+  const km = kmeans(fitOn, { k: Math.min(count, available), init: 'random', nInit: 1, maxIter: fitOn === m ? 20 : 10, seed });
   const assigned = fitOn === m ? km.labels : km.predict(m);
   const sizes = new Float64Array(count);
   const sums = new Float64Array(count * d);

@@ -16,7 +16,7 @@
  * fewer segments than asked for is worse than a clear message.
  */
 import { InvalidParameterError } from '../errors';
-import { subtractRow, toMatrix, toWeights, type Matrix, type MatrixLike } from '../matrix';
+import { countDistinctRows, subtractRow, toMatrix, toWeights, type Matrix, type MatrixLike } from '../matrix';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { Random } from '../random';
 import { kernels, type Kernels, type Region, type Workspace } from '../wasm/index';
@@ -223,16 +223,6 @@ function assignLloyd(kern: Kernels, r: LloydRegions, n: number, d: number, k: nu
     r.Xp.ptr, r.X.ptr, n, d, r.C.ptr, r.halfNorm.ptr, k, weightsPtr, r.labels.ptr,
     accumulate ? r.sums.ptr : 0, accumulate ? r.counts.ptr : 0,
   );
-}
-
-/** Counts distinct rows, stopping as soon as `limit` are found. */
-function countDistinctRows(m: Matrix, limit: number): number {
-  const seen = new Set<string>();
-  const { data, rows, cols } = m;
-  for (let i = 0; i < rows && seen.size < limit; i++) {
-    seen.add(Array.prototype.join.call(data.subarray(i * cols, (i + 1) * cols), ','));
-  }
-  return seen.size;
 }
 
 interface Resolved {

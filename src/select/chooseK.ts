@@ -18,7 +18,7 @@
 import { gmm } from '../cluster/gmm';
 import { kmeans } from '../cluster/kmeans';
 import { InvalidParameterError } from '../errors';
-import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
+import { countDistinctRows, toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { calinskiHarabaszFromStatistics, clusterStatistics, daviesBouldinFromStatistics } from '../metrics/clusterScores';
 import { checkClusterCount, compactLabels } from '../metrics/labels';
 import { samplePositions, silhouetteOfRows } from '../metrics/silhouette';
@@ -196,15 +196,6 @@ export function kneedleIndex(ys: readonly number[]): number {
     }
   }
   return best;
-}
-
-/** Distinct rows of X, counting no further than `limit`. */
-function countDistinctRows(m: Matrix, limit: number): number {
-  const seen = new Set<string>();
-  for (let i = 0; i < m.rows && seen.size < limit; i++) {
-    seen.add(Array.prototype.join.call(m.data.subarray(i * m.cols, (i + 1) * m.cols), ','));
-  }
-  return seen.size;
 }
 
 /** Fits kMin..kMax clusters and picks k by the method (see the module comment). */
