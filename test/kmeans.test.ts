@@ -130,6 +130,20 @@ describe('kmeans semantics', () => {
     expect(relDiff(a.inertia, b.inertia)).toBeLessThan(1e-12);
   });
 
+  it('zero-weight rows cannot hold a cluster: k above the weighted distinct rows is an error', () => {
+    expect(() => kmeans([[0], [1], [2], [10]], { k: 3, sampleWeight: [1, 0, 0, 1] })).toThrow(
+      /k: is 3 but only 2 distinct rows of X have a positive sampleWeight/,
+    );
+    // With enough weighted rows, zero-weight rows are never made a centroid and both algorithms agree.
+    const rows = [[0], [0.5], [1], [2], [10], [11], [30]];
+    const w = [1, 0, 1, 0, 1, 0, 1];
+    const lloyd = kmeans(rows, { k: 3, sampleWeight: w, algorithm: 'lloyd', init: 'random', nInit: 3 });
+    const hamerly = kmeans(rows, { k: 3, sampleWeight: w, algorithm: 'hamerly', init: 'random', nInit: 3 });
+    expect(Array.from(hamerly.labels)).toEqual(Array.from(lloyd.labels));
+    expect(hamerly.inertia).toBeCloseTo(lloyd.inertia, 12);
+    for (const c of lloyd.centroids.flat()) expect(Number.isFinite(c)).toBe(true);
+  });
+
   it('relocates empty clusters to the farthest points', () => {
     // Two centroids start far from all data: both come up empty in the first pass.
     const rows = [[0, 0], [0.1, 0], [0, 0.1], [10, 10], [10.1, 10], [20, 0]];

@@ -287,6 +287,20 @@ export function kmeans(X: MatrixLike, options: KMeansOptions): KMeansModel {
       `is ${k} but X has only ${distinct} distinct row${distinct === 1 ? '' : 's'}; ask for at most ${distinct} clusters`,
     );
   }
+  // Rows that weigh nothing cannot hold a cluster up: count the ones that weigh something.
+  if (weights && weights.some((w) => w === 0)) {
+    const kept = weights.reduce((acc, w) => acc + (w > 0 ? 1 : 0), 0);
+    const data = new Float64Array(kept * d);
+    let p = 0;
+    for (let i = 0; i < n; i++) if (weights[i] > 0) data.set(m.data.subarray(i * d, (i + 1) * d), d * p++);
+    const weighted = countDistinctRows({ data, rows: kept, cols: d }, k);
+    if (weighted < k) {
+      throw new InvalidParameterError(
+        'k',
+        `is ${k} but only ${weighted} distinct row${weighted === 1 ? '' : 's'} of X have a positive sampleWeight; ask for at most ${weighted} clusters`,
+      );
+    }
+  }
 
   const kern = kernels();
   const ws = kern.workspace();
@@ -491,20 +505,27 @@ function randomInit(ctx: FitContext, rng: Random): Float64Array {
 }
 
 /** Moves each empty cluster onto one of the points farthest from their centres (scikit-learn's rule). */
-function relocateEmptyClusters(ctx: FitContext, sums: Float64Array, counts: Float64Array): void {
+function relocateEmptyClusters(ctx: FitContext, sums: Float64Array, counts: Float64Array): number {
   const { kern, ws, r, n, d, k, weights, weightsPtr } = ctx;
   const empty: number[] = [];
   for (let c = 0; c < k; c++) if (counts[c] === 0) empty.push(c);
-  if (empty.length === 0) return;
+  if (empty.length === 0) return 0;
+  let moved = 0;
   kern.exports.assignedSquaredDistances(r.X.ptr, n, d, r.C.ptr, r.labels.ptr, weightsPtr, ctx.trials.ptr);
   const dist = ws.viewF64(ctx.trials).subarray(0, n);
   const labels = ws.viewI32(r.labels);
   const X = ws.viewF64(r.X);
   const used = new Set<number>();
   for (const target of empty) {
+    // Only a point that weighs something can give a cluster weight (and a centroid).
     let far = -1;
-    for (let i = 0; i < n; i++) if (!used.has(i) && (far < 0 || dist[i] > dist[far])) far = i;
+    for (let i = 0; i < n; i++) {
+      if (used.has(i) || (weights && weights[i] === 0)) continue;
+      if (far < 0 || dist[i] > dist[far]) far = i;
+    }
+    if (far < 0) break;
     used.add(far);
+    moved++;
     const w = weights ? weights[far] : 1;
     const old = labels[far];
     for (let j = 0; j < d; j++) {
@@ -526,6 +547,7 @@ function relocateEmptyClusters(ctx: FitContext, sums: Float64Array, counts: Floa
       ws.viewF64(ctx.lower!)[far] = 0 + cumulative[k];
     }
   }
+  return moved;
 }
 
 /** Lloyd (or Hamerly) iterations from the given centred centroids. */
@@ -557,10 +579,11 @@ function lloyd(ctx: FitContext, start: Float64Array): SingleRun {
   for (; iter < ctx.maxIter; iter++) {
     const C = ws.viewF64(r.C);
     old.set(C);
-    const changed = pass(iter === 0);
+    let changed = pass(iter === 0);
     const sums = ws.viewF64(r.sums);
     const counts = ws.viewF64(r.counts);
-    relocateEmptyClusters(ctx, sums, counts);
+    // A relocation moves a centroid: not converged yet, whatever the labels did.
+    changed += relocateEmptyClusters(ctx, sums, counts);
     const shift = ws.viewF64(ctx.shift);
     let shiftTotal = 0;
     for (let c = 0; c < k; c++) {
