@@ -169,6 +169,8 @@ describe('statuses of the reference table, from real requests', () => {
     // Clients match on it: the same English body whatever the language.
     const es = await post(server.endpoint, small, { 'Accept-Language': 'es', 'Content-Type': 'application/json' });
     expect(es.json).toEqual(AUTH_FAILED);
+    // ...and the header says which language that body is in.
+    expect(es.headers.get('content-language')).toBe('en');
   });
 
   it('401 for a wrong secret or an unknown tenant, 401 SECRET_EXPIRED past 90 days', async () => {

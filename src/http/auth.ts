@@ -143,7 +143,16 @@ export class Authenticator {
     if (secretHeader !== null && !SECRET_FORMAT.test(secretHeader.trim())) return { ok: false, kind: 'invalid_header', header: 'X-Secret' };
 
     if (this.tenants.size === 0) {
-      return { ok: true, subject, tenant: tenantHeader?.trim().toLowerCase(), tokenName: found.name, headers: {} };
+      // No tenant records: secrets cannot be checked (tokens-only set-up, documented). A
+      // token limited to some tenants still needs the tenant header, and only those pass.
+      const claimed = tenantHeader?.trim().toLowerCase();
+      if (found.tenants) {
+        if (claimed === undefined) return { ok: false, kind: 'missing_header', header: 'X-Customer-Api-Id' };
+        if (!found.tenants.has(claimed)) return { ok: false, kind: 'forbidden', code: 'FORBIDDEN' };
+        return { ok: true, subject, tenant: claimed, tokenName: found.name, headers: {} };
+      }
+      // An unverified tenant id is not reported (or logged) as the request's tenant.
+      return { ok: true, subject, tenant: undefined, tokenName: found.name, headers: {} };
     }
     const tenantId = tenantHeader?.trim().toLowerCase() ?? this.configuredTenant;
     if (tenantId === undefined) return { ok: false, kind: 'missing_header', header: 'X-Customer-Api-Id' };

@@ -201,8 +201,9 @@ export class SegmentationService {
     };
   }
 
-  private methodNotAllowed(locale: Locale, allow: string): HttpReply {
-    return this.json(405, locale, { error: 'Method not allowed', message: `Use ${allow}.`, code: 'METHOD_NOT_ALLOWED' }, { Allow: allow });
+  /** An English body whatever language was asked for, so its Content-Language is en. */
+  private methodNotAllowed(_locale: Locale, allow: string): HttpReply {
+    return this.json(405, 'en', { error: 'Method not allowed', message: `Use ${allow}.`, code: 'METHOD_NOT_ALLOWED' }, { Allow: allow });
   }
 
   private health(exchange: HttpExchange, locale: Locale): HttpReply {
@@ -240,9 +241,11 @@ export class SegmentationService {
     const challenge = { 'WWW-Authenticate': 'Bearer realm="segmint"' };
     switch (outcome.kind) {
       case 'unauthorized':
-        if (outcome.reason === 'token') return this.json(401, locale, AUTH_FAILED_BODY, challenge);
+        // The reference's exact English bodies in every language (clients match on them),
+        // so their Content-Language is en.
+        if (outcome.reason === 'token') return this.json(401, 'en', AUTH_FAILED_BODY, challenge);
         // The reference's other 401 body; the same code, so clients that match on it keep working.
-        return this.json(401, locale, { error: 'Unauthorized', message: 'Invalid authentication credentials', code: 'AUTH_FAILED' }, challenge);
+        return this.json(401, 'en', { error: 'Unauthorized', message: 'Invalid authentication credentials', code: 'AUTH_FAILED' }, challenge);
       case 'secret_expired':
         return this.json(401, locale, errorBody(locale, 'title.unauthorized', 'SECRET_EXPIRED', undefined, { parameter: 'X-Secret', location: 'header', expired_at: outcome.expiredAt }), challenge);
       case 'forbidden':
@@ -314,7 +317,7 @@ export class SegmentationService {
       if (err instanceof JobTimeoutError) return unavailable('TIMEOUT', 'title.timeout');
       if (err instanceof JobCancelledError) {
         log.code = 'CLIENT_CLOSED';
-        return this.json(499, locale, { error: 'Client closed request', message: 'The client closed the connection.', code: 'CLIENT_CLOSED' }, headers);
+        return this.json(499, 'en', { error: 'Client closed request', message: 'The client closed the connection.', code: 'CLIENT_CLOSED' }, headers);
       }
       throw err;
     }

@@ -52,7 +52,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     devToken = randomBytes(32).toString('base64url');
     service = new SegmentationService({ ...options, env, tokens: [devToken] });
   }
-  await service.warm();
+  // A failed start (Redis unreachable, port taken) must not leave the worker pool or the
+  // Redis client running: close the service before passing the error on.
+  try {
+    await service.warm();
+  } catch (err) {
+    await service.close();
+    throw err;
+  }
 
   const api = nodeHandlerFor(service);
   // The playground page (static files) answers GET / and its assets; everything else,
@@ -72,13 +79,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // Segmentation may take up to the job timeout; the socket must outlive it.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    await service.close();
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost}:${address.port}`;
