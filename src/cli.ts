@@ -76,9 +76,16 @@ export function readCustomers(text: string, name: string): Record<string, unknow
       throw new UsageError(`${name}: not valid JSON (${(err as Error).message})`);
     }
     // A plain array of customers, or the reference's request body.
-    return Array.isArray(body) ? { data: body } : (body as Record<string, unknown>);
+    if (Array.isArray(body)) return { data: body };
+    if (body === null || typeof body !== 'object') throw new UsageError(`${name}: expected an array of customers or a request object`);
+    return body as Record<string, unknown>;
   }
-  const data = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+  let data: Record<string, string>[];
+  try {
+    data = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+  } catch (err) {
+    throw new UsageError(`${name}: not valid CSV (${(err as Error).message})`);
+  }
   return { data };
 }
 
@@ -152,10 +159,16 @@ async function segmentCommand(argv: string[]): Promise<number> {
   }
   const request = readCustomers(text, file);
   if (values.algorithm !== undefined) request.algorithm = values.algorithm;
-  if (values.k !== undefined) request.n_clusters = values.k === 'auto' ? 'auto' : Number(values.k);
+  if (values.k !== undefined) {
+    if (values.k !== 'auto' && !/^\d+$/.test(values.k)) throw new UsageError(`-k must be a whole number or auto, got ${values.k}`);
+    request.n_clusters = values.k === 'auto' ? 'auto' : Number(values.k);
+  }
   if (values.features !== undefined) request.features = values.features.split(',').map((f) => f.trim()).filter(Boolean);
   if (values['id-field'] !== undefined) request.id_field = values['id-field'];
-  if (values.seed !== undefined) request.seed = Number(values.seed);
+  if (values.seed !== undefined) {
+    if (!/^-?\d+$/.test(values.seed)) throw new UsageError(`--seed must be a whole number, got ${values.seed}`);
+    request.seed = Number(values.seed);
+  }
 
   const quiet = values.quiet || !process.stderr.isTTY;
   const started = Date.now();

@@ -238,8 +238,9 @@ function resolveRequest(request: unknown): Resolved {
   const validation = oneOf('validation', validationRaw, ['silhouette', 'davies_bouldin'] as const);
   let kMethod: ChooseKMethod = K_METHODS[validation];
   if (r.k_selection !== undefined && r.k_selection !== null) {
-    const m = K_METHODS[r.k_selection as string];
-    if (!m || typeof r.k_selection !== 'string') {
+    // Checked as a string first: indexing with an arbitrary object would call its toString.
+    const m = typeof r.k_selection === 'string' && Object.hasOwn(K_METHODS, r.k_selection) ? K_METHODS[r.k_selection] : undefined;
+    if (!m) {
       throw badRequest('k_selection', `must be one of 'silhouette', 'davies_bouldin', 'elbow', 'bic', 'calinski_harabasz', got ${JSON.stringify(r.k_selection)}`);
     }
     kMethod = m;

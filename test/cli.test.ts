@@ -71,5 +71,15 @@ describe('segmint segment', () => {
     expect(cli(['segment']).status).toBe(2);
     expect(cli(['frobnicate']).status).toBe(2);
     expect(cli(['segment', 'examples/customers.csv', '--format', 'xml']).status).toBe(2);
+    expect(cli(['segment', 'examples/customers.csv', '-k', 'abc']).status).toBe(2);
+    expect(cli(['segment', 'examples/customers.csv', '--seed', '1.5']).status).toBe(2);
+    const ragged = join(dir, 'ragged.csv');
+    writeFileSync(ragged, 'customer_id,x\n1,2\n2,3,4\n');
+    const bad = cli(['segment', ragged]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/not valid CSV/);
+    const nul = join(dir, 'null.json');
+    writeFileSync(nul, 'null');
+    expect(cli(['segment', nul, '-a', 'kmeans']).status).toBe(2);
   });
 });

@@ -42,8 +42,18 @@ function checkResponse(request: { data: readonly object[]; id_field?: string }, 
       else expect(value).toBeCloseTo(observed.reduce((a, b) => a + b, 0) / observed.length, 6);
     }
   }
-  const json = JSON.stringify(r);
-  expect(json).not.toMatch(/NaN|Infinity/);
+  // JSON.stringify would turn NaN and Infinity into null: walk the object itself.
+  expectFiniteNumbers(r, 'response');
+}
+
+function expectFiniteNumbers(value: unknown, path: string): void {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`${path} is ${value}`);
+  } else if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    Array.from(value as ArrayLike<unknown>).forEach((v, i) => expectFiniteNumbers(v, `${path}[${i}]`));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) expectFiniteNumbers(v, `${path}.${k}`);
+  }
 }
 
 describe("the reference's example", () => {
@@ -234,30 +244,40 @@ describe('errors: a SegmentationError with a code, never another exception', () 
   it('any malformed request (fast-check) gives a SegmentationError with a code', () => {
     const value = fc.oneof(fc.constant(null), fc.boolean(), fc.double(), fc.integer(), fc.string(), fc.constant('auto'), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.integer(), { maxKeys: 2 }));
     const record = fc.dictionary(fc.constantFrom('customer_id', 'total_purchases', 'frequency', 'x', ''), value, { maxKeys: 4 });
+    const columns = fc.dictionary(fc.constantFrom('customer_id', 'x', 'y'), fc.oneof(fc.array(value, { maxLength: 6 }), value), { maxKeys: 3 });
     const request = fc.record(
       {
-        data: fc.oneof(fc.array(record, { maxLength: 8 }), value),
-        algorithm: value,
+        data: fc.oneof(fc.array(record, { maxLength: 8 }), columns, value),
+        algorithm: fc.oneof(value, fc.constantFrom('kmeans', 'hierarchical', 'dbscan', 'gmm', 'auto')),
         n_clusters: value,
         features: fc.oneof(value, fc.array(fc.string(), { maxLength: 3 })),
         validation: value,
+        k_selection: fc.oneof(value, fc.constantFrom('bic', 'elbow', 'calinski_harabasz')),
+        k_range: fc.oneof(value, fc.tuple(fc.integer({ min: -2, max: 12 }), fc.integer({ min: -2, max: 12 }))),
+        id_field: value,
         scaling: value,
-        missing: value,
+        missing: fc.oneof(value, fc.constantFrom('error', 'mean', 'median')),
+        log_transform: value,
+        roles: fc.oneof(value, fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 })),
+        return_model: value,
         eps: value,
+        min_samples: value,
+        linkage: value,
+        covariance_type: value,
       },
       { requiredKeys: [] },
     );
     fc.assert(
       fc.property(request, (req) => {
         try {
-          segmentSync(req);
+          expectFiniteNumbers(segmentSync(req), 'response');
         } catch (e) {
           if (!(e instanceof SegmentationError)) throw e;
           expect(e.code).toMatch(/^[A-Z_]+$/);
           expect([400, 422]).toContain(e.status);
         }
       }),
-      { numRuns: 300, seed: 42 },
+      { numRuns: 600, seed: 42 },
     );
   });
 });
