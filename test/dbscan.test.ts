@@ -165,6 +165,28 @@ describe('dbscan eps: auto', () => {
   it('needs minSamples <= rows', () => {
     expect(() => dbscan([[0], [1]], { eps: 'auto', minSamples: 3 })).toThrow(/minSamples/);
   });
+
+  it('with minSamples 1 follows the scale of the data (the nearest other row), not a fixed 1', () => {
+    // Rows 100 apart, plus one far outlier: the knee of the nearest-other-row distances is 100.
+    const X = [0, 100, 200, 300, 400, 500, 600, 700, 800, 100_000].map((v) => [v]);
+    expect(dbscan(X, { eps: 'auto', minSamples: 1 }).eps).toBe(100);
+    const small = X.map(([v]) => [v / 1e5]);
+    expect(dbscan(small, { eps: 'auto', minSamples: 1 }).eps).toBeCloseTo(0.001, 12);
+  });
+});
+
+describe('dbscan on data with a crowded cell', () => {
+  it("'auto' gives the same clustering as the k-d tree when many rows are equal", () => {
+    const rng = new Random(5);
+    const rows: number[][] = [];
+    // 40 x 40 cells of side eps with about 2 rows each on average, but one cell holds 3,000.
+    for (let i = 0; i < 3000; i++) rows.push([rng.next() * 20, rng.next() * 20]);
+    for (let i = 0; i < 3000; i++) rows.push([10, 10]);
+    const auto = dbscan(rows, { eps: 0.5, minSamples: 5 });
+    const tree = dbscan(rows, { eps: 0.5, minSamples: 5, algorithm: 'kd-tree' });
+    expect(Array.from(auto.labels)).toEqual(Array.from(tree.labels));
+    expect(auto.algorithm).toBe('kd-tree');
+  });
 });
 
 describe('dbscan predict and JSON', () => {

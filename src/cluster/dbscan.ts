@@ -60,6 +60,8 @@ const LEAF_SIZE = 16;
 export const GRID_MAX_DIM = 3;
 /** 'auto' takes the grid only when cells hold at most this many rows on average. */
 const GRID_MAX_OCCUPANCY = 32;
+/** 'auto' leaves the grid for the k-d tree when its cells hold more same-cell pairs than this per row. */
+const GRID_MAX_PAIRS_PER_ROW = 256;
 /** Hard cap on grid cells (an i32 each), even when 'grid' is asked for. */
 const GRID_MAX_CELLS = 1 << 24;
 /** Box arithmetic of the kernels and grid cell sizes keep this relative slack (see assembly/dbscan.ts). */
@@ -470,11 +472,14 @@ function autoEps(m: Matrix, minSamples: number): number {
   const e = kernels().exports as unknown as DbscanKernels;
   const ws = kernels().workspace();
   const r = treeRegions(ws, tree, n, d);
-  const heap = ws.f64(minSamples);
+  // With minSamples 1 the "1st neighbour" is the row itself (distance 0 for every row):
+  // the nearest other row is what describes the data's scale.
+  const k = Math.min(Math.max(minSamples, 2), n);
+  const heap = ws.f64(k);
   const kth = ws.f64(n);
   ws.commit();
   writeTree(ws, r, tree, m.data, d);
-  e.dbscanKthNeighbourSq(r.header.ptr, minSamples, heap.ptr, kth.ptr);
+  e.dbscanKthNeighbourSq(r.header.ptr, k, heap.ptr, kth.ptr);
   const dist = ws.viewF64(kth).slice().map(Math.sqrt).sort();
   const knee = dist[kneedleIndex(dist)];
   if (knee > 0) return knee;
@@ -523,7 +528,20 @@ export function dbscan(X: MatrixLike, options?: DbscanOptions): DbscanModel {
         throw new InvalidParameterError('algorithm', `'grid' would need more than ${GRID_MAX_CELLS} cells at eps ${eps}; use 'kd-tree'`);
       }
       const cells = layout ? layout.dims[0] * layout.dims[1] * layout.dims[2] : 0;
-      if (layout && (opts.algorithm === 'grid' || n / cells <= GRID_MAX_OCCUPANCY)) grid = buildGrid(m, layout);
+      if (layout && (opts.algorithm === 'grid' || n / cells <= GRID_MAX_OCCUPANCY)) {
+        grid = buildGrid(m, layout);
+        // An average can hide one crowded cell (many equal rows): pairs within a cell cost
+        // its size squared, so 'auto' takes the k-d tree, which joins such rows up front,
+        // when the cells would cost more than GRID_MAX_PAIRS_PER_ROW pairs per row.
+        if (opts.algorithm === 'auto') {
+          let pairs = 0;
+          for (let c = 0; c + 1 < grid.cellStart.length; c++) {
+            const size = grid.cellStart[c + 1] - grid.cellStart[c];
+            pairs += size * size;
+          }
+          if (pairs > GRID_MAX_PAIRS_PER_ROW * n) grid = null;
+        }
+      }
     }
   }
   const tree = grid ? null : buildKdTree(m);
