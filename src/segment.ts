@@ -329,7 +329,7 @@ function runAlgorithm(algorithm: SegmentAlgorithm, m: Matrix, k: number, req: Re
       return { labels: model.labels, predictor: { kind: 'gmm', model: model.toJSON() } };
     }
     case 'hierarchical': {
-      const result = agglomerative(m, { k, linkage: req.linkage });
+      const result = agglomerative(m, { k, linkage: req.linkage, seed: req.seed });
       return { labels: result.labels, predictor: { kind: 'centroids', centroids: labelCentroids(m, result.labels, k) } };
     }
     case 'dbscan': {

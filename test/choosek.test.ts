@@ -6,8 +6,8 @@ import {
   kmeans, kneedleIndex, silhouetteScore,
 } from '../src/index';
 import { Random } from '../src/random';
-import { fixtureMatrix, loadFixture } from './fixtures';
-import { silhouetteScoreRef } from './reference/metrics';
+import { fixtureMatrix, loadFixture, relDiff } from './fixtures';
+import { calinskiHarabaszRef, daviesBouldinRef, silhouetteScoreRef } from './reference/metrics';
 
 /** Well-separated Gaussian blobs in 2-D: the right k is unambiguous. */
 function blobs(k: number, perCluster: number, seed: number): { data: Float64Array; rows: number; cols: number } {
@@ -83,8 +83,11 @@ describe('the curve holds the scores of the fits', () => {
       const i = k - 2;
       // Independent answer for the silhouette: the plain-TS double loop.
       expect(curves.silhouette[i].score).toBeCloseTo(silhouetteScoreRef(X.data, f.n, f.d, model.labels), 12);
+      // DB and CH: the public metrics (the same numbers) and the independent plain-TS references.
       expect(curves.db[i].score).toBe(daviesBouldinScore(X, model.labels));
       expect(curves.ch[i].score).toBe(calinskiHarabaszScore(X, model.labels));
+      expect(curves.db[i].score).toBeCloseTo(daviesBouldinRef(X.data, f.n, f.d, model.labels), 10);
+      expect(relDiff(curves.ch[i].score, calinskiHarabaszRef(X.data, f.n, f.d, model.labels))).toBeLessThan(1e-9);
       expect(curves.elbow[i].score).toBe(model.inertia);
       expect(curves.silhouette[i].inertia).toBe(model.inertia);
     }

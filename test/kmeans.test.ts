@@ -73,6 +73,7 @@ describe('determinism and builds', () => {
     expect(scalarLloyd.centroids).toEqual(simdLloyd.centroids);
     expect(scalarLloyd.inertia).toBe(simdLloyd.inertia);
     expect(Array.from(scalarHamerly.labels)).toEqual(Array.from(simdHamerly.labels));
+    expect(scalarHamerly.centroids).toEqual(simdHamerly.centroids);
     expect(scalarHamerly.inertia).toBe(simdHamerly.inertia);
     // Lloyd and Hamerly are the same algorithm with different bookkeeping.
     expect(relDiff(simdHamerly.inertia, simdLloyd.inertia)).toBeLessThan(1e-9);

@@ -126,6 +126,8 @@ describe('prepareRecords', () => {
     );
     expect(p.preprocessing.constantDropped).toEqual(['empty']);
     expect(p.transforms.map((t) => t.name)).toEqual(['x']);
+    // Still profiled, so the response reports avg_empty: null.
+    expect(p.profileFeatures).toEqual(['x', 'empty']);
     // A spread that scales to 0 in doubles is as good as constant: dropped, not Infinity.
     const tiny = prepareRecords(
       [

@@ -106,6 +106,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     },
     'segmint listening',
   );
+  if (service.config.secret && !service.config.secretIssuedAt) {
+    // The 90-day rotation can only be enforced from the issue date.
+    service.logger?.warn('SEGMINT_SECRET is set without SEGMINT_SECRET_ISSUED_AT: its 90-day expiry is not enforced');
+  }
 
   let closing: Promise<void> | undefined;
   const close = () => {

@@ -337,6 +337,7 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
   const constantDropped: string[] = [];
   const warnings: PrepWarning[] = [];
   const modelColumns: Float64Array[] = [];
+  const missingOnly: string[] = [];
 
   for (const f of requested) {
     const col = numericColumn(f);
@@ -371,7 +372,10 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
       transforms.push({ name: f, source: f, kind: 'numeric', log, impute, center: 0, scale: 1 });
       modelColumns.push(values);
     } else if (allMissing.has(f)) {
+      // Asked for but never given: out of the model, but still reported (avg_<feature>: null).
       constantDropped.push(f);
+      columns[f] = new Float64Array(n).fill(NaN);
+      missingOnly.push(f);
     } else {
       // A string feature, named explicitly: one-hot encode its values.
       const counts = new Map<string, number>();
@@ -460,7 +464,7 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
   return {
     ids,
     features: requested,
-    profileFeatures: transforms.map((t) => t.name),
+    profileFeatures: [...transforms.map((t) => t.name), ...missingOnly],
     columns,
     matrix: { data: matrix, rows: n, cols: d },
     transforms: keptTransforms,
