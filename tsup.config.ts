@@ -25,6 +25,9 @@ export default defineConfig([
     // The command line (Node only).
     entry: { cli: 'src/cli.ts' },
     format: ['esm'],
+    // One self-contained file: with code splitting its chunks could take the same names as
+    // the library's, written by the parallel build at the same time (a corrupt dist/).
+    splitting: false,
     sourcemap: false,
     target: 'node20',
     platform: 'node',
@@ -36,6 +39,7 @@ export default defineConfig([
     // included, because module workers do not see a page's import map.
     entry: { worker: 'src/worker.ts' },
     format: ['esm'],
+    splitting: false,
     sourcemap: false,
     target: 'es2022',
     platform: 'neutral',
