@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const { env, results } = JSON.parse(readFileSync(join(here, 'results.json'), 'utf8'));
 
-const ms = (v) => (v >= 10000 ? `${(v / 1000).toFixed(v >= 100000 ? 0 : 1)} s` : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : v >= 10 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`);
+const ms = (v) => (v >= 10000 ? `${(v / 1000).toFixed(v >= 100000 ? 0 : 1)} s` : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : v >= 10 ? `${v.toFixed(0)} ms` : v >= 0.1 ? `${v.toFixed(1)} ms` : `${(v * 1000).toFixed(0)} µs`);
 
 function table() {
   const lines = [];
@@ -63,14 +63,17 @@ function svg() {
   const points = results.filter((r) => r.series && r.meanMs != null);
   if (points.length === 0) return null;
   const series = [...new Set(points.map((p) => p.series))];
-  const W = 760, H = 460, L = 70, R = 230, T = 20, B = 50;
+  const W = 800, H = 480, L = 70, R = 250, T = 20, B = 50;
   const xs = points.map((p) => Math.log10(p.n));
   const ys = points.map((p) => Math.log10(p.meanMs));
   const [x0, x1] = [Math.floor(Math.min(...xs)), Math.ceil(Math.max(...xs))];
   const [y0, y1] = [Math.floor(Math.min(...ys)), Math.ceil(Math.max(...ys))];
   const px = (x) => L + ((x - x0) / (x1 - x0 || 1)) * (W - L - R);
   const py = (y) => H - B - ((y - y0) / (y1 - y0 || 1)) * (H - T - B);
-  const colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79'];
+  const colors = [
+    '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f',
+    '#bcbd22', '#17becf', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173', '#3182bd',
+  ];
   const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`];
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   for (let e = x0; e <= x1; e++) {

@@ -2,7 +2,7 @@
 // would pick instead (where they finish), on the same customer-like data. Feeds the
 // log-log plot (bench/scaling.svg) and the README's table via `node bench/report.mjs`.
 import { createRequire } from 'node:module';
-import { agglomerative, dbscan, gmm, kmeans, sampleCustomerMatrix, silhouetteScore } from '../../dist/index.js';
+import { agglomerative, calinskiHarabaszScore, chooseK, daviesBouldinScore, dbscan, gmm, kmeans, sampleCustomerMatrix, silhouetteScore } from '../../dist/index.js';
 import { silhouetteSamplesRef } from '../../test/reference/metrics.ts';
 import { compare, standardizedCustomers, toRows } from '../lib.mjs';
 
@@ -30,6 +30,11 @@ const LIMITS = {
   'ml-hclust ward': 2_000,
   'segmint silhouette (exact)': 10_000,
   'plain-TS silhouette': 10_000,
+  'segmint gmm (diag)': 1_000_000,
+  'segmint average linkage': 20_000,
+  'segmint Davies-Bouldin': 1_000_000,
+  'segmint Calinski-Harabasz': 1_000_000,
+  'segmint chooseK 2..10 (silhouette)': 100_000,
 };
 
 export async function run({ quick, sizes: asked }) {
@@ -38,7 +43,7 @@ export async function run({ quick, sizes: asked }) {
     const X = standardizedCustomers(sampleCustomerMatrix, n, 42);
     const needRows = n <= 1_000_000;
     const rows = needRows ? toRows(X) : null;
-    const labels = n <= 10_000 ? kmeans(X, { k: 5, seed: 1 }).labels : null;
+    const labels = kmeans(X, { k: 5, seed: 1 }).labels;
     const tasks = [
       ['segmint kmeans', () => kmeans(X, { k: 5, seed: 1 })],
       ['ml-kmeans', () => mlKmeans(rows, 5, { initialization: 'kmeans++', seed: 1 })],
@@ -51,6 +56,11 @@ export async function run({ quick, sizes: asked }) {
       ['ml-hclust ward', () => agnes(rows, { method: 'ward' })],
       ['segmint silhouette (exact)', () => silhouetteScore(X, labels, { exact: true })],
       ['plain-TS silhouette', () => silhouetteSamplesRef(X.data, n, X.cols, labels)],
+      ['segmint gmm (diag)', () => gmm(X, { k: 5, seed: 1, covarianceType: 'diag' })],
+      ['segmint average linkage', () => agglomerative(X, { k: 5, linkage: 'average' })],
+      ['segmint Davies-Bouldin', () => daviesBouldinScore(X, labels)],
+      ['segmint Calinski-Harabasz', () => calinskiHarabaszScore(X, labels)],
+      ['segmint chooseK 2..10 (silhouette)', () => chooseK(X, { kMin: 2, kMax: 10, seed: 1 })],
     ];
     await compare(
       `scaling ${n.toLocaleString('en')} rows`,
