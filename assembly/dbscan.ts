@@ -18,6 +18,21 @@
 
 import { sqdistRows } from './distance';
 
+/** Squared distance from row x to the nearest point of a node's box (0 inside); for the walks that prune only. */
+// @ts-ignore: decorator
+@inline
+function boxNearSq(x: usize, box: usize, d: i32): f64 {
+  let near: f64 = 0;
+  for (let j = 0; j < d; j++) {
+    const v = load<f64>(x + (<usize>j << 3));
+    const below = load<f64>(box + (<usize>j << 3)) - v;
+    const above = v - load<f64>(box + (<usize>(d + j) << 3));
+    const gap = below > 0 ? below : above > 0 ? above : 0;
+    near += gap * gap;
+  }
+  return near;
+}
+
 /** Set by boxDistances: the squared distance from the row to the farthest corner of the box. */
 let boxFarSq: f64 = 0;
 
@@ -432,14 +447,7 @@ export function dbscanKthNeighbourSq(
       sp--;
       const node = i32At(stack, sp);
       const box = bounds + ((<usize>node * <usize>d) << 4);
-      let near: f64 = 0;
-      for (let j = 0; j < d; j++) {
-        const v = load<f64>(x + (<usize>j << 3));
-        const below = load<f64>(box + (<usize>j << 3)) - v;
-        const above = v - load<f64>(box + (<usize>(d + j) << 3));
-        const gap = below > 0 ? below : above > 0 ? above : 0;
-        near += gap * gap;
-      }
+      const near = boxNearSq(x, box, d);
       if (near > load<f64>(heap) * (1 + BOX_MARGIN)) continue;
       if (node >= firstLeaf) {
         const end = i32At(ranges, (node << 1) + 1);
@@ -502,14 +510,7 @@ export function dbscanNearestWithin(
       sp--;
       const node = i32At(stack, sp);
       const box = bounds + ((<usize>node * <usize>d) << 4);
-      let near: f64 = 0;
-      for (let j = 0; j < d; j++) {
-        const v = load<f64>(x + (<usize>j << 3));
-        const below = load<f64>(box + (<usize>j << 3)) - v;
-        const above = v - load<f64>(box + (<usize>(d + j) << 3));
-        const gap = below > 0 ? below : above > 0 ? above : 0;
-        near += gap * gap;
-      }
+      const near = boxNearSq(x, box, d);
       if (near > bestDist * (1 + BOX_MARGIN)) continue;
       if (node >= firstLeaf) {
         const end = i32At(ranges, (node << 1) + 1);

@@ -536,8 +536,9 @@ export function agglomerative(X: MatrixLike, options?: AgglomerativeOptions): Ag
 
   if (n <= opts.maxExactRows) {
     const linkage = linkLeaves(opts.linkage, prepared(m.data, n), n, d);
-    const labels = applyMerges(linkage, n, mergesToApply(linkage, n, cut));
-    const nClusters = n - mergesToApply(linkage, n, cut);
+    const merges = mergesToApply(linkage, n, cut);
+    const labels = applyMerges(linkage, n, merges);
+    const nClusters = n - merges;
     return new AgglomerativeModel({
       method: opts.linkage,
       nFeatures: d,
