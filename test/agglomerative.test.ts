@@ -3,7 +3,7 @@ import { AgglomerativeModel, agglomerative, type LinkageMethod } from '../src/cl
 import { InvalidParameterError } from '../src/errors';
 import { Random } from '../src/random';
 import { init } from '../src/wasm/index';
-import { fixtureMatrix, fixtureNames, loadFixture } from './fixtures';
+import { fixtureMatrix, fixtureNames, loadFixture } from './helpers/fixtures';
 import { linkageRef } from './reference/linkage';
 
 const METHODS: LinkageMethod[] = ['ward', 'complete', 'average', 'single'];

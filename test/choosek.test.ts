@@ -6,7 +6,7 @@ import {
   kmeans, kneedleIndex, silhouetteScore,
 } from '../src/index';
 import { Random } from '../src/random';
-import { fixtureMatrix, loadFixture, relDiff } from './fixtures';
+import { fixtureMatrix, loadFixture, relDiff } from './helpers/fixtures';
 import { calinskiHarabaszRef, daviesBouldinRef, silhouetteScoreRef } from './reference/metrics';
 
 /** Well-separated Gaussian blobs in 2-D: the right k is unambiguous. */

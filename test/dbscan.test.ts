@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { dbscan, DbscanModel, InvalidParameterError, init } from '../src/index';
 import { Random } from '../src/random';
-import { fixtureMatrix, fixtureNames, loadFixture } from './fixtures';
+import { fixtureMatrix, fixtureNames, loadFixture } from './helpers/fixtures';
 import { dbscanRef } from './reference/dbscan';
 
 type Mat = { data: Float64Array; rows: number; cols: number };

@@ -8,7 +8,7 @@ import { InvalidParameterError } from '../src/errors';
 import { Random } from '../src/random';
 import { sampleCustomerMatrix } from '../src/sample';
 import { init } from '../src/wasm/index';
-import { fixtureMatrix, fixtureNames, loadFixture, relDiff } from './fixtures';
+import { fixtureMatrix, fixtureNames, loadFixture, relDiff } from './helpers/fixtures';
 import { eStepRef, gmmRef, nParametersRef, type RefParams } from './reference/gmm';
 
 const TYPES: CovarianceType[] = ['full', 'diag', 'tied', 'spherical'];

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { init, kmeans, KMeansModel, InvalidParameterError, sampleCustomerMatrix } from '../src/index';
 import { Random } from '../src/random';
-import { fixtureMatrix, fixtureNames, loadFixture, relDiff } from './fixtures';
+import { fixtureMatrix, fixtureNames, loadFixture, relDiff } from './helpers/fixtures';
 import { lloydRef } from './reference/kmeans';
 
 const names = fixtureNames();

@@ -6,7 +6,7 @@ import {
 } from '../src/index';
 import { samplePositions } from '../src/metrics/silhouette';
 import { Random } from '../src/random';
-import { fixtureMatrix, fixtureNames, loadFixture, relDiff } from './fixtures';
+import { fixtureMatrix, fixtureNames, loadFixture, relDiff } from './helpers/fixtures';
 import { calinskiHarabaszRef, daviesBouldinRef, silhouetteSamplesRef, silhouetteScoreRef } from './reference/metrics';
 
 afterAll(async () => {

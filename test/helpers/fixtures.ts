@@ -1,13 +1,13 @@
 /**
- * Loads the scikit-learn / SciPy reference results from ../shared/fixtures (beside the
- * clone, as CI lays it out), or from SEGMINT_FIXTURES. A missing fixture fails the test:
- * it is the independent reference, never optional.
+ * Loads the scikit-learn / SciPy reference results that the repository carries in
+ * test/fixtures (see its README), or from SEGMINT_FIXTURES. A missing fixture fails the
+ * test: it is the independent reference, never optional.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const fixturesDir = process.env.SEGMINT_FIXTURES ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'fixtures');
+export const fixturesDir = process.env.SEGMINT_FIXTURES ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
 export interface Fixture {
   name: string;
