@@ -26,7 +26,7 @@ import { countDistinctRows, type Matrix } from './matrix';
 import { calinskiHarabaszScore, daviesBouldinScore } from './metrics/clusterScores';
 import { silhouette, SILHOUETTE_EXACT_LIMIT } from './metrics/silhouette';
 import { prepareRecords, transformRecords, type ColumnarData, type CustomerId, type FeatureTransform, type MissingPolicy, type PrepWarning, type Preprocessing, type Scaling } from './prep/records';
-import { isLocale, negotiateLocale, t, type Locale, type MessageKey } from './profile/i18n';
+import { ERROR_TITLES, isLocale, negotiateLocale, t, type Locale, type MessageKey } from './profile/i18n';
 import { profileSegments, type FeatureProfile } from './profile/profile';
 import { inferRoles, type FeatureRole } from './profile/roles';
 import { chooseK, CHOOSE_K_SILHOUETTE_SAMPLE, type ChooseKMethod } from './select/chooseK';
@@ -441,7 +441,7 @@ function prepWarning(locale: Locale, w: PrepWarning): SegmentationWarning {
 
 /** The same message in the caller's language (prep and validation build English ones). */
 function localizeError(err: SegmentationError, locale: Locale): SegmentationError {
-  const titleKey: MessageKey = err.status === 422 || err.code === 'MISSING_PARAMETER' ? 'title.validation_failed' : 'title.invalid_parameters';
+  const title = err.status === 422 || err.code === 'MISSING_PARAMETER' ? ERROR_TITLES.validation_failed : ERROR_TITLES.invalid_parameters;
   const params = { ...err.params };
   if (err.code === 'INSUFFICIENT_DATA' && params.n === undefined) params.n = 0;
   let localized: string;
@@ -454,7 +454,7 @@ function localizeError(err: SegmentationError, locale: Locale): SegmentationErro
   return new SegmentationError({
     status: err.status,
     code: err.code,
-    error: t(locale, titleKey),
+    error: title,
     message: localized,
     details: err.details,
     params: err.params,
@@ -498,9 +498,6 @@ function run(request: unknown, locale: Locale, progress: (stage: string) => void
   if (rowCount !== undefined && rowCount < 2) {
     throw unprocessable('INSUFFICIENT_DATA', 'data', `at least 2 customers are needed, got ${rowCount}`, { min: 2, n: rowCount });
   }
-  if (typeof req.k === 'number' && rowCount !== undefined && req.k > rowCount) {
-    throw unprocessable('INSUFFICIENT_DATA', 'n_clusters', `n_clusters is ${req.k} but there are only ${rowCount} customers`, { min: req.k, n: rowCount });
-  }
 
   progress('prep');
   const prep = prepareRecords(req.data, {
@@ -521,23 +518,18 @@ function run(request: unknown, locale: Locale, progress: (stage: string) => void
   const m = prep.matrix;
   const n = m.rows;
   if (n < 2) throw unprocessable('INSUFFICIENT_DATA', 'data', `at least 2 customers are needed, got ${n}`, { min: 2, n });
-  if (typeof req.k === 'number' && req.k > n) {
-    throw unprocessable('INSUFFICIENT_DATA', 'n_clusters', `n_clusters is ${req.k} but there are only ${n} customers`, { min: req.k, n });
-  }
-  if (typeof req.k === 'number' && req.algorithm !== 'dbscan') {
-    const distinct = countDistinctRows(m, req.k);
-    if (distinct < req.k) {
-      throw new SegmentationError({
-        status: 422,
-        code: 'INSUFFICIENT_DATA',
-        messageKey: 'error.TOO_FEW_DISTINCT',
-        message: `n_clusters is ${req.k} but the customers have only ${distinct} distinct combinations of feature values`,
-        details: { parameter: 'n_clusters', location: 'body' },
-        params: { parameter: 'n_clusters', k: req.k, distinct },
-      });
+  const warnings: SegmentationWarning[] = [];
+  // The service serves what the data allows (the reference's own example asks for 3
+  // segments of 2 customers): more segments than distinct customers become as many
+  // segments as there are distinct customers, with a warning. kmeans()/gmm() stay strict.
+  let requestedK = req.k;
+  if (typeof requestedK === 'number' && req.algorithm !== 'dbscan') {
+    const distinct = countDistinctRows(m, requestedK);
+    if (distinct < requestedK) {
+      warnings.push(localizeWarning(locale, 'n_clusters_reduced', { requested: requestedK, k: distinct }));
+      requestedK = distinct;
     }
   }
-  const warnings: SegmentationWarning[] = [];
   if (n < STABLE_MIN_CUSTOMERS) warnings.push(localizeWarning(locale, 'small_sample', { n }));
   for (const w of prep.warnings) warnings.push(prepWarning(locale, w));
   if (req.unknownFields.length > 0) warnings.push(localizeWarning(locale, 'unknown_parameters', { parameters: req.unknownFields.join(', ') }));
@@ -588,7 +580,7 @@ function run(request: unknown, locale: Locale, progress: (stage: string) => void
       warnings.push(localizeWarning(locale, 'k_auto', { k }));
       lap('k_selection');
     } else {
-      k = req.k;
+      k = requestedK as number;
     }
   }
 
@@ -634,7 +626,7 @@ function run(request: unknown, locale: Locale, progress: (stage: string) => void
   }
 
   progress('profiles');
-  const profiles = profileSegments(prep.columns, prep.profileFeatures, labels, roles, locale);
+  const profiles = profileSegments(prep.columns, prep.profileFeatures, labels, roles, locale, prep.fields);
   const members = new Map<number, CustomerId[]>();
   for (let i = 0; i < n; i++) {
     const l = labels[i];

@@ -5,13 +5,14 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { segment } from '../src/segment';
 import { Authenticator } from '../src/http/auth';
 import { resolveConfig, parseDotEnv } from '../src/http/config';
@@ -39,7 +40,21 @@ describe('reference clients', () => {
   });
   afterAll(() => server.close());
 
-  it("runs the reference's curl example unchanged and gets the 422 it must (2 customers, 3 clusters)", async () => {
+  /** What the reference's 2-customer example must get, written out (not taken from segment()). */
+  function expectReferenceAnswer(json: any): void {
+    expect(json.segments).toHaveLength(2);
+    expect(json.meta.n_clusters).toBe(2);
+    const byCustomer = Object.fromEntries(json.segments.map((s: any) => [s.customers.join(','), s]));
+    expect(Object.keys(byCustomer).sort()).toEqual(['123', '456']);
+    expect(byCustomer['123'].characteristics).toEqual({ avg_total_purchases: 1500, avg_purchases: 1500, avg_frequency: 12 });
+    expect(byCustomer['456'].characteristics).toEqual({ avg_total_purchases: 3000, avg_purchases: 3000, avg_frequency: 24 });
+    expect(json.meta.warnings).toContainEqual({
+      code: 'n_clusters_reduced',
+      message: 'n_clusters pediu 3 segmentos, mas os clientes têm apenas 2 combinações distintas de valores, então há 2 segmentos.',
+    });
+  }
+
+  it("runs the reference's curl example unchanged: 200, 2 segments and n_clusters_reduced in Portuguese", async () => {
     const { stdout } = await run('curl', [
       '-s', '-i',
       '-X', 'POST',
@@ -54,19 +69,11 @@ describe('reference clients', () => {
     const [head, body] = stdout.split('\r\n\r\n');
     const status = Number(head.split(' ')[1]);
     expect(head).toMatch(/content-language: pt/i);
-    // Two customers and three clusters cannot be served: issue 5's 422, in Portuguese,
-    // written out here rather than taken from segment().
-    expect(status).toBe(422);
-    expect(JSON.parse(body)).toEqual({
-      error: 'Falha na validação',
-      message: 'São necessários pelo menos 3 clientes para a segmentação; foram recebidos 2.',
-      code: 'INSUFFICIENT_DATA',
-      details: { parameter: 'n_clusters', location: 'body', reason: 'n_clusters is 3 but there are only 2 customers' },
-    });
+    expect(status).toBe(200);
+    expectReferenceAnswer(JSON.parse(body));
   });
 
-  it("runs the reference's JavaScript (fetch) example and gets segments in Portuguese", async () => {
-    const data = customers(600, 3).map((c) => ({ customer_id: c.customer_id, total_purchases: c.total_purchases, frequency: c.frequency }));
+  it("runs the reference's JavaScript (fetch) example as written", async () => {
     const response = await fetch(server.endpoint, {
       method: 'POST',
       headers: {
@@ -76,20 +83,39 @@ describe('reference clients', () => {
         'Accept-Language': 'pt',
         'Content-Type': 'application/json',
       },
+      body: JSON.stringify({
+        data: [
+          { customer_id: '123', total_purchases: 1500, frequency: 12 },
+          { customer_id: '456', total_purchases: 3000, frequency: 24 },
+        ],
+        algorithm: 'kmeans',
+        n_clusters: 3,
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-language')).toBe('pt');
+    expectReferenceAnswer(await response.json());
+  });
+
+  it('a larger fetch in Portuguese equals segment() called directly', async () => {
+    const data = customers(600, 3).map((c) => ({ customer_id: c.customer_id, total_purchases: c.total_purchases, frequency: c.frequency }));
+    const response = await fetch(server.endpoint, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'X-Customer-Api-Id': TENANT, 'X-Secret': SECRET, 'Accept-Language': 'pt', 'Content-Type': 'application/json' },
       body: JSON.stringify({ data, algorithm: 'kmeans', n_clusters: 3 }),
     });
     const result = await response.json();
     expect(response.status).toBe(200);
-    expect(response.headers.get('content-language')).toBe('pt');
     const direct = await segment({ data, algorithm: 'kmeans', n_clusters: 3 }, { locale: 'pt' });
     expect(withoutTimings(result)).toEqual(withoutTimings(direct));
     expect(result.segments).toHaveLength(3);
     expect(typeof result.metrics.silhouette_score).toBe('number');
   });
 
-  it("runs the PHP (Laravel Http::post) example: compact JSON, Accept: application/json", async () => {
-    const data = customers(600, 4).map((c) => ({ customer_id: c.customer_id, total_purchases: c.total_purchases, frequency: c.frequency }));
-    const r = await post(server.endpoint, JSON.stringify({ data, algorithm: 'kmeans', n_clusters: 3 }), {
+  it('runs the PHP (Laravel Http::post) example: its body as Laravel encodes it, Accept: application/json', async () => {
+    // Laravel's Http::post sends json_encode of the array: compact, no spaces.
+    const body = '{"data":[{"customer_id":"123","total_purchases":1500,"frequency":12},{"customer_id":"456","total_purchases":3000,"frequency":24}],"algorithm":"kmeans","n_clusters":3}';
+    const r = await post(server.endpoint, body, {
       'User-Agent': 'GuzzleHttp/7',
       Authorization: `Bearer ${TOKEN}`,
       'X-Customer-Api-Id': TENANT,
@@ -99,7 +125,7 @@ describe('reference clients', () => {
       Accept: 'application/json',
     });
     expect(r.status).toBe(200);
-    expect(r.json.segments.map((s: any) => s.size).reduce((a: number, b: number) => a + b, 0)).toBe(600);
+    expectReferenceAnswer(r.json);
   });
 });
 
@@ -254,16 +280,69 @@ describe('statuses of the reference table, from real requests', () => {
   });
 
   it('422 for a request segment() cannot serve, with the parameter named', async () => {
-    const r = await post(server.endpoint, JSON.stringify({ data: customers(50, 1), n_clusters: 60 }));
+    const request = { data: customers(50, 1), features: ['total_purchases', 'age'] };
+    const r = await post(server.endpoint, JSON.stringify(request));
     expect(r.status).toBe(422);
     let expected: any;
     try {
-      await segment({ data: customers(50, 1), n_clusters: 60 });
+      await segment(request);
     } catch (err: any) {
       expected = err.toJSON();
     }
     expect(r.json).toEqual(expected);
-    expect(r.json.details.parameter).toBe('n_clusters');
+    expect(r.json).toMatchObject({ error: 'Validation failed', code: 'UNKNOWN_FEATURE', details: { parameter: 'features' } });
+  });
+
+  it('n_clusters above the customers is a 200 with as many segments as they allow', async () => {
+    const data = customers(50, 1);
+    const r = await post(server.endpoint, JSON.stringify({ data, n_clusters: 60 }));
+    expect(r.status).toBe(200);
+    expect(r.json.segments).toHaveLength(50);
+    expect(r.json.meta.warnings).toContainEqual(expect.objectContaining({ code: 'n_clusters_reduced' }));
+  });
+
+  it('a gzip body is accepted, with the limit on its decompressed size', async () => {
+    const zipped = gzipSync(small);
+    const r = await post(server.endpoint, zipped, authHeaders({ 'Content-Encoding': 'gzip' }));
+    expect(r.status).toBe(200);
+    const plain = await post(server.endpoint, small);
+    expect(withoutTimings(r.json)).toEqual(withoutTimings(plain.json));
+    // 64 KiB limit: a 1 MiB body compresses to a few KiB but must still be refused.
+    const bomb = gzipSync(JSON.stringify({ data: customers(2, 1), pad: ' '.repeat(1 << 20) }));
+    expect(bomb.byteLength).toBeLessThan(64 * 1024);
+    const big = await post(server.endpoint, bomb, authHeaders({ 'Content-Encoding': 'gzip' }));
+    expect(big.status).toBe(413);
+    expect(big.json).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { limit: 65536 } });
+    const corrupt = await post(server.endpoint, new TextEncoder().encode(small), authHeaders({ 'Content-Encoding': 'gzip' }));
+    expect(corrupt.status).toBe(400);
+    expect(corrupt.json).toMatchObject({ code: 'MALFORMED_JSON', details: { parameter: 'Content-Encoding' } });
+  });
+
+  it('415 naming Content-Encoding for any encoding but gzip and identity', async () => {
+    for (const encoding of ['br', 'deflate', 'gzip, br']) {
+      const r = await post(server.endpoint, small, authHeaders({ 'Content-Encoding': encoding }));
+      expect(r.status).toBe(415);
+      expect(r.json).toMatchObject({ error: 'Unsupported media type', code: 'UNSUPPORTED_MEDIA_TYPE', details: { parameter: 'Content-Encoding', location: 'header' } });
+      expect(r.json.message).toContain(encoding);
+    }
+    expect((await post(server.endpoint, small, authHeaders({ 'Content-Encoding': 'identity' }))).status).toBe(200);
+  });
+
+  it("error is the same English title in every language; message follows Accept-Language", async () => {
+    const pt = (extra: Record<string, string> = {}) => authHeaders({ 'Accept-Language': 'pt', ...extra });
+    const big = JSON.stringify({ data: customers(2000, 5) });
+    const answers = [
+      [await post(server.endpoint, '{"data": 1', pt()), 400, 'Invalid parameters'],
+      [await post(server.endpoint, big, pt()), 413, 'Payload too large'],
+      [await post(server.endpoint, small, pt({ 'Content-Type': 'text/plain' })), 415, 'Unsupported media type'],
+      [await post(server.endpoint, JSON.stringify({ data: [customers(1, 1)[0]] }), pt()), 422, 'Validation failed'],
+    ] as const;
+    for (const [r, status, title] of answers) {
+      expect(r.status).toBe(status);
+      expect(r.json.error).toBe(title);
+      expect(r.headers.get('content-language')).toBe('pt');
+    }
+    expect(answers[3][0].json.message).toBe('São necessários pelo menos 2 clientes para a segmentação; foram recebidos 1.');
   });
 
   it('404 elsewhere, 405 for GET on the endpoint, /healthz and /readyz', async () => {
@@ -294,6 +373,10 @@ describe('limits: 429, 500, 503', () => {
       expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(last!.headers.get('ratelimit-limit')).toBe('3');
       expect(last!.headers.get('ratelimit-remaining')).toBe('0');
+      const pt = await post(server.endpoint, body, authHeaders({ 'Accept-Language': 'pt' }));
+      expect(pt.status).toBe(429);
+      expect(pt.json.error).toBe('Too many requests');
+      expect(pt.json.message).toMatch(/^Limite de requisições excedido/);
       // Counted per token: a bad token is refused before it could use the budget up.
       expect((await post(server.endpoint, body, authHeaders({ Authorization: 'Bearer other' }))).status).toBe(401);
     } finally {
@@ -351,12 +434,14 @@ describe('limits: 429, 500, 503', () => {
     try {
       const heavy = JSON.stringify({ data: customers(10000, 9), n_clusters: 'auto', algorithm: 'auto' });
       const first = post(server.endpoint, heavy);
-      // Wait until the first job holds the only worker.
-      for (;;) {
-        const ready = await (await fetch(server.url + '/readyz')).json();
-        if (ready.running === 1) break;
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      // Wait (with a deadline) until the first job holds the only worker.
+      await vi.waitFor(
+        async () => {
+          const ready = await (await fetch(server.url + '/readyz')).json();
+          expect(ready.running).toBe(1);
+        },
+        { timeout: 20_000, interval: 5 },
+      );
       const second = await post(server.endpoint, heavy);
       expect(second.status).toBe(503);
       expect(second.json).toMatchObject({ error: 'Service unavailable', code: 'SERVICE_UNAVAILABLE' });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SEGMENTATION_ERROR_CODES } from '../src/errors';
 import {
+  ERROR_TITLES,
   errorMessage,
   formatList,
   LOCALES,
@@ -52,10 +53,10 @@ describe('message catalogue', () => {
     expect(errorMessage('en', 'AUTH_FAILED')).toBe('Invalid or expired authentication token');
     expect(t('en', 'error.INVALID_CREDENTIALS')).toBe('Invalid authentication credentials');
     expect(t('en', 'error.INTERNAL_ERROR')).toBe('Internal server error');
-    expect(t('en', 'title.validation_failed')).toBe('Validation failed');
-    expect(t('en', 'title.invalid_parameters')).toBe('Invalid parameters');
-    expect(t('en', 'title.unauthorized')).toBe('Unauthorized');
-    expect(t('en', 'title.service_failure')).toBe('Failed to communicate with AI service');
+    expect(ERROR_TITLES.validation_failed).toBe('Validation failed');
+    expect(ERROR_TITLES.invalid_parameters).toBe('Invalid parameters');
+    expect(ERROR_TITLES.unauthorized).toBe('Unauthorized');
+    expect(ERROR_TITLES.service_failure).toBe('Failed to communicate with AI service');
   });
 
   it('names the four business labels as the playbook does', () => {

@@ -33,7 +33,9 @@ function checkResponse(request: { data: readonly object[]; id_field?: string }, 
   for (const s of r.segments) {
     expect(s.size).toBe(s.customers.length);
     for (const [key, value] of Object.entries(s.characteristics)) {
-      const feature = key.slice('avg_'.length);
+      // avg_<x> is the documented alias of avg_total_<x> when the data has no field <x>.
+      const name = key.slice('avg_'.length);
+      const feature = rows.some((c) => name in c) ? name : `total_${name}`;
       const observed = s.customers
         .map((id) => byId.get(id)![feature])
         .filter((v) => v !== null && v !== undefined && v !== '')
@@ -66,9 +68,43 @@ describe("the reference's example", () => {
     n_clusters: 3,
   };
 
-  it('asks for 3 clusters of 2 customers: a 422 naming n_clusters', async () => {
-    const err = await expectError(example, 'INSUFFICIENT_DATA', 422, 'n_clusters');
-    expect(err.toJSON()).toMatchObject({ error: 'Validation failed', code: 'INSUFFICIENT_DATA', details: { parameter: 'n_clusters', location: 'body' } });
+  it('asks for 3 clusters of 2 customers: 2 segments and an n_clusters_reduced warning', async () => {
+    const r = await segment(example);
+    expect(r.segments).toHaveLength(2);
+    expect(r.meta.n_clusters).toBe(2);
+    expect(r.segments.map((s) => s.customers).sort()).toEqual([['123'], ['456']]);
+    const w = r.meta.warnings.find((x) => x.code === 'n_clusters_reduced');
+    expect(w?.message).toBe('n_clusters asked for 3 segments, but the customers have only 2 distinct combinations of feature values, so there are 2 segments.');
+    // The reference's response names the mean of total_purchases avg_purchases.
+    const high = r.segments.find((s) => s.customers[0] === '456')!;
+    expect(high.characteristics).toEqual({ avg_total_purchases: 3000, avg_purchases: 3000, avg_frequency: 24 });
+  });
+
+  it('the reduction warning is localized, and holds for any n_clusters above the distinct customers', async () => {
+    const pt = await segment(example, { locale: 'pt' });
+    expect(pt.meta.warnings.find((x) => x.code === 'n_clusters_reduced')?.message).toBe(
+      'n_clusters pediu 3 segmentos, mas os clientes têm apenas 2 combinações distintas de valores, então há 2 segmentos.',
+    );
+    // 5 customers, 3 distinct rows, n_clusters 4: 3 segments, every customer in one.
+    const data = [1, 1, 2, 2, 9].map((x, i) => ({ customer_id: `c${i}`, x, y: x * 2 }));
+    for (const algorithm of ['kmeans', 'gmm', 'hierarchical'] as const) {
+      const r = await segment({ data, n_clusters: 4, algorithm });
+      expect(r.segments).toHaveLength(3);
+      expect(r.segments.flatMap((s) => s.customers).sort()).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+      expect(r.meta.warnings.map((x) => x.code)).toContain('n_clusters_reduced');
+    }
+  });
+
+  it('characteristics adds avg_<x> for total_<x> only when no field <x> exists', async () => {
+    const data = [1, 2, 3, 10, 11, 12].map((v, i) => ({ customer_id: i, total_spend: v * 10, spend: v, total_visits: v }));
+    const r = await segment({ data, n_clusters: 2, features: ['total_spend', 'total_visits'] });
+    for (const s of r.segments) {
+      // spend is a field (not a feature here): avg_spend would seem to be its mean.
+      expect(Object.keys(s.characteristics)).toEqual(['avg_total_spend', 'avg_total_visits', 'avg_visits']);
+      expect(s.characteristics.avg_visits).toBe(s.characteristics.avg_total_visits);
+    }
+    const low = r.segments.find((s) => s.customers.includes(0))!;
+    expect(low.characteristics.avg_visits).toBeCloseTo((1 + 2 + 3) / 3, 12);
   });
 
   it('with n_clusters 2 returns the reference shape', async () => {
@@ -76,7 +112,7 @@ describe("the reference's example", () => {
     expect(r.segments).toHaveLength(2);
     for (const s of r.segments) {
       expect(Object.keys(s)).toEqual(expect.arrayContaining(['segment_id', 'size', 'characteristics', 'customers']));
-      expect(Object.keys(s.characteristics)).toEqual(['avg_total_purchases', 'avg_frequency']);
+      expect(Object.keys(s.characteristics)).toEqual(['avg_total_purchases', 'avg_purchases', 'avg_frequency']);
     }
     expect(r.segments.flatMap((s) => s.customers).sort()).toEqual(['123', '456']);
     expect(Object.keys(r.metrics)).toEqual(expect.arrayContaining(['silhouette_score', 'davies_bouldin_score']));
@@ -179,7 +215,8 @@ describe('a segmentation of the sample', () => {
     expect(pt.segments.map((s) => s.label)).toEqual(expect.arrayContaining(['Alto Valor', 'Em Risco']));
     const err = await expectError({ data: 'x' }, 'INVALID_PARAMETER', 400, 'data', 'es');
     expect(err.message).not.toBe((await expectError({ data: 'x' }, 'INVALID_PARAMETER', 400, 'data', 'en')).message);
-    expect(err.error).toBe('Parámetros no válidos');
+    // The title is a stable English string in every language: clients match on it.
+    expect(err.error).toBe('Invalid parameters');
   });
 
   it('return_model: assignSegments puts the training customers back in their segments', async () => {
@@ -234,7 +271,6 @@ describe('errors: a SegmentationError with a code, never another exception', () 
     ['bad validation', { data: ok, validation: 'accuracy' }, 'INVALID_PARAMETER', 400, 'validation'],
     ['bad eps', { data: ok, algorithm: 'dbscan', eps: -1 }, 'INVALID_PARAMETER', 400, 'eps'],
     ['bad covariance', { data: ok, algorithm: 'gmm', covariance_type: 'banana' }, 'INVALID_PARAMETER', 400, 'covariance_type'],
-    ['k above distinct rows', { data: [1, 2, 3].map((i) => ({ customer_id: i, x: 1 + (i > 1 ? 1 : 0) })), n_clusters: 3 }, 'INSUFFICIENT_DATA', 422, 'n_clusters'],
     ['bad roles', { data: ok, roles: { total_purchases: 'loyalty' } }, 'INVALID_PARAMETER', 400, 'roles'],
   ];
   it.each(cases)('%s', async (_name, request, code, status, parameter) => {

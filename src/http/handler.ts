@@ -1,5 +1,5 @@
 /**
- * The segmentation endpoint of ../shared/reference/segmentation-endpoint.md as a
+ * The segmentation endpoint of docs/segmentation-endpoint.md as a
  * Web-standard handler (Request -> Response) and, through node.ts, a Node/Express/Fastify
  * one. Both share SegmentationService, which sees a request only through HttpExchange
  * (method, path, headers, a size-limited body read), so the Node adapter never builds a
@@ -13,10 +13,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import { errorMessage, negotiateLocale, t, type ErrorCode, type Locale, type MessageKey } from '../profile/i18n';
+import { ERROR_TITLES, errorMessage, negotiateLocale, t, type ErrorCode, type ErrorTitle, type Locale } from '../profile/i18n';
 import { Authenticator, type AuthOutcome } from './auth';
 import { resolveConfig, type AuthResult, type ResolvedConfig, type SegmentationHandlerOptions } from './config';
-import { BodyTooLargeError, RateLimit, rateLimitHeaders, readWebBody, type RateDecision } from './limits';
+import { BodyEncodingError, BodyTooLargeError, gunzipBody, RateLimit, rateLimitHeaders, readWebBody, type RateDecision } from './limits';
 import { createExecutor, JobCancelledError, JobTimeoutError, QueueFullError, type JobExecutor } from './pool';
 
 export type { AuthResult, SegmentationHandlerOptions } from './config';
@@ -68,8 +68,8 @@ function isJsonMediaType(contentType: string | null): boolean {
   return true;
 }
 
-function errorBody(locale: Locale, title: MessageKey, code: ErrorCode, params?: Record<string, string | number>, details?: Record<string, unknown>): ErrorBody {
-  const body: ErrorBody = { error: t(locale, title), message: errorMessage(locale, code, params), code };
+function errorBody(locale: Locale, title: ErrorTitle, code: ErrorCode, params?: Record<string, string | number>, details?: Record<string, unknown>): ErrorBody {
+  const body: ErrorBody = { error: ERROR_TITLES[title], message: errorMessage(locale, code, params), code };
   if (details) body.details = details;
   return body;
 }
@@ -143,7 +143,7 @@ export class SegmentationService {
       else return null;
     } catch (err) {
       log.fault = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      reply = this.json(500, locale, errorBody(locale, 'title.service_failure', 'INTERNAL_ERROR'));
+      reply = this.json(500, locale, errorBody(locale, 'service_failure', 'INTERNAL_ERROR'));
     }
     reply.headers['X-Request-Id'] = requestId;
     if (corsAllowed) {
@@ -247,13 +247,13 @@ export class SegmentationService {
         // The reference's other 401 body; the same code, so clients that match on it keep working.
         return this.json(401, 'en', { error: 'Unauthorized', message: 'Invalid authentication credentials', code: 'AUTH_FAILED' }, challenge);
       case 'secret_expired':
-        return this.json(401, locale, errorBody(locale, 'title.unauthorized', 'SECRET_EXPIRED', undefined, { parameter: 'X-Secret', location: 'header', expired_at: outcome.expiredAt }), challenge);
+        return this.json(401, locale, errorBody(locale, 'unauthorized', 'SECRET_EXPIRED', undefined, { parameter: 'X-Secret', location: 'header', expired_at: outcome.expiredAt }), challenge);
       case 'forbidden':
-        return this.json(403, locale, errorBody(locale, 'title.forbidden', 'FORBIDDEN'));
+        return this.json(403, locale, errorBody(locale, 'forbidden', 'FORBIDDEN'));
       case 'missing_header':
-        return this.json(400, locale, errorBody(locale, 'title.validation_failed', 'MISSING_PARAMETER', { parameter: outcome.header }, { parameter: outcome.header, location: 'header' }));
+        return this.json(400, locale, errorBody(locale, 'validation_failed', 'MISSING_PARAMETER', { parameter: outcome.header }, { parameter: outcome.header, location: 'header' }));
       case 'invalid_header':
-        return this.json(422, locale, errorBody(locale, 'title.validation_failed', 'INVALID_PARAMETER', { parameter: outcome.header }, { parameter: outcome.header, location: 'header' }));
+        return this.json(422, locale, errorBody(locale, 'validation_failed', 'INVALID_PARAMETER', { parameter: outcome.header }, { parameter: outcome.header, location: 'header' }));
     }
   }
 
@@ -273,37 +273,62 @@ export class SegmentationService {
     Object.assign(headers, rateLimitHeaders(rate));
     if (!rate.allowed) {
       log.code = 'RATE_LIMITED';
-      return this.json(429, locale, errorBody(locale, 'title.too_many_requests', 'RATE_LIMITED', { seconds: rate.resetSeconds }, { retry_after: rate.resetSeconds }), headers);
+      return this.json(429, locale, errorBody(locale, 'too_many_requests', 'RATE_LIMITED', { seconds: rate.resetSeconds }, { retry_after: rate.resetSeconds }), headers);
     }
 
-    const encoding = exchange.header('content-encoding');
-    if (!isJsonMediaType(exchange.header('content-type')) || (encoding && encoding.toLowerCase() !== 'identity')) {
+    // Content-Encoding is checked before Content-Type so a gzip upload of JSON is not
+    // refused as "not JSON"; only gzip (and identity) is decoded.
+    const codings = (exchange.header('content-encoding') ?? '')
+      .split(',')
+      .map((c) => c.trim().toLowerCase())
+      .filter((c) => c !== '' && c !== 'identity');
+    const gzip = codings.length === 1 && (codings[0] === 'gzip' || codings[0] === 'x-gzip');
+    if (codings.length > 0 && !gzip) {
       log.code = 'UNSUPPORTED_MEDIA_TYPE';
-      return this.json(415, locale, errorBody(locale, 'title.unsupported_media_type', 'UNSUPPORTED_MEDIA_TYPE', undefined, { parameter: 'Content-Type', location: 'header' }), headers);
+      const body: ErrorBody = {
+        error: ERROR_TITLES.unsupported_media_type,
+        message: t(locale, 'error.UNSUPPORTED_ENCODING', { encoding: codings.join(', ') }),
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        details: { parameter: 'Content-Encoding', location: 'header', supported: ['identity', 'gzip'] },
+      };
+      return this.json(415, locale, body, { ...headers, 'Accept-Encoding': 'gzip' });
+    }
+    if (!isJsonMediaType(exchange.header('content-type'))) {
+      log.code = 'UNSUPPORTED_MEDIA_TYPE';
+      return this.json(415, locale, errorBody(locale, 'unsupported_media_type', 'UNSUPPORTED_MEDIA_TYPE', undefined, { parameter: 'Content-Type', location: 'header' }), headers);
     }
 
     const limit = this.config.maxBodyBytes;
     const tooLarge = () => {
       log.code = 'PAYLOAD_TOO_LARGE';
       // Closing the connection spares reading the rest of an oversized upload.
-      return this.json(413, locale, errorBody(locale, 'title.payload_too_large', 'PAYLOAD_TOO_LARGE', { limit }, { limit, location: 'body' }), { ...headers, Connection: 'close' });
+      return this.json(413, locale, errorBody(locale, 'payload_too_large', 'PAYLOAD_TOO_LARGE', { limit }, { limit, location: 'body' }), { ...headers, Connection: 'close' });
     };
     const declared = Number(exchange.header('content-length'));
     if (Number.isFinite(declared) && declared > limit) return tooLarge();
     let body: Uint8Array;
     try {
       body = await exchange.readBody(limit);
+      if (gzip) {
+        log.bytesCompressed = body.byteLength;
+        body = await gunzipBody(body, limit);
+      }
     } catch (err) {
       if (err instanceof BodyTooLargeError) return tooLarge();
+      if (err instanceof BodyEncodingError) {
+        log.code = 'MALFORMED_JSON';
+        const bad: ErrorBody = { error: ERROR_TITLES.invalid_parameters, message: t(locale, 'error.MALFORMED_GZIP'), code: 'MALFORMED_JSON', details: { parameter: 'Content-Encoding', location: 'body' } };
+        return this.json(400, locale, bad, headers);
+      }
       throw err;
     }
     log.bytesIn = body.byteLength;
     if (body.byteLength === 0) {
       log.code = 'MALFORMED_JSON';
-      return this.json(400, locale, errorBody(locale, 'title.invalid_parameters', 'MALFORMED_JSON', undefined, { location: 'body' }), headers);
+      return this.json(400, locale, errorBody(locale, 'invalid_parameters', 'MALFORMED_JSON', undefined, { location: 'body' }), headers);
     }
 
-    const unavailable = (code: 'SERVICE_UNAVAILABLE' | 'TIMEOUT', title: MessageKey) => {
+    const unavailable = (code: 'SERVICE_UNAVAILABLE' | 'TIMEOUT', title: ErrorTitle) => {
       log.code = code;
       const params = code === 'TIMEOUT' ? { seconds: Math.ceil(this.config.timeoutMs / 1000) } : undefined;
       return this.json(503, locale, errorBody(locale, title, code, params), { ...headers, 'Retry-After': String(this.config.retryAfterSeconds) });
@@ -313,8 +338,8 @@ export class SegmentationService {
     try {
       result = await this.jobs.run({ kind: 'segment', body, locale }, this.config.timeoutMs, exchange.signal);
     } catch (err) {
-      if (err instanceof QueueFullError) return unavailable('SERVICE_UNAVAILABLE', 'title.service_unavailable');
-      if (err instanceof JobTimeoutError) return unavailable('TIMEOUT', 'title.timeout');
+      if (err instanceof QueueFullError) return unavailable('SERVICE_UNAVAILABLE', 'service_unavailable');
+      if (err instanceof JobTimeoutError) return unavailable('TIMEOUT', 'timeout');
       if (err instanceof JobCancelledError) {
         log.code = 'CLIENT_CLOSED';
         return this.json(499, 'en', { error: 'Client closed request', message: 'The client closed the connection.', code: 'CLIENT_CLOSED' }, headers);
@@ -326,7 +351,7 @@ export class SegmentationService {
     if (result.code) log.code = result.code;
     if (result.status === 500) {
       log.fault = result.fault?.split('\n')[0];
-      return this.json(500, locale, errorBody(locale, 'title.service_failure', 'INTERNAL_ERROR'), headers);
+      return this.json(500, locale, errorBody(locale, 'service_failure', 'INTERNAL_ERROR'), headers);
     }
     return this.raw(result.status, locale, result.json, headers);
   }

@@ -6,7 +6,7 @@
  */
 import { SegmentationError } from '../errors';
 import { segmentSync } from '../segment';
-import { errorMessage, t, type Locale } from '../profile/i18n';
+import { ERROR_TITLES, errorMessage, type Locale } from '../profile/i18n';
 
 export interface SegmentTask {
   kind: 'segment';
@@ -39,7 +39,7 @@ export function runJob(task: SegmentTask | PingTask): JobResult {
     parsed = JSON.parse(decoder.decode(task.body));
   } catch {
     const body = {
-      error: t(locale, 'title.invalid_parameters'),
+      error: ERROR_TITLES.invalid_parameters,
       message: errorMessage(locale, 'MALFORMED_JSON'),
       code: 'MALFORMED_JSON',
       details: { location: 'body' },

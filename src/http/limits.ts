@@ -135,6 +135,30 @@ export async function readWebBody(body: ReadableStream<Uint8Array> | null, limit
   return concat(chunks, total);
 }
 
+/** Thrown when a body declared `Content-Encoding: gzip` does not decompress. */
+export class BodyEncodingError extends Error {
+  constructor() {
+    super('the body is not valid gzip');
+    this.name = 'BodyEncodingError';
+  }
+}
+
+/**
+ * Decompresses a gzip body, stopping (BodyTooLargeError) as soon as the output passes
+ * `limit`: the body limit is on what the service must hold, so a small compressed body
+ * cannot expand past it (a gzip bomb costs at most `limit` bytes). DecompressionStream is
+ * the Web standard one, so the handler stays runnable outside Node.
+ */
+export async function gunzipBody(data: Uint8Array, limit: number): Promise<Uint8Array> {
+  const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+  try {
+    return await readWebBody(stream, limit);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw err;
+    throw new BodyEncodingError();
+  }
+}
+
 export function concat(chunks: Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 1 && chunks[0].byteOffset === 0 && chunks[0].buffer.byteLength === total) return chunks[0];
   // A fresh, exactly-sized buffer: it is transferred to the worker without a copy.

@@ -60,6 +60,8 @@ export interface PreparedData {
   ids: CustomerId[];
   /** Input features asked for (or found), in order. */
   features: string[];
+  /** Every field of the data but the id, features or not, in order of first appearance. */
+  fields: string[];
   /** Columns the profiles describe: every numeric feature (constant ones too) and each one-hot column (`feature=value`, 0/1). */
   profileFeatures: string[];
   /** profileFeatures in original units, NaN where missing (profiles use these). */
@@ -464,6 +466,7 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
   return {
     ids,
     features: requested,
+    fields: table.fields,
     profileFeatures: [...transforms.map((t) => t.name), ...missingOnly],
     columns,
     matrix: { data: matrix, rows: n, cols: d },

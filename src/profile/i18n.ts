@@ -9,7 +9,8 @@
  * Key families: label.* (segment names), desc.* (one-sentence segment descriptions),
  * fact.* and role.* (pieces those descriptions are built from), warning.*, method.* (the
  * imputation method named in warning.imputed), error.<CODE> (the `message` of an error
- * body), title.* (the `error` field of an error body).
+ * body). The `error` title of an error body is not here: it is ERROR_TITLES, English in every
+ * language, because clients match on it as they do on `code`.
  */
 import type { SegmentationErrorCode } from '../errors';
 
@@ -59,6 +60,7 @@ const en = {
   'warning.ignored_fields': 'Fields that are not numeric were left out: {features}. Name them in features to one-hot encode them.',
   'warning.unknown_parameters': 'Unknown request parameters were ignored: {parameters}.',
   'warning.n_clusters_ignored': 'DBSCAN finds the number of segments itself; n_clusters ({n_clusters}) was ignored.',
+  'warning.n_clusters_reduced': 'n_clusters asked for {requested} segments, but the customers have only {k} distinct combinations of feature values, so there are {k} segments.',
   'warning.metrics_unavailable': 'Quality metrics need at least 2 segments (excluding outliers); found {clusters}.',
   'warning.k_auto': 'The number of segments was chosen automatically: {k}.',
   'method.mean': 'mean',
@@ -75,7 +77,6 @@ const en = {
   'error.TOO_MANY_CATEGORIES': "Feature '{feature}' has {count} distinct values; at most {max} are allowed.",
   'error.MISSING_ID': 'Record {index} has no customer ID.',
   'error.MISSING_VALUES': "Customer {index} has no value for '{feature}' and missing is 'error'.",
-  'error.TOO_FEW_DISTINCT': 'n_clusters is {k} but the customers have only {distinct} distinct combinations of feature values.',
   'error.AUTH_FAILED': 'Invalid or expired authentication token',
   'error.FORBIDDEN': 'The token is valid but does not have permission for this operation.',
   'error.SECRET_EXPIRED': 'The secret has expired; secrets must be rotated every 90 days.',
@@ -86,19 +87,10 @@ const en = {
   'error.SERVICE_UNAVAILABLE': 'The service is temporarily unavailable; retry with exponential backoff.',
   'error.INTERNAL_ERROR': 'Internal server error',
   'error.MALFORMED_JSON': 'The request body is not valid JSON.',
+  'error.UNSUPPORTED_ENCODING': 'Content-Encoding {encoding} is not supported; send the body as is (identity) or gzip-compressed.',
+  'error.MALFORMED_GZIP': 'The request body is declared gzip-compressed but is not valid gzip.',
   'error.INVALID_CREDENTIALS': 'Invalid authentication credentials',
 
-  'title.validation_failed': 'Validation failed',
-  'title.invalid_parameters': 'Invalid parameters',
-  'title.unauthorized': 'Unauthorized',
-  'title.forbidden': 'Forbidden',
-  'title.payload_too_large': 'Payload too large',
-  'title.unsupported_media_type': 'Unsupported media type',
-  'title.too_many_requests': 'Too many requests',
-  'title.timeout': 'Request timeout',
-  'title.service_unavailable': 'Service unavailable',
-  'title.internal_error': 'Internal server error',
-  'title.service_failure': 'Failed to communicate with AI service',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -143,6 +135,7 @@ const es: Catalogue = {
   'warning.ignored_fields': 'Se omitieron los campos no numéricos: {features}. Inclúyalos en features para codificarlos como one-hot.',
   'warning.unknown_parameters': 'Se ignoraron parámetros desconocidos de la solicitud: {parameters}.',
   'warning.n_clusters_ignored': 'DBSCAN determina por sí mismo el número de segmentos; se ignoró n_clusters ({n_clusters}).',
+  'warning.n_clusters_reduced': 'n_clusters pedía {requested} segmentos, pero los clientes solo tienen {k} combinaciones distintas de valores, así que hay {k} segmentos.',
   'warning.metrics_unavailable': 'Las métricas de calidad requieren al menos 2 segmentos (sin contar los atípicos); se encontraron {clusters}.',
   'warning.k_auto': 'El número de segmentos se eligió automáticamente: {k}.',
   'method.mean': 'media',
@@ -159,7 +152,6 @@ const es: Catalogue = {
   'error.TOO_MANY_CATEGORIES': "La variable '{feature}' tiene {count} valores distintos; se admiten como máximo {max}.",
   'error.MISSING_ID': 'El registro {index} no tiene ID de cliente.',
   'error.MISSING_VALUES': "Al cliente {index} le falta un valor de '{feature}' y missing es 'error'.",
-  'error.TOO_FEW_DISTINCT': 'n_clusters es {k}, pero los clientes solo tienen {distinct} combinaciones distintas de valores.',
   'error.AUTH_FAILED': 'El token de autenticación no es válido o ha caducado',
   'error.FORBIDDEN': 'El token es válido, pero no tiene permiso para esta operación.',
   'error.SECRET_EXPIRED': 'El secreto ha caducado; debe renovarse cada 90 días.',
@@ -170,19 +162,10 @@ const es: Catalogue = {
   'error.SERVICE_UNAVAILABLE': 'El servicio no está disponible por el momento; reintente con espera exponencial.',
   'error.INTERNAL_ERROR': 'Error interno del servidor',
   'error.MALFORMED_JSON': 'El cuerpo de la solicitud no es un JSON válido.',
+  'error.UNSUPPORTED_ENCODING': 'Content-Encoding {encoding} no es compatible; envíe el cuerpo tal cual (identity) o comprimido con gzip.',
+  'error.MALFORMED_GZIP': 'El cuerpo de la solicitud se declara comprimido con gzip, pero no es un gzip válido.',
   'error.INVALID_CREDENTIALS': 'Credenciales de autenticación no válidas',
 
-  'title.validation_failed': 'Error de validación',
-  'title.invalid_parameters': 'Parámetros no válidos',
-  'title.unauthorized': 'No autorizado',
-  'title.forbidden': 'Acceso denegado',
-  'title.payload_too_large': 'Solicitud demasiado grande',
-  'title.unsupported_media_type': 'Tipo de contenido no admitido',
-  'title.too_many_requests': 'Demasiadas solicitudes',
-  'title.timeout': 'Tiempo de espera agotado',
-  'title.service_unavailable': 'Servicio no disponible',
-  'title.internal_error': 'Error interno del servidor',
-  'title.service_failure': 'No se pudo comunicar con el servicio de IA',
 };
 
 const pt: Catalogue = {
@@ -224,6 +207,7 @@ const pt: Catalogue = {
   'warning.ignored_fields': 'Campos não numéricos foram deixados de fora: {features}. Inclua-os em features para codificá-los como one-hot.',
   'warning.unknown_parameters': 'Parâmetros desconhecidos da requisição foram ignorados: {parameters}.',
   'warning.n_clusters_ignored': 'O DBSCAN define sozinho o número de segmentos; n_clusters ({n_clusters}) foi ignorado.',
+  'warning.n_clusters_reduced': 'n_clusters pediu {requested} segmentos, mas os clientes têm apenas {k} combinações distintas de valores, então há {k} segmentos.',
   'warning.metrics_unavailable': 'As métricas de qualidade exigem pelo menos 2 segmentos (sem contar os atípicos); foram encontrados {clusters}.',
   'warning.k_auto': 'O número de segmentos foi escolhido automaticamente: {k}.',
   'method.mean': 'média',
@@ -240,7 +224,6 @@ const pt: Catalogue = {
   'error.TOO_MANY_CATEGORIES': "A variável '{feature}' tem {count} valores distintos; o máximo permitido é {max}.",
   'error.MISSING_ID': 'O registro {index} não tem ID de cliente.',
   'error.MISSING_VALUES': "O cliente {index} não tem valor para '{feature}' e missing é 'error'.",
-  'error.TOO_FEW_DISTINCT': 'n_clusters é {k}, mas os clientes têm apenas {distinct} combinações distintas de valores.',
   'error.AUTH_FAILED': 'Token de autenticação inválido ou expirado',
   'error.FORBIDDEN': 'O token é válido, mas não tem permissão para esta operação.',
   'error.SECRET_EXPIRED': 'O segredo expirou; ele precisa ser renovado a cada 90 dias.',
@@ -251,19 +234,10 @@ const pt: Catalogue = {
   'error.SERVICE_UNAVAILABLE': 'O serviço está temporariamente indisponível; tente novamente com espera exponencial.',
   'error.INTERNAL_ERROR': 'Erro interno do servidor',
   'error.MALFORMED_JSON': 'O corpo da requisição não é um JSON válido.',
+  'error.UNSUPPORTED_ENCODING': 'Content-Encoding {encoding} não é suportado; envie o corpo como está (identity) ou comprimido com gzip.',
+  'error.MALFORMED_GZIP': 'O corpo da requisição é declarado como gzip, mas não é um gzip válido.',
   'error.INVALID_CREDENTIALS': 'Credenciais de autenticação inválidas',
 
-  'title.validation_failed': 'Falha na validação',
-  'title.invalid_parameters': 'Parâmetros inválidos',
-  'title.unauthorized': 'Não autorizado',
-  'title.forbidden': 'Acesso negado',
-  'title.payload_too_large': 'Requisição grande demais',
-  'title.unsupported_media_type': 'Tipo de conteúdo não suportado',
-  'title.too_many_requests': 'Requisições em excesso',
-  'title.timeout': 'Tempo limite esgotado',
-  'title.service_unavailable': 'Serviço indisponível',
-  'title.internal_error': 'Erro interno do servidor',
-  'title.service_failure': 'Falha na comunicação com o serviço de IA',
 };
 
 const CATALOGUES: Record<Locale, Catalogue> = { en, es, pt };
@@ -277,6 +251,27 @@ export function template(locale: Locale, key: MessageKey): string {
 }
 
 /** A number written the way the locale writes it (decimal comma in es and pt), no grouping. */
+/**
+ * The `error` field of an error body: a stable English title in every language (clients
+ * match on it, as on `code`); only `message` follows Accept-Language. The reference's own
+ * titles are kept verbatim.
+ */
+export const ERROR_TITLES = {
+  validation_failed: 'Validation failed',
+  invalid_parameters: 'Invalid parameters',
+  unauthorized: 'Unauthorized',
+  forbidden: 'Forbidden',
+  payload_too_large: 'Payload too large',
+  unsupported_media_type: 'Unsupported media type',
+  too_many_requests: 'Too many requests',
+  timeout: 'Request timeout',
+  service_unavailable: 'Service unavailable',
+  internal_error: 'Internal server error',
+  service_failure: 'Failed to communicate with AI service',
+} as const;
+
+export type ErrorTitle = keyof typeof ERROR_TITLES;
+
 export function formatNumber(locale: Locale, value: number, maximumFractionDigits = 2): string {
   return new Intl.NumberFormat(locale, { maximumFractionDigits, useGrouping: false }).format(value);
 }

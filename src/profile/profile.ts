@@ -14,6 +14,9 @@
  *   std is 0 or the segment has no observed value.
  * - A segment with no observed value of a feature reports null for mean, median, std,
  *   min, max and for `avg_<feature>` in characteristics, so the JSON never holds NaN.
+ * - characteristics names the mean of a field `total_<x>` twice: `avg_total_<x>` and, as
+ *   the reference's response does (`avg_purchases` for `total_purchases`), `avg_<x>`,
+ *   unless the data also has a field `<x>` (whose own mean that name would seem to be).
  */
 import { InvalidParameterError } from '../errors';
 import { median } from '../stats';
@@ -96,6 +99,8 @@ export function profileSegments(
   labels: Int32Array,
   roles: Record<string, FeatureRole | undefined>,
   locale: Locale,
+  /** Every field of the data (features or not), so `avg_<x>` never shadows a field `<x>`. */
+  dataFields: readonly string[] = features,
 ): SegmentProfile[] {
   const n = labels.length;
   for (const f of features) {
@@ -158,10 +163,19 @@ export function profileSegments(
   }));
   const readings = readSegments(readingInputs, features, roles, base, locale);
 
+  const taken = new Set([...dataFields, ...features]);
+  const shortNames = features.map((f) => {
+    const short = f.startsWith('total_') ? f.slice('total_'.length) : '';
+    return short !== '' && !taken.has(short) ? `avg_${short}` : undefined;
+  });
   return ids.map((id, s) => {
     const size = starts[s + 1] - starts[s];
     const characteristics: Record<string, number | null> = {};
-    for (const f of features) characteristics[`avg_${f}`] = profiles[s][f].mean;
+    features.forEach((f, j) => {
+      characteristics[`avg_${f}`] = profiles[s][f].mean;
+      const short = shortNames[j];
+      if (short !== undefined) characteristics[short] = profiles[s][f].mean;
+    });
     const r = readings[s];
     return {
       segmentId: id,
