@@ -83,6 +83,8 @@ describe('the playground in Chromium', () => {
     await page.goto(`${base}/`);
     await page.waitForFunction(() => document.body.dataset.state === 'ready');
     await page.click('#load-sample');
+    // The upload is read asynchronously: wait (30 s deadline) for its summary.
+    await page.waitForFunction((re) => new RegExp(re).test(document.getElementById('data-summary')?.textContent ?? ''), /5,000 customers, 6 numeric columns/.source, { timeout: 30_000 });
     expect(await page.textContent('#data-summary')).toMatch(/5,000 customers, 6 numeric columns/);
     expect(await page.locator('#features input:checked').count()).toBe(6);
     // Six features, automatic k in 3..6 by silhouette, K-Means.
@@ -147,6 +149,8 @@ describe('the playground in Chromium', () => {
 
     const csv = 'id,spend,visits\n' + Array.from({ length: 60 }, (_, i) => `${i},${(i % 3) * 100 + i},${(i % 3) * 5 + 1}`).join('\n');
     await page.setInputFiles('#file', { name: 'shop.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    // The upload is read asynchronously: wait (30 s deadline) for its summary.
+    await page.waitForFunction((re) => new RegExp(re).test(document.getElementById('data-summary')?.textContent ?? ''), /60 customers, 2 numeric columns, ids in “id”/.source, { timeout: 30_000 });
     expect(await page.textContent('#data-summary')).toMatch(/60 customers, 2 numeric columns, ids in “id”/);
     await page.selectOption('#algorithm', 'dbscan');
     await page.click('#run');
