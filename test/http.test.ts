@@ -529,7 +529,14 @@ describe('configuration and serve', () => {
     }
     expect(running).not.toBeNull();
     try {
-      expect(stderr.join('')).toContain(running!.devToken!);
+      const printed = stderr.join('');
+      expect(printed).toContain(running!.devToken!);
+      // The sample curl it prints, run as a user would paste it into a shell.
+      const command = printed.slice(printed.indexOf('curl '));
+      const { stdout } = await run('bash', ['-c', command.replace(/^curl /, 'curl -s -w "\\n%{http_code}" ')]);
+      const lines = stdout.trim().split('\n');
+      expect(lines.at(-1)).toBe('200');
+      expect(JSON.parse(lines.slice(0, -1).join('\n')).segments.length).toBeGreaterThan(0);
       const r = await post(running!.url + SEGMENTATION_PATH, JSON.stringify({ data: customers(60, 1), n_clusters: 2 }), {
         Authorization: `Bearer ${running!.devToken}`,
         'Content-Type': 'application/json',

@@ -206,7 +206,9 @@ export async function serveCommand(argv: string[], overrides: ServerOptions = {}
     process.stderr.write(
       `segmint serve --dev: no credentials configured; this session's token is\n\n  ${running.devToken}\n\n` +
         `curl -H "Authorization: Bearer ${running.devToken}" -H "Content-Type: application/json" \\\n` +
-        `  -d '{"data":[{"customer_id":"1","total_purchases":10},{"customer_id":"2","total_purchases":90}]}' \\\n` +
+        `  -d '{"data":[{"customer_id":"1","total_purchases":120,"frequency":2},{"customer_id":"2","total_purchases":150,"frequency":3},` +
+        `{"customer_id":"3","total_purchases":135,"frequency":2},{"customer_id":"4","total_purchases":2900,"frequency":24},` +
+        `{"customer_id":"5","total_purchases":3100,"frequency":26},{"customer_id":"6","total_purchases":2750,"frequency":22}],"n_clusters":2}' \\\n` +
         `  ${running.url}${running.service.config.basePath}${running.service.config.segmentationPath}\n\n`,
     );
   }
