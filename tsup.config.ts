@@ -20,6 +20,9 @@ export default defineConfig([
     // import.meta.url in the CJS bundles (the pool locates its worker with it).
     shims: true,
     treeshake: true,
+    // Bundled, so dist/index.js loads from a plain <script type="module"> (a CDN, a
+    // static server) with no bundler and no import map to resolve a bare specifier.
+    noExternal: ['@assemblyscript/loader'],
   },
   {
     // The command line (Node only).

@@ -86,12 +86,15 @@ export async function launchChromium(): Promise<{ context: BrowserContext; newPa
 
 export const pageErrors: Error[] = [];
 
-/** The standard mounts: the built package, the pages and the loader the ESM build imports. */
+/**
+ * The standard mounts: the built package where a CDN or a static server would put it, and
+ * the pages. Nothing else: the ESM build must load with no bundler, import map or
+ * node_modules beside it.
+ */
 export function libraryMounts(): Record<string, string> {
   return {
-    '/dist/': DIST,
+    '/node_modules/segmint/dist/': DIST,
     '/pages/': join(ROOT, 'test/browser/pages'),
-    '/node_modules/@assemblyscript/loader/': join(ROOT, 'node_modules/@assemblyscript/loader'),
   };
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIST, launchChromium, libraryMounts, openPage, pageErrors, requireBuild, startStaticServer } from './harness';
+import { DIST, ROOT, launchChromium, libraryMounts, openPage, pageErrors, requireBuild, startStaticServer } from './harness';
 
 type Segmint = typeof import('../../src/index');
 type Cases = import('./pages/cases.js').Cases;
@@ -54,6 +54,25 @@ describe('the ESM build in Chromium', () => {
     }
     const globals = await page.evaluate('[typeof process, typeof Buffer, typeof require, typeof window.segmint.kmeans]');
     expect(globals).toEqual(['undefined', 'undefined', 'undefined', 'function']);
+  });
+
+  it('loads from a plain module script: no import map, and only relative imports on its graph', async () => {
+    const html = readFileSync(join(ROOT, 'test/browser/pages/library.html'), 'utf8');
+    expect(html).not.toMatch(/importmap/);
+    expect(html).toMatch(/<script type="module">/);
+    const seen = new Set<string>();
+    const walk = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const src = readFileSync(join(DIST, file), 'utf8');
+      for (const [, spec] of src.matchAll(/^\s*(?:import|export)[^;'"]*?from\s*['"]([^'"]+)['"]/gm)) {
+        expect(spec, `${file} imports ${spec}`).toMatch(/^\.\//);
+        walk(spec.slice(2));
+      }
+    };
+    walk('index.js');
+    expect(seen.size).toBeGreaterThan(1);
+    expect(await page.evaluate('typeof window.segmint.segment')).toBe('function');
   });
 
   it('init() picks the SIMD build when Chromium validates it', async () => {
