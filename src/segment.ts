@@ -631,7 +631,10 @@ function run(request: unknown, locale: Locale, progress: (stage: string) => void
   for (let i = 0; i < n; i++) {
     const l = labels[i];
     let list = members.get(l);
-    if (!list) members.set(l, (list = []));
+    if (!list) {
+      list = [];
+      members.set(l, list);
+    }
     list.push(prep.ids[i]);
   }
   const segments: SegmentResponse[] = profiles.map((p) => ({
@@ -716,7 +719,7 @@ export interface SegmentAssignment {
  */
 export function assignSegments(model: SegmentationModel | string, customers: unknown[]): SegmentAssignment[] {
   const m: SegmentationModel = typeof model === 'string' ? JSON.parse(model) : model;
-  if (!m || m.type !== 'segmint.segmentation' || m.version !== 1 || !Array.isArray(m.transforms) || !m.predictor) {
+  if (m?.type !== 'segmint.segmentation' || m.version !== 1 || !Array.isArray(m.transforms) || !m.predictor) {
     throw badRequest('model', "is not a segmint segmentation model (from segment() with return_model: true)");
   }
   if (!Array.isArray(customers)) throw badRequest('customers', 'must be an array of customer objects');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { expectParameterError } from './shared';
 import { gmm } from '../src/cluster/gmm';
 import {
-  calinskiHarabaszScore, chooseK, CHOOSE_K_SILHOUETTE_SAMPLE, daviesBouldinScore, InvalidParameterError,
+  calinskiHarabaszScore, chooseK, CHOOSE_K_SILHOUETTE_SAMPLE, daviesBouldinScore, 
   kmeans, kneedleIndex, silhouetteScore,
 } from '../src/index';
 import { Random } from '../src/random';

@@ -6,7 +6,6 @@ import { gmm, gmmBicCurve, GaussianMixtureModel, type CovarianceType, type GmmJS
 import { kmeans } from '../src/cluster/kmeans';
 import { InvalidParameterError } from '../src/errors';
 import { Random } from '../src/random';
-import { sampleCustomerMatrix } from '../src/sample';
 import { init } from '../src/wasm/index';
 import { fixtureMatrix, fixtureNames, loadFixture, relDiff } from './helpers/fixtures';
 import { eStepRef, gmmRef, nParametersRef, type RefParams } from './reference/gmm';

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-// @ts-ignore -- express 5 ships no types (and @types/express is not installed)
+// @ts-expect-error -- express 5 ships no types (and @types/express is not installed)
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
@@ -169,7 +169,10 @@ describe('an embedding server stays responsive', () => {
   it('answers its own routes while segmentation jobs run on the workers', async () => {
     const heavy = JSON.stringify({ data: customers(20000, 3), n_clusters: 'auto' });
     let finished = 0;
-    const jobs = [0, 1].map(() => post(base + SEGMENTATION_PATH, heavy).then((r) => (finished++, r)));
+    const jobs = [0, 1].map(() => post(base + SEGMENTATION_PATH, heavy).then((r) => {
+      finished++;
+      return r;
+    }));
     // Ping until the jobs are done: the event loop is free, so pings complete in between.
     let pongsDuringJobs = 0;
     while (finished < 2) {

@@ -520,8 +520,11 @@ describe('configuration and serve', () => {
     await expect(startServer({ port: 0, env: {}, logger: false, workers: 1 })).rejects.toBeInstanceOf(NoCredentialsError);
     const stderr: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => (stderr.push(String(chunk)), true)) as typeof process.stderr.write;
-    let running;
+    process.stderr.write = ((chunk: string) => {
+      stderr.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    let running: Awaited<ReturnType<typeof serveCommand>>;
     try {
       running = await serveCommand(['--dev', '--port', '0', '--workers', '1'], { env: {}, logger: false });
     } finally {

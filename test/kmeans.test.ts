@@ -109,7 +109,10 @@ describe('kmeans semantics', () => {
       for (let j = 0; j < 6; j++) {
         let num = 0;
         let den = 0;
-        for (let i = 0; i < 1000; i++) if (m.labels[i] === c) (num += w[i] * X.data[i * 6 + j]), (den += w[i]);
+        for (let i = 0; i < 1000; i++) if (m.labels[i] === c) {
+          num += w[i] * X.data[i * 6 + j];
+          den += w[i];
+        }
         expect(relDiff(m.centroids[c][j], num / den)).toBeLessThan(1e-9);
       }
     }

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectParameterError } from './shared';
 import {
-  calinskiHarabaszScore, daviesBouldinScore, init, InvalidParameterError, SILHOUETTE_EXACT_LIMIT,
+  calinskiHarabaszScore, daviesBouldinScore, init, SILHOUETTE_EXACT_LIMIT,
   silhouette, silhouetteSamples, silhouetteScore,
 } from '../src/index';
 import { samplePositions } from '../src/metrics/silhouette';

@@ -47,7 +47,10 @@ describe('prepareRecords', () => {
 
   it('median imputation equals the sorted median (odd and even counts, ties)', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
     for (let trial = 0; trial < 40; trial++) {
       const m = 1 + Math.floor(rnd() * 30);
       const observed = Array.from({ length: m }, () => Math.floor(rnd() * 8));

@@ -35,7 +35,7 @@ async function startServe() {
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
-      if ((await fetch(url + '/readyz')).ok) return { url, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) };
+      if ((await fetch(url + '/readyz')).ok) return { url, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) };
     } catch {}
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -201,7 +201,7 @@ export class AgglomerativeModel {
   /** Rebuilds a model from toJSON() output (or its string); predictions are identical. */
   static fromJSON(json: AgglomerativeJSON | string): AgglomerativeModel {
     const j: AgglomerativeJSON = typeof json === 'string' ? JSON.parse(json) : json;
-    if (!j || j.type !== 'segmint.agglomerative' || j.version !== 1) {
+    if (j?.type !== 'segmint.agglomerative' || j.version !== 1) {
       throw new InvalidParameterError('json', "is not a segmint agglomerative model (expected type 'segmint.agglomerative', version 1)");
     }
     const method = enumOption('json.method', j.method, LINKAGES);
@@ -357,7 +357,10 @@ export function applyMerges(Z: Float64Array, leaves: number, merges: number): In
     while (parent[r] !== r) r = parent[r];
     parent[i] = r; // later leaves under the same merge reach the root sooner
     let l = rootLabel.get(r);
-    if (l === undefined) rootLabel.set(r, (l = rootLabel.size));
+    if (l === undefined) {
+      l = rootLabel.size;
+      rootLabel.set(r, l);
+    }
     labels[i] = l;
   }
   return labels;
@@ -428,7 +431,8 @@ function distinctRows(m: Matrix, limit: number): { rows: Float64Array; counts: F
     let id = seen.get(key);
     if (id === undefined) {
       if (seen.size === limit) return null;
-      seen.set(key, (id = seen.size));
+      id = seen.size;
+      seen.set(key, id);
       counts.push(0);
     }
     counts[id]++;

@@ -163,7 +163,7 @@ export class DbscanModel {
   /** Rebuilds a model from toJSON() output (or its JSON string); predict() gives the same labels. */
   static fromJSON(json: DbscanJSON | string): DbscanModel {
     const j: DbscanJSON = typeof json === 'string' ? JSON.parse(json) : json;
-    if (!j || j.type !== 'segmint.dbscan' || j.version !== 1) {
+    if (j?.type !== 'segmint.dbscan' || j.version !== 1) {
       throw new InvalidParameterError('json', "is not a segmint DBSCAN model (expected type 'segmint.dbscan', version 1)");
     }
     const d = integerOption('json.nFeatures', j.nFeatures, 1);
@@ -217,7 +217,7 @@ function selectNth(perm: Int32Array, data: Float64Array, d: number, dim: number,
     const a = data[perm[l] * d + dim];
     const b = data[perm[(l + r) >>> 1] * d + dim];
     const c = data[perm[r] * d + dim];
-    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    const pivot = a < b ? (b < c ? b : Math.max(a , c)) : a < c ? a : Math.max(b , c);
     let i = l;
     let j = r;
     while (i <= j) {

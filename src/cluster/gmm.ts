@@ -507,7 +507,7 @@ export class GaussianMixtureModel {
    */
   static fromJSON(json: GmmJSON | string): GaussianMixtureModel {
     const j: GmmJSON = typeof json === 'string' ? JSON.parse(json) : json;
-    if (!j || j.type !== 'segmint.gmm' || j.version !== 1) {
+    if (j?.type !== 'segmint.gmm' || j.version !== 1) {
       throw new InvalidParameterError('json', "is not a segmint Gaussian mixture (expected type 'segmint.gmm', version 1)");
     }
     const k = integerOption('json.k', j.k, 1);

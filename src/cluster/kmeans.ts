@@ -16,7 +16,7 @@
  * fewer segments than asked for is worse than a clear message.
  */
 import { InvalidParameterError } from '../errors';
-import { countDistinctRows, subtractRow, toMatrix, toWeights, type Matrix, type MatrixLike } from '../matrix';
+import { countDistinctRows, subtractRow, toMatrix, toWeights, type MatrixLike } from '../matrix';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { Random } from '../random';
 import { kernels, type Kernels, type Region, type Workspace } from '../wasm/index';
@@ -163,7 +163,7 @@ export class KMeansModel {
   /** Rebuilds a model from toJSON() output (or its JSON.parse'd string); predictions are bit-identical. */
   static fromJSON(json: KMeansJSON | string): KMeansModel {
     const j: KMeansJSON = typeof json === 'string' ? JSON.parse(json) : json;
-    if (!j || j.type !== 'segmint.kmeans' || j.version !== 1) {
+    if (j?.type !== 'segmint.kmeans' || j.version !== 1) {
       throw new InvalidParameterError('json', "is not a segmint K-Means model (expected type 'segmint.kmeans', version 1)");
     }
     const k = integerOption('json.k', j.k, 1);
@@ -288,7 +288,7 @@ export function kmeans(X: MatrixLike, options: KMeansOptions): KMeansModel {
     );
   }
   // Rows that weigh nothing cannot hold a cluster up: count the ones that weigh something.
-  if (weights && weights.some((w) => w === 0)) {
+  if (weights?.some((w) => w === 0)) {
     const kept = weights.reduce((acc, w) => acc + (w > 0 ? 1 : 0), 0);
     const data = new Float64Array(kept * d);
     let p = 0;
@@ -490,7 +490,7 @@ function randomInit(ctx: FitContext, rng: Random): Float64Array {
   const w = weights ? Float64Array.from(weights) : undefined;
   for (let c = 0; c < k; c++) {
     let idx: number;
-    if (w && w.some((v) => v > 0)) {
+    if (w?.some((v) => v > 0)) {
       idx = weightedIndex(w, n, rng);
       w[idx] = 0;
     } else {

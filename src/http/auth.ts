@@ -171,7 +171,7 @@ export class Authenticator {
       if (expiresAt - now <= SECRET_WARNING_DAYS * DAY_MS) {
         const days = Math.ceil((expiresAt - now) / DAY_MS);
         headers['X-Secret-Expires-At'] = new Date(expiresAt).toISOString();
-        headers['Warning'] = `299 segmint "The secret expires in ${days} day${days === 1 ? '' : 's'}; rotate it"`;
+        headers.Warning = `299 segmint "The secret expires in ${days} day${days === 1 ? '' : 's'}; rotate it"`;
       }
     }
     if (found.tenants && !found.tenants.has(tenant.id)) return { ok: false, kind: 'forbidden', code: 'FORBIDDEN' };

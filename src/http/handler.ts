@@ -334,7 +334,7 @@ export class SegmentationService {
       return this.json(503, locale, errorBody(locale, title, code, params), { ...headers, 'Retry-After': String(this.config.retryAfterSeconds) });
     };
     const started = performance.now();
-    let result;
+    let result: Awaited<ReturnType<JobExecutor['run']>>;
     try {
       result = await this.jobs.run({ kind: 'segment', body, locale }, this.config.timeoutMs, exchange.signal);
     } catch (err) {

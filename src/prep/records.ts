@@ -121,7 +121,7 @@ function quantile(sorted: Float64Array, q: number): number {
 function observedMedian(col: Float64Array, count: number): number {
   const a = new Float64Array(count);
   let p = 0;
-  for (let i = 0; i < col.length; i++) if (col[i] === col[i]) a[p++] = col[i];
+  for (let i = 0; i < col.length; i++) if (!Number.isNaN(col[i])) a[p++] = col[i];
   return medianOf(a, count);
 }
 
@@ -142,7 +142,7 @@ function observedStats(col: Float64Array): ObservedStats {
   let binary = true;
   for (let i = 0; i < col.length; i++) {
     const v = col[i];
-    if (v !== v) continue;
+    if (Number.isNaN(v)) continue;
     count++;
     sum += v;
     if (v < min) min = v;
@@ -153,7 +153,7 @@ function observedStats(col: Float64Array): ObservedStats {
   let m3 = 0;
   for (let i = 0; i < col.length; i++) {
     const v = col[i];
-    if (v !== v) continue;
+    if (Number.isNaN(v)) continue;
     const dlt = v - mean;
     m2 += dlt * dlt;
     m3 += dlt * dlt * dlt;
@@ -286,7 +286,7 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
       // NaN marks a missing value; +-Infinity is not a number a customer can have.
       for (let i = 0; i < n; i++) {
         const v = col[i];
-        if (v === v) {
+        if (!Number.isNaN(v)) {
           if (v - v !== 0) throw invalid(table.where(i, field), `${table.where(i, field)} is ${v}; values must be finite`, { feature: field, index: i });
           observed++;
         }
@@ -304,7 +304,7 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
           return null;
         }
         col[i] = v;
-        if (v === v) observed++;
+        if (!Number.isNaN(v)) observed++;
       }
     }
     // A field with no value at all is not numeric; allMissing lets a named one be dropped
@@ -360,7 +360,7 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
       const values = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const v = col[i];
-        values[i] = v !== v ? impute : v;
+        values[i] = Number.isNaN(v) ? impute : v;
       }
       const { binary } = stats;
       const nonNegative = stats.count > 0 && stats.min >= 0;

@@ -80,7 +80,9 @@ function roleScores(seg: SegmentReadingInput, features: string[], roles: Record<
   for (const f of features) {
     const role = roles[f];
     if (role === undefined) continue;
-    (sums[role] ??= []).push(seg.features[f]?.z ?? 0);
+    const zs = sums[role] ?? [];
+    zs.push(seg.features[f]?.z ?? 0);
+    sums[role] = zs;
   }
   const out: RoleScores = {};
   for (const [role, zs] of Object.entries(sums) as [FeatureRole, number[]][]) out[role] = mean(zs);

@@ -66,13 +66,16 @@ function decodeBase64(b64: string): Uint8Array {
 
 const bytesCache: Partial<Record<WasmVariant, Uint8Array>> = {};
 function wasmBytes(variant: WasmVariant): Uint8Array {
-  return (bytesCache[variant] ??= decodeBase64(variant === 'simd' ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64));
+  const bytes = bytesCache[variant] ?? decodeBase64(variant === 'simd' ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64);
+  bytesCache[variant] = bytes;
+  return bytes;
 }
 
 let simdSupportedCache: boolean | undefined;
 /** Whether this engine can run the SIMD build (asked of the engine, not guessed from the user agent). */
 export function simdSupported(): boolean {
-  return (simdSupportedCache ??= WebAssembly.validate(wasmBytes('simd') as BufferSource));
+  simdSupportedCache ??= WebAssembly.validate(wasmBytes('simd') as BufferSource);
+  return simdSupportedCache;
 }
 
 const instances: Partial<Record<WasmVariant, Kernels>> = {};
