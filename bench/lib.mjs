@@ -60,7 +60,11 @@ function print(group, rows) {
   for (const r of rows) {
     const time = r.meanMs == null ? '—'.padStart(10) : `${fmtMs(r.meanMs)} ms`.padStart(12);
     const ratio =
-      r.ratio == null ? '' : r.ratio === 1 ? '  (baseline)' : (r.ratio >= 1 ? `  ${r.ratio.toFixed(1)}x slower` : `  ${(1 / r.ratio).toFixed(1)}x faster`).padStart(16);
+      r.ratio == null
+        ? ''
+        : r.ratio === 1
+          ? '  (baseline)'
+          : (r.ratio >= 1 ? `  ${r.ratio.toFixed(1)}x slower` : `  ${(1 / r.ratio).toFixed(1)}x faster`).padStart(16);
     const note = r.note ? `  ${r.note}` : r.extraText ? `  ${r.extraText}` : '';
     console.log(`  ${r.name.padEnd(34)}${time}${ratio}${note}`);
   }

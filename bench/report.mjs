@@ -8,7 +8,16 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const { env, results } = JSON.parse(readFileSync(join(here, 'results.json'), 'utf8'));
 
-const ms = (v) => (v >= 10000 ? `${(v / 1000).toFixed(v >= 100000 ? 0 : 1)} s` : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : v >= 10 ? `${v.toFixed(0)} ms` : v >= 0.1 ? `${v.toFixed(1)} ms` : `${(v * 1000).toFixed(0)} µs`);
+const ms = (v) =>
+  v >= 10000
+    ? `${(v / 1000).toFixed(v >= 100000 ? 0 : 1)} s`
+    : v >= 1000
+      ? `${(v / 1000).toFixed(2)} s`
+      : v >= 10
+        ? `${v.toFixed(0)} ms`
+        : v >= 0.1
+          ? `${v.toFixed(1)} ms`
+          : `${(v * 1000).toFixed(0)} µs`;
 
 function table() {
   const lines = [];
@@ -63,7 +72,12 @@ function svg() {
   const points = results.filter((r) => r.series && r.meanMs != null);
   if (points.length === 0) return null;
   const series = [...new Set(points.map((p) => p.series))];
-  const W = 800, H = 480, L = 70, R = 250, T = 20, B = 50;
+  const W = 800,
+    H = 480,
+    L = 70,
+    R = 250,
+    T = 20,
+    B = 50;
   const xs = points.map((p) => Math.log10(p.n));
   const ys = points.map((p) => Math.log10(p.meanMs));
   const [x0, x1] = [Math.floor(Math.min(...xs)), Math.ceil(Math.max(...xs))];
@@ -71,8 +85,22 @@ function svg() {
   const px = (x) => L + ((x - x0) / (x1 - x0 || 1)) * (W - L - R);
   const py = (y) => H - B - ((y - y0) / (y1 - y0 || 1)) * (H - T - B);
   const colors = [
-    '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f',
-    '#bcbd22', '#17becf', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173', '#3182bd',
+    '#1f77b4',
+    '#ff7f0e',
+    '#2ca02c',
+    '#d62728',
+    '#9467bd',
+    '#8c564b',
+    '#e377c2',
+    '#7f7f7f',
+    '#bcbd22',
+    '#17becf',
+    '#393b79',
+    '#637939',
+    '#8c6d31',
+    '#843c39',
+    '#7b4173',
+    '#3182bd',
   ];
   const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`];
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
@@ -90,7 +118,9 @@ function svg() {
     const pts = points.filter((p) => p.series === name).sort((a, b) => a.n - b.n);
     const color = colors[i % colors.length];
     const dash = name.startsWith('segmint') ? '' : ' stroke-dasharray="5 3"';
-    out.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${dash} points="${pts.map((p) => `${px(Math.log10(p.n)).toFixed(1)},${py(Math.log10(p.meanMs)).toFixed(1)}`).join(' ')}"/>`);
+    out.push(
+      `<polyline fill="none" stroke="${color}" stroke-width="2"${dash} points="${pts.map((p) => `${px(Math.log10(p.n)).toFixed(1)},${py(Math.log10(p.meanMs)).toFixed(1)}`).join(' ')}"/>`,
+    );
     for (const p of pts) out.push(`<circle cx="${px(Math.log10(p.n)).toFixed(1)}" cy="${py(Math.log10(p.meanMs)).toFixed(1)}" r="3" fill="${color}"/>`);
     out.push(`<line x1="${W - R + 15}" y1="${T + 10 + i * 18}" x2="${W - R + 40}" y2="${T + 10 + i * 18}" stroke="${color}" stroke-width="2"${dash}/>`);
     out.push(`<text x="${W - R + 46}" y="${T + 14 + i * 18}">${name}</text>`);

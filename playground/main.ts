@@ -4,9 +4,7 @@
  * in a Web Worker so the page stays responsive: a PCA scatter coloured by segment, the
  * k-selection curve, the metrics and the segment profiles.
  */
-import {
-  Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, type ChartDataset,
-} from 'chart.js';
+import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, type ChartDataset } from 'chart.js';
 import { parse as parseCsv } from 'csv-parse/browser/esm/sync';
 import { init, sampleCustomers, segmentInWorker, wasmInfo, type SegmentationResponse } from '../src/index';
 import { pca2, toNumber } from './pca';
@@ -37,7 +35,10 @@ function parseFile(name: string, text: string): Row[] {
     return parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Row[];
   }
   if (/\.ndjson$/i.test(name) || (trimmed.startsWith('{') && trimmed.includes('\n{'))) {
-    return trimmed.split(/\r?\n/).filter((l) => l.trim()).map((l) => JSON.parse(l) as Row);
+    return trimmed
+      .split(/\r?\n/)
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Row);
   }
   const json = JSON.parse(trimmed) as unknown;
   const rows = Array.isArray(json) ? json : (json as { data?: unknown }).data;
@@ -77,7 +78,8 @@ function loadRecords(records: Row[], source: string): void {
     state.records = records.map((r, i) => ({ _row: i, ...r }));
   }
   state.numeric = numericColumns(state.records, state.idField);
-  $('data-summary').textContent = `${source}: ${records.length.toLocaleString()} customers, ${state.numeric.length} numeric columns${idField ? `, ids in “${idField}”` : ''}.`;
+  $('data-summary').textContent =
+    `${source}: ${records.length.toLocaleString()} customers, ${state.numeric.length} numeric columns${idField ? `, ids in “${idField}”` : ''}.`;
   const box = $('features');
   box.classList.remove('muted');
   box.replaceChildren(
@@ -133,10 +135,19 @@ function renderMetrics(r: SegmentationResponse): void {
     [r.meta.algorithm + (r.meta.eps !== undefined ? ` (eps ${fmt(r.meta.eps)})` : ''), 'algorithm'],
     [String(r.meta.n_clusters), 'segments'],
     [r.meta.customers.toLocaleString(), 'customers'],
-    [fmt(r.metrics.silhouette_score), `silhouette${r.metrics.silhouette?.method === 'sampled' ? ` (sample of ${r.metrics.silhouette.sample_size.toLocaleString()})` : ''} ↑`],
+    [
+      fmt(r.metrics.silhouette_score),
+      `silhouette${r.metrics.silhouette?.method === 'sampled' ? ` (sample of ${r.metrics.silhouette.sample_size.toLocaleString()})` : ''} ↑`,
+    ],
     [fmt(r.metrics.davies_bouldin_score), 'Davies-Bouldin ↓'],
     [fmt(r.metrics.calinski_harabasz_score, 1), 'Calinski-Harabasz ↑'],
-    [`${fmt(Object.values(r.meta.timings_ms).reduce((a, b) => a + b, 0), 0)} ms`, 'in the worker'],
+    [
+      `${fmt(
+        Object.values(r.meta.timings_ms).reduce((a, b) => a + b, 0),
+        0,
+      )} ms`,
+      'in the worker',
+    ],
   ];
   $('metrics').replaceChildren(
     ...cards.map(([value, name]) => {
@@ -186,8 +197,11 @@ function renderScatter(r: SegmentationResponse): void {
     },
   });
   $('scatter').dataset.points = String([...points.values()].reduce((a, p) => a + p.length, 0));
-  $('scatter').closest('figure')!.querySelector('figcaption')!.textContent =
-    `Customers on their first two principal components (${features.join(', ')}), coloured by segment${step > 1 ? `; every ${step}th customer shown` : ''}`;
+  $('scatter')
+    .closest('figure')!
+    .querySelector(
+      'figcaption',
+    )!.textContent = `Customers on their first two principal components (${features.join(', ')}), coloured by segment${step > 1 ? `; every ${step}th customer shown` : ''}`;
 }
 
 function renderCurve(r: SegmentationResponse): void {
@@ -230,32 +244,34 @@ function renderProfiles(r: SegmentationResponse): void {
     head.append(th);
   }
   $('profiles').querySelector('thead')!.replaceChildren(head);
-  $('profiles').querySelector('tbody')!.replaceChildren(
-    ...r.segments.map((s) => {
-      const tr = document.createElement('tr');
-      const cell = (text: string, className?: string): HTMLTableCellElement => {
-        const td = document.createElement('td');
-        td.textContent = text;
-        if (className) td.className = className;
-        tr.append(td);
-        return td;
-      };
-      const first = cell(s.segment_id < 0 ? 'noise' : String(s.segment_id));
-      const swatch = document.createElement('span');
-      swatch.className = 'swatch';
-      swatch.style.background = colourOf(s.segment_id);
-      first.prepend(swatch);
-      const label = cell(s.label, 'label');
-      const description = document.createElement('div');
-      description.className = 'description';
-      description.textContent = s.description;
-      label.append(description);
-      cell(s.size.toLocaleString());
-      cell(`${(s.share * 100).toFixed(1)}%`);
-      for (const f of features) cell(fmt(s.characteristics[f], 2));
-      return tr;
-    }),
-  );
+  $('profiles')
+    .querySelector('tbody')!
+    .replaceChildren(
+      ...r.segments.map((s) => {
+        const tr = document.createElement('tr');
+        const cell = (text: string, className?: string): HTMLTableCellElement => {
+          const td = document.createElement('td');
+          td.textContent = text;
+          if (className) td.className = className;
+          tr.append(td);
+          return td;
+        };
+        const first = cell(s.segment_id < 0 ? 'noise' : String(s.segment_id));
+        const swatch = document.createElement('span');
+        swatch.className = 'swatch';
+        swatch.style.background = colourOf(s.segment_id);
+        first.prepend(swatch);
+        const label = cell(s.label, 'label');
+        const description = document.createElement('div');
+        description.className = 'description';
+        description.textContent = s.description;
+        label.append(description);
+        cell(s.size.toLocaleString());
+        cell(`${(s.share * 100).toFixed(1)}%`);
+        for (const f of features) cell(fmt(s.characteristics[f], 2));
+        return tr;
+      }),
+    );
   $('warnings').replaceChildren(
     ...r.meta.warnings.map((w) => {
       const li = document.createElement('li');

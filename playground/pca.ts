@@ -30,7 +30,10 @@ export function pca2(records: Record<string, unknown>[], features: string[], log
       const raw = toNumber(records[i][features[j]]);
       const v = log ? Math.log1p(raw) : raw;
       Z[i * d + j] = v;
-      if (Number.isFinite(v)) { sum += v; count++; }
+      if (Number.isFinite(v)) {
+        sum += v;
+        count++;
+      }
     }
     const mean = count ? sum / count : 0;
     let ss = 0;
@@ -51,7 +54,10 @@ export function pca2(records: Record<string, unknown>[], features: string[], log
   }
   for (let a = 0; a < d; a++) for (let b = a; b < d; b++) C[b][a] = C[a][b] /= Math.max(1, n - 1);
   const { values, vectors } = jacobiEigen(C);
-  const order = values.map((v, i) => [v, i] as const).sort((p, q) => q[0] - p[0]).map(([, i]) => i);
+  const order = values
+    .map((v, i) => [v, i] as const)
+    .sort((p, q) => q[0] - p[0])
+    .map(([, i]) => i);
   const total = values.reduce((s, v) => s + Math.max(0, v), 0) || 1;
   const axis = (r: number): number[] => (order[r] === undefined ? new Array<number>(d).fill(0) : vectors.map((row) => row[order[r]]));
   const u = axis(0);
@@ -61,7 +67,10 @@ export function pca2(records: Record<string, unknown>[], features: string[], log
   for (let i = 0; i < n; i++) {
     let px = 0;
     let py = 0;
-    for (let j = 0; j < d; j++) { px += Z[i * d + j] * u[j]; py += Z[i * d + j] * w[j]; }
+    for (let j = 0; j < d; j++) {
+      px += Z[i * d + j] * u[j];
+      py += Z[i * d + j] * w[j];
+    }
     x[i] = px;
     y[i] = py;
   }

@@ -33,6 +33,4 @@ writeFileSync(
     `export const SIMD_WASM_BASE64 = ${JSON.stringify(variants.simd)};\n` +
     `export const SCALAR_WASM_BASE64 = ${JSON.stringify(variants.scalar)};\n`,
 );
-console.log(
-  `wasm: simd ${Math.round((variants.simd.length * 3) / 4)} B, scalar ${Math.round((variants.scalar.length * 3) / 4)} B`,
-);
+console.log(`wasm: simd ${Math.round((variants.simd.length * 3) / 4)} B, scalar ${Math.round((variants.scalar.length * 3) / 4)} B`);

@@ -163,7 +163,11 @@ async function segmentCommand(argv: string[]): Promise<number> {
     if (values.k !== 'auto' && !/^\d+$/.test(values.k)) throw new UsageError(`-k must be a whole number or auto, got ${values.k}`);
     request.n_clusters = values.k === 'auto' ? 'auto' : Number(values.k);
   }
-  if (values.features !== undefined) request.features = values.features.split(',').map((f) => f.trim()).filter(Boolean);
+  if (values.features !== undefined)
+    request.features = values.features
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
   if (values['id-field'] !== undefined) request.id_field = values['id-field'];
   if (values.seed !== undefined) {
     if (!/^-?\d+$/.test(values.seed)) throw new UsageError(`--seed must be a whole number, got ${values.seed}`);

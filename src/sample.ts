@@ -7,14 +7,7 @@
  */
 import { Random } from './random';
 
-export const SAMPLE_FEATURES = [
-  'total_purchases',
-  'frequency',
-  'days_since_last_purchase',
-  'avg_order_value',
-  'open_rate',
-  'discount_rate',
-] as const;
+export const SAMPLE_FEATURES = ['total_purchases', 'frequency', 'days_since_last_purchase', 'avg_order_value', 'open_rate', 'discount_rate'] as const;
 
 export interface SampleCustomer {
   customer_id: string;

@@ -25,7 +25,17 @@ import { InvalidParameterError, SegmentationError, type SegmentationErrorCode } 
 import { countDistinctRows, type Matrix } from './matrix';
 import { calinskiHarabaszScore, daviesBouldinScore } from './metrics/clusterScores';
 import { silhouette, SILHOUETTE_EXACT_LIMIT } from './metrics/silhouette';
-import { prepareRecords, transformRecords, type ColumnarData, type CustomerId, type FeatureTransform, type MissingPolicy, type PrepWarning, type Preprocessing, type Scaling } from './prep/records';
+import {
+  prepareRecords,
+  transformRecords,
+  type ColumnarData,
+  type CustomerId,
+  type FeatureTransform,
+  type MissingPolicy,
+  type PrepWarning,
+  type Preprocessing,
+  type Scaling,
+} from './prep/records';
 import { ERROR_TITLES, isLocale, negotiateLocale, t, type Locale, type MessageKey } from './profile/i18n';
 import { profileSegments, type FeatureProfile } from './profile/profile';
 import { inferRoles, type FeatureRole } from './profile/roles';
@@ -118,8 +128,24 @@ export interface SegmentOptions {
 }
 
 const REQUEST_FIELDS = [
-  'data', 'algorithm', 'n_clusters', 'features', 'validation', 'k_selection', 'k_range', 'id_field', 'scaling',
-  'log_transform', 'missing', 'seed', 'roles', 'eps', 'min_samples', 'linkage', 'covariance_type', 'max_categories',
+  'data',
+  'algorithm',
+  'n_clusters',
+  'features',
+  'validation',
+  'k_selection',
+  'k_range',
+  'id_field',
+  'scaling',
+  'log_transform',
+  'missing',
+  'seed',
+  'roles',
+  'eps',
+  'min_samples',
+  'linkage',
+  'covariance_type',
+  'max_categories',
   'return_model',
 ] as const;
 
@@ -222,7 +248,10 @@ function resolveRequest(request: unknown): Resolved {
   if (typeof r.data !== 'object') {
     throw badRequest('data', 'must be an array of customer objects, or an object of columns (one array per field)');
   }
-  const algorithm = r.algorithm === undefined || r.algorithm === null ? 'kmeans' : oneOf('algorithm', r.algorithm, ['kmeans', 'hierarchical', 'dbscan', 'gmm', 'auto'] as const);
+  const algorithm =
+    r.algorithm === undefined || r.algorithm === null
+      ? 'kmeans'
+      : oneOf('algorithm', r.algorithm, ['kmeans', 'hierarchical', 'dbscan', 'gmm', 'auto'] as const);
   const k = r.n_clusters === undefined || r.n_clusters === null || r.n_clusters === 'auto' ? 'auto' : integer('n_clusters', r.n_clusters, 1);
   let features: string[] | undefined;
   if (r.features !== undefined && r.features !== null) {
@@ -234,14 +263,18 @@ function resolveRequest(request: unknown): Resolved {
     if (dup !== undefined) throw badRequest('features', `names '${dup}' twice`);
     features = r.features as string[];
   }
-  const validationRaw = r.validation === undefined || r.validation === null ? 'silhouette' : r.validation === 'davies-bouldin' ? 'davies_bouldin' : r.validation;
+  const validationRaw =
+    r.validation === undefined || r.validation === null ? 'silhouette' : r.validation === 'davies-bouldin' ? 'davies_bouldin' : r.validation;
   const validation = oneOf('validation', validationRaw, ['silhouette', 'davies_bouldin'] as const);
   let kMethod: ChooseKMethod = K_METHODS[validation];
   if (r.k_selection !== undefined && r.k_selection !== null) {
     // Checked as a string first: indexing with an arbitrary object would call its toString.
     const m = typeof r.k_selection === 'string' && Object.hasOwn(K_METHODS, r.k_selection) ? K_METHODS[r.k_selection] : undefined;
     if (!m) {
-      throw badRequest('k_selection', `must be one of 'silhouette', 'davies_bouldin', 'elbow', 'bic', 'calinski_harabasz', got ${JSON.stringify(r.k_selection)}`);
+      throw badRequest(
+        'k_selection',
+        `must be one of 'silhouette', 'davies_bouldin', 'elbow', 'bic', 'calinski_harabasz', got ${JSON.stringify(r.k_selection)}`,
+      );
     }
     kMethod = m;
   }
@@ -269,13 +302,16 @@ function resolveRequest(request: unknown): Resolved {
   }
   let eps: number | 'auto' = 'auto';
   if (r.eps !== undefined && r.eps !== null && r.eps !== 'auto') {
-    if (typeof r.eps !== 'number' || !Number.isFinite(r.eps) || r.eps <= 0) throw badRequest('eps', `must be a positive number or 'auto', got ${JSON.stringify(r.eps)}`);
+    if (typeof r.eps !== 'number' || !Number.isFinite(r.eps) || r.eps <= 0)
+      throw badRequest('eps', `must be a positive number or 'auto', got ${JSON.stringify(r.eps)}`);
     eps = r.eps;
   }
   const minSamples = r.min_samples === undefined || r.min_samples === null ? 5 : integer('min_samples', r.min_samples, 1);
   const linkage = r.linkage === undefined || r.linkage === null ? 'ward' : oneOf('linkage', r.linkage, ['ward', 'complete', 'average', 'single'] as const);
   const covarianceType =
-    r.covariance_type === undefined || r.covariance_type === null ? 'full' : oneOf('covariance_type', r.covariance_type, ['full', 'diag', 'tied', 'spherical'] as const);
+    r.covariance_type === undefined || r.covariance_type === null
+      ? 'full'
+      : oneOf('covariance_type', r.covariance_type, ['full', 'diag', 'tied', 'spherical'] as const);
   const maxCategories = r.max_categories === undefined || r.max_categories === null ? 20 : integer('max_categories', r.max_categories, 1);
   if (r.return_model !== undefined && r.return_model !== null && typeof r.return_model !== 'boolean') {
     throw badRequest('return_model', 'must be true or false');
@@ -414,7 +450,14 @@ function validationValue(scores: Scores, validation: 'silhouette' | 'davies_boul
 /** Maps an algorithm's InvalidParameterError to the request's parameter names. */
 function fromAlgorithmError(err: unknown, algorithm: SegmentAlgorithm): never {
   if (err instanceof InvalidParameterError) {
-    const names: Record<string, string> = { k: 'n_clusters', eps: 'eps', minSamples: 'min_samples', linkage: 'linkage', covarianceType: 'covariance_type', regCovar: 'covariance_type' };
+    const names: Record<string, string> = {
+      k: 'n_clusters',
+      eps: 'eps',
+      minSamples: 'min_samples',
+      linkage: 'linkage',
+      covarianceType: 'covariance_type',
+      regCovar: 'covariance_type',
+    };
     const parameter = names[err.parameter] ?? 'data';
     const code: SegmentationErrorCode = err.parameter === 'k' ? 'INSUFFICIENT_DATA' : 'INVALID_PARAMETER';
     throw unprocessable(code, parameter, `${algorithm}: ${err.message}`, { min: 2, n: 0 });
@@ -720,7 +763,7 @@ export interface SegmentAssignment {
 export function assignSegments(model: SegmentationModel | string, customers: unknown[]): SegmentAssignment[] {
   const m: SegmentationModel = typeof model === 'string' ? JSON.parse(model) : model;
   if (m?.type !== 'segmint.segmentation' || m.version !== 1 || !Array.isArray(m.transforms) || !m.predictor) {
-    throw badRequest('model', "is not a segmint segmentation model (from segment() with return_model: true)");
+    throw badRequest('model', 'is not a segmint segmentation model (from segment() with return_model: true)');
   }
   if (!Array.isArray(customers)) throw badRequest('customers', 'must be an array of customer objects');
   if (customers.length === 0) return [];
@@ -746,7 +789,7 @@ export function assignSegments(model: SegmentationModel | string, customers: unk
   }
   const names = new Map(m.segments.map((s) => [s.segment_id, s.label]));
   return Array.from(labels, (l, i) => {
-    const segmentId = l < 0 ? -1 : m.segment_of_label[String(l)] ?? -1;
+    const segmentId = l < 0 ? -1 : (m.segment_of_label[String(l)] ?? -1);
     const id = (customers[i] as Record<string, unknown>)[m.id_field];
     return {
       customer_id: typeof id === 'string' || typeof id === 'number' ? id : null,

@@ -117,10 +117,7 @@ async function nodeWorker(url: string | URL | undefined): Promise<WorkerLike> {
  * Segments customers in a worker: segment()'s request in, its response out, without
  * blocking the calling thread.
  */
-export async function segmentInWorker(
-  request: unknown,
-  options: SegmentInWorkerOptions = {},
-): Promise<SegmentationResponse> {
+export async function segmentInWorker(request: unknown, options: SegmentInWorkerOptions = {}): Promise<SegmentationResponse> {
   const { locale, onProgress, signal, workerUrl, variant } = options;
   if (signal?.aborted) throw signal.reason ?? new Error('aborted');
   const worker = isNode() ? await nodeWorker(workerUrl) : browserWorker(workerUrl);

@@ -29,16 +29,18 @@ export interface SerializedError {
   params?: Record<string, string | number>;
 }
 
-export type WorkerMessage =
-  | { type: 'progress'; stage: string }
-  | { type: 'result'; response: unknown }
-  | { type: 'error'; error: SerializedError };
+export type WorkerMessage = { type: 'progress'; stage: string } | { type: 'result'; response: unknown } | { type: 'error'; error: SerializedError };
 
 function serializeError(err: unknown): SerializedError {
   if (err instanceof SegmentationError) {
     return {
-      name: err.name, message: err.message, status: err.status, error: err.error, code: err.code,
-      details: err.details as Record<string, unknown>, params: err.params,
+      name: err.name,
+      message: err.message,
+      status: err.status,
+      error: err.error,
+      code: err.code,
+      details: err.details as Record<string, unknown>,
+      params: err.params,
     };
   }
   if (err instanceof InvalidParameterError) return { name: 'InvalidParameterError', message: err.message, parameter: err.parameter };

@@ -74,7 +74,12 @@ function randomMatrix(n: number, d: number, seed: number): { data: Float64Array;
 /** Well-separated blobs: centres 20 apart, unit spread. */
 function blobs(n: number, seed: number): { data: Float64Array; rows: number; cols: number } {
   const rng = new Random(seed);
-  const centres = [[0, 0, 0], [20, 0, 0], [0, 20, 0], [0, 0, 20]];
+  const centres = [
+    [0, 0, 0],
+    [20, 0, 0],
+    [0, 20, 0],
+    [0, 0, 20],
+  ];
   const data = new Float64Array(n * 3);
   for (let i = 0; i < n; i++) for (let j = 0; j < 3; j++) data[i * 3 + j] = centres[i % 4][j] + rng.normal();
   return { data, rows: n, cols: 3 };
@@ -183,11 +188,23 @@ describe('approximate (micro-cluster) path', () => {
 
   it('links the distinct rows, weighted, when there are few enough', () => {
     // 3 distinct rows repeated: ward on weighted distinct rows equals ward on all rows above height 0.
-    const rows = Array.from({ length: 30 }, (_, i) => [[0, 0], [1, 0], [10, 0]][i % 3]);
+    const rows = Array.from(
+      { length: 30 },
+      (_, i) =>
+        [
+          [0, 0],
+          [1, 0],
+          [10, 0],
+        ][i % 3],
+    );
     const exact = agglomerative(rows, { k: 2 });
     const approx = agglomerative(rows, { k: 2, maxExactRows: 10 });
     expect(approx.approximate?.reduction).toBe('distinct');
-    expect(column(approx.linkage, 2)).toEqual(column(exact.linkage, 2).slice(-2).map((h) => expect.closeTo(h, 12)));
+    expect(column(approx.linkage, 2)).toEqual(
+      column(exact.linkage, 2)
+        .slice(-2)
+        .map((h) => expect.closeTo(h, 12)),
+    );
     expect(samePartition(approx.labels, exact.labels)).toBe(true);
   });
 
@@ -221,7 +238,11 @@ describe('serialisation and predict', () => {
 });
 
 describe('bad input', () => {
-  const X = [[0, 0], [1, 1], [5, 5]];
+  const X = [
+    [0, 0],
+    [1, 1],
+    [5, 5],
+  ];
   const param = (fn: () => unknown): string | undefined => {
     try {
       fn();

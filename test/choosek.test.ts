@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectParameterError } from './shared';
 import { gmm } from '../src/cluster/gmm';
-import {
-  calinskiHarabaszScore, chooseK, CHOOSE_K_SILHOUETTE_SAMPLE, daviesBouldinScore, 
-  kmeans, kneedleIndex, silhouetteScore,
-} from '../src/index';
+import { calinskiHarabaszScore, chooseK, CHOOSE_K_SILHOUETTE_SAMPLE, daviesBouldinScore, kmeans, kneedleIndex, silhouetteScore } from '../src/index';
 import { Random } from '../src/random';
 import { fixtureMatrix, loadFixture, relDiff } from './helpers/fixtures';
 import { calinskiHarabaszRef, daviesBouldinRef, silhouetteScoreRef } from './reference/metrics';
@@ -94,7 +91,9 @@ describe('the curve holds the scores of the fits', () => {
   });
   it('picks the max silhouette, min DB, max CH', () => {
     for (const [method, pick] of [
-      ['silhouette', Math.max], ['davies-bouldin', Math.min], ['calinski-harabasz', Math.max],
+      ['silhouette', Math.max],
+      ['davies-bouldin', Math.min],
+      ['calinski-harabasz', Math.max],
     ] as const) {
       const r = chooseK(X, { method, kMax: 7 });
       const best = pick(...r.curve.map((p) => p.score));
@@ -148,7 +147,21 @@ describe('bad options', () => {
     expectError(() => chooseK(X, { kMin: 5, kMax: 4 }), 'kMax', /between 5/);
     expectError(() => chooseK(X, { kMax: 30 }), 'kMax', /n-1 = 29/);
     expectError(() => chooseK(X, { method: 'elbow', kMin: 2, kMax: 3 }), 'kMax', /at least 3 values of k/);
-    expectError(() => chooseK([[0, 0], [0, 0], [1, 1], [1, 1], [1, 1]], { kMax: 3 }), 'kMax', /only 2 distinct rows/);
+    expectError(
+      () =>
+        chooseK(
+          [
+            [0, 0],
+            [0, 0],
+            [1, 1],
+            [1, 1],
+            [1, 1],
+          ],
+          { kMax: 3 },
+        ),
+      'kMax',
+      /only 2 distinct rows/,
+    );
     expectError(() => chooseK(X, { method: 'gap' as never }), 'method', /must be one of/);
     expectError(() => chooseK(X, { algorithm: 'dbscan' as never }), 'algorithm', /must be one of/);
     expectError(() => chooseK(X, { kmin: 2 } as never), 'kmin', /not an option of chooseK/);

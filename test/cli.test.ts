@@ -15,7 +15,12 @@ function cli(args: string[], input?: string): { status: number | null; stdout: s
 
 describe('readCustomers', () => {
   it('reads CSV with a header, keeping values as text for segment() to parse', () => {
-    expect(readCustomers('customer_id,spend\n1,10.5\n2,\n', 'a.csv')).toEqual({ data: [{ customer_id: '1', spend: '10.5' }, { customer_id: '2', spend: '' }] });
+    expect(readCustomers('customer_id,spend\n1,10.5\n2,\n', 'a.csv')).toEqual({
+      data: [
+        { customer_id: '1', spend: '10.5' },
+        { customer_id: '2', spend: '' },
+      ],
+    });
   });
   it('reads a plain JSON array or the reference request body', () => {
     expect(readCustomers('[{"customer_id":1}]', 'a.json')).toEqual({ data: [{ customer_id: 1 }] });
@@ -64,7 +69,13 @@ describe('segmint segment', () => {
 
   it('exit 1 with the code for data that cannot be segmented, 2 for bad usage', () => {
     const file = join(dir, 'dup.json');
-    writeFileSync(file, JSON.stringify([{ customer_id: 1, x: 1 }, { customer_id: 1, x: 2 }]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { customer_id: 1, x: 1 },
+        { customer_id: 1, x: 2 },
+      ]),
+    );
     const dup = cli(['segment', file]);
     expect(dup.status).toBe(1);
     expect(dup.stderr).toMatch(/DUPLICATE_ID/);

@@ -236,7 +236,11 @@ describe('dbscan predict and JSON', () => {
 });
 
 describe('dbscan bad input', () => {
-  const X = [[0, 0], [1, 1], [2, 2]];
+  const X = [
+    [0, 0],
+    [1, 1],
+    [2, 2],
+  ];
   const cases: [string, () => unknown, string][] = [
     ['empty X', () => dbscan([], { eps: 1 }), 'X'],
     ['ragged X', () => dbscan([[1, 2], [3]], { eps: 1 }), 'X'],

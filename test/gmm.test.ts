@@ -40,15 +40,29 @@ function randomModelJSON(rng: Random, type: CovarianceType, k: number, d: number
   };
   const variances = (): number[] => Array.from({ length: d }, () => 0.1 + 2 * rng.next());
   const covariances =
-    type === 'full' ? Array.from({ length: k }, spd)
-    : type === 'tied' ? spd()
-    : type === 'diag' ? Array.from({ length: k }, variances)
-    : Array.from({ length: k }, () => 0.1 + 2 * rng.next());
+    type === 'full'
+      ? Array.from({ length: k }, spd)
+      : type === 'tied'
+        ? spd()
+        : type === 'diag'
+          ? Array.from({ length: k }, variances)
+          : Array.from({ length: k }, () => 0.1 + 2 * rng.next());
   return {
-    type: 'segmint.gmm', version: 1, k, nFeatures: d, covarianceType: type,
+    type: 'segmint.gmm',
+    version: 1,
+    k,
+    nFeatures: d,
+    covarianceType: type,
     weights: raw.map((w) => w / total),
     means: Array.from({ length: k }, () => Array.from({ length: d }, () => 2 * rng.normal())),
-    covariances, meanLogLikelihood: 0, lowerBound: 0, bic: 0, aic: 0, converged: true, iterations: 1, nSamples: 1,
+    covariances,
+    meanLogLikelihood: 0,
+    lowerBound: 0,
+    bic: 0,
+    aic: 0,
+    converged: true,
+    iterations: 1,
+    nSamples: 1,
   };
 }
 
@@ -141,7 +155,13 @@ describe('EM against the plain-TS reference from the same K-Means start', () => 
 
 describe('gmm, hand-computed', () => {
   it('k = 1 full is the sample Gaussian: column means, population covariance, closed-form likelihood', () => {
-    const rows = [[0, 0], [2, 0], [0, 2], [2, 2], [2, 5]];
+    const rows = [
+      [0, 0],
+      [2, 0],
+      [0, 2],
+      [2, 2],
+      [2, 5],
+    ];
     const n = rows.length;
     const model = gmm(rows, { k: 1, regCovar: 0 });
     expect(model.means[0][0]).toBeCloseTo(1.2, 12);
@@ -212,7 +232,13 @@ describe('gmmBicCurve', () => {
 });
 
 describe('gmm bad input', () => {
-  const X = [[0, 1], [1, 0], [2, 2], [3, 1], [0, 3]];
+  const X = [
+    [0, 1],
+    [1, 0],
+    [2, 2],
+    [3, 1],
+    [0, 3],
+  ];
   const bad = (fn: () => unknown, parameter: string, pattern?: RegExp): void => {
     let err: unknown;
     try {
@@ -233,7 +259,19 @@ describe('gmm bad input', () => {
     bad(() => gmm(X, { k: 0 }), 'k');
     bad(() => gmm(X, { k: 6 }), 'k');
     bad(() => gmm(X, { k: 2.5 }), 'k');
-    bad(() => gmm([[1, 1], [1, 1], [1, 1]], { k: 2 }), 'k', /distinct/);
+    bad(
+      () =>
+        gmm(
+          [
+            [1, 1],
+            [1, 1],
+            [1, 1],
+          ],
+          { k: 2 },
+        ),
+      'k',
+      /distinct/,
+    );
     bad(() => gmm(X, { k: 2, covarianceType: 'banana' as never }), 'covarianceType');
     bad(() => gmm(X, { k: 2, regCovar: -1e-6 }), 'regCovar');
     bad(() => gmm(X, { k: 2, regCovar: NaN }), 'regCovar');
@@ -245,7 +283,14 @@ describe('gmm bad input', () => {
   });
   it('a covariance singular even after regCovar is an error naming regCovar, not NaN', () => {
     // Two clusters of exact duplicates: every component collapses onto one point.
-    const dup = [[0, 0], [0, 0], [0, 0], [5, 5], [5, 5], [5, 5]];
+    const dup = [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [5, 5],
+      [5, 5],
+      [5, 5],
+    ];
     for (const type of TYPES) bad(() => gmm(dup, { k: 2, covarianceType: type, regCovar: 0 }), 'regCovar', /regCovar/);
     // Collinear features: singular for full and tied, fine for diag.
     const line = Array.from({ length: 40 }, (_, i) => [i % 7, 2 * (i % 7)]);
@@ -263,6 +308,22 @@ describe('gmm bad input', () => {
     const j = model.toJSON();
     bad(() => GaussianMixtureModel.fromJSON({ ...j, means: [[1, 2]] }), 'json.means');
     bad(() => GaussianMixtureModel.fromJSON({ ...j, covarianceType: 'round' as never }), 'json.covarianceType');
-    bad(() => GaussianMixtureModel.fromJSON({ ...j, covariances: [[[1, 0], [0, 1]], [[0, 0], [0, 0]]] }), 'regCovar');
+    bad(
+      () =>
+        GaussianMixtureModel.fromJSON({
+          ...j,
+          covariances: [
+            [
+              [1, 0],
+              [0, 1],
+            ],
+            [
+              [0, 0],
+              [0, 0],
+            ],
+          ],
+        }),
+      'regCovar',
+    );
   });
 });

@@ -140,7 +140,11 @@ describe('adapters', () => {
     const handler = createSegmentationHandler({ ...options, workers: 0 });
     try {
       const response = await handler(
-        new Request('http://localhost' + SEGMENTATION_PATH, { method: 'POST', headers: authHeaders({ 'Accept-Language': 'es' }), body: JSON.stringify(request) }),
+        new Request('http://localhost' + SEGMENTATION_PATH, {
+          method: 'POST',
+          headers: authHeaders({ 'Accept-Language': 'es' }),
+          body: JSON.stringify(request),
+        }),
       );
       expect(response.status).toBe(200);
       expect(withoutTimings(await response.json())).toEqual(expected);
@@ -169,10 +173,12 @@ describe('an embedding server stays responsive', () => {
   it('answers its own routes while segmentation jobs run on the workers', async () => {
     const heavy = JSON.stringify({ data: customers(20000, 3), n_clusters: 'auto' });
     let finished = 0;
-    const jobs = [0, 1].map(() => post(base + SEGMENTATION_PATH, heavy).then((r) => {
-      finished++;
-      return r;
-    }));
+    const jobs = [0, 1].map(() =>
+      post(base + SEGMENTATION_PATH, heavy).then((r) => {
+        finished++;
+        return r;
+      }),
+    );
     // Ping until the jobs are done: the event loop is free, so pings complete in between.
     let pongsDuringJobs = 0;
     while (finished < 2) {

@@ -7,7 +7,14 @@ const path = '/api/v1/ai/echointel/customer-intelligence/segmentation';
 const TENANT_A = '3f2b8c1e-5d4a-4b6f-9e7d-1a2b3c4d5e6f';
 const TENANT_B = '9d8c7b6a-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 const token = 'tenant-limited-token-0123456789';
-const body = JSON.stringify({ data: [{ customer_id: '1', x: 1 }, { customer_id: '2', x: 2 }, { customer_id: '3', x: 9 }], n_clusters: 2 });
+const body = JSON.stringify({
+  data: [
+    { customer_id: '1', x: 1 },
+    { customer_id: '2', x: 2 },
+    { customer_id: '3', x: 9 },
+  ],
+  n_clusters: 2,
+});
 
 describe('a tenant-limited token with no tenant records on the server', () => {
   const handler = createSegmentationHandler({
@@ -18,7 +25,13 @@ describe('a tenant-limited token with no tenant records on the server', () => {
     envFile: false,
   });
   const call = (headers: Record<string, string>) =>
-    handler(new Request(`http://localhost${path}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers }, body }));
+    handler(
+      new Request(`http://localhost${path}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
+        body,
+      }),
+    );
 
   it('is refused for another tenant (403) and without the tenant header (400)', async () => {
     const other = await call({ 'X-Customer-Api-Id': TENANT_B, 'X-Secret': 'a'.repeat(64) });

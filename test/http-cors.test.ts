@@ -4,7 +4,14 @@ import { createSegmentationHandler } from '../src/http/handler';
 
 const path = '/api/v1/ai/echointel/customer-intelligence/segmentation';
 const token = 'cors-test-token-0123456789';
-const body = JSON.stringify({ data: [{ customer_id: '1', x: 1 }, { customer_id: '2', x: 2 }, { customer_id: '3', x: 9 }], n_clusters: 2 });
+const body = JSON.stringify({
+  data: [
+    { customer_id: '1', x: 1 },
+    { customer_id: '2', x: 2 },
+    { customer_id: '3', x: 9 },
+  ],
+  n_clusters: 2,
+});
 
 function handlerFor(corsOrigins?: string[] | '*') {
   return createSegmentationHandler({ tokens: [token], workers: 0, logger: false, env: {}, envFile: false, ...(corsOrigins ? { corsOrigins } : {}) });
@@ -16,7 +23,11 @@ describe('CORS', () => {
     const pre = await handler(
       new Request(`http://localhost${path}`, {
         method: 'OPTIONS',
-        headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization, content-type, x-secret' },
+        headers: {
+          Origin: 'https://app.example.com',
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'authorization, content-type, x-secret',
+        },
       }),
     );
     expect(pre.status).toBe(204);

@@ -12,7 +12,14 @@ const validRecords = customers(30, 8);
 const validBody = JSON.stringify({ data: validRecords, n_clusters: 3 });
 
 /** Values that are not a positive integer (or 'auto') for n_clusters, and so on. */
-const notAnInteger = fc.oneof(fc.constant(0), fc.constant(-1), fc.double({ noInteger: true }), printable(10).filter((s) => s !== 'auto'), fc.constant({}), fc.boolean());
+const notAnInteger = fc.oneof(
+  fc.constant(0),
+  fc.constant(-1),
+  fc.double({ noInteger: true }),
+  printable(10).filter((s) => s !== 'auto'),
+  fc.constant({}),
+  fc.boolean(),
+);
 
 const malformedBody: fc.Arbitrary<string> = fc.oneof(
   // Not JSON at all, or JSON cut short.
@@ -25,26 +32,48 @@ const malformedBody: fc.Arbitrary<string> = fc.oneof(
     }
   }),
   fc.integer({ min: 1, max: validBody.length - 1 }).map((cut) => validBody.slice(0, cut)),
-  fc.tuple(fc.integer({ min: 0, max: validBody.length - 1 }), fc.constantFrom('}', ']', ',', '"', ':', '\\', '\u0000')).map(([at, ch]) => validBody.slice(0, at) + ch + validBody.slice(at + 1)).filter((s) => {
-    try {
-      JSON.parse(s);
-      return false;
-    } catch {
-      return true;
-    }
-  }),
+  fc
+    .tuple(fc.integer({ min: 0, max: validBody.length - 1 }), fc.constantFrom('}', ']', ',', '"', ':', '\\', '\u0000'))
+    .map(([at, ch]) => validBody.slice(0, at) + ch + validBody.slice(at + 1))
+    .filter((s) => {
+      try {
+        JSON.parse(s);
+        return false;
+      } catch {
+        return true;
+      }
+    }),
   // JSON that is not a request object.
   fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.array(fc.integer())).map((v) => JSON.stringify(v)),
   // data of the wrong shape.
-  fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.dictionary(fc.string(), fc.integer()), fc.array(fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.array(fc.integer())), { minLength: 1 })).map((data) =>
-    JSON.stringify({ data }),
-  ),
+  fc
+    .oneof(
+      fc.integer(),
+      fc.string(),
+      fc.constant(null),
+      fc.dictionary(fc.string(), fc.integer()),
+      fc.array(fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.array(fc.integer())), { minLength: 1 }),
+    )
+    .map((data) => JSON.stringify({ data })),
   // A valid data array with one bad option.
-  fc.oneof(
-    notAnInteger.map((n_clusters) => ({ n_clusters })),
-    printable(20).filter((a) => !['kmeans', 'hierarchical', 'dbscan', 'gmm', 'auto'].includes(a)).map((algorithm) => ({ algorithm })),
-    fc.oneof(fc.integer(), fc.string(), fc.array(fc.string({ minLength: 1 }).map((f) => `missing_${f}`), { minLength: 1 })).map((features) => ({ features })),
-  ).map((option) => JSON.stringify({ data: validRecords, ...option })),
+  fc
+    .oneof(
+      notAnInteger.map((n_clusters) => ({ n_clusters })),
+      printable(20)
+        .filter((a) => !['kmeans', 'hierarchical', 'dbscan', 'gmm', 'auto'].includes(a))
+        .map((algorithm) => ({ algorithm })),
+      fc
+        .oneof(
+          fc.integer(),
+          fc.string(),
+          fc.array(
+            fc.string({ minLength: 1 }).map((f) => `missing_${f}`),
+            { minLength: 1 },
+          ),
+        )
+        .map((features) => ({ features })),
+    )
+    .map((option) => JSON.stringify({ data: validRecords, ...option })),
 );
 
 type Case = { body: string; headers: Record<string, string> };
@@ -54,8 +83,12 @@ const malformedHeaders: fc.Arbitrary<Case> = fc
     printable(80).map((v) => ({ Authorization: v })),
     printable(80).map((v) => ({ Authorization: `Bearer ${v}` })),
     printable(60).map((v) => ({ 'X-Customer-Api-Id': v })),
-    printable(90).filter((v) => v.length !== 64).map((v) => ({ 'X-Secret': v })),
-    printable(60).filter((v) => !/^\s*application\/json\s*(;\s*charset=utf-?8\s*)?$/i.test(v)).map((v) => ({ 'Content-Type': v })),
+    printable(90)
+      .filter((v) => v.length !== 64)
+      .map((v) => ({ 'X-Secret': v })),
+    printable(60)
+      .filter((v) => !/^\s*application\/json\s*(;\s*charset=utf-?8\s*)?$/i.test(v))
+      .map((v) => ({ 'Content-Type': v })),
     fc.constantFrom('gzip', 'br', 'deflate').map((v) => ({ 'Content-Encoding': v })),
   )
   .chain((bad) => fc.record({ lang: printable(40) }).map(({ lang }) => ({ body: validBody, headers: authHeaders({ ...bad, 'Accept-Language': lang }) })));

@@ -17,7 +17,20 @@ import { segment } from '../src/segment';
 import { Authenticator } from '../src/http/auth';
 import { resolveConfig, parseDotEnv } from '../src/http/config';
 import { NoCredentialsError, startServer, serveCommand } from '../src/http/server';
-import { authHeaders, customers, DAY_MS, OTHER_TENANT, post, SECRET, SEGMENTATION_PATH, sha256Hex, TENANT, testServer, TOKEN, withoutTimings } from './helpers/http';
+import {
+  authHeaders,
+  customers,
+  DAY_MS,
+  OTHER_TENANT,
+  post,
+  SECRET,
+  SEGMENTATION_PATH,
+  sha256Hex,
+  TENANT,
+  testServer,
+  TOKEN,
+  withoutTimings,
+} from './helpers/http';
 
 const run = promisify(execFile);
 
@@ -56,14 +69,22 @@ describe('reference clients', () => {
 
   it("runs the reference's curl example unchanged: 200, 2 segments and n_clusters_reduced in Portuguese", async () => {
     const { stdout } = await run('curl', [
-      '-s', '-i',
-      '-X', 'POST',
-      '-H', `Authorization: Bearer ${TOKEN}`,
-      '-H', `X-Customer-Api-Id: ${TENANT}`,
-      '-H', `X-Secret: ${SECRET}`,
-      '-H', 'Accept-Language: pt',
-      '-H', 'Content-Type: application/json',
-      '-d', CURL_BODY,
+      '-s',
+      '-i',
+      '-X',
+      'POST',
+      '-H',
+      `Authorization: Bearer ${TOKEN}`,
+      '-H',
+      `X-Customer-Api-Id: ${TENANT}`,
+      '-H',
+      `X-Secret: ${SECRET}`,
+      '-H',
+      'Accept-Language: pt',
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      CURL_BODY,
       server.endpoint,
     ]);
     const [head, body] = stdout.split('\r\n\r\n');
@@ -101,7 +122,13 @@ describe('reference clients', () => {
     const data = customers(600, 3).map((c) => ({ customer_id: c.customer_id, total_purchases: c.total_purchases, frequency: c.frequency }));
     const response = await fetch(server.endpoint, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${TOKEN}`, 'X-Customer-Api-Id': TENANT, 'X-Secret': SECRET, 'Accept-Language': 'pt', 'Content-Type': 'application/json' },
+      headers: {
+        Authorization: `Bearer ${TOKEN}`,
+        'X-Customer-Api-Id': TENANT,
+        'X-Secret': SECRET,
+        'Accept-Language': 'pt',
+        'Content-Type': 'application/json',
+      },
       body: JSON.stringify({ data, algorithm: 'kmeans', n_clusters: 3 }),
     });
     const result = await response.json();
@@ -114,7 +141,8 @@ describe('reference clients', () => {
 
   it('runs the PHP (Laravel Http::post) example: its body as Laravel encodes it, Accept: application/json', async () => {
     // Laravel's Http::post sends json_encode of the array: compact, no spaces.
-    const body = '{"data":[{"customer_id":"123","total_purchases":1500,"frequency":12},{"customer_id":"456","total_purchases":3000,"frequency":24}],"algorithm":"kmeans","n_clusters":3}';
+    const body =
+      '{"data":[{"customer_id":"123","total_purchases":1500,"frequency":12},{"customer_id":"456","total_purchases":3000,"frequency":24}],"algorithm":"kmeans","n_clusters":3}';
     const r = await post(server.endpoint, body, {
       'User-Agent': 'GuzzleHttp/7',
       Authorization: `Bearer ${TOKEN}`,
@@ -139,8 +167,16 @@ describe('statuses of the reference table, from real requests', () => {
         tenants: [
           { id: TENANT, secretSha256: sha256Hex(SECRET), secretIssuedAt: new Date(Date.now() - 10 * DAY_MS).toISOString() },
           { id: OTHER_TENANT, secretSha256: sha256Hex('o'.repeat(64)) },
-          { id: '11111111-2222-4333-8444-555555555555', secretSha256: sha256Hex('e'.repeat(64)), secretIssuedAt: new Date(Date.now() - 91 * DAY_MS).toISOString() },
-          { id: '66666666-7777-4888-9999-000000000000', secretSha256: sha256Hex('w'.repeat(64)), secretIssuedAt: new Date(Date.now() - 80 * DAY_MS).toISOString() },
+          {
+            id: '11111111-2222-4333-8444-555555555555',
+            secretSha256: sha256Hex('e'.repeat(64)),
+            secretIssuedAt: new Date(Date.now() - 91 * DAY_MS).toISOString(),
+          },
+          {
+            id: '66666666-7777-4888-9999-000000000000',
+            secretSha256: sha256Hex('w'.repeat(64)),
+            secretIssuedAt: new Date(Date.now() - 80 * DAY_MS).toISOString(),
+          },
         ],
         tokens: [
           { sha256: sha256Hex('expired-token'), expiresAt: new Date(Date.now() - DAY_MS).toISOString() },
@@ -206,7 +242,11 @@ describe('statuses of the reference table, from real requests', () => {
     const unknown = await post(server.endpoint, small, authHeaders({ 'X-Customer-Api-Id': 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee' }));
     expect(unknown.status).toBe(401);
     expect(unknown.json.code).toBe('AUTH_FAILED');
-    const expired = await post(server.endpoint, small, authHeaders({ 'X-Customer-Api-Id': '11111111-2222-4333-8444-555555555555', 'X-Secret': 'e'.repeat(64) }));
+    const expired = await post(
+      server.endpoint,
+      small,
+      authHeaders({ 'X-Customer-Api-Id': '11111111-2222-4333-8444-555555555555', 'X-Secret': 'e'.repeat(64) }),
+    );
     expect(expired.status).toBe(401);
     expect(expired.json).toMatchObject({ error: 'Unauthorized', code: 'SECRET_EXPIRED', details: { parameter: 'X-Secret', location: 'header' } });
   });
@@ -248,7 +288,11 @@ describe('statuses of the reference table, from real requests', () => {
     const r = await post(server.endpoint, small, authHeaders({ Authorization: 'Bearer other-tenant-token' }));
     expect(r.status).toBe(403);
     expect(r.json).toMatchObject({ error: 'Forbidden', code: 'FORBIDDEN' });
-    const own = await post(server.endpoint, small, authHeaders({ Authorization: 'Bearer other-tenant-token', 'X-Customer-Api-Id': OTHER_TENANT, 'X-Secret': 'o'.repeat(64) }));
+    const own = await post(
+      server.endpoint,
+      small,
+      authHeaders({ Authorization: 'Bearer other-tenant-token', 'X-Customer-Api-Id': OTHER_TENANT, 'X-Secret': 'o'.repeat(64) }),
+    );
     expect(own.status).toBe(200);
   });
 
@@ -322,13 +366,17 @@ describe('statuses of the reference table, from real requests', () => {
     for (const encoding of ['br', 'deflate', 'gzip, br']) {
       const r = await post(server.endpoint, small, authHeaders({ 'Content-Encoding': encoding }));
       expect(r.status).toBe(415);
-      expect(r.json).toMatchObject({ error: 'Unsupported media type', code: 'UNSUPPORTED_MEDIA_TYPE', details: { parameter: 'Content-Encoding', location: 'header' } });
+      expect(r.json).toMatchObject({
+        error: 'Unsupported media type',
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        details: { parameter: 'Content-Encoding', location: 'header' },
+      });
       expect(r.json.message).toContain(encoding);
     }
     expect((await post(server.endpoint, small, authHeaders({ 'Content-Encoding': 'identity' }))).status).toBe(200);
   });
 
-  it("error is the same English title in every language; message follows Accept-Language", async () => {
+  it('error is the same English title in every language; message follows Accept-Language', async () => {
     const pt = (extra: Record<string, string> = {}) => authHeaders({ 'Accept-Language': 'pt', ...extra });
     const big = JSON.stringify({ data: customers(2000, 5) });
     const answers = [
@@ -461,7 +509,13 @@ describe('Accept-Language', () => {
   });
   afterAll(() => server.close());
 
-  for (const [header, locale] of [['pt', 'pt'], ['es', 'es'], ['fr;q=1, es-MX;q=0.9, pt;q=0.8', 'es'], ['de', 'en'], ['pt-BR,pt;q=0.9,en;q=0.8', 'pt']] as const) {
+  for (const [header, locale] of [
+    ['pt', 'pt'],
+    ['es', 'es'],
+    ['fr;q=1, es-MX;q=0.9, pt;q=0.8', 'es'],
+    ['de', 'en'],
+    ['pt-BR,pt;q=0.9,en;q=0.8', 'pt'],
+  ] as const) {
     it(`${header} -> ${locale}: labels, descriptions and messages`, async () => {
       const r = await post(server.endpoint, JSON.stringify({ data, n_clusters: 4, seed: 1 }), authHeaders({ 'Accept-Language': header }));
       expect(r.status).toBe(200);
@@ -499,7 +553,10 @@ describe('configuration and serve', () => {
 
   it('reads .env and the tenants file; options in code win', () => {
     const dir = mkdtempSync(join(tmpdir(), 'segmint-env-'));
-    writeFileSync(join(dir, 'tenants.json'), JSON.stringify({ tenants: [{ id: TENANT, secretSha256: sha256Hex(SECRET) }], tokens: [{ sha256: sha256Hex('t3'), name: 'ci' }] }));
+    writeFileSync(
+      join(dir, 'tenants.json'),
+      JSON.stringify({ tenants: [{ id: TENANT, secretSha256: sha256Hex(SECRET) }], tokens: [{ sha256: sha256Hex('t3'), name: 'ci' }] }),
+    );
     writeFileSync(
       join(dir, '.env'),
       `# comment\nSEGMINT_TOKENS=t1, t2\nexport SEGMINT_RATE_LIMIT=5\nSEGMINT_TENANTS_FILE="${join(dir, 'tenants.json')}"\nSEGMINT_TIMEOUT_MS=1000 # inline\nSEGMINT_WORKERS=3\n`,
@@ -568,7 +625,10 @@ describe('configuration and serve', () => {
     }
     const all = lines.join('');
     for (const forbidden of [TOKEN, SECRET, 'leaked-token-value', 'q'.repeat(64)]) expect(all).not.toContain(forbidden);
-    const entries = all.trim().split('\n').map((l) => JSON.parse(l));
+    const entries = all
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const ok = entries.find((e) => e.reqId === 'req-abc-1');
     expect(ok).toMatchObject({ status: 200, method: 'POST', tenant: TENANT });
     expect(typeof ok.ms).toBe('number');

@@ -36,10 +36,27 @@ const shapes = [
 const layout = (n: number, d: number, k: number) => {
   const ws = kernels().workspace();
   const r = {
-    X: ws.f64(n * d), Xp: ws.f64(((n + 1) >> 1) * 2 * d), C: ws.f64(k * d), W: ws.f64(n), out: ws.f64(n * k),
-    halfNorm: ws.f64(k), labels: ws.i32(n), sums: ws.f64(k * d), counts: ws.f64(k),
-    upper: ws.f64(n), lower: ws.f64(n), shift: ws.f64(k), sep: ws.f64(k), dist: ws.f64(n), members: ws.i32(k), cumulative: ws.f64(k + 1),
-    cand: ws.f64(2 * d), trials: ws.f64(2 * (n + 1)), pots: ws.f64(2), closest: ws.f64(n + 1), pairW: ws.f64(n + 1),
+    X: ws.f64(n * d),
+    Xp: ws.f64(((n + 1) >> 1) * 2 * d),
+    C: ws.f64(k * d),
+    W: ws.f64(n),
+    out: ws.f64(n * k),
+    halfNorm: ws.f64(k),
+    labels: ws.i32(n),
+    sums: ws.f64(k * d),
+    counts: ws.f64(k),
+    upper: ws.f64(n),
+    lower: ws.f64(n),
+    shift: ws.f64(k),
+    sep: ws.f64(k),
+    dist: ws.f64(n),
+    members: ws.i32(k),
+    cumulative: ws.f64(k + 1),
+    cand: ws.f64(2 * d),
+    trials: ws.f64(2 * (n + 1)),
+    pots: ws.f64(2),
+    closest: ws.f64(n + 1),
+    pairW: ws.f64(n + 1),
   };
   ws.commit();
   return { ws, r };
@@ -97,7 +114,24 @@ for (const variant of ['simd', 'scalar'] as const) {
       ws.write(r.C, C);
       ws.viewI32(r.labels).fill(-1);
       const e = kernels().exports;
-      e.hamerlyAssign(r.X.ptr, n, d, r.C.ptr, k, 0, r.shift.ptr, r.sep.ptr, r.cumulative.ptr, r.labels.ptr, r.upper.ptr, r.lower.ptr, r.sums.ptr, r.counts.ptr, r.members.ptr, 1);
+      e.hamerlyAssign(
+        r.X.ptr,
+        n,
+        d,
+        r.C.ptr,
+        k,
+        0,
+        r.shift.ptr,
+        r.sep.ptr,
+        r.cumulative.ptr,
+        r.labels.ptr,
+        r.upper.ptr,
+        r.lower.ptr,
+        r.sums.ptr,
+        r.counts.ptr,
+        r.members.ptr,
+        1,
+      );
       const ref = assignNearestRef(X, n, d, C, k);
       expect(Array.from(ws.viewI32(r.labels))).toEqual(Array.from(ref.labels));
       expectClose(ws.viewF64(r.sums), ref.sums);
@@ -112,7 +146,24 @@ for (const variant of ['simd', 'scalar'] as const) {
       }
       ws.write(r.C, C2);
       ws.write(r.shift, shift);
-      e.hamerlyAssign(r.X.ptr, n, d, r.C.ptr, k, 0, r.shift.ptr, r.sep.ptr, r.cumulative.ptr, r.labels.ptr, r.upper.ptr, r.lower.ptr, r.sums.ptr, r.counts.ptr, r.members.ptr, 0);
+      e.hamerlyAssign(
+        r.X.ptr,
+        n,
+        d,
+        r.C.ptr,
+        k,
+        0,
+        r.shift.ptr,
+        r.sep.ptr,
+        r.cumulative.ptr,
+        r.labels.ptr,
+        r.upper.ptr,
+        r.lower.ptr,
+        r.sums.ptr,
+        r.counts.ptr,
+        r.members.ptr,
+        0,
+      );
       const ref2 = assignNearestRef(X, n, d, C2, k);
       expect(Array.from(ws.viewI32(r.labels))).toEqual(Array.from(ref2.labels));
       expectClose(ws.viewF64(r.counts), ref2.counts);
@@ -145,7 +196,22 @@ for (const variant of ['simd', 'scalar'] as const) {
       ws.write(r.W, W);
       const e = kernels().exports;
       e.packPointPairs(r.X.ptr, n, d, r.Xp.ptr);
-      e.hamerlyInitPairs(r.Xp.ptr, r.X.ptr, n, d, r.C.ptr, k, r.W.ptr, r.cumulative.ptr, r.labels.ptr, r.upper.ptr, r.lower.ptr, r.sums.ptr, r.counts.ptr, r.members.ptr);
+      e.hamerlyInitPairs(
+        r.Xp.ptr,
+        r.X.ptr,
+        n,
+        d,
+        r.C.ptr,
+        k,
+        r.W.ptr,
+        r.cumulative.ptr,
+        r.labels.ptr,
+        r.upper.ptr,
+        r.lower.ptr,
+        r.sums.ptr,
+        r.counts.ptr,
+        r.members.ptr,
+      );
       const ref = assignNearestRef(X, n, d, C, k, W);
       const D = squaredDistancesRef(X, n, d, C, k);
       expect(Array.from(ws.viewI32(r.labels))).toEqual(Array.from(ref.labels));

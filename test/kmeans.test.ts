@@ -109,10 +109,11 @@ describe('kmeans semantics', () => {
       for (let j = 0; j < 6; j++) {
         let num = 0;
         let den = 0;
-        for (let i = 0; i < 1000; i++) if (m.labels[i] === c) {
-          num += w[i] * X.data[i * 6 + j];
-          den += w[i];
-        }
+        for (let i = 0; i < 1000; i++)
+          if (m.labels[i] === c) {
+            num += w[i] * X.data[i * 6 + j];
+            den += w[i];
+          }
         expect(relDiff(m.centroids[c][j], num / den)).toBeLessThan(1e-9);
       }
     }
@@ -126,7 +127,14 @@ describe('kmeans semantics', () => {
   });
 
   it('integer sample weights equal repeated rows', () => {
-    const rows = [[0, 0], [0, 1], [5, 5], [5, 6], [10, 0], [11, 0]];
+    const rows = [
+      [0, 0],
+      [0, 1],
+      [5, 5],
+      [5, 6],
+      [10, 0],
+      [11, 0],
+    ];
     const w = [1, 3, 2, 1, 1, 2];
     const repeated = rows.flatMap((r, i) => Array.from({ length: w[i] }, () => r));
     const a = kmeans(rows, { k: 3, sampleWeight: w, nInit: 5 });
@@ -150,8 +158,22 @@ describe('kmeans semantics', () => {
 
   it('relocates empty clusters to the farthest points', () => {
     // Two centroids start far from all data: both come up empty in the first pass.
-    const rows = [[0, 0], [0.1, 0], [0, 0.1], [10, 10], [10.1, 10], [20, 0]];
-    const m = kmeans(rows, { k: 3, init: [[0, 0], [100, 100], [200, 200]] });
+    const rows = [
+      [0, 0],
+      [0.1, 0],
+      [0, 0.1],
+      [10, 10],
+      [10.1, 10],
+      [20, 0],
+    ];
+    const m = kmeans(rows, {
+      k: 3,
+      init: [
+        [0, 0],
+        [100, 100],
+        [200, 200],
+      ],
+    });
     expect(new Set(m.labels).size).toBe(3);
     expect(m.inertia).toBeLessThan(0.05);
   });
@@ -200,7 +222,11 @@ describe('edge cases', () => {
   });
 
   it('k = 1: one cluster at the mean', () => {
-    const rows = [[1, 2], [3, 4], [5, 9]];
+    const rows = [
+      [1, 2],
+      [3, 4],
+      [5, 9],
+    ];
     const m = kmeans(rows, { k: 1 });
     expect(Array.from(m.labels)).toEqual([0, 0, 0]);
     expect(m.centroids[0][0]).toBeCloseTo(3, 12);
@@ -246,18 +272,39 @@ describe('edge cases', () => {
   });
 
   it('k larger than the number of distinct rows is an error naming k', () => {
-    const rows = [[1, 1], [1, 1], [2, 2], [2, 2], [1, 1]];
+    const rows = [
+      [1, 1],
+      [1, 1],
+      [2, 2],
+      [2, 2],
+      [1, 1],
+    ];
     expect(() => kmeans(rows, { k: 3 })).toThrow(/k: is 3 but X has only 2 distinct rows/);
     expect(kmeans(rows, { k: 2 }).inertia).toBe(0);
   });
 });
 
 describe('bad input', () => {
-  const ok = [[1, 2], [3, 4], [5, 6]];
+  const ok = [
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ];
   const cases: [string, () => unknown, RegExp][] = [
     ['no rows', () => kmeans([], { k: 1 }), /X: has no rows/],
     ['ragged rows', () => kmeans([[1, 2], [3]], { k: 1 }), /X: row 1 has 1 values but row 0 has 2/],
-    ['NaN with row and column', () => kmeans([[1, 2], [3, NaN]], { k: 1 }), /X: row 1, column 1 is NaN/],
+    [
+      'NaN with row and column',
+      () =>
+        kmeans(
+          [
+            [1, 2],
+            [3, NaN],
+          ],
+          { k: 1 },
+        ),
+      /X: row 1, column 1 is NaN/,
+    ],
     ['Infinity', () => kmeans([[Infinity, 2]], { k: 1 }), /X: row 0, column 0 is Infinity/],
     ['a value whose square would overflow', () => kmeans([[0], [1e200]], { k: 1 }), /X: row 1, column 0 is 1e\+200; values must be within/],
     ['the same in flat data', () => kmeans({ data: [0, -1e200], rows: 2, cols: 1 }, { k: 1 }), /X: row 1, column 0 is -1e\+200/],
@@ -269,7 +316,18 @@ describe('bad input', () => {
     ['k = 0', () => kmeans(ok, { k: 0 }), /k: must be between 1 and 3, got 0/],
     ['k above n', () => kmeans(ok, { k: 4 }), /k: must be between 1 and 3, got 4/],
     ['unknown init', () => kmeans(ok, { k: 2, init: 'kmeans++' as never }), /init: must be one of 'k-means\+\+', 'random', got "kmeans\+\+"/],
-    ['init of the wrong shape', () => kmeans(ok, { k: 2, init: [[1, 2, 3], [1, 2, 3]] }), /init: centroids have 3 features but X has 2/],
+    [
+      'init of the wrong shape',
+      () =>
+        kmeans(ok, {
+          k: 2,
+          init: [
+            [1, 2, 3],
+            [1, 2, 3],
+          ],
+        }),
+      /init: centroids have 3 features but X has 2/,
+    ],
     ['unknown option', () => kmeans(ok, { k: 2, maxIters: 3 } as never), /maxIters: is not an option of kmeans\(\)/],
     ['unknown algorithm', () => kmeans(ok, { k: 2, algorithm: 'elkan' as never }), /algorithm: must be one of/],
     ['negative tol', () => kmeans(ok, { k: 2, tol: -1 }), /tol: must be a finite number >= 0/],

@@ -1,9 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectParameterError } from './shared';
-import {
-  calinskiHarabaszScore, daviesBouldinScore, init, SILHOUETTE_EXACT_LIMIT,
-  silhouette, silhouetteSamples, silhouetteScore,
-} from '../src/index';
+import { calinskiHarabaszScore, daviesBouldinScore, init, SILHOUETTE_EXACT_LIMIT, silhouette, silhouetteSamples, silhouetteScore } from '../src/index';
 import { samplePositions } from '../src/metrics/silhouette';
 import { Random } from '../src/random';
 import { fixtureMatrix, fixtureNames, loadFixture, relDiff } from './helpers/fixtures';
@@ -76,7 +73,11 @@ describe('metrics against the scikit-learn fixtures', () => {
 
 describe('metrics against the plain-TS reference on random data', () => {
   const cases: [number, number, number, number][] = [
-    [1, 97, 6, 5], [2, 203, 3, 7], [3, 64, 1, 3], [4, 151, 7, 4], [5, 40, 2, 9],
+    [1, 97, 6, 5],
+    [2, 203, 3, 7],
+    [3, 64, 1, 3],
+    [4, 151, 7, 4],
+    [5, 40, 2, 9],
   ];
   for (const [seed, n, d, k] of cases) {
     it(`seed ${seed}: n=${n} d=${d} k=${k}`, () => {
@@ -203,7 +204,12 @@ describe('sampling', () => {
 });
 
 describe('bad input', () => {
-  const X = [[0, 1], [1, 1], [5, 5], [6, 5]];
+  const X = [
+    [0, 1],
+    [1, 1],
+    [5, 5],
+    [6, 5],
+  ];
   const fns = {
     silhouetteScore: (x: unknown, l: unknown) => silhouetteScore(x as number[][], l as number[]),
     silhouetteSamples: (x: unknown, l: unknown) => silhouetteSamples(x as number[][], l as number[]),
@@ -222,7 +228,20 @@ describe('bad input', () => {
       expectError(() => fn(X, [0, 1, 1]), 'labels', /has 3 values but X has 4 rows/);
       expectError(() => fn(X, [0, 1, NaN, 1]), 'labels', /value 2 is NaN/);
       expectError(() => fn(X, [0, 1, 0.5, 1]), 'labels', /must be integers/);
-      expectError(() => fn([[0, 1], [1, NaN], [5, 5], [6, 5]], [0, 0, 1, 1]), 'X', /row 1, column 1 is NaN/);
+      expectError(
+        () =>
+          fn(
+            [
+              [0, 1],
+              [1, NaN],
+              [5, 5],
+              [6, 5],
+            ],
+            [0, 0, 1, 1],
+          ),
+        'X',
+        /row 1, column 1 is NaN/,
+      );
       expectError(() => fn(X, undefined), 'labels', /array of integers/);
     });
   }

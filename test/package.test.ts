@@ -39,13 +39,17 @@ describe('the npm package', () => {
     execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: project, stdio: 'pipe' });
     const esm = execFileSync(
       process.execPath,
-      ['--input-type=module', '-e', `
+      [
+        '--input-type=module',
+        '-e',
+        `
         import { kmeans, segment, createSegmentationHandler } from 'segmint';
         import { createSegmentationHandler as fromHttp } from 'segmint/http';
         const m = kmeans([[0], [0.5], [10], [10.5]], { k: 2 });
         const r = await segment({ data: [{ customer_id: 'a', x: 1 }, { customer_id: 'b', x: 2 }, { customer_id: 'c', x: 9 }], n_clusters: 2 });
         console.log(JSON.stringify({ inertia: m.inertia, sizes: r.segments.map((s) => s.size), handler: typeof createSegmentationHandler, http: typeof fromHttp }));
-      `],
+      `,
+      ],
       { cwd: project, encoding: 'utf8' },
     );
     expect(JSON.parse(esm)).toEqual({ inertia: 0.25, sizes: [2, 1], handler: 'function', http: 'function' });

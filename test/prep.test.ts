@@ -98,28 +98,74 @@ describe('prepareRecords', () => {
   });
 
   it('drops constant features with a warning, and refuses when nothing is left', () => {
-    const recs = [{ customer_id: 1, a: 5, b: 1 }, { customer_id: 2, a: 5, b: 2 }];
+    const recs = [
+      { customer_id: 1, a: 5, b: 1 },
+      { customer_id: 2, a: 5, b: 2 },
+    ];
     const p = prepareRecords(recs, base);
     expect(p.preprocessing.constantDropped).toEqual(['a']);
     expect(p.matrix.cols).toBe(1);
     expect(p.profileFeatures).toEqual(['a', 'b']);
-    expectCode(() => prepareRecords([{ customer_id: 1, a: 5 }, { customer_id: 2, a: 5 }], base), 'NO_NUMERIC_FEATURES', 422);
+    expectCode(
+      () =>
+        prepareRecords(
+          [
+            { customer_id: 1, a: 5 },
+            { customer_id: 2, a: 5 },
+          ],
+          base,
+        ),
+      'NO_NUMERIC_FEATURES',
+      422,
+    );
     expectCode(() => prepareRecords([{ customer_id: 1, name: 'x' }], base), 'NO_NUMERIC_FEATURES', 422);
   });
 
   it('errors: duplicate ids, missing ids, unknown features, non-objects, missing values with missing=error', () => {
-    expectCode(() => prepareRecords([{ customer_id: 1, x: 1 }, { customer_id: 1, x: 2 }], base), 'DUPLICATE_ID', 422, 'customer_id');
+    expectCode(
+      () =>
+        prepareRecords(
+          [
+            { customer_id: 1, x: 1 },
+            { customer_id: 1, x: 2 },
+          ],
+          base,
+        ),
+      'DUPLICATE_ID',
+      422,
+      'customer_id',
+    );
     expectCode(() => prepareRecords([{ x: 1 }], base), 'MISSING_ID', 422, 'data[0].customer_id');
     expectCode(() => prepareRecords([{ customer_id: 1, x: 1 }], { ...base, features: ['y'] }), 'UNKNOWN_FEATURE', 422, 'features');
     expectCode(() => prepareRecords([5], base), 'INVALID_PARAMETER', 400, 'data[0]');
     expectCode(() => prepareRecords([{ customer_id: { a: 1 }, x: 1 }], base), 'INVALID_PARAMETER', 400, 'data[0].customer_id');
     expectCode(() => prepareRecords(data, { ...base, missing: 'error' }), 'MISSING_VALUES', 422, 'data[2].total_purchases');
     // "1" and 1 are different ids (different types), so not duplicates.
-    expect(prepareRecords([{ customer_id: 1, x: 1 }, { customer_id: '1', x: 2 }], base).ids).toEqual([1, '1']);
+    expect(
+      prepareRecords(
+        [
+          { customer_id: 1, x: 1 },
+          { customer_id: '1', x: 2 },
+        ],
+        base,
+      ).ids,
+    ).toEqual([1, '1']);
   });
 
   it('Infinity is an error naming the value; a named field with no values is dropped as constant', () => {
-    expectCode(() => prepareRecords([{ customer_id: 1, x: 1 }, { customer_id: 2, x: Infinity }], base), 'INVALID_PARAMETER', 400, 'data[1].x');
+    expectCode(
+      () =>
+        prepareRecords(
+          [
+            { customer_id: 1, x: 1 },
+            { customer_id: 2, x: Infinity },
+          ],
+          base,
+        ),
+      'INVALID_PARAMETER',
+      400,
+      'data[1].x',
+    );
     const p = prepareRecords(
       [
         { customer_id: 1, x: 1, empty: null },
@@ -149,7 +195,10 @@ describe('prepareRecords', () => {
   });
 
   it('a column with a non-numeric string is not numeric; named explicitly it is one-hot', () => {
-    const recs = [{ customer_id: 1, x: '12', y: 1 }, { customer_id: 2, x: 'twelve', y: 2 }];
+    const recs = [
+      { customer_id: 1, x: '12', y: 1 },
+      { customer_id: 2, x: 'twelve', y: 2 },
+    ];
     expect(prepareRecords(recs, base).features).toEqual(['y']);
     expect(prepareRecords(recs, { ...base, features: ['x'] }).transforms.map((t) => t.name)).toEqual(['x=12', 'x=twelve']);
   });
@@ -162,6 +211,9 @@ describe('prepareRecords', () => {
     // Missing -> fitted median, unseen category -> all zeros.
     const t = p.transforms[0];
     expect(fresh.data[0]).toBeCloseTo((Math.log1p(300) - t.center) / t.scale, 12);
-    expect(Array.from(fresh.data.subarray(1))).toEqual([(0 - p.transforms[1].center) / p.transforms[1].scale, (0 - p.transforms[2].center) / p.transforms[2].scale]);
+    expect(Array.from(fresh.data.subarray(1))).toEqual([
+      (0 - p.transforms[1].center) / p.transforms[1].scale,
+      (0 - p.transforms[2].center) / p.transforms[2].scale,
+    ]);
   });
 });

@@ -195,15 +195,11 @@ describe('business labels on synthetic RFM segments', () => {
     const data = rfmData(['ordinary', 'highValue', 'growth', 'priceSensitive', 'atRisk'], 10, 0);
     const text = (locale: Locale) => profileSegments(data.columns, RFM_FEATURES, data.labels, roles, locale);
     const [en, es, pt] = [text('en'), text('es'), text('pt')];
-    expect(en[1].description).toBe(
-      'Your best customers: spend 3x the average, purchase frequency 2.2x the average, and last purchase 10 days ago on average.',
-    );
+    expect(en[1].description).toBe('Your best customers: spend 3x the average, purchase frequency 2.2x the average, and last purchase 10 days ago on average.');
     expect(es[1].description).toBe(
       'Sus mejores clientes: gasto de 3 veces el promedio, frecuencia de compra de 2,2 veces el promedio y última compra hace 10 días en promedio.',
     );
-    expect(pt[1].description).toBe(
-      'Seus melhores clientes: gasto de 3x a média, frequência de compra de 2,2x a média e última compra há 10 dias em média.',
-    );
+    expect(pt[1].description).toBe('Seus melhores clientes: gasto de 3x a média, frequência de compra de 2,2x a média e última compra há 10 dias em média.');
     expect(en[4].labelKey).toBe('at_risk');
     expect(en[4].description).toContain('last purchase 200 days ago on average');
     expect(es[4].description).toContain('última compra hace 200 días');

@@ -267,7 +267,17 @@ describe('errors: a SegmentationError with a code, never another exception', () 
     ['features not strings', { data: ok, features: [1] }, 'INVALID_PARAMETER', 400, 'features'],
     ['unknown feature', { data: ok, features: ['total_purchases', 'age'] }, 'UNKNOWN_FEATURE', 422, 'features'],
     ['duplicate ids', { data: [...ok, ok[0]] }, 'DUPLICATE_ID', 422, 'customer_id'],
-    ['no numeric feature', { data: [{ customer_id: 1, name: 'a' }, { customer_id: 2, name: 'b' }] }, 'NO_NUMERIC_FEATURES', 422],
+    [
+      'no numeric feature',
+      {
+        data: [
+          { customer_id: 1, name: 'a' },
+          { customer_id: 2, name: 'b' },
+        ],
+      },
+      'NO_NUMERIC_FEATURES',
+      422,
+    ],
     ['bad validation', { data: ok, validation: 'accuracy' }, 'INVALID_PARAMETER', 400, 'validation'],
     ['bad eps', { data: ok, algorithm: 'dbscan', eps: -1 }, 'INVALID_PARAMETER', 400, 'eps'],
     ['bad covariance', { data: ok, algorithm: 'gmm', covariance_type: 'banana' }, 'INVALID_PARAMETER', 400, 'covariance_type'],
@@ -278,7 +288,16 @@ describe('errors: a SegmentationError with a code, never another exception', () 
   });
 
   it('any malformed request (fast-check) gives a SegmentationError with a code', () => {
-    const value = fc.oneof(fc.constant(null), fc.boolean(), fc.double(), fc.integer(), fc.string(), fc.constant('auto'), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.integer(), { maxKeys: 2 }));
+    const value = fc.oneof(
+      fc.constant(null),
+      fc.boolean(),
+      fc.double(),
+      fc.integer(),
+      fc.string(),
+      fc.constant('auto'),
+      fc.array(fc.integer(), { maxLength: 3 }),
+      fc.dictionary(fc.string(), fc.integer(), { maxKeys: 2 }),
+    );
     const record = fc.dictionary(fc.constantFrom('customer_id', 'total_purchases', 'frequency', 'x', ''), value, { maxKeys: 4 });
     const columns = fc.dictionary(fc.constantFrom('customer_id', 'x', 'y'), fc.oneof(fc.array(value, { maxLength: 6 }), value), { maxKeys: 3 });
     const request = fc.record(

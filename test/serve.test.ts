@@ -28,7 +28,14 @@ describe('segmint serve', () => {
     const ok = await fetch(`${running.url}/api/v1/ai/echointel/customer-intelligence/segmentation`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${running.devToken}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ data: [{ customer_id: 'a', x: 1 }, { customer_id: 'b', x: 2 }, { customer_id: 'c', x: 9 }], n_clusters: 2 }),
+      body: JSON.stringify({
+        data: [
+          { customer_id: 'a', x: 1 },
+          { customer_id: 'b', x: 2 },
+          { customer_id: 'c', x: 9 },
+        ],
+        n_clusters: 2,
+      }),
     });
     expect(ok.status).toBe(200);
     expect((await ok.json()).segments.length).toBe(2);

@@ -44,21 +44,34 @@ export async function run({ quick, sizes: asked }) {
   // Kernel throughput: one Lloyd assignment pass over 1M x 6 points, k = 5 and k = 16.
   const kern = kernels();
   const e = kern.exports;
-  for (const [n, d, kk] of [[1_000_000, 6, 5], [1_000_000, 6, 16], [200_000, 32, 16]]) {
+  for (const [n, d, kk] of [
+    [1_000_000, 6, 5],
+    [1_000_000, 6, 16],
+    [200_000, 32, 16],
+  ]) {
     const X = sampleCustomerMatrix(n, 7);
     const ws = kern.workspace();
-    const rX = ws.f64(n * d), rXp = ws.f64(n * d + d), rC = ws.f64(kk * d), hn = ws.f64(kk);
-    const labels = ws.i32(n), sums = ws.f64(kk * d), counts = ws.f64(kk);
+    const rX = ws.f64(n * d),
+      rXp = ws.f64(n * d + d),
+      rC = ws.f64(kk * d),
+      hn = ws.f64(kk);
+    const labels = ws.i32(n),
+      sums = ws.f64(kk * d),
+      counts = ws.f64(kk);
     ws.commit();
     const xv = ws.viewF64(rX);
     for (let i = 0; i < n * d; i++) xv[i] = X.data[i % X.data.length] / 1000;
     ws.write(rC, xv.subarray(0, kk * d));
     e.packPointPairs(rX.ptr, n, d, rXp.ptr);
     e.halfSquaredNorms(rC.ptr, kk, d, hn.ptr);
-    const rows = await compare(`assignment kernel, ${n / 1e6}M x ${d}, k = ${kk}`, [
-      { name: 'assignNearest (labels + sums)', fn: () => e.assignNearest(rXp.ptr, rX.ptr, n, d, rC.ptr, hn.ptr, kk, 0, labels.ptr, sums.ptr, counts.ptr) },
-      { name: 'assignNearest (labels only)', fn: () => e.assignNearest(rXp.ptr, rX.ptr, n, d, rC.ptr, hn.ptr, kk, 0, labels.ptr, 0, 0) },
-    ], { time: 1000, iterations: 5 });
+    const rows = await compare(
+      `assignment kernel, ${n / 1e6}M x ${d}, k = ${kk}`,
+      [
+        { name: 'assignNearest (labels + sums)', fn: () => e.assignNearest(rXp.ptr, rX.ptr, n, d, rC.ptr, hn.ptr, kk, 0, labels.ptr, sums.ptr, counts.ptr) },
+        { name: 'assignNearest (labels only)', fn: () => e.assignNearest(rXp.ptr, rX.ptr, n, d, rC.ptr, hn.ptr, kk, 0, labels.ptr, 0, 0) },
+      ],
+      { time: 1000, iterations: 5 },
+    );
     for (const r of rows) {
       if (r.meanMs) record(`assignment kernel ${n}x${d} k=${kk}`, `${r.name} throughput`, ((n * kk * d) / (r.meanMs / 1000) / 1e9).toFixed(2), 'G terms/s');
     }

@@ -2,9 +2,7 @@
 // against the square-root floor (n^2/2 square roots: a wasm f64x2.sqrt loop and a JS
 // Math.sqrt loop, both with independent chains so they measure throughput, not latency).
 import asc from 'assemblyscript/asc';
-import {
-  calinskiHarabaszScore, chooseK, daviesBouldinScore, kmeans, sampleCustomerMatrix, silhouette, silhouetteScore,
-} from '../../dist/index.js';
+import { calinskiHarabaszScore, chooseK, daviesBouldinScore, kmeans, sampleCustomerMatrix, silhouette, silhouetteScore } from '../../dist/index.js';
 import { silhouetteSamplesRef } from '../../test/reference/metrics.ts';
 import { compare, record, standardizedCustomers } from '../lib.mjs';
 
@@ -25,9 +23,16 @@ export function sqrtThroughput(count: i32): f64 {
 }`;
 
 function jsSqrtThroughput(count) {
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, x = 1.5;
+  let a0 = 0,
+    a1 = 0,
+    a2 = 0,
+    a3 = 0,
+    x = 1.5;
   for (let i = 0; i < count; i += 4) {
-    a0 += Math.sqrt(x); a1 += Math.sqrt(x + 1); a2 += Math.sqrt(x + 2); a3 += Math.sqrt(x + 3);
+    a0 += Math.sqrt(x);
+    a1 += Math.sqrt(x + 1);
+    a2 += Math.sqrt(x + 2);
+    a3 += Math.sqrt(x + 3);
     x += 4;
   }
   return a0 + a1 + a2 + a3;
@@ -66,10 +71,14 @@ export async function run({ quick }) {
     { name: 'calinskiHarabaszScore', fn: () => calinskiHarabaszScore(large, largeLabels) },
   ]);
 
-  const ck = await compare(`chooseK 2..10 on ${nLarge} customers (standardized)`, [
-    { name: 'chooseK silhouette', fn: () => chooseK(large, { kMin: 2, kMax: 10, method: 'silhouette' }) },
-    { name: 'chooseK elbow (fits only)', fn: () => chooseK(large, { kMin: 2, kMax: 10, method: 'elbow' }) },
-  ], { time: 3000, iterations: 3 });
+  const ck = await compare(
+    `chooseK 2..10 on ${nLarge} customers (standardized)`,
+    [
+      { name: 'chooseK silhouette', fn: () => chooseK(large, { kMin: 2, kMax: 10, method: 'silhouette' }) },
+      { name: 'chooseK elbow (fits only)', fn: () => chooseK(large, { kMin: 2, kMax: 10, method: 'elbow' }) },
+    ],
+    { time: 3000, iterations: 3 },
+  );
   record('chooseK', 'silhouette method, 2..10', ck[0].meanMs.toFixed(0), 'ms (target < 1000)');
   const chosen = chooseK(large, { kMin: 2, kMax: 10 });
   record('chooseK', 'chosen k / curve', `${chosen.k} / ${chosen.curve.map((p) => p.score.toFixed(3)).join(' ')}`, '');

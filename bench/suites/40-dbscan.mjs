@@ -22,7 +22,12 @@ export async function run() {
     const big = n >= 100_000;
     const found = {};
     const r = dbscan(X, { eps, minSamples });
-    record(`dbscan ${n.toLocaleString('en')} x 6`, 'clusters / core rows / noise rows', `${r.nClusters} / ${r.coreSampleIndices.length} / ${r.labels.filter((l) => l < 0).length}`, '');
+    record(
+      `dbscan ${n.toLocaleString('en')} x 6`,
+      'clusters / core rows / noise rows',
+      `${r.nClusters} / ${r.coreSampleIndices.length} / ${r.labels.filter((l) => l < 0).length}`,
+      '',
+    );
     const rowsOut = await compare(
       `dbscan ${n.toLocaleString('en')} x 6, eps 0.5, minSamples 10`,
       [

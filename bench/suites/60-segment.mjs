@@ -10,23 +10,30 @@ export async function run({ quick }) {
   const n = quick ? 20_000 : 100_000;
   const data = sampleCustomers(n, 1);
   const timings = {};
-  await compare(`segment() ${n.toLocaleString('en')} customer objects`, [
-    {
-      name: 'segment() k = 5',
-      fn: async () => {
-        const r = await segment({ data, n_clusters: 5 });
-        timings.k5 = r.meta.timings_ms;
+  await compare(
+    `segment() ${n.toLocaleString('en')} customer objects`,
+    [
+      {
+        name: 'segment() k = 5',
+        fn: async () => {
+          const r = await segment({ data, n_clusters: 5 });
+          timings.k5 = r.meta.timings_ms;
+        },
       },
-    },
-    {
-      name: 'segment() k chosen over 2..10',
-      fn: async () => {
-        const r = await segment({ data });
-        timings.auto = r.meta.timings_ms;
+      {
+        name: 'segment() k chosen over 2..10',
+        fn: async () => {
+          const r = await segment({ data });
+          timings.auto = r.meta.timings_ms;
+        },
       },
-    },
-  ], { time: 3000, iterations: 5 });
-  const fmt = (t) => Object.entries(t).map(([k, v]) => `${k} ${v}`).join(', ');
+    ],
+    { time: 3000, iterations: 5 },
+  );
+  const fmt = (t) =>
+    Object.entries(t)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
   record('segment() stages', 'k = 5, last run (ms)', fmt(timings.k5), '');
   record('segment() stages', 'k chosen, last run (ms)', fmt(timings.auto), '');
 

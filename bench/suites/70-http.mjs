@@ -35,7 +35,15 @@ async function startServe() {
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
-      if ((await fetch(url + '/readyz')).ok) return { url, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) };
+      if ((await fetch(url + '/readyz')).ok)
+        return {
+          url,
+          stop: () =>
+            new Promise((r) => {
+              child.once('exit', r);
+              child.kill('SIGTERM');
+            }),
+        };
     } catch {}
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -80,7 +88,10 @@ export async function run({ quick } = {}) {
     // Server-Timing splits it into the worker's part (decode, parse, segment, serialize) and
     // the HTTP layer's (reading the body, the hand-off to the worker, writing the answer).
     const bigFixedK = JSON.stringify({ data: JSON.parse(big).data, algorithm: 'kmeans', n_clusters: 4 });
-    for (const [label, body] of [['k chosen automatically', big], ['kmeans, n_clusters 4', bigFixedK]]) {
+    for (const [label, body] of [
+      ['k chosen automatically', big],
+      ['kmeans, n_clusters 4', bigFixedK],
+    ]) {
       const runs = [];
       for (let i = 0; i < (quick ? 2 : 4); i++) {
         const t0 = performance.now();
@@ -88,7 +99,12 @@ export async function run({ quick } = {}) {
         const json = await res.json();
         const ms = performance.now() - t0;
         if (res.status !== 200) throw new Error(`100k request: ${res.status} ${JSON.stringify(json).slice(0, 200)}`);
-        const timing = Object.fromEntries((res.headers.get('server-timing') ?? '').split(',').map((p) => p.trim().split(';dur=')).map(([k, v]) => [k, Number(v)]));
+        const timing = Object.fromEntries(
+          (res.headers.get('server-timing') ?? '')
+            .split(',')
+            .map((p) => p.trim().split(';dur='))
+            .map(([k, v]) => [k, Number(v)]),
+        );
         runs.push({ ms, work: timing.work, overhead: ms - timing.work });
       }
       runs.sort((a, b) => a.ms - b.ms);

@@ -2,7 +2,17 @@
 // would pick instead (where they finish), on the same customer-like data. Feeds the
 // log-log plot (bench/scaling.svg) and the README's table via `node bench/report.mjs`.
 import { createRequire } from 'node:module';
-import { agglomerative, calinskiHarabaszScore, chooseK, daviesBouldinScore, dbscan, gmm, kmeans, sampleCustomerMatrix, silhouetteScore } from '../../dist/index.js';
+import {
+  agglomerative,
+  calinskiHarabaszScore,
+  chooseK,
+  daviesBouldinScore,
+  dbscan,
+  gmm,
+  kmeans,
+  sampleCustomerMatrix,
+  silhouetteScore,
+} from '../../dist/index.js';
 import { silhouetteSamplesRef } from '../../test/reference/metrics.ts';
 import { compare, standardizedCustomers, toRows } from '../lib.mjs';
 

@@ -452,7 +452,11 @@ function distinctRows(m: Matrix, limit: number): { rows: Float64Array; counts: F
 export const MICRO_SAMPLE_FACTOR = 20;
 
 /** Micro-clusters of the approximate path: distinct rows when few enough, else K-Means. */
-function microCluster(m: Matrix, count: number, seed: number): { centres: Float64Array; sizes: Float64Array; labels: Int32Array; reduction: 'kmeans' | 'distinct' } {
+function microCluster(
+  m: Matrix,
+  count: number,
+  seed: number,
+): { centres: Float64Array; sizes: Float64Array; labels: Int32Array; reduction: 'kmeans' | 'distinct' } {
   const distinct = distinctRows(m, count);
   if (distinct) return { centres: distinct.rows, sizes: distinct.counts, labels: distinct.index, reduction: 'distinct' };
   // Random seeding and few iterations: micro-clusters only need to be small and tight,
@@ -517,7 +521,11 @@ function clusterMeans(m: Matrix, labels: Int32Array, k: number): number[][] {
     counts[l]++;
     for (let j = 0; j < cols; j++) sums[l * cols + j] += data[i * cols + j];
   }
-  return rowsOf(sums.map((s, idx) => s / counts[Math.floor(idx / cols)]), k, cols);
+  return rowsOf(
+    sums.map((s, idx) => s / counts[Math.floor(idx / cols)]),
+    k,
+    cols,
+  );
 }
 
 /**

@@ -217,7 +217,7 @@ function selectNth(perm: Int32Array, data: Float64Array, d: number, dim: number,
     const a = data[perm[l] * d + dim];
     const b = data[perm[(l + r) >>> 1] * d + dim];
     const c = data[perm[r] * d + dim];
-    const pivot = a < b ? (b < c ? b : Math.max(a , c)) : a < c ? a : Math.max(b , c);
+    const pivot = a < b ? (b < c ? b : Math.max(a, c)) : a < c ? a : Math.max(b, c);
     let i = l;
     let j = r;
     while (i <= j) {

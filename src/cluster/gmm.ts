@@ -88,11 +88,7 @@ export interface GmmJSON {
 
 /** Free parameters of a mixture, as scikit-learn's GaussianMixture._n_parameters. */
 export function gmmParameterCount(covarianceType: CovarianceType, k: number, d: number): number {
-  const covParams =
-    covarianceType === 'full' ? (k * d * (d + 1)) / 2
-    : covarianceType === 'diag' ? k * d
-    : covarianceType === 'tied' ? (d * (d + 1)) / 2
-    : k;
+  const covParams = covarianceType === 'full' ? (k * d * (d + 1)) / 2 : covarianceType === 'diag' ? k * d : covarianceType === 'tied' ? (d * (d + 1)) / 2 : k;
   return covParams + k * d + k - 1;
 }
 
@@ -190,17 +186,34 @@ function precisionOf(type: CovarianceType, k: number, d: number, p: Params): Pre
 
 interface GmmKernels {
   gmmEStepFull(
-    X: number, n: number, nPad: number, d: number, means: number, precChol: number, logConst: number, k: number,
-    diff: number, logProb: number, resp: number, logNorm: number,
+    X: number,
+    n: number,
+    nPad: number,
+    d: number,
+    means: number,
+    precChol: number,
+    logConst: number,
+    k: number,
+    diff: number,
+    logProb: number,
+    resp: number,
+    logNorm: number,
   ): number;
   gmmEStepDiag(
-    X: number, n: number, nPad: number, d: number, means: number, precDiag: number, logConst: number, k: number,
-    logProb: number, resp: number, logNorm: number,
+    X: number,
+    n: number,
+    nPad: number,
+    d: number,
+    means: number,
+    precDiag: number,
+    logConst: number,
+    k: number,
+    logProb: number,
+    resp: number,
+    logNorm: number,
   ): number;
   gmmWeightedSums(X: number, nPad: number, d: number, resp: number, k: number, acc: number, nk: number, sums: number): void;
-  gmmWeightedScatter(
-    X: number, nPad: number, d: number, resp: number, means: number, k: number, diff: number, acc: number, scatter: number,
-  ): void;
+  gmmWeightedScatter(X: number, nPad: number, d: number, resp: number, means: number, k: number, diff: number, acc: number, scatter: number): void;
   gmmWeightedScatterDiag(X: number, nPad: number, d: number, resp: number, means: number, k: number, acc: number, scatter: number): void;
 }
 
@@ -386,8 +399,7 @@ function argmaxRows(P: Float64Array, n: number, k: number): Int32Array {
 }
 
 function covariancesOut(type: CovarianceType, k: number, d: number, cov: Float64Array): GmmCovariances {
-  const matrix = (off: number): number[][] =>
-    Array.from({ length: d }, (_, i) => Array.from(cov.subarray(off + i * d, off + (i + 1) * d)));
+  const matrix = (off: number): number[][] => Array.from({ length: d }, (_, i) => Array.from(cov.subarray(off + i * d, off + (i + 1) * d)));
   if (type === 'full') return Array.from({ length: k }, (_, c) => matrix(c * d * d));
   if (type === 'tied') return matrix(0);
   if (type === 'diag') return Array.from({ length: k }, (_, c) => Array.from(cov.subarray(c * d, (c + 1) * d)));

@@ -220,8 +220,17 @@ function assignLloyd(kern: Kernels, r: LloydRegions, n: number, d: number, k: nu
   const e = kern.exports;
   e.halfSquaredNorms(r.C.ptr, k, d, r.halfNorm.ptr);
   return e.assignNearest(
-    r.Xp.ptr, r.X.ptr, n, d, r.C.ptr, r.halfNorm.ptr, k, weightsPtr, r.labels.ptr,
-    accumulate ? r.sums.ptr : 0, accumulate ? r.counts.ptr : 0,
+    r.Xp.ptr,
+    r.X.ptr,
+    n,
+    d,
+    r.C.ptr,
+    r.halfNorm.ptr,
+    k,
+    weightsPtr,
+    r.labels.ptr,
+    accumulate ? r.sums.ptr : 0,
+    accumulate ? r.counts.ptr : 0,
   );
 }
 
@@ -282,10 +291,7 @@ export function kmeans(X: MatrixLike, options: KMeansOptions): KMeansModel {
 
   const distinct = countDistinctRows(m, k);
   if (distinct < k) {
-    throw new InvalidParameterError(
-      'k',
-      `is ${k} but X has only ${distinct} distinct row${distinct === 1 ? '' : 's'}; ask for at most ${distinct} clusters`,
-    );
+    throw new InvalidParameterError('k', `is ${k} but X has only ${distinct} distinct row${distinct === 1 ? '' : 's'}; ask for at most ${distinct} clusters`);
   }
   // Rows that weigh nothing cannot hold a cluster up: count the ones that weigh something.
   if (weights?.some((w) => w === 0)) {
@@ -339,10 +345,29 @@ export function kmeans(X: MatrixLike, options: KMeansOptions): KMeansModel {
   }
 
   const ctx: FitContext = {
-    kern, ws, r, n, d, k, weights, weightsPtr: r.W ? r.W.ptr : 0,
+    kern,
+    ws,
+    r,
+    n,
+    d,
+    k,
+    weights,
+    weightsPtr: r.W ? r.W.ptr : 0,
     pairWeightsPtr: paddedWeights ? paddedWeights.ptr : r.W ? r.W.ptr : 0,
-    closest, candidates, trials, potentials, nLocalTrials, upper, lower, members, shift, halfSep, cumulative,
-    maxIter: opts.maxIter, tolAbs, hamerly,
+    closest,
+    candidates,
+    trials,
+    potentials,
+    nLocalTrials,
+    upper,
+    lower,
+    members,
+    shift,
+    halfSep,
+    cumulative,
+    maxIter: opts.maxIter,
+    tolAbs,
+    hamerly,
   };
   const rng = new Random(opts.seed);
 
@@ -564,15 +589,41 @@ function lloyd(ctx: FitContext, start: Float64Array): SingleRun {
     if (hamerly && first) {
       // Every label changes from -1 on the first pass.
       e.hamerlyInitPairs(
-        r.Xp.ptr, r.X.ptr, n, d, r.C.ptr, k, weightsPtr, ctx.cumulative.ptr, r.labels.ptr, ctx.upper!.ptr, ctx.lower!.ptr,
-        r.sums.ptr, r.counts.ptr, ctx.members.ptr,
+        r.Xp.ptr,
+        r.X.ptr,
+        n,
+        d,
+        r.C.ptr,
+        k,
+        weightsPtr,
+        ctx.cumulative.ptr,
+        r.labels.ptr,
+        ctx.upper!.ptr,
+        ctx.lower!.ptr,
+        r.sums.ptr,
+        r.counts.ptr,
+        ctx.members.ptr,
       );
       return n;
     }
     return hamerly
       ? e.hamerlyAssign(
-          r.X.ptr, n, d, r.C.ptr, k, weightsPtr, ctx.shift.ptr, ctx.halfSep.ptr, ctx.cumulative.ptr, r.labels.ptr,
-          ctx.upper!.ptr, ctx.lower!.ptr, r.sums.ptr, r.counts.ptr, ctx.members.ptr, 0,
+          r.X.ptr,
+          n,
+          d,
+          r.C.ptr,
+          k,
+          weightsPtr,
+          ctx.shift.ptr,
+          ctx.halfSep.ptr,
+          ctx.cumulative.ptr,
+          r.labels.ptr,
+          ctx.upper!.ptr,
+          ctx.lower!.ptr,
+          r.sums.ptr,
+          r.counts.ptr,
+          ctx.members.ptr,
+          0,
         )
       : assignLloyd(kern, r, n, d, k, weightsPtr, true);
   };

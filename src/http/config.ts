@@ -189,7 +189,13 @@ function normalizePath(path: string): string {
 
 export function resolveConfig(options: SegmentationHandlerOptions = {}): ResolvedConfig {
   const env = options.env ?? readEnvironment(options.envFile ?? '.env');
-  const tokens = options.tokens ?? (nonEmpty(env.SEGMINT_TOKENS)?.split(',').map((s) => s.trim()).filter(Boolean) ?? []);
+  const tokens =
+    options.tokens ??
+    nonEmpty(env.SEGMINT_TOKENS)
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) ??
+    [];
   const tenantsFile = options.tenantsFile ?? nonEmpty(env.SEGMINT_TENANTS_FILE);
   const tenants: TenantsFile = { tenants: [...(options.tenants?.tenants ?? [])], tokens: [...(options.tenants?.tokens ?? [])] };
   if (tenantsFile) {

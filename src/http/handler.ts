@@ -152,7 +152,8 @@ export class SegmentationService {
       if (this.config.corsOrigins !== '*') reply.headers.Vary = `${reply.headers.Vary ? `${reply.headers.Vary}, ` : ''}Origin`;
     }
     const ms = Math.round((performance.now() - started) * 100) / 100;
-    if (route !== '/healthz' && route !== '/readyz') reply.headers['Server-Timing'] = `total;dur=${ms}${log.workMs !== undefined ? `, work;dur=${log.workMs}` : ''}`;
+    if (route !== '/healthz' && route !== '/readyz')
+      reply.headers['Server-Timing'] = `total;dur=${ms}${log.workMs !== undefined ? `, work;dur=${log.workMs}` : ''}`;
     if (this.logger && (route === this.config.segmentationPath || reply.status >= 500)) {
       log.status = reply.status;
       log.ms = ms;
@@ -247,13 +248,26 @@ export class SegmentationService {
         // The reference's other 401 body; the same code, so clients that match on it keep working.
         return this.json(401, 'en', { error: 'Unauthorized', message: 'Invalid authentication credentials', code: 'AUTH_FAILED' }, challenge);
       case 'secret_expired':
-        return this.json(401, locale, errorBody(locale, 'unauthorized', 'SECRET_EXPIRED', undefined, { parameter: 'X-Secret', location: 'header', expired_at: outcome.expiredAt }), challenge);
+        return this.json(
+          401,
+          locale,
+          errorBody(locale, 'unauthorized', 'SECRET_EXPIRED', undefined, { parameter: 'X-Secret', location: 'header', expired_at: outcome.expiredAt }),
+          challenge,
+        );
       case 'forbidden':
         return this.json(403, locale, errorBody(locale, 'forbidden', 'FORBIDDEN'));
       case 'missing_header':
-        return this.json(400, locale, errorBody(locale, 'validation_failed', 'MISSING_PARAMETER', { parameter: outcome.header }, { parameter: outcome.header, location: 'header' }));
+        return this.json(
+          400,
+          locale,
+          errorBody(locale, 'validation_failed', 'MISSING_PARAMETER', { parameter: outcome.header }, { parameter: outcome.header, location: 'header' }),
+        );
       case 'invalid_header':
-        return this.json(422, locale, errorBody(locale, 'validation_failed', 'INVALID_PARAMETER', { parameter: outcome.header }, { parameter: outcome.header, location: 'header' }));
+        return this.json(
+          422,
+          locale,
+          errorBody(locale, 'validation_failed', 'INVALID_PARAMETER', { parameter: outcome.header }, { parameter: outcome.header, location: 'header' }),
+        );
     }
   }
 
@@ -273,7 +287,12 @@ export class SegmentationService {
     Object.assign(headers, rateLimitHeaders(rate));
     if (!rate.allowed) {
       log.code = 'RATE_LIMITED';
-      return this.json(429, locale, errorBody(locale, 'too_many_requests', 'RATE_LIMITED', { seconds: rate.resetSeconds }, { retry_after: rate.resetSeconds }), headers);
+      return this.json(
+        429,
+        locale,
+        errorBody(locale, 'too_many_requests', 'RATE_LIMITED', { seconds: rate.resetSeconds }, { retry_after: rate.resetSeconds }),
+        headers,
+      );
     }
 
     // Content-Encoding is checked before Content-Type so a gzip upload of JSON is not
@@ -295,14 +314,22 @@ export class SegmentationService {
     }
     if (!isJsonMediaType(exchange.header('content-type'))) {
       log.code = 'UNSUPPORTED_MEDIA_TYPE';
-      return this.json(415, locale, errorBody(locale, 'unsupported_media_type', 'UNSUPPORTED_MEDIA_TYPE', undefined, { parameter: 'Content-Type', location: 'header' }), headers);
+      return this.json(
+        415,
+        locale,
+        errorBody(locale, 'unsupported_media_type', 'UNSUPPORTED_MEDIA_TYPE', undefined, { parameter: 'Content-Type', location: 'header' }),
+        headers,
+      );
     }
 
     const limit = this.config.maxBodyBytes;
     const tooLarge = () => {
       log.code = 'PAYLOAD_TOO_LARGE';
       // Closing the connection spares reading the rest of an oversized upload.
-      return this.json(413, locale, errorBody(locale, 'payload_too_large', 'PAYLOAD_TOO_LARGE', { limit }, { limit, location: 'body' }), { ...headers, Connection: 'close' });
+      return this.json(413, locale, errorBody(locale, 'payload_too_large', 'PAYLOAD_TOO_LARGE', { limit }, { limit, location: 'body' }), {
+        ...headers,
+        Connection: 'close',
+      });
     };
     const declared = Number(exchange.header('content-length'));
     if (Number.isFinite(declared) && declared > limit) return tooLarge();
@@ -317,7 +344,12 @@ export class SegmentationService {
       if (err instanceof BodyTooLargeError) return tooLarge();
       if (err instanceof BodyEncodingError) {
         log.code = 'MALFORMED_JSON';
-        const bad: ErrorBody = { error: ERROR_TITLES.invalid_parameters, message: t(locale, 'error.MALFORMED_GZIP'), code: 'MALFORMED_JSON', details: { parameter: 'Content-Encoding', location: 'body' } };
+        const bad: ErrorBody = {
+          error: ERROR_TITLES.invalid_parameters,
+          message: t(locale, 'error.MALFORMED_GZIP'),
+          code: 'MALFORMED_JSON',
+          details: { parameter: 'Content-Encoding', location: 'body' },
+        };
         return this.json(400, locale, bad, headers);
       }
       throw err;

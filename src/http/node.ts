@@ -109,11 +109,19 @@ export function nodeHandlerFor(service: SegmentationService): NodeSegmentationHa
       .then((reply) => {
         if (reply) return writeReply(res, reply, req.method === 'HEAD');
         if (next) return next();
-        writeReply(res, { status: 404, headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Language': 'en' }, body: JSON.stringify({ error: 'Not found', message: 'No such route.', code: 'NOT_FOUND' }) });
+        writeReply(res, {
+          status: 404,
+          headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Language': 'en' },
+          body: JSON.stringify({ error: 'Not found', message: 'No such route.', code: 'NOT_FOUND' }),
+        });
       })
       .catch((err) => {
         if (next) return next(err);
-        writeReply(res, { status: 500, headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Language': 'en' }, body: JSON.stringify({ error: 'Failed to communicate with AI service', message: 'Internal server error', code: 'INTERNAL_ERROR' }) });
+        writeReply(res, {
+          status: 500,
+          headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Language': 'en' },
+          body: JSON.stringify({ error: 'Failed to communicate with AI service', message: 'Internal server error', code: 'INTERNAL_ERROR' }),
+        });
       });
   };
   return Object.assign(handler, { close: () => service.close(), warm: () => service.warm(), service });

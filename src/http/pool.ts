@@ -81,7 +81,10 @@ class PiscinaExecutor implements JobExecutor {
     }, timeoutMs);
     const onCancel = () => controller.abort();
     cancel?.addEventListener('abort', onCancel, { once: true });
-    const transferList = task.kind === 'segment' && task.body.byteOffset === 0 && task.body.buffer.byteLength === task.body.byteLength ? [task.body.buffer as ArrayBuffer] : undefined;
+    const transferList =
+      task.kind === 'segment' && task.body.byteOffset === 0 && task.body.buffer.byteLength === task.body.byteLength
+        ? [task.body.buffer as ArrayBuffer]
+        : undefined;
     this.running++;
     try {
       return (await this.pool.run(task, { signal: controller.signal, transferList })) as JobResult;

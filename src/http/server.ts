@@ -42,7 +42,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const env = options.env ?? readEnvironment(options.envFile ?? '.env');
   const host = options.host ?? (env.HOST?.trim() || DEFAULT_HOST);
   const port = options.port ?? (env.PORT?.trim() ? Number(env.PORT) : DEFAULT_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT: must be an integer from 0 to 65535, got ${JSON.stringify(env.PORT ?? options.port)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT: must be an integer from 0 to 65535, got ${JSON.stringify(env.PORT ?? options.port)}`);
 
   let service = new SegmentationService({ ...options, env });
   let devToken: string | undefined;

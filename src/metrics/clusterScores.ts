@@ -34,9 +34,7 @@ export interface ClusterStatistics {
 }
 
 /** Centroids and distances to them of labelled rows (codes 0..k-1; rows null = all rows of data). */
-export function clusterStatistics(
-  data: Float64Array, d: number, rows: Int32Array | null, codes: Int32Array, k: number,
-): ClusterStatistics {
+export function clusterStatistics(data: Float64Array, d: number, rows: Int32Array | null, codes: Int32Array, k: number): ClusterStatistics {
   const n = codes.length;
   const kern = kernels();
   const e = kern.exports as unknown as ClusterScoreKernels;
@@ -64,7 +62,11 @@ export function clusterStatistics(
   for (let c = 0; c < k; c++) for (let f = 0; f < d; f++) overallMean[f] += counts[c] * means[c * d + f];
   for (let f = 0; f < d; f++) overallMean[f] /= n;
   return {
-    n, d, k, means, counts,
+    n,
+    d,
+    k,
+    means,
+    counts,
     distanceSums: ws.viewF64(rDist).slice(),
     squaredSums: ws.viewF64(rSq).slice(),
     overallMean,

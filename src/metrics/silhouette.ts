@@ -69,9 +69,7 @@ const OPTION_NAMES = ['sampleSize', 'seed', 'exact'] as const;
  * Silhouette values of the rows `rows` of X (row-major n x d) with clusters `codes`
  * (0..k-1, one per entry of rows). Returns the values in the order of `rows` and their sum.
  */
-export function silhouetteOfRows(
-  data: Float64Array, d: number, rows: Int32Array, codes: Int32Array, k: number,
-): { values: Float64Array; total: number } {
+export function silhouetteOfRows(data: Float64Array, d: number, rows: Int32Array, codes: Int32Array, k: number): { values: Float64Array; total: number } {
   const m = rows.length;
   // Counting sort by cluster: clusterStart[c] .. clusterStart[c+1]-1 are cluster c's slots.
   const clusterStart = new Int32Array(k + 1);

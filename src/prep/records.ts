@@ -349,7 +349,10 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
       const missingCount = n - stats.count;
       if (missingCount > 0 && opts.missing === 'error') {
         const row = col.findIndex((v) => Number.isNaN(v));
-        throw unprocessable('MISSING_VALUES', table.where(row, f), `Customer ${table.where(row)} has no value for '${f}' and missing is 'error'`, { feature: f, index: row });
+        throw unprocessable('MISSING_VALUES', table.where(row, f), `Customer ${table.where(row)} has no value for '${f}' and missing is 'error'`, {
+          feature: f,
+          index: row,
+        });
       }
       let impute = 0;
       if (missingCount > 0) {
@@ -391,11 +394,16 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
       }
       const categories = [...counts.keys()].sort();
       if (categories.length > opts.maxCategories) {
-        throw unprocessable('TOO_MANY_CATEGORIES', 'features', `Feature '${f}' has ${categories.length} distinct values; at most ${opts.maxCategories} can be one-hot encoded`, {
-          feature: f,
-          count: categories.length,
-          max: opts.maxCategories,
-        });
+        throw unprocessable(
+          'TOO_MANY_CATEGORIES',
+          'features',
+          `Feature '${f}' has ${categories.length} distinct values; at most ${opts.maxCategories} can be one-hot encoded`,
+          {
+            feature: f,
+            count: categories.length,
+            max: opts.maxCategories,
+          },
+        );
       }
       oneHot[f] = categories;
       for (const cat of categories) {
@@ -496,7 +504,11 @@ export function transformRecords(data: unknown[], transforms: FeatureTransform[]
         if (parsed === undefined) throw invalid(`customers[${i}].${t.source}`, `customers[${i}].${t.source} is not a number`, { feature: t.source, index: i });
         v = Number.isNaN(parsed) ? t.impute : parsed;
         if (t.log) {
-          if (v < 0) throw invalid(`customers[${i}].${t.source}`, `customers[${i}].${t.source} is negative but the model log-transforms it`, { feature: t.source, index: i });
+          if (v < 0)
+            throw invalid(`customers[${i}].${t.source}`, `customers[${i}].${t.source} is negative but the model log-transforms it`, {
+              feature: t.source,
+              index: i,
+            });
           v = Math.log1p(v);
         }
       }

@@ -60,7 +60,8 @@ const en = {
   'warning.ignored_fields': 'Fields that are not numeric were left out: {features}. Name them in features to one-hot encode them.',
   'warning.unknown_parameters': 'Unknown request parameters were ignored: {parameters}.',
   'warning.n_clusters_ignored': 'DBSCAN finds the number of segments itself; n_clusters ({n_clusters}) was ignored.',
-  'warning.n_clusters_reduced': 'n_clusters asked for {requested} segments, but the customers have only {k} distinct combinations of feature values, so there are {k} segments.',
+  'warning.n_clusters_reduced':
+    'n_clusters asked for {requested} segments, but the customers have only {k} distinct combinations of feature values, so there are {k} segments.',
   'warning.metrics_unavailable': 'Quality metrics need at least 2 segments (excluding outliers); found {clusters}.',
   'warning.k_auto': 'The number of segments was chosen automatically: {k}.',
   'method.mean': 'mean',
@@ -90,7 +91,6 @@ const en = {
   'error.UNSUPPORTED_ENCODING': 'Content-Encoding {encoding} is not supported; send the body as is (identity) or gzip-compressed.',
   'error.MALFORMED_GZIP': 'The request body is declared gzip-compressed but is not valid gzip.',
   'error.INVALID_CREDENTIALS': 'Invalid authentication credentials',
-
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -135,7 +135,8 @@ const es: Catalogue = {
   'warning.ignored_fields': 'Se omitieron los campos no numéricos: {features}. Inclúyalos en features para codificarlos como one-hot.',
   'warning.unknown_parameters': 'Se ignoraron parámetros desconocidos de la solicitud: {parameters}.',
   'warning.n_clusters_ignored': 'DBSCAN determina por sí mismo el número de segmentos; se ignoró n_clusters ({n_clusters}).',
-  'warning.n_clusters_reduced': 'n_clusters pedía {requested} segmentos, pero los clientes solo tienen {k} combinaciones distintas de valores, así que hay {k} segmentos.',
+  'warning.n_clusters_reduced':
+    'n_clusters pedía {requested} segmentos, pero los clientes solo tienen {k} combinaciones distintas de valores, así que hay {k} segmentos.',
   'warning.metrics_unavailable': 'Las métricas de calidad requieren al menos 2 segmentos (sin contar los atípicos); se encontraron {clusters}.',
   'warning.k_auto': 'El número de segmentos se eligió automáticamente: {k}.',
   'method.mean': 'media',
@@ -165,7 +166,6 @@ const es: Catalogue = {
   'error.UNSUPPORTED_ENCODING': 'Content-Encoding {encoding} no es compatible; envíe el cuerpo tal cual (identity) o comprimido con gzip.',
   'error.MALFORMED_GZIP': 'El cuerpo de la solicitud se declara comprimido con gzip, pero no es un gzip válido.',
   'error.INVALID_CREDENTIALS': 'Credenciales de autenticación no válidas',
-
 };
 
 const pt: Catalogue = {
@@ -207,7 +207,8 @@ const pt: Catalogue = {
   'warning.ignored_fields': 'Campos não numéricos foram deixados de fora: {features}. Inclua-os em features para codificá-los como one-hot.',
   'warning.unknown_parameters': 'Parâmetros desconhecidos da requisição foram ignorados: {parameters}.',
   'warning.n_clusters_ignored': 'O DBSCAN define sozinho o número de segmentos; n_clusters ({n_clusters}) foi ignorado.',
-  'warning.n_clusters_reduced': 'n_clusters pediu {requested} segmentos, mas os clientes têm apenas {k} combinações distintas de valores, então há {k} segmentos.',
+  'warning.n_clusters_reduced':
+    'n_clusters pediu {requested} segmentos, mas os clientes têm apenas {k} combinações distintas de valores, então há {k} segmentos.',
   'warning.metrics_unavailable': 'As métricas de qualidade exigem pelo menos 2 segmentos (sem contar os atípicos); foram encontrados {clusters}.',
   'warning.k_auto': 'O número de segmentos foi escolhido automaticamente: {k}.',
   'method.mean': 'média',
@@ -237,7 +238,6 @@ const pt: Catalogue = {
   'error.UNSUPPORTED_ENCODING': 'Content-Encoding {encoding} não é suportado; envie o corpo como está (identity) ou comprimido com gzip.',
   'error.MALFORMED_GZIP': 'O corpo da requisição é declarado como gzip, mas não é um gzip válido.',
   'error.INVALID_CREDENTIALS': 'Credenciais de autenticação inválidas',
-
 };
 
 const CATALOGUES: Record<Locale, Catalogue> = { en, es, pt };

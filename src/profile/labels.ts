@@ -156,12 +156,7 @@ function ratioText(locale: Locale, ratio: number): string {
 }
 
 /** "spend 2.3x the average", "last purchase 12 days ago on average", "engagement above average". */
-function fact(
-  locale: Locale,
-  role: FeatureRole,
-  reading: FeatureReading,
-  base: BaseReading | undefined,
-): string {
+function fact(locale: Locale, role: FeatureRole, reading: FeatureReading, base: BaseReading | undefined): string {
   const what = t(locale, `role.${role}` as MessageKey);
   const nonNegative = base !== undefined && base.min >= 0;
   if (reading.mean !== null && nonNegative) {

@@ -27,23 +27,43 @@ export interface KernelExports {
   squaredDistances(X: Ptr, n: number, d: number, C: Ptr, k: number, out: Ptr): void;
   packPointPairs(X: Ptr, n: number, d: number, Xp: Ptr): void;
   halfSquaredNorms(C: Ptr, k: number, d: number, out: Ptr): void;
-  assignNearest(
-    Xp: Ptr, X: Ptr, n: number, d: number, C: Ptr, halfNorm: Ptr, k: number, weights: Ptr,
-    labels: Ptr, sums: Ptr, counts: Ptr,
-  ): number;
+  assignNearest(Xp: Ptr, X: Ptr, n: number, d: number, C: Ptr, halfNorm: Ptr, k: number, weights: Ptr, labels: Ptr, sums: Ptr, counts: Ptr): number;
   hamerlyAssign(
-    X: Ptr, n: number, d: number, C: Ptr, k: number, weights: Ptr, centroidShift: Ptr,
-    halfSeparation: Ptr, cumulative: Ptr, labels: Ptr, upperRel: Ptr, lowerRel: Ptr, sums: Ptr, counts: Ptr,
-    members: Ptr, init: number,
+    X: Ptr,
+    n: number,
+    d: number,
+    C: Ptr,
+    k: number,
+    weights: Ptr,
+    centroidShift: Ptr,
+    halfSeparation: Ptr,
+    cumulative: Ptr,
+    labels: Ptr,
+    upperRel: Ptr,
+    lowerRel: Ptr,
+    sums: Ptr,
+    counts: Ptr,
+    members: Ptr,
+    init: number,
   ): number;
   hamerlyInitPairs(
-    Xp: Ptr, X: Ptr, n: number, d: number, C: Ptr, k: number, weights: Ptr, cumulative: Ptr, labels: Ptr,
-    upperRel: Ptr, lowerRel: Ptr, sums: Ptr, counts: Ptr, members: Ptr,
+    Xp: Ptr,
+    X: Ptr,
+    n: number,
+    d: number,
+    C: Ptr,
+    k: number,
+    weights: Ptr,
+    cumulative: Ptr,
+    labels: Ptr,
+    upperRel: Ptr,
+    lowerRel: Ptr,
+    sums: Ptr,
+    counts: Ptr,
+    members: Ptr,
   ): void;
   assignedSquaredDistances(X: Ptr, n: number, d: number, C: Ptr, labels: Ptr, weights: Ptr, out: Ptr): number;
-  closestSquaredDistances(
-    Xp: Ptr, n: number, d: number, candidates: Ptr, m: number, closest: Ptr, weights: Ptr, trials: Ptr, potentials: Ptr,
-  ): void;
+  closestSquaredDistances(Xp: Ptr, n: number, d: number, candidates: Ptr, m: number, closest: Ptr, weights: Ptr, trials: Ptr, potentials: Ptr): void;
   centerColumns(X: Ptr, n: number, d: number, mean: Ptr, variance: Ptr): void;
   [name: string]: unknown;
 }
@@ -169,7 +189,10 @@ export class Kernels {
 export class Workspace {
   private end: number;
   private committed = false;
-  constructor(private readonly memory: WebAssembly.Memory, base: number) {
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    base: number,
+  ) {
     this.end = base;
   }
   private reserve(type: 'f64' | 'i32', length: number): Region {

@@ -13,14 +13,27 @@ export const ROOT = resolve(__dirname, '../..');
 export const DIST = join(ROOT, 'dist');
 export const CHROMIUM = process.env.SEGMINT_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.map': 'application/json', '.csv': 'text/csv',
-  '.png': 'image/png', '.wasm': 'application/wasm', '.svg': 'image/svg+xml',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.csv': 'text/csv',
+  '.png': 'image/png',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
 };
 
 /** Fails (never skips) when something the suite needs is missing. */
@@ -56,7 +69,11 @@ export async function startStaticServer(mounts: Record<string, string>): Promise
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }
 
@@ -74,7 +91,9 @@ export async function launchChromium(): Promise<{ context: BrowserContext; newPa
     async newPage() {
       const page = await context.newPage();
       // Uncaught page errors fail the test that caused them rather than vanishing.
-      page.on('pageerror', (err) => { pageErrors.push(err); });
+      page.on('pageerror', (err) => {
+        pageErrors.push(err);
+      });
       return page;
     },
     async close() {

@@ -81,14 +81,14 @@ describe('the ESM build in Chromium', () => {
     expect(info.simdSupported).toBe(true);
   });
 
-  it('kmeans gives Node\'s labels, centroids and inertia bit for bit (SIMD)', async () => {
+  it("kmeans gives Node's labels, centroids and inertia bit for bit (SIMD)", async () => {
     const browserResult = await inPage(page, 'kmeans', KMEANS_CASE);
     expect(browserResult).toEqual(node.kmeans(KMEANS_CASE));
     const hamerly = { ...KMEANS_CASE, algorithm: 'hamerly', init: 'random', nInit: 3 };
     expect(await inPage(page, 'kmeans', hamerly)).toEqual(node.kmeans(hamerly));
   });
 
-  it('the metrics equal Node\'s (silhouette exact, sampled and per sample, Davies-Bouldin, Calinski-Harabasz)', async () => {
+  it("the metrics equal Node's (silhouette exact, sampled and per sample, Davies-Bouldin, Calinski-Harabasz)", async () => {
     const b = await inPage<ReturnType<Cases['metrics']>>(page, 'metrics', METRICS_CASE);
     const n = node.metrics(METRICS_CASE);
     expect(b).toEqual(n);
@@ -96,14 +96,14 @@ describe('the ESM build in Chromium', () => {
     expect(b.silhouette).toBeGreaterThan(0);
   });
 
-  it('segment() returns Node\'s response (everything but timings), localized', async () => {
+  it("segment() returns Node's response (everything but timings), localized", async () => {
     const b = await inPage<Awaited<ReturnType<Cases['segment']>>>(page, 'segment', SEGMENT_CASE);
     expect(b).toEqual(await node.segment(SEGMENT_CASE));
     expect(b.meta.locale).toBe('es');
     expect(b.segments.reduce((s: number, x: { size: number }) => s + x.size, 0)).toBe(SEGMENT_CASE.n);
   });
 
-  it('segment() errors are SegmentationErrors with the reference\'s status and a localized message', async () => {
+  it("segment() errors are SegmentationErrors with the reference's status and a localized message", async () => {
     const request = { data: [{ customer_id: 'a', spend: 1 }] };
     const b = await inPage(page, 'segmentError', { request, locale: 'pt' });
     expect(b).toEqual(await node.segmentError({ request, locale: 'pt' }));
@@ -115,7 +115,7 @@ describe('the ESM build in Chromium', () => {
     expect(info.variant).toBe('scalar');
     expect(await inPage(page, 'kmeans', KMEANS_CASE)).toEqual(node.kmeans(KMEANS_CASE));
     expect(await inPage(page, 'metrics', METRICS_CASE)).toEqual(node.metrics(METRICS_CASE));
-    expect(await page.evaluate("window.segmint.wasmInfo().variant")).toBe('scalar');
+    expect(await page.evaluate('window.segmint.wasmInfo().variant')).toBe('scalar');
     await page.evaluate('window.segmint.init({ variant: "simd" })');
   });
 });
@@ -142,7 +142,7 @@ describe('an engine without SIMD (WebAssembly.validate rejects v128 modules befo
     expect((err as { message: string }).message).toMatch(/SIMD/);
   });
 
-  it('kmeans, the metrics and segment() still equal Node\'s SIMD results bit for bit', async () => {
+  it("kmeans, the metrics and segment() still equal Node's SIMD results bit for bit", async () => {
     expect(await inPage(noSimd, 'kmeans', KMEANS_CASE)).toEqual(node.kmeans(KMEANS_CASE));
     expect(await inPage(noSimd, 'metrics', METRICS_CASE)).toEqual(node.metrics(METRICS_CASE));
     expect(await inPage(noSimd, 'segment', SEGMENT_CASE)).toEqual(await node.segment(SEGMENT_CASE));

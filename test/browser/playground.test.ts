@@ -40,7 +40,9 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   browser = await launchChromium();
   page = await browser.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
 });
 
 afterAll(async () => {
@@ -64,7 +66,15 @@ describe('servePlayground', () => {
   });
 
   it('returns null for everything else: other paths, other methods, traversal, dot files', async () => {
-    for (const url of ['http://x/segment', 'http://x/health', 'http://x/../package.json', 'http://x/%2e%2e%2fpackage.json', 'http://x/a/main.js', 'http://x/.env', 'http://x/index.ts']) {
+    for (const url of [
+      'http://x/segment',
+      'http://x/health',
+      'http://x/../package.json',
+      'http://x/%2e%2e%2fpackage.json',
+      'http://x/a/main.js',
+      'http://x/.env',
+      'http://x/index.ts',
+    ]) {
       expect(await servePlayground(new Request(url)), url).toBeNull();
     }
     expect(await servePlayground(new Request('http://x/', { method: 'POST', body: '{}' }))).toBeNull();
@@ -84,7 +94,11 @@ describe('the playground in Chromium', () => {
     await page.waitForFunction(() => document.body.dataset.state === 'ready');
     await page.click('#load-sample');
     // The upload is read asynchronously: wait (30 s deadline) for its summary.
-    await page.waitForFunction((re) => new RegExp(re).test(document.getElementById('data-summary')?.textContent ?? ''), /5,000 customers, 6 numeric columns/.source, { timeout: 30_000 });
+    await page.waitForFunction(
+      (re) => new RegExp(re).test(document.getElementById('data-summary')?.textContent ?? ''),
+      /5,000 customers, 6 numeric columns/.source,
+      { timeout: 30_000 },
+    );
     expect(await page.textContent('#data-summary')).toMatch(/5,000 customers, 6 numeric columns/);
     expect(await page.locator('#features input:checked').count()).toBe(6);
     // Six features, automatic k in 3..6 by silhouette, K-Means.
@@ -113,15 +127,25 @@ describe('the playground in Chromium', () => {
         curveCaption: document.getElementById('curve-caption')!.textContent,
       };
     })) as {
-      rows: string[][]; scatter: { width: number; height: number; inked: number }; curve: { inked: number };
-      points: number; metrics: string[]; curveCaption: string;
+      rows: string[][];
+      scatter: { width: number; height: number; inked: number };
+      curve: { inked: number };
+      points: number;
+      metrics: string[];
+      curveCaption: string;
     };
 
     // The same request in Node gives the segments the page shows.
     const segmint = (await import(pathToFileURL(join(DIST, 'index.js')).href)) as Segmint;
     const expected = await segmint.segment({
-      data: segmint.sampleCustomers(5000, 42), algorithm: 'kmeans', features: [...segmint.SAMPLE_FEATURES], id_field: 'customer_id',
-      seed: 42, n_clusters: 'auto', k_range: [3, 6], k_selection: 'silhouette',
+      data: segmint.sampleCustomers(5000, 42),
+      algorithm: 'kmeans',
+      features: [...segmint.SAMPLE_FEATURES],
+      id_field: 'customer_id',
+      seed: 42,
+      n_clusters: 'auto',
+      k_range: [3, 6],
+      k_selection: 'silhouette',
     });
     expect(view.rows.map((r) => [r[1], Number(r[2].replace(/,/g, ''))])).toEqual(expected.segments.map((s) => [s.label + s.description, s.size]));
     expect(view.curveCaption).toContain(`k = ${expected.k_selection!.k}`);
@@ -140,7 +164,9 @@ describe('the playground in Chromium', () => {
     await page.uncheck('#auto-k');
     await page.fill('#k', '3');
     await page.click('#run');
-    await page.waitForFunction(() => document.querySelectorAll('#profiles tbody tr').length === 3 && /^Done/.test(document.getElementById('status')!.textContent ?? ''));
+    await page.waitForFunction(
+      () => document.querySelectorAll('#profiles tbody tr').length === 3 && /^Done/.test(document.getElementById('status')!.textContent ?? ''),
+    );
     expect(await page.isHidden('#curve-figure')).toBe(true);
 
     await page.setInputFiles('#file', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"data": 5}') });
@@ -150,7 +176,11 @@ describe('the playground in Chromium', () => {
     const csv = 'id,spend,visits\n' + Array.from({ length: 60 }, (_, i) => `${i},${(i % 3) * 100 + i},${(i % 3) * 5 + 1}`).join('\n');
     await page.setInputFiles('#file', { name: 'shop.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     // The upload is read asynchronously: wait (30 s deadline) for its summary.
-    await page.waitForFunction((re) => new RegExp(re).test(document.getElementById('data-summary')?.textContent ?? ''), /60 customers, 2 numeric columns, ids in “id”/.source, { timeout: 30_000 });
+    await page.waitForFunction(
+      (re) => new RegExp(re).test(document.getElementById('data-summary')?.textContent ?? ''),
+      /60 customers, 2 numeric columns, ids in “id”/.source,
+      { timeout: 30_000 },
+    );
     expect(await page.textContent('#data-summary')).toMatch(/60 customers, 2 numeric columns, ids in “id”/);
     await page.selectOption('#algorithm', 'dbscan');
     await page.click('#run');

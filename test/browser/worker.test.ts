@@ -63,7 +63,12 @@ describe('segmentInWorker in Chromium', () => {
   });
 
   it('rejects with a SegmentationError carrying the status, code and localized message', async () => {
-    const request = { data: [{ customer_id: 'x', spend: 1 }, { customer_id: 'x', spend: 2 }] };
+    const request = {
+      data: [
+        { customer_id: 'x', spend: 1 },
+        { customer_id: 'x', spend: 2 },
+      ],
+    };
     const err = (await page.evaluate(`window.workerError(${JSON.stringify(request)}, 'es')`)) as Record<string, unknown>;
     const expected = await segmint.segment(request, { locale: 'es' }).then(
       () => null,

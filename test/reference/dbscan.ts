@@ -6,7 +6,11 @@
  * Memory is O(n * neighbours), like scikit-learn's.
  */
 export function dbscanRef(
-  X: ArrayLike<number>, n: number, d: number, eps: number, minSamples: number,
+  X: ArrayLike<number>,
+  n: number,
+  d: number,
+  eps: number,
+  minSamples: number,
 ): { labels: Int32Array; coreSampleIndices: Int32Array; nClusters: number } {
   const neighbourhoods: number[][] = [];
   for (let i = 0; i < n; i++) {

@@ -85,7 +85,12 @@ export function weightedLogProbRef(X: ArrayLike<number>, n: number, d: number, k
 
 /** _e_step: responsibilities (n x k, row-major) and the mean of log-sum-exp. */
 export function eStepRef(
-  X: ArrayLike<number>, n: number, d: number, k: number, type: CovType, p: RefParams,
+  X: ArrayLike<number>,
+  n: number,
+  d: number,
+  k: number,
+  type: CovType,
+  p: RefParams,
 ): { resp: Float64Array; meanLogLikelihood: number } {
   const wlp = weightedLogProbRef(X, n, d, k, type, p);
   const resp = new Float64Array(n * k);
@@ -103,9 +108,7 @@ export function eStepRef(
 }
 
 /** _estimate_gaussian_parameters (+ weights normalised to sum 1), with scikit-learn's formulas per type. */
-export function mStepRef(
-  X: ArrayLike<number>, n: number, d: number, k: number, type: CovType, resp: ArrayLike<number>, regCovar: number,
-): RefParams {
+export function mStepRef(X: ArrayLike<number>, n: number, d: number, k: number, type: CovType, resp: ArrayLike<number>, regCovar: number): RefParams {
   const eps = 2.220446049250313e-16;
   const nk = new Float64Array(k);
   const means = new Float64Array(k * d);
@@ -175,7 +178,12 @@ export function mStepRef(
 
 /** EM from a hard labelling, as GaussianMixture.fit with one init; then score(X) with the result. */
 export function gmmRef(
-  X: ArrayLike<number>, n: number, d: number, k: number, type: CovType, startLabels: ArrayLike<number>,
+  X: ArrayLike<number>,
+  n: number,
+  d: number,
+  k: number,
+  type: CovType,
+  startLabels: ArrayLike<number>,
   { maxIter = 100, tol = 1e-3, regCovar = 1e-6 } = {},
 ): RefParams & { meanLogLikelihood: number; lowerBound: number; iterations: number; converged: boolean } {
   const resp0 = new Float64Array(n * k);

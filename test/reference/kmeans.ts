@@ -20,7 +20,12 @@ export function squaredDistancesRef(X: ArrayLike<number>, n: number, d: number, 
 
 /** Nearest centroid per row (first wins ties), weighted sums and weights per cluster. */
 export function assignNearestRef(
-  X: ArrayLike<number>, n: number, d: number, C: ArrayLike<number>, k: number, w?: ArrayLike<number>,
+  X: ArrayLike<number>,
+  n: number,
+  d: number,
+  C: ArrayLike<number>,
+  k: number,
+  w?: ArrayLike<number>,
 ): { labels: Int32Array; sums: Float64Array; counts: Float64Array; minDist: Float64Array } {
   const D = squaredDistancesRef(X, n, d, C, k);
   const labels = new Int32Array(n);
@@ -41,7 +46,13 @@ export function assignNearestRef(
 
 /** Plain Lloyd from given centroids: the hand-written baseline of the bench. */
 export function lloydRef(
-  X: ArrayLike<number>, n: number, d: number, init: ArrayLike<number>, k: number, maxIter = 300, tolAbs = 0,
+  X: ArrayLike<number>,
+  n: number,
+  d: number,
+  init: ArrayLike<number>,
+  k: number,
+  maxIter = 300,
+  tolAbs = 0,
 ): { labels: Int32Array; centroids: Float64Array; inertia: number; iterations: number } {
   const C = Float64Array.from(init);
   let labels: Int32Array = new Int32Array(n).fill(-1);

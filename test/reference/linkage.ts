@@ -45,7 +45,11 @@ function clusterDistance(X: ArrayLike<number>, d: number, A: number[], B: number
 
 /** Merge heights and sizes in merge order, and the flat labels after n - k merges. */
 export function linkageRef(
-  X: ArrayLike<number>, n: number, d: number, method: ReferenceLinkage, k: number,
+  X: ArrayLike<number>,
+  n: number,
+  d: number,
+  method: ReferenceLinkage,
+  k: number,
 ): { heights: number[]; sizes: number[]; labelsK: Int32Array } {
   let clusters: number[][] = Array.from({ length: n }, (_, i) => [i]);
   const heights: number[] = [];

@@ -17,7 +17,11 @@ export function makeCases(segmint) {
     }
     return m;
   };
-  const withoutTimings = (r) => { const c = JSON.parse(JSON.stringify(r)); delete c.meta.timings_ms; return c; };
+  const withoutTimings = (r) => {
+    const c = JSON.parse(JSON.stringify(r));
+    delete c.meta.timings_ms;
+    return c;
+  };
   return {
     kmeans({ n, seed, k, nInit, init, algorithm }) {
       const X = standardized(n, seed);
