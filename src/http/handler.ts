@@ -12,12 +12,13 @@
  * every language, because clients match on it. Other messages follow Accept-Language.
  */
 import { randomUUID } from 'node:crypto';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { ERROR_TITLES, errorMessage, negotiateLocale, t, type ErrorCode, type ErrorTitle, type Locale } from '../profile/i18n';
 import { Authenticator, type AuthOutcome } from './auth';
 import { resolveConfig, type AuthResult, type ResolvedConfig, type SegmentationHandlerOptions } from './config';
 import { BodyEncodingError, BodyTooLargeError, gunzipBody, RateLimit, rateLimitHeaders, readWebBody, type RateDecision } from './limits';
 import { createExecutor, JobCancelledError, JobTimeoutError, QueueFullError, type JobExecutor } from './pool';
+import { loadPino } from './lazy';
 
 export type { AuthResult, SegmentationHandlerOptions } from './config';
 
@@ -91,7 +92,8 @@ export class SegmentationService {
     this.config = resolveConfig(options);
     this.auth = new Authenticator(this.config);
     this.rateLimit = new RateLimit(this.config.rateLimit, this.config.redisUrl);
-    this.logger = options.logger === false ? undefined : (options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'segmint' } }));
+    this.logger =
+      options.logger === false ? undefined : (options.logger ?? loadPino().pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'segmint' } }));
     this.workerFile = options.workerFile;
   }
 

@@ -5,8 +5,9 @@
  * On Redis, a connection problem must not turn into refused requests: the Redis limiter
  * has an in-memory insurance limiter that takes over while Redis is unreachable.
  */
-import { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import { loadIoredis, loadRateLimiter } from './lazy';
 
 const WINDOW_SECONDS = 60;
 
@@ -26,8 +27,10 @@ export class RateLimit {
   constructor(limit: number, redisUrl?: string) {
     this.limit = limit;
     if (limit === 0) return;
+    const { RateLimiterMemory, RateLimiterRedis } = loadRateLimiter();
     const memory = new RateLimiterMemory({ points: limit, duration: WINDOW_SECONDS, keyPrefix: 'segmint' });
     if (redisUrl) {
+      const { Redis } = loadIoredis();
       this.redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
       // ioredis reports connection errors as events; without a listener they would crash the process.
       this.redis.on('error', () => {});
@@ -72,7 +75,7 @@ export class RateLimit {
       const res = await this.limiter.consume(subject, 1);
       return this.decision(true, res);
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return this.decision(false, rejection);
+      if (rejection instanceof loadRateLimiter().RateLimiterRes) return this.decision(false, rejection);
       throw rejection;
     }
   }

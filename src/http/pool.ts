@@ -9,8 +9,9 @@
  * TypeScript sources (tests) it is dev-worker.mjs, which loads worker.ts through tsx.
  */
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { runJob, type JobResult, type PingTask, type SegmentTask } from './job';
+import { loadPiscina } from './lazy';
 
 export class QueueFullError extends Error {
   constructor() {
@@ -60,6 +61,7 @@ class PiscinaExecutor implements JobExecutor {
     private readonly maxQueue: number,
     filename: string,
   ) {
+    const { Piscina } = loadPiscina();
     this.pool = new Piscina({
       filename,
       minThreads: workers,

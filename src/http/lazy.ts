@@ -1,0 +1,23 @@
+/**
+ * The HTTP stack's heavy dependencies (pino, piscina, ioredis, rate-limiter-flexible),
+ * loaded when a service first needs them rather than when the module is imported: the
+ * Node entry of the package re-exports the HTTP handler, and `import { kmeans } from
+ * 'segmint'` must not pay for a logger, a thread pool and a Redis client it never uses.
+ * All four are CommonJS, so a synchronous require keeps the handler factories synchronous.
+ */
+import { createRequire } from 'node:module';
+
+const requireHere = createRequire(import.meta.url);
+
+function lazy<T>(id: string): () => T {
+  let loaded: T | undefined;
+  return () => {
+    loaded ??= requireHere(id) as T;
+    return loaded;
+  };
+}
+
+export const loadPino = lazy<typeof import('pino')>('pino');
+export const loadPiscina = lazy<typeof import('piscina')>('piscina');
+export const loadIoredis = lazy<typeof import('ioredis')>('ioredis');
+export const loadRateLimiter = lazy<typeof import('rate-limiter-flexible')>('rate-limiter-flexible');

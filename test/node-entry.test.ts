@@ -1,0 +1,66 @@
+/**
+ * The package's Node entry (dist/node.js) re-exports the HTTP handler, but a user who only
+ * wants kmeans() must not pay for the HTTP stack's logger, thread pool and Redis client:
+ * those load when a handler is created, not when 'segmint' is imported.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '..');
+const HEAVY = /[\\/]node_modules[\\/](pino|piscina|ioredis|rate-limiter-flexible)[\\/]/;
+
+/** Runs `code` in a fresh Node (ESM) and returns the heavy packages in its module cache. */
+async function heavyModulesAfter(code: string): Promise<string[]> {
+  const script = `
+    import { createRequire } from 'node:module';
+    ${code}
+    const cache = Object.keys(createRequire(import.meta.url).cache);
+    const names = new Set(cache.filter((k) => ${HEAVY}.test(k)).map((k) => k.match(${HEAVY})[1]));
+    console.log(JSON.stringify([...names].sort()));
+  `;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
+
+describe("import 'segmint' in Node", () => {
+  it('is built', () => {
+    expect(existsSync(join(ROOT, 'dist/node.js')), 'run npm run build first').toBe(true);
+  });
+
+  it('loads neither pino, piscina, ioredis nor rate-limiter-flexible until a handler is made', async () => {
+    const loaded = await heavyModulesAfter(`
+      const segmint = await import('./dist/node.js');
+      const m = segmint.kmeans(segmint.sampleCustomerMatrix(200, 1), { k: 3, seed: 1 });
+      if (m.labels.length !== 200) throw new Error('kmeans did not run');
+      if (typeof segmint.createSegmentationHandler !== 'function') throw new Error('no handler export');
+    `);
+    expect(loaded).toEqual([]);
+  });
+
+  it('loads them once a handler is created (so the check above can fail)', async () => {
+    const loaded = await heavyModulesAfter(`
+      const segmint = await import('./dist/node.js');
+      const handler = segmint.createSegmentationHandler({ tokens: ['t'.repeat(24)], logger: undefined, rateLimit: 5, workers: 1 });
+      await handler.warm();
+      await handler.close();
+    `);
+    expect(loaded).toEqual(['pino', 'piscina', 'rate-limiter-flexible']);
+  });
+
+  it('the CommonJS build behaves the same', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '-e',
+        `const s = require('./dist/node.cjs'); s.kmeans(s.sampleCustomerMatrix(50, 1), { k: 2, seed: 1 });
+         console.log(JSON.stringify(Object.keys(require.cache).filter((k) => ${HEAVY}.test(k))));`,
+      ],
+      { cwd: ROOT, timeout: 60_000 },
+    );
+    expect(JSON.parse(stdout.trim())).toEqual([]);
+  });
+});
