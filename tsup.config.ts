@@ -23,6 +23,10 @@ export default defineConfig([
     // Bundled, so dist/index.js loads from a plain <script type="module"> (a CDN, a
     // static server) with no bundler and no import map to resolve a bare specifier.
     noExternal: ['@assemblyscript/loader'],
+    // node.ts requires the HTTP bundle of its own format on first use (see src/node.ts).
+    esbuildOptions(options, { format }) {
+      options.define = { ...options.define, SEGMINT_HTTP_ENTRY: JSON.stringify(format === 'cjs' ? './http.cjs' : './http.js') };
+    },
   },
   {
     // The command line (Node only).

@@ -4,7 +4,7 @@
  * those load when a handler is created, not when 'segmint' is imported.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -51,7 +51,33 @@ describe("import 'segmint' in Node", () => {
     expect(loaded).toEqual(['pino', 'piscina', 'rate-limiter-flexible']);
   });
 
-  it('the CommonJS build behaves the same', async () => {
+  it('imports nothing the browser build does not, but node:module (the HTTP stack is required on first use)', () => {
+    const graph = (file: string, seen = new Set<string>()): Set<string> => {
+      if (seen.has(file)) return seen;
+      seen.add(file);
+      if (!file.startsWith('./')) return seen;
+      const src = readFileSync(join(ROOT, 'dist', file), 'utf8');
+      for (const [, spec] of src.matchAll(/^\s*(?:import|export)[^;'"]*?from\s*['"]([^'"]+)['"]/gm)) graph(spec, seen);
+      for (const [, spec] of src.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm)) graph(spec, seen);
+      return seen;
+    };
+    const browser = graph('./index.js');
+    const node = graph('./node.js');
+    const extra = [...node].filter((f) => !browser.has(f) && f !== './node.js');
+    expect(extra).toEqual(['module']);
+  });
+
+  it('the CommonJS build behaves the same, and its handler works', async () => {
+    const { stdout: made } = await run(
+      process.execPath,
+      [
+        '-e',
+        `const s = require('./dist/node.cjs'); const h = s.createSegmentationHandler({ tokens: ['t'.repeat(24)], logger: false }); console.log(typeof h, typeof h.close); h.close();`,
+      ],
+      { cwd: ROOT, timeout: 60_000 },
+    );
+    expect(made.trim()).toBe('function function');
+
     const { stdout } = await run(
       process.execPath,
       [
