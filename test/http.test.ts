@@ -465,6 +465,8 @@ describe('limits: 429, 500, 503', () => {
       const r = await post(server.endpoint, body);
       expect(r.status).toBe(503);
       expect(r.json).toMatchObject({ error: 'Request timeout', code: 'TIMEOUT' });
+      // The configured limit exactly (1 ms), not rounded up to a whole second.
+      expect(r.json.message).toBe('Processing exceeded the limit of 0.001 seconds.');
       expect(r.headers.get('retry-after')).toBe('7');
       const ready = await (await fetch(server.url + '/readyz')).json();
       expect(ready).toMatchObject({ status: 'ready', running: 0, queued: 0 });

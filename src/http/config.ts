@@ -17,6 +17,19 @@ export const DEFAULT_RATE_LIMIT = 60;
 export const DEFAULT_TIMEOUT_MS = 300_000;
 /** 100,000 customers with a dozen fields is about 15 MB of JSON; leave room above that. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * Bodies being read or waiting for a worker, in bytes, across all requests: past it new
+ * uploads get 503 before they are read, so concurrent uploads cannot add up past memory.
+ */
+export const DEFAULT_MAX_INFLIGHT_BYTES = 256 * 1024 * 1024;
+/** The whole body must arrive within this (a slow client holds a socket and memory). */
+export const DEFAULT_BODY_TIMEOUT_MS = 60_000;
+/** The request line and headers must arrive within this. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
+/** On SIGTERM, in-flight requests get this long to finish before they are answered 503. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+/** Failed authentications per client address per minute before 429 (0 = no limit). */
+export const DEFAULT_AUTH_FAILURE_LIMIT = 30;
 /** The reference's rotation policy. */
 export const SECRET_LIFETIME_DAYS = 90;
 export const SECRET_WARNING_DAYS = 14;
@@ -92,6 +105,21 @@ export interface SegmentationHandlerOptions {
   maxQueue?: number;
   /** Retry-After (seconds) of a 503, default 5. */
   retryAfterSeconds?: number;
+  /** Bytes of bodies held at once across requests (SEGMINT_MAX_INFLIGHT_BYTES), default 256 MiB; past it 503 before reading. */
+  maxInflightBytes?: number;
+  /** Milliseconds for the whole body to arrive (SEGMINT_BODY_TIMEOUT_MS), default 60000; past it 408. */
+  bodyTimeoutMs?: number;
+  /** Milliseconds for the request line and headers (SEGMINT_HEADERS_TIMEOUT_MS), default 20000 (segmint serve). */
+  headersTimeoutMs?: number;
+  /** Milliseconds in-flight requests get on SIGTERM (SEGMINT_DRAIN_TIMEOUT_MS), default 30000 (segmint serve). */
+  drainTimeoutMs?: number;
+  /** Failed authentications per client address per minute before 429 (SEGMINT_AUTH_FAILURE_LIMIT), default 30; 0 = off. */
+  authFailureLimit?: number;
+  /**
+   * Take the client address from X-Forwarded-For (SEGMINT_TRUST_PROXY=1): only behind a
+   * proxy that sets it, or clients could choose the address they are throttled under.
+   */
+  trustProxy?: boolean;
   /** A pino logger, or false for none. Default: pino at LOG_LEVEL (info). */
   logger?: Logger | false;
   /** Read the configuration from this object instead of process.env and .env. */
@@ -126,6 +154,12 @@ export interface ResolvedConfig {
   workers: number;
   maxQueue: number;
   retryAfterSeconds: number;
+  maxInflightBytes: number;
+  bodyTimeoutMs: number;
+  headersTimeoutMs: number;
+  drainTimeoutMs: number;
+  authFailureLimit: number;
+  trustProxy: boolean;
   now: () => number;
   corsOrigins: string[] | '*';
 }
@@ -231,6 +265,17 @@ export function resolveConfig(options: SegmentationHandlerOptions = {}): Resolve
     workers,
     maxQueue: positiveInteger('SEGMINT_MAX_QUEUE', options.maxQueue ?? env.SEGMINT_MAX_QUEUE, 64, true),
     retryAfterSeconds: positiveInteger('retryAfterSeconds', options.retryAfterSeconds, 5),
+    maxInflightBytes: positiveInteger('SEGMINT_MAX_INFLIGHT_BYTES', options.maxInflightBytes ?? env.SEGMINT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_INFLIGHT_BYTES),
+    bodyTimeoutMs: positiveInteger('SEGMINT_BODY_TIMEOUT_MS', options.bodyTimeoutMs ?? env.SEGMINT_BODY_TIMEOUT_MS, DEFAULT_BODY_TIMEOUT_MS),
+    headersTimeoutMs: positiveInteger('SEGMINT_HEADERS_TIMEOUT_MS', options.headersTimeoutMs ?? env.SEGMINT_HEADERS_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS),
+    drainTimeoutMs: positiveInteger('SEGMINT_DRAIN_TIMEOUT_MS', options.drainTimeoutMs ?? env.SEGMINT_DRAIN_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, true),
+    authFailureLimit: positiveInteger(
+      'SEGMINT_AUTH_FAILURE_LIMIT',
+      options.authFailureLimit ?? env.SEGMINT_AUTH_FAILURE_LIMIT,
+      DEFAULT_AUTH_FAILURE_LIMIT,
+      true,
+    ),
+    trustProxy: options.trustProxy ?? /^(1|true|yes)$/i.test(env.SEGMINT_TRUST_PROXY?.trim() ?? ''),
     now: options.now ?? Date.now,
     corsOrigins: options.corsOrigins ?? parseOrigins(env.SEGMINT_CORS_ORIGINS),
   };

@@ -1,6 +1,6 @@
 /**
  * Rate limits (rate-limiter-flexible: in memory, or on Redis when REDIS_URL is set so that
- * several instances count together) and the body-size limit.
+ * several instances count together).
  *
  * On Redis, a connection problem must not turn into refused requests: the Redis limiter
  * has an in-memory insurance limiter that takes over while Redis is unreachable.
@@ -19,21 +19,44 @@ export interface RateDecision {
   resetSeconds: number;
 }
 
+/** Where the limiter reports the store's outages and recoveries (a pino logger's methods fit). */
+export type LimitLogger = (level: 'warn' | 'info', fields: Record<string, unknown>, message: string) => void;
+
+/** Requests per minute per subject, counted in memory or, with a Redis URL, shared between instances. */
 export class RateLimit {
   readonly limit: number;
   private readonly limiter?: RateLimiterAbstract;
   private readonly redis?: Redis;
+  private state: 'connecting' | 'up' | 'down' = 'connecting';
+  private closing = false;
 
-  constructor(limit: number, redisUrl?: string) {
+  constructor(limit: number, redisUrl?: string, log?: LimitLogger) {
     this.limit = limit;
     if (limit === 0) return;
     const { RateLimiterMemory, RateLimiterRedis } = loadRateLimiter();
     const memory = new RateLimiterMemory({ points: limit, duration: WINDOW_SECONDS, keyPrefix: 'segmint' });
     if (redisUrl) {
       const { Redis } = loadIoredis();
-      this.redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
-      // ioredis reports connection errors as events; without a listener they would crash the process.
-      this.redis.on('error', () => {});
+      // Reconnects for ever (at most every 5 s): the instance starts, and keeps serving,
+      // with the in-memory limiter while Redis is away, and shares counts again when it returns.
+      this.redis = new Redis(redisUrl, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        lazyConnect: false,
+        retryStrategy: (times) => Math.min(200 * times, 5000),
+      });
+      // One line per outage and one per recovery, however many reconnection attempts between.
+      const lost = (err?: Error) => {
+        if (this.closing || this.state === 'down') return;
+        this.state = 'down';
+        log?.('warn', { store: 'redis', err: err?.message }, 'Redis unreachable: rate limits are counted in memory on this instance until it returns');
+      };
+      this.redis.on('error', lost);
+      this.redis.on('close', () => lost());
+      this.redis.on('ready', () => {
+        if (this.state === 'down') log?.('info', { store: 'redis' }, 'Redis reachable again: rate limits are shared');
+        this.state = 'up';
+      });
       this.limiter = new RateLimiterRedis({
         storeClient: this.redis,
         points: limit,
@@ -47,28 +70,34 @@ export class RateLimit {
     }
   }
 
+  /** Whether counts are meant to be shared through Redis. */
   get shared(): boolean {
     return this.redis !== undefined;
   }
 
-  /** True when the store is usable (always, in memory). */
+  /** False while a shared store is unreachable (the limiter then counts in memory). */
   get ready(): boolean {
     return this.redis === undefined || this.redis.status === 'ready';
   }
 
-  /** Resolves once Redis is connected (or at once in memory). */
-  async whenReady(timeoutMs = 5000): Promise<void> {
+  /** Resolves true once Redis is connected (at once in memory), false after `timeoutMs`: never rejects. */
+  async whenReady(timeoutMs = 2000): Promise<boolean> {
     const redis = this.redis;
-    if (!redis || redis.status === 'ready') return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Redis not ready after ${timeoutMs} ms`)), timeoutMs);
-      redis.once('ready', () => {
+    if (!redis || redis.status === 'ready') return true;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        redis.off('ready', onReady);
+        resolve(false);
+      }, timeoutMs);
+      const onReady = () => {
         clearTimeout(timer);
-        resolve();
-      });
+        resolve(true);
+      };
+      redis.once('ready', onReady);
     });
   }
 
+  /** Counts one request of `subject`. */
   async consume(subject: string): Promise<RateDecision> {
     if (!this.limiter) return { allowed: true, limit: 0, remaining: 0, resetSeconds: 0 };
     try {
@@ -89,7 +118,9 @@ export class RateLimit {
     };
   }
 
+  /** Closes the Redis connection. */
   async close(): Promise<void> {
+    this.closing = true;
     if (this.redis) {
       try {
         await this.redis.quit();
@@ -97,6 +128,43 @@ export class RateLimit {
         this.redis.disconnect();
       }
     }
+  }
+}
+
+/** Failed authentications that are logged in full per address and window; the rest are counted only. */
+const AUTH_FAILURES_LOGGED = 5;
+
+/**
+ * Failed authentications per client address: past `limit` a minute the address gets 429
+ * before its credentials are even checked, so guessing tokens or secrets is slow and
+ * cheap to refuse. Counted in memory on each instance (a guess spread over instances
+ * still meets the limit on each).
+ */
+export class AuthFailureGuard {
+  private readonly limiter?: RateLimiterAbstract;
+  constructor(readonly limit: number) {
+    if (limit > 0) this.limiter = new (loadRateLimiter().RateLimiterMemory)({ points: limit, duration: WINDOW_SECONDS, keyPrefix: 'segmint-auth' });
+  }
+
+  /** Seconds until `address` may try again, or 0 when it may now. */
+  async blockedFor(address: string | undefined): Promise<number> {
+    if (!this.limiter || address === undefined) return 0;
+    const res = await this.limiter.get(address);
+    if (!res || res.consumedPoints < this.limit) return 0;
+    return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  }
+
+  /** Counts a failure (or a throttled attempt) of `address`; says whether to log it. */
+  async record(address: string | undefined): Promise<{ log: boolean; failures: number }> {
+    if (!this.limiter || address === undefined) return { log: true, failures: 0 };
+    let failures: number;
+    try {
+      failures = (await this.limiter.consume(address, 1)).consumedPoints;
+    } catch (rejection) {
+      failures = (rejection as RateLimiterRes).consumedPoints;
+    }
+    // The first few in full, then the one that starts throttling; the rest are counted only.
+    return { log: failures <= AUTH_FAILURES_LOGGED || failures === this.limit + 1, failures };
   }
 }
 
@@ -111,65 +179,4 @@ export function rateLimitHeaders(d: RateDecision): Record<string, string> {
   };
   if (!d.allowed) headers['Retry-After'] = String(d.resetSeconds);
   return headers;
-}
-
-export class BodyTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`body larger than ${limit} bytes`);
-  }
-}
-
-/** Reads a Web stream into one buffer, refusing (and cancelling the stream) past `limit` bytes. */
-export async function readWebBody(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
-  if (!body) return new Uint8Array(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      throw new BodyTooLargeError(limit);
-    }
-    chunks.push(value);
-  }
-  return concat(chunks, total);
-}
-
-/** Thrown when a body declared `Content-Encoding: gzip` does not decompress. */
-export class BodyEncodingError extends Error {
-  constructor() {
-    super('the body is not valid gzip');
-    this.name = 'BodyEncodingError';
-  }
-}
-
-/**
- * Decompresses a gzip body, stopping (BodyTooLargeError) as soon as the output passes
- * `limit`: the body limit is on what the service must hold, so a small compressed body
- * cannot expand past it (a gzip bomb costs at most `limit` bytes). DecompressionStream is
- * the Web standard one, so the handler stays runnable outside Node.
- */
-export async function gunzipBody(data: Uint8Array, limit: number): Promise<Uint8Array> {
-  const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-  try {
-    return await readWebBody(stream, limit);
-  } catch (err) {
-    if (err instanceof BodyTooLargeError) throw err;
-    throw new BodyEncodingError();
-  }
-}
-
-export function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0].byteOffset === 0 && chunks[0].buffer.byteLength === total) return chunks[0];
-  // A fresh, exactly-sized buffer: it is transferred to the worker without a copy.
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
 }

@@ -8,9 +8,10 @@
  * it, 404.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SegmentationService, type HttpExchange, type HttpReply } from './handler';
+import { readNodeBody } from './body';
 import type { SegmentationHandlerOptions } from './config';
-import { BodyTooLargeError, concat } from './limits';
+import type { HttpExchange, HttpReply } from './exchange';
+import { SegmentationService } from './service';
 
 type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
 
@@ -26,49 +27,17 @@ function headerValue(req: IncomingMessage, name: string): string | null {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-function readNodeBody(req: NodeRequest, limit: number): Promise<Uint8Array> {
-  const pre = req.body;
-  if (pre !== undefined) {
-    const bytes = Buffer.isBuffer(pre) || pre instanceof Uint8Array ? pre : Buffer.from(typeof pre === 'string' ? pre : JSON.stringify(pre), 'utf8');
-    if (bytes.byteLength > limit) return Promise.reject(new BodyTooLargeError(limit));
-    return Promise.resolve(bytes);
+/** The client address: the socket's, or with trustProxy the last X-Forwarded-For hop. */
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string | undefined {
+  if (trustProxy) {
+    const hop = headerValue(req, 'x-forwarded-for')?.split(',').at(-1)?.trim();
+    if (hop) return hop;
   }
-  // Consumed by someone else without leaving req.body: nothing left to read.
-  if (req.readableEnded) return Promise.resolve(new Uint8Array(0));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const onData = (chunk: Buffer) => {
-      total += chunk.length;
-      if (total > limit) {
-        cleanup();
-        // Keep reading (and dropping) the rest so the client gets to read the 413.
-        req.resume();
-        reject(new BodyTooLargeError(limit));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(concat(chunks, total));
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
+  return req.socket?.remoteAddress;
 }
 
-export function nodeExchange(req: NodeRequest, res: ServerResponse): HttpExchange {
+/** Wraps an IncomingMessage for the service. */
+export function nodeExchange(req: NodeRequest, res: ServerResponse, trustProxy = false): HttpExchange {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const controller = new AbortController();
@@ -79,7 +48,8 @@ export function nodeExchange(req: NodeRequest, res: ServerResponse): HttpExchang
     method: (req.method ?? 'GET').toUpperCase(),
     path: q >= 0 ? url.slice(0, q) : url,
     header: (name) => headerValue(req, name),
-    readBody: (limit) => readNodeBody(req, limit),
+    readBody: (bounds) => readNodeBody(req, bounds),
+    clientAddress: clientAddress(req, trustProxy),
     toRequest: () => {
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {
@@ -105,7 +75,7 @@ export function writeReply(res: ServerResponse, reply: HttpReply, head = false):
 export function nodeHandlerFor(service: SegmentationService): NodeSegmentationHandler {
   const handler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void => {
     service
-      .handle(nodeExchange(req as NodeRequest, res))
+      .handle(nodeExchange(req as NodeRequest, res, service.config.trustProxy))
       .then((reply) => {
         if (reply) return writeReply(res, reply, req.method === 'HEAD');
         if (next) return next();

@@ -26,6 +26,8 @@ export async function testServer(options: ServerOptions = {}): Promise<RunningSe
     env: {},
     tokens: [TOKEN],
     tenants: { tenants: [{ id: TENANT, secretSha256: sha256Hex(SECRET) }] },
+    // A test that closes its server mid-request should not wait the 30 s default.
+    drainTimeoutMs: 1000,
     ...options,
   });
   return Object.assign(server, { endpoint: server.url + SEGMENTATION_PATH });
