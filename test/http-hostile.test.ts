@@ -124,6 +124,23 @@ describe('memory: admission before buffering', () => {
     }
   });
 
+  it('after a large request the worker thread is replaced (its memory goes back), and the next request is served', async () => {
+    const server = await testServer({ workers: 1 });
+    try {
+      // 9 MB of JSON: 200 customers and a long ignored field each.
+      const data = customers(200, 3).map((c) => ({ ...c, note: 'x'.repeat(45_000) }));
+      const big = JSON.stringify({ data, n_clusters: 2, features: ['total_purchases', 'frequency'] });
+      expect(big.length).toBeGreaterThan(8 * 1024 * 1024);
+      expect((await post(server.endpoint, big)).status).toBe(200);
+      expect((await (await fetch(`${server.url}/readyz`)).json()).workers_recycled).toBe(1);
+      const small = await post(server.endpoint, JSON.stringify({ data: customers(100, 1), n_clusters: 2 }));
+      expect(small.status).toBe(200);
+      expect((await (await fetch(`${server.url}/readyz`)).json()).workers_recycled).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('bodies past the in-flight budget get 503 before they are read', async () => {
     const server = await testServer({ maxInflightBytes: 1_000_000 });
     try {

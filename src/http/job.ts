@@ -26,6 +26,8 @@ export interface JobResult {
   workMs: number;
   /** For the log only, never the response: what went wrong in a 500. */
   fault?: string;
+  /** The worker thread exits after this job to give its memory back (piscina starts another). */
+  recycled?: boolean;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

@@ -36,6 +36,8 @@ export interface PoolStats {
   running: number;
   queued: number;
   maxQueue: number;
+  /** Worker threads replaced after a large job (to give its memory back). */
+  recycled: number;
 }
 
 export interface JobExecutor {
@@ -55,6 +57,7 @@ export function defaultWorkerFile(): string {
 class PiscinaExecutor implements JobExecutor {
   private readonly pool: Piscina;
   private running = 0;
+  private recycled = 0;
 
   constructor(
     private readonly workers: number,
@@ -89,7 +92,9 @@ class PiscinaExecutor implements JobExecutor {
         : undefined;
     this.running++;
     try {
-      return (await this.pool.run(task, { signal: controller.signal, transferList })) as JobResult;
+      const result = (await this.pool.run(task, { signal: controller.signal, transferList })) as JobResult;
+      if (result.recycled) this.recycled++;
+      return result;
     } catch (err) {
       if (err instanceof Error && (err.message === 'Task queue is at limit' || err.message.startsWith('No task queue available'))) throw new QueueFullError();
       if (controller.signal.aborted) throw timedOut ? new JobTimeoutError() : new JobCancelledError();
@@ -103,7 +108,7 @@ class PiscinaExecutor implements JobExecutor {
 
   stats(): PoolStats {
     const queued = this.pool.queueSize;
-    return { workers: this.workers, running: Math.min(this.running, this.workers), queued, maxQueue: this.maxQueue };
+    return { workers: this.workers, running: Math.min(this.running, this.workers), queued, maxQueue: this.maxQueue, recycled: this.recycled };
   }
 
   accepting(): boolean {
@@ -129,7 +134,7 @@ class InlineExecutor implements JobExecutor {
   }
 
   stats(): PoolStats {
-    return { workers: 0, running: 0, queued: 0, maxQueue: 0 };
+    return { workers: 0, running: 0, queued: 0, maxQueue: 0, recycled: 0 };
   }
 
   accepting(): boolean {

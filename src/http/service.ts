@@ -185,6 +185,7 @@ export class SegmentationService {
       running: stats.running,
       queued: stats.queued,
       max_queue: stats.maxQueue,
+      workers_recycled: stats.recycled,
       in_flight: this.admitted,
       inflight_bytes: this.budget.inUse,
       rate_limit_store: this.rateLimit.shared ? (storeReady ? 'redis' : 'memory (redis unreachable)') : 'memory',

@@ -26,6 +26,7 @@ export default async function segmentationWorker(task: SegmentTask | PingTask): 
   if (large || getHeapStatistics().total_heap_size > RECYCLE_AFTER_HEAP_BYTES) {
     // After piscina has posted the result (it does so when this promise settles).
     setImmediate(() => process.exit(0));
+    return { ...result, recycled: true };
   }
   return result;
 }
