@@ -3,60 +3,11 @@
 // p50/p99), one 100,000-customer request end to end (JSON in, JSON out), and /healthz p99
 // while 100,000-customer jobs keep the workers busy.
 // Targets: /healthz p99 under 20 ms while busy; a 100,000-customer request under 1 s.
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { sampleCustomers } from '../../dist/index.js';
+import { cannon, PATH, startServe, TOKEN } from '../http-lib.mjs';
 import { record } from '../lib.mjs';
 
 export const title = 'HTTP endpoint (segmint serve, autocannon)';
-
-const PATH = '/api/v1/ai/echointel/customer-intelligence/segmentation';
-const TOKEN = 'bench-token-0123456789';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServe() {
-  const port = await freePort();
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../../scripts/serve.mjs', import.meta.url)), '--port', String(port)], {
-    env: { ...process.env, SEGMINT_TOKENS: TOKEN, SEGMINT_RATE_LIMIT: '0', LOG_LEVEL: 'warn', REDIS_URL: '' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(url + '/readyz')).ok)
-        return {
-          url,
-          stop: () =>
-            new Promise((r) => {
-              child.once('exit', r);
-              child.kill('SIGTERM');
-            }),
-        };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error('segmint serve did not start');
-}
-
-function cannon(opts) {
-  return new Promise((resolve, reject) => {
-    const instance = autocannon({ ...opts }, (err, result) => (err ? reject(err) : resolve(result)));
-    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
-  });
-}
 
 function segmentationRequest(url, body, extra) {
   return {
