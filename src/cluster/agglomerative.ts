@@ -27,11 +27,11 @@
  * the approximate path with the cluster of its nearest micro-cluster centroid.
  */
 import { InvalidParameterError } from '../errors';
-import { countDistinctRows, columnMeans, subtractRow, toMatrix, type Matrix, type MatrixLike } from '../matrix';
+import { countDistinctRows, columnMeans, groupMeans, subtractRow, toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { kernels } from '../wasm/index';
 import { kmeans } from './kmeans';
-import { Random } from '../random';
+import { Random, sampleIndices } from '../random';
 
 type Ptr = number;
 
@@ -469,18 +469,11 @@ function microCluster(
   const d = m.cols;
   let fitOn: Matrix = m;
   if (n > MICRO_SAMPLE_FACTOR * count) {
-    const rng = new Random(seed);
     const size = MICRO_SAMPLE_FACTOR * count;
-    // Partial Fisher-Yates: a uniform sample of rows without replacement.
-    const order = Int32Array.from({ length: n }, (_, i) => i);
+    // Draw order, not sorted: the sample's row order is part of what the seed fixes.
+    const picked = sampleIndices(n, size, new Random(seed));
     const sample = new Float64Array(size * d);
-    for (let s = 0; s < size; s++) {
-      const r = s + rng.int(n - s);
-      const tmp = order[s];
-      order[s] = order[r];
-      order[r] = tmp;
-      sample.set(m.data.subarray(order[s] * d, (order[s] + 1) * d), s * d);
-    }
+    for (let s = 0; s < size; s++) sample.set(m.data.subarray(picked[s] * d, (picked[s] + 1) * d), s * d);
     fitOn = { data: sample, rows: size, cols: d };
   }
   // The sample (or data with large groups of equal rows) may hold fewer distinct rows than
@@ -489,13 +482,7 @@ function microCluster(
   const available = countDistinctRows(fitOn, count);
   const km = kmeans(fitOn, { k: Math.min(count, available), init: 'random', nInit: 1, maxIter: fitOn === m ? 20 : 10, seed });
   const assigned = fitOn === m ? km.labels : km.predict(m);
-  const sizes = new Float64Array(count);
-  const sums = new Float64Array(count * d);
-  for (let i = 0; i < n; i++) {
-    const c = assigned[i];
-    sizes[c]++;
-    for (let j = 0; j < d; j++) sums[c * d + j] += m.data[i * d + j];
-  }
+  const { means, counts: sizes } = groupMeans(m, assigned, count);
   // Drop empty micro-clusters (K-Means relocates them, but a row can only be in one).
   const keep = new Int32Array(count).fill(-1);
   let kept = 0;
@@ -504,28 +491,16 @@ function microCluster(
   const keptSizes = new Float64Array(kept);
   for (let c = 0; c < count; c++) {
     if (keep[c] < 0) continue;
-    for (let j = 0; j < d; j++) centres[keep[c] * d + j] = sums[c * d + j] / sizes[c];
+    centres.set(means.subarray(c * d, (c + 1) * d), keep[c] * d);
     keptSizes[keep[c]] = sizes[c];
   }
   const labels = Int32Array.from(assigned, (c) => keep[c]);
   return { centres, sizes: keptSizes, labels, reduction: 'kmeans' };
 }
 
-/** Means of the rows of each label. */
+/** Means of the rows of each label, as number[][]. */
 function clusterMeans(m: Matrix, labels: Int32Array, k: number): number[][] {
-  const { data, rows, cols } = m;
-  const sums = new Float64Array(k * cols);
-  const counts = new Float64Array(k);
-  for (let i = 0; i < rows; i++) {
-    const l = labels[i];
-    counts[l]++;
-    for (let j = 0; j < cols; j++) sums[l * cols + j] += data[i * cols + j];
-  }
-  return rowsOf(
-    sums.map((s, idx) => s / counts[Math.floor(idx / cols)]),
-    k,
-    cols,
-  );
+  return rowsOf(groupMeans(m, labels, k).means, k, m.cols);
 }
 
 /**

@@ -23,6 +23,7 @@
 import { InvalidParameterError } from '../errors';
 import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
+import { kneedleIndex } from '../stats';
 import { kernels, type Region, type Workspace } from '../wasm/index';
 
 type Ptr = number;
@@ -443,25 +444,6 @@ function markTreeNodes(tree: KdTree, d: number, core: Int32Array, eps2: number, 
 
 // ---------------------------------------------------------------------------------------
 
-/** Index of the knee of an increasing convex curve: farthest below the chord once both axes are scaled to [0, 1]. */
-function kneedleIndex(y: Float64Array): number {
-  const n = y.length;
-  if (n < 3) return n - 1;
-  const y0 = y[0];
-  const span = y[n - 1] - y0;
-  if (!(span > 0)) return n - 1;
-  let best = n - 1;
-  let bestGap = 0;
-  for (let i = 0; i < n; i++) {
-    const gap = i / (n - 1) - (y[i] - y0) / span;
-    if (gap > bestGap) {
-      bestGap = gap;
-      best = i;
-    }
-  }
-  return best;
-}
-
 /** eps at the knee of the sorted minSamples-th-neighbour distances. */
 function autoEps(m: Matrix, minSamples: number): number {
   const { rows: n, cols: d } = m;
@@ -481,7 +463,7 @@ function autoEps(m: Matrix, minSamples: number): number {
   writeTree(ws, r, tree, m.data, d);
   e.dbscanKthNeighbourSq(r.header.ptr, k, heap.ptr, kth.ptr);
   const dist = ws.viewF64(kth).slice().map(Math.sqrt).sort();
-  const knee = dist[kneedleIndex(dist)];
+  const knee = dist[kneedleIndex(dist, 'increasing')];
   if (knee > 0) return knee;
   // Duplicated rows put the knee at 0, which is not a radius: take the smallest positive distance.
   for (const v of dist) if (v > 0) return v;

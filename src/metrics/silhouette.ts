@@ -16,7 +16,7 @@
 import { InvalidParameterError } from '../errors';
 import { toMatrix, type MatrixLike } from '../matrix';
 import { integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
-import { Random } from '../random';
+import { Random, sampleIndices } from '../random';
 import { kernels } from '../wasm/index';
 import { checkClusterCount, compactLabels } from './labels';
 
@@ -104,16 +104,7 @@ export function silhouetteOfRows(data: Float64Array, d: number, rows: Int32Array
 
 /** `size` distinct positions out of 0..n-1, seeded (partial Fisher-Yates), ascending. */
 export function samplePositions(n: number, size: number, seed: number): Int32Array {
-  const perm = new Int32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
-  const rng = new Random(seed);
-  for (let i = 0; i < size; i++) {
-    const j = i + rng.int(n - i);
-    const t = perm[i];
-    perm[i] = perm[j];
-    perm[j] = t;
-  }
-  return perm.slice(0, size).sort();
+  return sampleIndices(n, size, new Random(seed)).sort();
 }
 
 interface ResolvedSilhouette {

@@ -23,6 +23,10 @@ import { calinskiHarabaszFromStatistics, clusterStatistics, daviesBouldinFromSta
 import { checkClusterCount, compactLabels } from '../metrics/labels';
 import { samplePositions, silhouetteOfRows } from '../metrics/silhouette';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
+import { kneedleIndex } from '../stats';
+
+/** Kneedle on a decreasing curve (the elbow method's rule); see src/stats.ts. */
+export { kneedleIndex };
 
 export type ChooseKMethod = 'silhouette' | 'elbow' | 'davies-bouldin' | 'calinski-harabasz' | 'bic';
 export type ChooseKAlgorithm = 'kmeans' | 'gmm';
@@ -171,32 +175,6 @@ const METHODS: Record<ChooseKMethod, MethodSpec> = {
 };
 
 const METHOD_NAMES = Object.keys(METHODS) as ChooseKMethod[];
-
-/**
- * Kneedle (Satopaa et al. 2011) on a decreasing curve: normalise both axes to [0, 1]
- * and take the point farthest above the chord from the first to the last point. A
- * curve with no point above its chord has no elbow: the first k is returned.
- */
-export function kneedleIndex(ys: readonly number[]): number {
-  const last = ys.length - 1;
-  let yMin = Infinity;
-  let yMax = -Infinity;
-  for (const y of ys) {
-    yMin = Math.min(yMin, y);
-    yMax = Math.max(yMax, y);
-  }
-  if (!(yMax > yMin)) return 0;
-  let best = 0;
-  let bestGap = 0;
-  for (let i = 0; i <= last; i++) {
-    const gap = (yMax - ys[i]) / (yMax - yMin) - i / last;
-    if (gap > bestGap) {
-      bestGap = gap;
-      best = i;
-    }
-  }
-  return best;
-}
 
 /** Fits kMin..kMax clusters and picks k by the method (see the module comment). */
 export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult {
