@@ -29,6 +29,7 @@
 import { InvalidParameterError } from '../errors';
 import { countDistinctRows, columnMeans, groupMeans, subtractRow, toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
+import { nearestCentres } from '../spatial/nearest';
 import { kernels } from '../wasm/index';
 import { kmeans } from './kmeans';
 import { Random, sampleIndices } from '../random';
@@ -42,7 +43,6 @@ interface LinkageKernels {
   matrixNNChain(D: Ptr, n: number, method: number, sizes: Ptr, chain: Ptr, Z: Ptr): void;
   wardNNChain(X: Ptr, sizes: Ptr, slots: Ptr, n: number, d: number, CT: Ptr, xbuf: Ptr, chain: Ptr, newPos: Ptr, Z: Ptr): void;
   singlePrim(X: Ptr, slots: Ptr, n: number, d: number, nearest: Ptr, Z: Ptr): void;
-  squaredDistances(X: Ptr, n: number, d: number, C: Ptr, k: number, out: Ptr): void;
 }
 
 /** Codes of the Lance-Williams update in matrixNNChain. */
@@ -169,7 +169,7 @@ export class AgglomerativeModel {
     const d = m.cols;
     const centres = this.microCentroids ?? Float64Array.from(this.centroids.flat());
     const nc = centres.length / d;
-    const nearest = nearestRows(m, centres, nc);
+    const nearest = nearestCentres(m, centres, nc);
     if (this.microToCluster) for (let i = 0; i < nearest.length; i++) nearest[i] = this.microToCluster[nearest[i]];
     return nearest;
   }
@@ -245,33 +245,6 @@ export type AgglomerativeResult = AgglomerativeModel;
 function rowsOf(data: ArrayLike<number>, rows: number, cols: number): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < rows; i++) out.push(Array.from({ length: cols }, (_, j) => data[i * cols + j]));
-  return out;
-}
-
-/** Index of the nearest of `count` centres for every row of m (first wins a tie). */
-function nearestRows(m: Matrix, centres: Float64Array, count: number): Int32Array {
-  const e = kernels().exports as unknown as LinkageKernels;
-  const { rows: n, cols: d } = m;
-  const out = new Int32Array(n);
-  // Blocks of rows keep the n x count distance matrix small.
-  const block = Math.max(1, Math.min(n, Math.floor(4_000_000 / count)));
-  const ws = kernels().workspace();
-  const X = ws.f64(block * d);
-  const C = ws.f64(count * d);
-  const D = ws.f64(block * count);
-  ws.commit();
-  ws.write(C, centres);
-  for (let start = 0; start < n; start += block) {
-    const rows = Math.min(block, n - start);
-    ws.viewF64(X).set(m.data.subarray(start * d, (start + rows) * d));
-    e.squaredDistances(X.ptr, rows, d, C.ptr, count, D.ptr);
-    const dist = ws.viewF64(D);
-    for (let i = 0; i < rows; i++) {
-      let best = 0;
-      for (let c = 1; c < count; c++) if (dist[i * count + c] < dist[i * count + best]) best = c;
-      out[start + i] = best;
-    }
-  }
   return out;
 }
 
