@@ -31,7 +31,7 @@ import { countDistinctRows, columnMeans, groupMeans, subtractRow, toMatrix, type
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { nearestCentres } from '../spatial/nearest';
 import { kernels } from '../wasm/index';
-import { kmeans } from './kmeans';
+import { fitKMeans } from './kmeans';
 import { Random, sampleIndices } from '../random';
 
 type Ptr = number;
@@ -453,8 +453,8 @@ function microCluster(
   // micro-clusters wanted: ask K-Means for no more than it has, never surfacing an
   // internal k to the caller.
   const available = countDistinctRows(fitOn, count);
-  const km = kmeans(fitOn, { k: Math.min(count, available), init: 'random', nInit: 1, maxIter: fitOn === m ? 20 : 10, seed });
-  const assigned = fitOn === m ? km.labels : km.predict(m);
+  const km = fitKMeans(fitOn, { k: Math.min(count, available), init: 'random', nInit: 1, maxIter: fitOn === m ? 20 : 10, seed });
+  const assigned = fitOn === m ? km.labels : km.predictMatrix(m);
   const { means, counts: sizes } = groupMeans(m, assigned, count);
   // Drop empty micro-clusters (K-Means relocates them, but a row can only be in one).
   const keep = new Int32Array(count).fill(-1);

@@ -30,7 +30,7 @@ import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { Random } from '../random';
 import { kernels, type Kernels, type Region, type Workspace } from '../wasm/index';
-import { kmeans } from './kmeans';
+import { fitKMeans } from './kmeans';
 
 export type CovarianceType = 'full' | 'diag' | 'tied' | 'spherical';
 export const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'diag', 'tied', 'spherical'];
@@ -613,7 +613,7 @@ function fitMatrix(m: Matrix, o: Resolved): GaussianMixtureModel {
   const starts: Int32Array[] = [];
   for (let run = 0; run < o.nInit; run++) {
     const seed = run === 0 ? o.seed : rng.nextUint32();
-    starts.push(kmeans(m, { k, nInit: 1, seed }).labels);
+    starts.push(fitKMeans(m, { k, nInit: 1, seed }).labels);
   }
   const ctx = emContext(m, k, type);
   let best: EmRun | undefined;
