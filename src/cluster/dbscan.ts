@@ -24,6 +24,7 @@ import { InvalidParameterError } from '../errors';
 import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { kneedleIndex } from '../stats';
+import { readModelJSON, type Clusterer, type ClusterModel } from './clusterer';
 import { buildGrid, CELL_SLACK, GRID_MAX_DIM, gridDims, gridPairCount, type Grid } from '../spatial/grid';
 import { buildKdTree, type KdTree } from '../spatial/kdtree';
 import { gridRegions, treeRegions, writeGrid, writeTree } from '../spatial/layout';
@@ -42,8 +43,10 @@ interface DbscanKernels {
   dbscanNearestWithin(index: Ptr, ids: Ptr, Q: Ptr, m: number, eps2: number, out: Ptr): void;
 }
 
+/** Spatial index answering the radius queries; results do not depend on it. */
 export type DbscanAlgorithm = 'auto' | 'grid' | 'kd-tree';
 
+/** Options of dbscan(), all with defaults (defaultDbscanOptions). */
 export interface DbscanOptions {
   /** Neighbourhood radius (distance <= eps), or 'auto' for the knee of the k-distance curve. */
   eps?: number | 'auto';
@@ -53,6 +56,7 @@ export interface DbscanOptions {
   algorithm?: DbscanAlgorithm;
 }
 
+/** Defaults of dbscan()'s options (scikit-learn's eps and min_samples). */
 export const defaultDbscanOptions = {
   eps: 0.5 as number | 'auto',
   minSamples: 5,
@@ -68,6 +72,7 @@ const GRID_MAX_PAIRS_PER_ROW = 256;
 /** Hard cap on grid cells (an i32 each), even when 'grid' is asked for. */
 const GRID_MAX_CELLS = 1 << 24;
 
+/** DbscanModel.toJSON() output. */
 export interface DbscanJSON {
   type: 'segmint.dbscan';
   version: 1;
@@ -81,7 +86,8 @@ export interface DbscanJSON {
   components: number[];
 }
 
-export class DbscanModel {
+/** A fitted DBSCAN: labels (-1 = noise), core samples and eps; predict() places new rows by their nearest core row. */
+export class DbscanModel implements ClusterModel {
   readonly labels: Int32Array;
   readonly coreSampleIndices: Int32Array;
   readonly nClusters: number;
@@ -120,7 +126,11 @@ export class DbscanModel {
    * natural extension: a new row that would be a border row joins that cluster.
    */
   predict(X: MatrixLike): Int32Array {
-    const q = toMatrix(X);
+    return this.predictMatrix(toMatrix(X));
+  }
+
+  /** predict() on a validated matrix, which is read, not copied. */
+  predictMatrix(q: Matrix): Int32Array {
     const d = this.nFeatures;
     if (q.cols !== d) throw new InvalidParameterError('X', `has ${q.cols} columns but the model was fitted on ${d}`);
     const nCore = this.coreSampleIndices.length;
@@ -145,6 +155,7 @@ export class DbscanModel {
     return out;
   }
 
+  /** Plain JSON of the model: labels, core rows and what predict() needs. */
   toJSON(): DbscanJSON {
     return {
       type: 'segmint.dbscan',
@@ -161,10 +172,7 @@ export class DbscanModel {
 
   /** Rebuilds a model from toJSON() output (or its JSON string); predict() gives the same labels. */
   static fromJSON(json: DbscanJSON | string): DbscanModel {
-    const j: DbscanJSON = typeof json === 'string' ? JSON.parse(json) : json;
-    if (j?.type !== 'segmint.dbscan' || j.version !== 1) {
-      throw new InvalidParameterError('json', "is not a segmint DBSCAN model (expected type 'segmint.dbscan', version 1)");
-    }
+    const j = readModelJSON<DbscanJSON>(json, 'segmint.dbscan', 1, 'DBSCAN model');
     const d = integerOption('json.nFeatures', j.nFeatures, 1);
     const eps = numberOption('json.eps', j.eps, (v) => v > 0, 'a number > 0');
     if (!Array.isArray(j.labels)) throw new InvalidParameterError('json.labels', 'must be an array');
@@ -192,6 +200,7 @@ export class DbscanModel {
   }
 }
 
+/** What dbscan() returns. */
 export type DbscanResult = DbscanModel;
 
 /** Per tree node: its first core row (-1 if none) and whether every pair of its rows is within eps. */
@@ -269,7 +278,11 @@ function resolveOptions(options: DbscanOptions | undefined): Resolved {
  * browser's main thread call `await init()` once first.
  */
 export function dbscan(X: MatrixLike, options?: DbscanOptions): DbscanModel {
-  const m = toMatrix(X);
+  return fitDbscan(toMatrix(X), options);
+}
+
+/** dbscan() on a matrix the caller validated (toMatrix): read, never copied or modified. */
+export function fitDbscan(m: Matrix, options?: DbscanOptions): DbscanModel {
   const { rows: n, cols: d } = m;
   const opts = resolveOptions(options);
   const eps = opts.eps === 'auto' ? autoEps(m, opts.minSamples) : opts.eps;
@@ -353,3 +366,13 @@ export function dbscan(X: MatrixLike, options?: DbscanOptions): DbscanModel {
     components,
   });
 }
+
+/** DBSCAN in the registry. */
+export const dbscanClusterer: Clusterer<DbscanOptions | undefined, DbscanModel> = {
+  name: 'dbscan',
+  modelType: 'segmint.dbscan',
+  takesK: false,
+  parameters: OPTION_NAMES,
+  fit: fitDbscan,
+  fromJSON: (json) => DbscanModel.fromJSON(json as never),
+};
