@@ -22,6 +22,8 @@ export interface ClusterModel {
   readonly nClusters: number;
   /** Labels new rows by the model's own rule (validated and copied like any public input). */
   predict?(X: MatrixLike): Int32Array;
+  /** predict() on a validated matrix (toMatrix's output), which it reads without copying. */
+  predictMatrix?(m: Matrix): Int32Array;
   toJSON(): ModelJSON;
 }
 
