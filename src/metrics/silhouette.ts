@@ -18,7 +18,10 @@ import { toMatrix, type MatrixLike } from '../matrix';
 import { integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { Random, sampleIndices } from '../random';
 import { kernels } from '../wasm/index';
-import { checkClusterCount, compactLabels } from './labels';
+import { checkClusterCount, clusterCountProblem, compactLabels, SampleMissesClustersError } from './labels';
+
+/** Thrown when a silhouette sample holds too few of the clusters (parameter 'sampleSize'). */
+export { SampleMissesClustersError };
 
 type Ptr = number;
 interface SilhouetteKernels {
@@ -151,7 +154,8 @@ function silhouetteWith(X: MatrixLike, labels: ArrayLike<number>, options: Silho
   }
   // The sample may miss clusters: recompact so empty clusters cost nothing.
   const sub = compactLabels(sampleLabels, wanted);
-  checkClusterCount(sub.k, wanted, fn, 'sampleSize', ` in the sample of ${wanted} rows (seed ${opts.seed}); use a larger sampleSize or exact: true`);
+  const problem = clusterCountProblem(sub.k, wanted, fn, ` in the sample of ${wanted} rows (seed ${opts.seed}); use a larger sampleSize or exact: true`);
+  if (problem) throw new SampleMissesClustersError(problem, { clusters: sub.k, sampleSize: wanted, seed: opts.seed, labelledRows: n });
   const { total } = silhouetteOfRows(m.data, m.cols, rows, sub.codes, sub.k);
   return { score: total / wanted, sampled: true, sampleSize: wanted, n, nNoise: lab.nNoise, nClusters: lab.k, seed: opts.seed };
 }
