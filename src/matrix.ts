@@ -4,8 +4,10 @@
  */
 import { InvalidParameterError } from './errors';
 
+/** What public functions accept: rows of numbers, or a flat row-major buffer with its shape. */
 export type MatrixLike = number[][] | { data: Float64Array | number[]; rows: number; cols: number };
 
+/** A validated matrix: dense, finite, row-major, owned by whoever made it with toMatrix. */
 export interface Matrix {
   data: Float64Array;
   rows: number;

@@ -35,7 +35,9 @@ import { applyMerges, linkLeaves, mergesToApply } from './agglomerativeLinkage';
 import { AgglomerativeModel, LINKAGES, type LinkageMethod, rowsOf } from './agglomerativeModel';
 import { fitKMeans } from './kmeans';
 
+/** SciPy linkage helpers, re-exported where tests and callers have always imported them. */
 export { applyMerges, sortAndRelabel } from './agglomerativeLinkage';
+/** The model and its types, re-exported so './cluster/agglomerative' stays the one import path. */
 export { AgglomerativeModel, type AgglomerativeJSON, type AgglomerativeResult, type ApproximateInfo, type LinkageMethod } from './agglomerativeModel';
 
 /** Options of agglomerative(): exactly one of k and distanceThreshold, the rest defaulted. */

@@ -34,7 +34,9 @@ import { COVARIANCE_TYPES, type CovarianceType, type EmRun, emContext, eStep, pr
 import { GaussianMixtureModel } from './gmmModel';
 import { fitKMeans } from './kmeans';
 
+/** Covariance types, re-exported so './cluster/gmm' stays the one import path. */
 export { COVARIANCE_TYPES, type CovarianceType } from './gmmEm';
+/** The model and its types, re-exported so './cluster/gmm' stays the one import path. */
 export { GaussianMixtureModel, gmmParameterCount, type GmmCovariances, type GmmJSON, type GmmResult } from './gmmModel';
 
 /** Options of gmm(); every one but k has a default (defaultGmmOptions). */
@@ -109,7 +111,7 @@ export function fitGmm(m: Matrix, options: GmmOptions): GaussianMixtureModel {
 function fitResolved(m: Matrix, o: Resolved): GaussianMixtureModel {
   const { rows: n, cols: d } = m;
   const { k, covarianceType: type } = o;
-  // K-Means starts first: kmeans() takes its own workspace, which would invalidate ours.
+  // K-Means starts first: fitKMeans() takes its own workspace, which would invalidate ours.
   // Run 0 uses the seed itself, so its start is exactly kmeans(X, { k, seed }).
   const rng = new Random(o.seed);
   const starts: Int32Array[] = [];

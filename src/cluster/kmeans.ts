@@ -26,6 +26,7 @@ import { kmeansPlusPlus, randomInit } from './kmeansInit';
 import { type FitContext, lloyd, lloydRegions, type SingleRun } from './kmeansLloyd';
 import { KMeansModel } from './kmeansModel';
 
+/** The model and its types, re-exported so './cluster/kmeans' stays the one import path. */
 export { KMeansModel, type KMeansJSON, type KMeansResult } from './kmeansModel';
 
 /** Initial centroids: greedy k-means++, k random rows, or the k given centroids. */

@@ -19,6 +19,7 @@ interface ClusterScoreKernels {
   centroidDistanceSums(X: Ptr, n: number, d: number, labels: Ptr, k: number, means: Ptr, distanceSums: Ptr, squaredSums: Ptr): void;
 }
 
+/** Per-cluster centroids, counts and distance sums: all Davies-Bouldin and Calinski-Harabasz need. */
 export interface ClusterStatistics {
   n: number;
   d: number;
@@ -79,6 +80,7 @@ function allNearZero(values: ArrayLike<number>): boolean {
   return true;
 }
 
+/** Davies-Bouldin from cluster statistics (chooseK scores many labellings of one X this way). */
 export function daviesBouldinFromStatistics(s: ClusterStatistics): number {
   const { k, d, means, counts } = s;
   const spread = new Float64Array(k);
@@ -110,6 +112,7 @@ export function daviesBouldinFromStatistics(s: ClusterStatistics): number {
   return total / k;
 }
 
+/** Calinski-Harabasz from cluster statistics. */
 export function calinskiHarabaszFromStatistics(s: ClusterStatistics): number {
   const { n, k, d, means, counts, overallMean } = s;
   let within = 0;

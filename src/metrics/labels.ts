@@ -7,6 +7,7 @@
  */
 import { InvalidParameterError } from '../errors';
 
+/** Labels with noise dropped and clusters renumbered 0..k-1. */
 export interface CompactLabels {
   /** Indices (into X) of the labelled rows, ascending. */
   rows: Int32Array;

@@ -38,6 +38,7 @@ interface SilhouetteKernels {
  */
 export const SILHOUETTE_EXACT_LIMIT = 10_000;
 
+/** Options of the silhouette functions. */
 export interface SilhouetteOptions {
   /** Score a seeded random sample of this many labelled rows (scikit-learn's sample_size). */
   sampleSize?: number;
@@ -47,8 +48,10 @@ export interface SilhouetteOptions {
   exact?: boolean;
 }
 
+/** Defaults of the silhouette options. */
 export const defaultSilhouetteOptions = { seed: 0, exact: false };
 
+/** What silhouette() returns: the score and how it was computed. */
 export interface SilhouetteResult {
   /** Mean silhouette over the rows scored. */
   score: number;

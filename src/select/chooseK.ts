@@ -28,9 +28,12 @@ import { kneedleIndex } from '../stats';
 /** Kneedle on a decreasing curve (the elbow method's rule); see src/stats.ts. */
 export { kneedleIndex };
 
+/** How k is scored and picked (see METHODS). */
 export type ChooseKMethod = 'silhouette' | 'elbow' | 'davies-bouldin' | 'calinski-harabasz' | 'bic';
+/** The clusterings chooseK can fit for each k. */
 export type ChooseKAlgorithm = 'kmeans' | 'gmm';
 
+/** Options of chooseK(), all with defaults (defaultChooseKOptions). */
 export interface ChooseKOptions {
   kMin?: number;
   kMax?: number;
@@ -59,6 +62,7 @@ export interface ChooseKOptions {
  */
 export const CHOOSE_K_SILHOUETTE_SAMPLE = 5_000;
 
+/** Defaults of chooseK()'s options. */
 export const defaultChooseKOptions = {
   kMin: 2,
   kMax: 10,
@@ -66,6 +70,7 @@ export const defaultChooseKOptions = {
   seed: 0,
 };
 
+/** One k of the curve and its score. */
 export interface ChooseKPoint {
   k: number;
   /** The method's score of this k (inertia for 'elbow'). */
@@ -74,6 +79,7 @@ export interface ChooseKPoint {
   inertia?: number;
 }
 
+/** What chooseK() returns: the chosen k, the whole curve and the chosen fit's labels. */
 export interface ChooseKResult {
   k: number;
   method: ChooseKMethod;
