@@ -300,3 +300,20 @@ describe('a silhouette sample that misses clusters', () => {
     expect(e.message).toMatch(/^sampleSize: silhouette needs between 2 and n-1 distinct labels in the sample of 3 rows/);
   });
 });
+
+describe('metrics on a validated matrix', () => {
+  it('give the public functions’ values without copying or modifying the matrix', async () => {
+    const { toMatrix } = await import('../src/matrix');
+    const { silhouetteOfMatrix } = await import('../src/metrics/silhouette');
+    const { daviesBouldinOfMatrix, calinskiHarabaszOfMatrix } = await import('../src/metrics/clusterScores');
+    const rng = new Random(4);
+    const X = Array.from({ length: 90 }, (_, i) => [(i % 3) * 5 + rng.normal(), rng.normal()]);
+    const labels = Array.from({ length: 90 }, (_, i) => (i % 7 === 0 ? -1 : i % 3));
+    const m = toMatrix(X);
+    const before = Array.from(m.data);
+    expect(silhouetteOfMatrix(m, labels, { sampleSize: 40, seed: 2 })).toEqual(silhouette(X, labels, { sampleSize: 40, seed: 2 }));
+    expect(daviesBouldinOfMatrix(m, labels)).toBe(daviesBouldinScore(X, labels));
+    expect(calinskiHarabaszOfMatrix(m, labels)).toBe(calinskiHarabaszScore(X, labels));
+    expect(Array.from(m.data)).toEqual(before);
+  });
+});

@@ -14,7 +14,7 @@
  * how it sampled; `exact: true` forces the full computation, `sampleSize` sets it.
  */
 import { InvalidParameterError } from '../errors';
-import { toMatrix, type MatrixLike } from '../matrix';
+import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { Random, sampleIndices } from '../random';
 import { kernels } from '../wasm/index';
@@ -134,11 +134,15 @@ function resolveOptions(options: SilhouetteOptions | undefined, fn: string): Res
 
 /** Silhouette score with how it was computed: exact, or on a seeded sample above SILHOUETTE_EXACT_LIMIT rows. */
 export function silhouette(X: MatrixLike, labels: ArrayLike<number>, options?: SilhouetteOptions): SilhouetteResult {
-  return silhouetteWith(X, labels, options, 'silhouette');
+  return silhouetteWith(toMatrix(X), labels, options, 'silhouette');
 }
 
-function silhouetteWith(X: MatrixLike, labels: ArrayLike<number>, options: SilhouetteOptions | undefined, fn: string): SilhouetteResult {
-  const m = toMatrix(X);
+/** silhouette() on a validated matrix (toMatrix's output), which it reads without copying. */
+export function silhouetteOfMatrix(m: Matrix, labels: ArrayLike<number>, options?: SilhouetteOptions): SilhouetteResult {
+  return silhouetteWith(m, labels, options, 'silhouette');
+}
+
+function silhouetteWith(m: Matrix, labels: ArrayLike<number>, options: SilhouetteOptions | undefined, fn: string): SilhouetteResult {
   const opts = resolveOptions(options, fn);
   const lab = compactLabels(labels, m.rows);
   const n = lab.rows.length;
@@ -165,7 +169,7 @@ function silhouetteWith(X: MatrixLike, labels: ArrayLike<number>, options: Silho
 
 /** Mean silhouette coefficient (sampled above SILHOUETTE_EXACT_LIMIT rows; see silhouette() to know). */
 export function silhouetteScore(X: MatrixLike, labels: ArrayLike<number>, options?: SilhouetteOptions): number {
-  return silhouetteWith(X, labels, options, 'silhouetteScore').score;
+  return silhouetteWith(toMatrix(X), labels, options, 'silhouetteScore').score;
 }
 
 /**
