@@ -4,8 +4,10 @@
  */
 import { InvalidParameterError } from './errors';
 
+/** What public functions accept: rows of numbers, or a flat row-major buffer with its shape. */
 export type MatrixLike = number[][] | { data: Float64Array | number[]; rows: number; cols: number };
 
+/** A validated matrix: dense, finite, row-major, owned by whoever made it with toMatrix. */
 export interface Matrix {
   data: Float64Array;
   rows: number;
@@ -112,7 +114,7 @@ export function toWeights(w: ArrayLike<number> | undefined, n: number, param = '
   return out;
 }
 
-/** Column means. */
+/** Mean of every column of m. */
 export function columnMeans(m: Matrix): Float64Array {
   const { data, rows, cols } = m;
   const mean = new Float64Array(cols);
@@ -127,28 +129,6 @@ export function subtractRow(m: Matrix, center: Float64Array): void {
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[i * cols + j] -= center[j];
 }
 
-/** Mean of the per-column (population) variances, as scikit-learn's KMeans tolerance uses. */
-export function meanColumnVariance(m: Matrix, mean: Float64Array): number {
-  const { data, rows, cols } = m;
-  let total = 0;
-  for (let j = 0; j < cols; j++) {
-    let s = 0;
-    for (let i = 0; i < rows; i++) {
-      const dlt = data[i * cols + j] - mean[j];
-      s += dlt * dlt;
-    }
-    total += s / rows;
-  }
-  return total / cols;
-}
-
-/** Rows of a flat matrix as number[][]. */
-export function toRows(data: ArrayLike<number>, rows: number, cols: number): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < rows; i++) out.push(Array.from({ length: cols }, (_, j) => data[i * cols + j]));
-  return out;
-}
-
 /** Distinct rows of m, counting no further than `limit` (stops early: usually after `limit` rows). */
 export function countDistinctRows(m: Matrix, limit: number): number {
   const seen = new Set<string>();
@@ -157,4 +137,25 @@ export function countDistinctRows(m: Matrix, limit: number): number {
     seen.add(Array.prototype.join.call(data.subarray(i * cols, (i + 1) * cols), ','));
   }
   return seen.size;
+}
+
+/**
+ * Mean row of each group: means[g * cols + j] for labels 0..k-1. Negative labels
+ * (noise) belong to no group; an empty group's mean is 0 and its count 0.
+ */
+export function groupMeans(m: Matrix, labels: ArrayLike<number>, k: number): { means: Float64Array; counts: Float64Array } {
+  const { data, rows, cols } = m;
+  const means = new Float64Array(k * cols);
+  const counts = new Float64Array(k);
+  for (let i = 0; i < rows; i++) {
+    const l = labels[i];
+    if (l < 0) continue;
+    counts[l]++;
+    for (let j = 0; j < cols; j++) means[l * cols + j] += data[i * cols + j];
+  }
+  for (let g = 0; g < k; g++) {
+    if (counts[g] === 0) continue;
+    for (let j = 0; j < cols; j++) means[g * cols + j] /= counts[g];
+  }
+  return { means, counts };
 }

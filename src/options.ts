@@ -12,6 +12,7 @@ export function rejectUnknownOptions(options: object | undefined, allowed: reado
   }
 }
 
+/** An integer option within [min, max], or an error naming it. */
 export function integerOption(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new InvalidParameterError(name, `must be an integer, got ${typeof value === 'number' ? value : JSON.stringify(value)}`);
@@ -22,6 +23,7 @@ export function integerOption(name: string, value: unknown, min: number, max = N
   return value;
 }
 
+/** A finite number option passing `check` (described by `expected`), or an error naming it. */
 export function numberOption(name: string, value: unknown, check: (v: number) => boolean, expected: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || !check(value)) {
     throw new InvalidParameterError(name, `must be ${expected}, got ${typeof value === 'number' ? value : JSON.stringify(value)}`);
@@ -29,6 +31,7 @@ export function numberOption(name: string, value: unknown, check: (v: number) =>
   return value;
 }
 
+/** One of the allowed strings, or an error naming the option and listing them. */
 export function enumOption<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
   if (!allowed.includes(value as T)) {
     throw new InvalidParameterError(name, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);

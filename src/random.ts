@@ -60,3 +60,20 @@ export class Random {
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
+
+/**
+ * `size` distinct indices out of 0..n-1 in the order drawn: the first `size` steps of a
+ * Fisher-Yates shuffle driven by `rng` (uniform without replacement). Callers that need
+ * them ascending sort the result; the draw order is what a seeded sample was built from.
+ */
+export function sampleIndices(n: number, size: number, rng: Random): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = 0; i < size; i++) {
+    const j = i + rng.int(n - i);
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  return order.slice(0, size);
+}

@@ -7,8 +7,10 @@
  */
 import { Random } from './random';
 
+/** The generated customers' feature columns, in matrix column order. */
 export const SAMPLE_FEATURES = ['total_purchases', 'frequency', 'days_since_last_purchase', 'avg_order_value', 'open_rate', 'discount_rate'] as const;
 
+/** One generated customer record (null = a missing value). */
 export interface SampleCustomer {
   customer_id: string;
   total_purchases: number | null;

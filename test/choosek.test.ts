@@ -175,3 +175,47 @@ describe('bad options', () => {
     expect(r.k).toBe(3);
   });
 });
+
+describe('silhouette samples that miss clusters', () => {
+  // One blob of 200 rows and three of 2 rows: a 3-row sample rarely holds 2 of them apart.
+  const tiny = (): { data: Float64Array; rows: number; cols: number } => {
+    const big = blobs(1, 200, 3);
+    const data = new Float64Array((200 + 6) * 2);
+    data.set(big.data);
+    [
+      [60, 60],
+      [-60, 60],
+      [60, -60],
+    ].forEach(([x, y], c) => {
+      for (let r = 0; r < 2; r++) data.set([x + r * 0.1, y], (200 + 2 * c + r) * 2);
+    });
+    return { data, rows: 206, cols: 2 };
+  };
+
+  it('leaves out the k the sample cannot score and says why', () => {
+    const r = chooseK(tiny(), { method: 'silhouette', kMin: 2, kMax: 6, seed: 1, sampleSize: 3 });
+    expect(r.skipped!.length).toBeGreaterThan(0);
+    const scored = r.curve.map((p) => p.k);
+    for (const s of r.skipped!) {
+      expect(s.reason).toMatch(/^sampleSize: chooseK needs between 2 and n-1 distinct labels in the silhouette sample of 3 rows/);
+      expect(scored).not.toContain(s.k);
+    }
+    expect([...scored, ...r.skipped!.map((s) => s.k)].sort()).toEqual([2, 3, 4, 5, 6]);
+  });
+
+  it('fails with a SampleMissesClustersError when no k can be scored', async () => {
+    const { SampleMissesClustersError } = await import('../src/metrics/silhouette');
+    let caught: unknown;
+    try {
+      chooseK(tiny(), { method: 'silhouette', kMin: 2, kMax: 3, seed: 1, sampleSize: 2 });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(SampleMissesClustersError);
+    const e = caught as InstanceType<typeof SampleMissesClustersError>;
+    expect(e.parameter).toBe('sampleSize');
+    expect(e.code).toBe('SAMPLE_MISSES_CLUSTERS');
+    expect(e.values).toEqual({ sampleSize: 2, kMin: 2, kMax: 3 });
+    expect(e.message).toMatch(/no k in 2\.\.3 could be scored on the silhouette sample/);
+  });
+});

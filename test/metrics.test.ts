@@ -281,3 +281,39 @@ describe('SIMD and scalar builds agree bit for bit', () => {
     expect(b).toEqual(a);
   });
 });
+
+describe('a silhouette sample that misses clusters', () => {
+  it('throws SampleMissesClustersError (parameter sampleSize) with the numbers', async () => {
+    const { SampleMissesClustersError } = await import('../src/metrics/silhouette');
+    const X = Array.from({ length: 40 }, (_, i) => [i < 38 ? i * 0.01 : 100 + i, 0]);
+    const labels = Array.from({ length: 40 }, (_, i) => (i < 38 ? 0 : 1));
+    let caught: unknown;
+    try {
+      silhouette(X, labels, { sampleSize: 3, seed: 0 });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(SampleMissesClustersError);
+    const e = caught as InstanceType<typeof SampleMissesClustersError>;
+    expect(e.parameter).toBe('sampleSize');
+    expect(e.values).toMatchObject({ clusters: 1, sampleSize: 3, labelledRows: 40 });
+    expect(e.message).toMatch(/^sampleSize: silhouette needs between 2 and n-1 distinct labels in the sample of 3 rows/);
+  });
+});
+
+describe('metrics on a validated matrix', () => {
+  it('give the public functions’ values without copying or modifying the matrix', async () => {
+    const { toMatrix } = await import('../src/matrix');
+    const { silhouetteOfMatrix } = await import('../src/metrics/silhouette');
+    const { daviesBouldinOfMatrix, calinskiHarabaszOfMatrix } = await import('../src/metrics/clusterScores');
+    const rng = new Random(4);
+    const X = Array.from({ length: 90 }, (_, i) => [(i % 3) * 5 + rng.normal(), rng.normal()]);
+    const labels = Array.from({ length: 90 }, (_, i) => (i % 7 === 0 ? -1 : i % 3));
+    const m = toMatrix(X);
+    const before = Array.from(m.data);
+    expect(silhouetteOfMatrix(m, labels, { sampleSize: 40, seed: 2 })).toEqual(silhouette(X, labels, { sampleSize: 40, seed: 2 }));
+    expect(daviesBouldinOfMatrix(m, labels)).toBe(daviesBouldinScore(X, labels));
+    expect(calinskiHarabaszOfMatrix(m, labels)).toBe(calinskiHarabaszScore(X, labels));
+    expect(Array.from(m.data)).toEqual(before);
+  });
+});

@@ -27,27 +27,20 @@
  * the approximate path with the cluster of its nearest micro-cluster centroid.
  */
 import { InvalidParameterError } from '../errors';
-import { countDistinctRows, columnMeans, subtractRow, toMatrix, type Matrix, type MatrixLike } from '../matrix';
+import { columnMeans, countDistinctRows, groupMeans, subtractRow, toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
-import { kernels } from '../wasm/index';
-import { kmeans } from './kmeans';
-import { Random } from '../random';
+import { Random, sampleIndices } from '../random';
+import type { Clusterer } from './clusterer';
+import { applyMerges, linkLeaves, mergesToApply } from './agglomerativeLinkage';
+import { AgglomerativeModel, LINKAGES, type LinkageMethod, rowsOf } from './agglomerativeModel';
+import { fitKMeans } from './kmeans';
 
-type Ptr = number;
+/** SciPy linkage helpers, re-exported where tests and callers have always imported them. */
+export { applyMerges, sortAndRelabel } from './agglomerativeLinkage';
+/** The model and its types, re-exported so './cluster/agglomerative' stays the one import path. */
+export { AgglomerativeModel, type AgglomerativeJSON, type AgglomerativeResult, type ApproximateInfo, type LinkageMethod } from './agglomerativeModel';
 
-export type LinkageMethod = 'ward' | 'complete' | 'average' | 'single';
-
-interface LinkageKernels {
-  condensedDistances(X: Ptr, n: number, d: number, D: Ptr): void;
-  matrixNNChain(D: Ptr, n: number, method: number, sizes: Ptr, chain: Ptr, Z: Ptr): void;
-  wardNNChain(X: Ptr, sizes: Ptr, slots: Ptr, n: number, d: number, CT: Ptr, xbuf: Ptr, chain: Ptr, newPos: Ptr, Z: Ptr): void;
-  singlePrim(X: Ptr, slots: Ptr, n: number, d: number, nearest: Ptr, Z: Ptr): void;
-  squaredDistances(X: Ptr, n: number, d: number, C: Ptr, k: number, out: Ptr): void;
-}
-
-/** Codes of the Lance-Williams update in matrixNNChain. */
-const MATRIX_METHOD = { complete: 0, average: 1, single: 2 } as const;
-
+/** Options of agglomerative(): exactly one of k and distanceThreshold, the rest defaulted. */
 export interface AgglomerativeOptions {
   /** Number of flat clusters (1..n). Exactly one of k and distanceThreshold. */
   k?: number;
@@ -76,6 +69,7 @@ export const DEFAULT_MAX_EXACT_ROWS: Record<LinkageMethod, number> = {
   average: 5_000,
 };
 
+/** Defaults of agglomerative()'s options. */
 export const defaultAgglomerativeOptions = {
   linkage: 'ward' as LinkageMethod,
   microClusters: 2048,
@@ -83,198 +77,6 @@ export const defaultAgglomerativeOptions = {
 };
 
 const OPTION_NAMES = ['k', 'distanceThreshold', 'linkage', 'maxExactRows', 'microClusters', 'seed'] as const;
-const LINKAGES = ['ward', 'complete', 'average', 'single'] as const;
-
-/** How the rows were reduced before linking, when they were. */
-export interface ApproximateInfo {
-  /** Number of leaves of the linkage (micro-clusters, or distinct rows when fewer). */
-  microClusters: number;
-  /** Micro-cluster of each row. */
-  microLabels: Int32Array;
-  /** 'kmeans' micro-clusters, or 'distinct' rows (then the linkage is exact up to zero-height merges). */
-  reduction: 'kmeans' | 'distinct';
-}
-
-export interface AgglomerativeJSON {
-  type: 'segmint.agglomerative';
-  version: 1;
-  method: LinkageMethod;
-  nFeatures: number;
-  nClusters: number;
-  labels: number[];
-  linkage: number[];
-  centroids: number[][];
-  approximate: null | {
-    microClusters: number;
-    reduction: 'kmeans' | 'distinct';
-    microLabels: number[];
-    microCentroids: number[][];
-    microToCluster: number[];
-  };
-}
-
-export class AgglomerativeModel {
-  readonly method: LinkageMethod;
-  readonly nFeatures: number;
-  readonly nClusters: number;
-  /** Flat cluster of each row, 0..nClusters-1 in order of first appearance. */
-  readonly labels: Int32Array;
-  /** SciPy's linkage matrix, row-major (leaves - 1) x 4: [a, b, height, size]. */
-  readonly linkage: Float64Array;
-  /** Mean of each flat cluster. */
-  readonly centroids: number[][];
-  readonly approximate: ApproximateInfo | null;
-  private readonly microCentroids: Float64Array | null;
-  private readonly microToCluster: Int32Array | null;
-
-  constructor(args: {
-    method: LinkageMethod;
-    nFeatures: number;
-    nClusters: number;
-    labels: Int32Array;
-    linkage: Float64Array;
-    centroids: number[][];
-    approximate: ApproximateInfo | null;
-    microCentroids: Float64Array | null;
-    microToCluster: Int32Array | null;
-  }) {
-    this.method = args.method;
-    this.nFeatures = args.nFeatures;
-    this.nClusters = args.nClusters;
-    this.labels = args.labels;
-    this.linkage = args.linkage;
-    this.centroids = args.centroids;
-    this.approximate = args.approximate;
-    this.microCentroids = args.microCentroids;
-    this.microToCluster = args.microToCluster;
-  }
-
-  /** Merge heights in order (column 2 of the linkage). */
-  get heights(): Float64Array {
-    const m = this.linkage.length / 4;
-    const h = new Float64Array(m);
-    for (let i = 0; i < m; i++) h[i] = this.linkage[4 * i + 2];
-    return h;
-  }
-
-  /**
-   * Labels new rows: exact path, the nearest flat-cluster centroid; approximate path, the
-   * cluster of the nearest micro-cluster centroid.
-   */
-  predict(X: MatrixLike): Int32Array {
-    const m = toMatrix(X);
-    if (m.cols !== this.nFeatures) {
-      throw new InvalidParameterError('X', `has ${m.cols} columns but the model was fitted on ${this.nFeatures}`);
-    }
-    const d = m.cols;
-    const centres = this.microCentroids ?? Float64Array.from(this.centroids.flat());
-    const nc = centres.length / d;
-    const nearest = nearestRows(m, centres, nc);
-    if (this.microToCluster) for (let i = 0; i < nearest.length; i++) nearest[i] = this.microToCluster[nearest[i]];
-    return nearest;
-  }
-
-  toJSON(): AgglomerativeJSON {
-    const d = this.nFeatures;
-    return {
-      type: 'segmint.agglomerative',
-      version: 1,
-      method: this.method,
-      nFeatures: d,
-      nClusters: this.nClusters,
-      labels: Array.from(this.labels),
-      linkage: Array.from(this.linkage),
-      centroids: this.centroids,
-      approximate:
-        this.approximate && this.microCentroids && this.microToCluster
-          ? {
-              microClusters: this.approximate.microClusters,
-              reduction: this.approximate.reduction,
-              microLabels: Array.from(this.approximate.microLabels),
-              microCentroids: rowsOf(this.microCentroids, this.microCentroids.length / d, d),
-              microToCluster: Array.from(this.microToCluster),
-            }
-          : null,
-    };
-  }
-
-  /** Rebuilds a model from toJSON() output (or its string); predictions are identical. */
-  static fromJSON(json: AgglomerativeJSON | string): AgglomerativeModel {
-    const j: AgglomerativeJSON = typeof json === 'string' ? JSON.parse(json) : json;
-    if (j?.type !== 'segmint.agglomerative' || j.version !== 1) {
-      throw new InvalidParameterError('json', "is not a segmint agglomerative model (expected type 'segmint.agglomerative', version 1)");
-    }
-    const method = enumOption('json.method', j.method, LINKAGES);
-    const d = integerOption('json.nFeatures', j.nFeatures, 1);
-    const nClusters = integerOption('json.nClusters', j.nClusters, 1);
-    if (!Array.isArray(j.centroids) || j.centroids.length !== nClusters) {
-      throw new InvalidParameterError('json.centroids', `must hold nClusters = ${nClusters} rows`);
-    }
-    const centroids = j.centroids.map((row) => Array.from(toMatrix([row], 'json.centroids').data));
-    if (centroids.some((row) => row.length !== d)) throw new InvalidParameterError('json.centroids', `rows must have ${d} values`);
-    let approximate: ApproximateInfo | null = null;
-    let microCentroids: Float64Array | null = null;
-    let microToCluster: Int32Array | null = null;
-    if (j.approximate) {
-      const a = j.approximate;
-      const mc = toMatrix(a.microCentroids, 'json.approximate.microCentroids');
-      if (mc.cols !== d) throw new InvalidParameterError('json.approximate.microCentroids', `rows must have ${d} values`);
-      if (!Array.isArray(a.microToCluster) || a.microToCluster.length !== mc.rows) {
-        throw new InvalidParameterError('json.approximate.microToCluster', `must hold one cluster per micro-cluster (${mc.rows})`);
-      }
-      microToCluster = Int32Array.from(a.microToCluster, (c, i) => integerOption(`json.approximate.microToCluster[${i}]`, c, 0, nClusters - 1));
-      microCentroids = mc.data;
-      approximate = { microClusters: mc.rows, reduction: a.reduction, microLabels: Int32Array.from(a.microLabels ?? []) };
-    }
-    return new AgglomerativeModel({
-      method,
-      nFeatures: d,
-      nClusters,
-      labels: Int32Array.from(j.labels ?? []),
-      linkage: Float64Array.from(j.linkage ?? []),
-      centroids,
-      approximate,
-      microCentroids,
-      microToCluster,
-    });
-  }
-}
-
-export type AgglomerativeResult = AgglomerativeModel;
-
-function rowsOf(data: ArrayLike<number>, rows: number, cols: number): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < rows; i++) out.push(Array.from({ length: cols }, (_, j) => data[i * cols + j]));
-  return out;
-}
-
-/** Index of the nearest of `count` centres for every row of m (first wins a tie). */
-function nearestRows(m: Matrix, centres: Float64Array, count: number): Int32Array {
-  const e = kernels().exports as unknown as LinkageKernels;
-  const { rows: n, cols: d } = m;
-  const out = new Int32Array(n);
-  // Blocks of rows keep the n x count distance matrix small.
-  const block = Math.max(1, Math.min(n, Math.floor(4_000_000 / count)));
-  const ws = kernels().workspace();
-  const X = ws.f64(block * d);
-  const C = ws.f64(count * d);
-  const D = ws.f64(block * count);
-  ws.commit();
-  ws.write(C, centres);
-  for (let start = 0; start < n; start += block) {
-    const rows = Math.min(block, n - start);
-    ws.viewF64(X).set(m.data.subarray(start * d, (start + rows) * d));
-    e.squaredDistances(X.ptr, rows, d, C.ptr, count, D.ptr);
-    const dist = ws.viewF64(D);
-    for (let i = 0; i < rows; i++) {
-      let best = 0;
-      for (let c = 1; c < count; c++) if (dist[i * count + c] < dist[i * count + best]) best = c;
-      out[start + i] = best;
-    }
-  }
-  return out;
-}
-
 interface Resolved {
   k: number | undefined;
   distanceThreshold: number | undefined;
@@ -305,119 +107,6 @@ function resolveOptions(options: AgglomerativeOptions | undefined, n: number): R
   const microClusters = integerOption('microClusters', o.microClusters, 2, 100_000);
   const seed = numberOption('seed', o.seed, (v) => Number.isInteger(v), 'an integer');
   return { k, distanceThreshold, linkage, maxExactRows, microClusters, seed };
-}
-
-/**
- * Sorts SciPy's raw NN-chain / MST rows by height (stable, as its mergesort) and
- * relabels them with a union-find: a < b are the current cluster ids, size the rows
- * (leaf weights) under the new cluster n + i. In place.
- */
-export function sortAndRelabel(Z: Float64Array, leaves: number, leafSizes?: ArrayLike<number>): Float64Array {
-  const merges = leaves - 1;
-  const order = Array.from({ length: merges }, (_, i) => i);
-  order.sort((a, b) => Z[4 * a + 2] - Z[4 * b + 2] || a - b);
-  const sorted = new Float64Array(merges * 4);
-  order.forEach((src, i) => sorted.set(Z.subarray(4 * src, 4 * src + 4), 4 * i));
-  const parent = new Int32Array(2 * leaves - 1);
-  for (let i = 0; i < parent.length; i++) parent[i] = i;
-  const size = new Float64Array(2 * leaves - 1);
-  for (let i = 0; i < leaves; i++) size[i] = leafSizes ? leafSizes[i] : 1;
-  const find = (x: number): number => {
-    let root = x;
-    while (parent[root] !== root) root = parent[root];
-    while (parent[x] !== root) {
-      const next = parent[x];
-      parent[x] = root;
-      x = next;
-    }
-    return root;
-  };
-  for (let i = 0; i < merges; i++) {
-    const x = find(sorted[4 * i]);
-    const y = find(sorted[4 * i + 1]);
-    const next = leaves + i;
-    sorted[4 * i] = Math.min(x, y);
-    sorted[4 * i + 1] = Math.max(x, y);
-    parent[x] = parent[y] = next;
-    size[next] = size[x] + size[y];
-    sorted[4 * i + 3] = size[next];
-  }
-  return sorted;
-}
-
-/** Leaf labels after applying the first `merges` rows of a sorted linkage, numbered by first appearance. */
-export function applyMerges(Z: Float64Array, leaves: number, merges: number): Int32Array {
-  const parent = new Int32Array(2 * leaves - 1);
-  for (let i = 0; i < parent.length; i++) parent[i] = i;
-  for (let i = 0; i < merges; i++) parent[Z[4 * i]] = parent[Z[4 * i + 1]] = leaves + i;
-  const rootLabel = new Map<number, number>();
-  const labels = new Int32Array(leaves);
-  for (let i = 0; i < leaves; i++) {
-    let r = i;
-    while (parent[r] !== r) r = parent[r];
-    parent[i] = r; // later leaves under the same merge reach the root sooner
-    let l = rootLabel.get(r);
-    if (l === undefined) {
-      l = rootLabel.size;
-      rootLabel.set(r, l);
-    }
-    labels[i] = l;
-  }
-  return labels;
-}
-
-/** How many merges of a sorted linkage a k or a distance threshold keeps. */
-function mergesToApply(Z: Float64Array, leaves: number, cut: { k?: number; distanceThreshold?: number }): number {
-  if (cut.k !== undefined) return leaves - cut.k;
-  let m = 0;
-  while (m < leaves - 1 && Z[4 * m + 2] < cut.distanceThreshold!) m++;
-  return m;
-}
-
-/** Runs the kernel of `method` on `leaves` rows (weighted by sizes) and returns SciPy's sorted linkage. */
-function linkLeaves(method: LinkageMethod, data: Float64Array, leaves: number, d: number, sizes?: Float64Array): Float64Array {
-  if (leaves === 1) return new Float64Array(0);
-  const kern = kernels();
-  const e = kern.exports as unknown as LinkageKernels;
-  const ws = kern.workspace();
-  const Z = ws.f64((leaves - 1) * 4);
-  const X = ws.f64(leaves * d);
-  if (method === 'ward') {
-    const cap = (leaves + 3) & ~3;
-    const S = ws.f64(cap);
-    const slots = ws.i32(leaves);
-    const CT = ws.f64(d * cap);
-    const xbuf = ws.f64(d);
-    const chain = ws.i32(leaves);
-    const newPos = ws.i32(leaves);
-    ws.commit();
-    ws.write(X, data);
-    if (sizes) ws.viewF64(S).set(sizes);
-    else ws.viewF64(S).fill(1, 0, leaves);
-    const s = ws.viewI32(slots);
-    for (let i = 0; i < leaves; i++) s[i] = i;
-    e.wardNNChain(X.ptr, S.ptr, slots.ptr, leaves, d, CT.ptr, xbuf.ptr, chain.ptr, newPos.ptr, Z.ptr);
-  } else if (method === 'single') {
-    const slots = ws.i32(leaves);
-    const nearest = ws.f64(leaves);
-    ws.commit();
-    ws.write(X, data);
-    const s = ws.viewI32(slots);
-    for (let i = 0; i < leaves; i++) s[i] = i;
-    e.singlePrim(X.ptr, slots.ptr, leaves, d, nearest.ptr, Z.ptr);
-  } else {
-    const D = ws.f64((leaves * (leaves - 1)) / 2);
-    const S = ws.f64(leaves);
-    const chain = ws.i32(leaves);
-    ws.commit();
-    ws.write(X, data);
-    if (sizes) ws.write(S, sizes);
-    else ws.viewF64(S).fill(1);
-    e.condensedDistances(X.ptr, leaves, d, D.ptr);
-    e.matrixNNChain(D.ptr, leaves, MATRIX_METHOD[method], S.ptr, chain.ptr, Z.ptr);
-  }
-  const raw = ws.viewF64(Z).slice();
-  return sortAndRelabel(raw, leaves, sizes);
 }
 
 /** Up to `limit` distinct rows with their counts, or null when there are more. */
@@ -469,33 +158,20 @@ function microCluster(
   const d = m.cols;
   let fitOn: Matrix = m;
   if (n > MICRO_SAMPLE_FACTOR * count) {
-    const rng = new Random(seed);
     const size = MICRO_SAMPLE_FACTOR * count;
-    // Partial Fisher-Yates: a uniform sample of rows without replacement.
-    const order = Int32Array.from({ length: n }, (_, i) => i);
+    // Draw order, not sorted: the sample's row order is part of what the seed fixes.
+    const picked = sampleIndices(n, size, new Random(seed));
     const sample = new Float64Array(size * d);
-    for (let s = 0; s < size; s++) {
-      const r = s + rng.int(n - s);
-      const tmp = order[s];
-      order[s] = order[r];
-      order[r] = tmp;
-      sample.set(m.data.subarray(order[s] * d, (order[s] + 1) * d), s * d);
-    }
+    for (let s = 0; s < size; s++) sample.set(m.data.subarray(picked[s] * d, (picked[s] + 1) * d), s * d);
     fitOn = { data: sample, rows: size, cols: d };
   }
   // The sample (or data with large groups of equal rows) may hold fewer distinct rows than
   // micro-clusters wanted: ask K-Means for no more than it has, never surfacing an
   // internal k to the caller.
   const available = countDistinctRows(fitOn, count);
-  const km = kmeans(fitOn, { k: Math.min(count, available), init: 'random', nInit: 1, maxIter: fitOn === m ? 20 : 10, seed });
-  const assigned = fitOn === m ? km.labels : km.predict(m);
-  const sizes = new Float64Array(count);
-  const sums = new Float64Array(count * d);
-  for (let i = 0; i < n; i++) {
-    const c = assigned[i];
-    sizes[c]++;
-    for (let j = 0; j < d; j++) sums[c * d + j] += m.data[i * d + j];
-  }
+  const km = fitKMeans(fitOn, { k: Math.min(count, available), init: 'random', nInit: 1, maxIter: fitOn === m ? 20 : 10, seed });
+  const assigned = fitOn === m ? km.labels : km.predictMatrix(m);
+  const { means, counts: sizes } = groupMeans(m, assigned, count);
   // Drop empty micro-clusters (K-Means relocates them, but a row can only be in one).
   const keep = new Int32Array(count).fill(-1);
   let kept = 0;
@@ -504,28 +180,16 @@ function microCluster(
   const keptSizes = new Float64Array(kept);
   for (let c = 0; c < count; c++) {
     if (keep[c] < 0) continue;
-    for (let j = 0; j < d; j++) centres[keep[c] * d + j] = sums[c * d + j] / sizes[c];
+    centres.set(means.subarray(c * d, (c + 1) * d), keep[c] * d);
     keptSizes[keep[c]] = sizes[c];
   }
   const labels = Int32Array.from(assigned, (c) => keep[c]);
   return { centres, sizes: keptSizes, labels, reduction: 'kmeans' };
 }
 
-/** Means of the rows of each label. */
+/** Means of the rows of each label, as number[][]. */
 function clusterMeans(m: Matrix, labels: Int32Array, k: number): number[][] {
-  const { data, rows, cols } = m;
-  const sums = new Float64Array(k * cols);
-  const counts = new Float64Array(k);
-  for (let i = 0; i < rows; i++) {
-    const l = labels[i];
-    counts[l]++;
-    for (let j = 0; j < cols; j++) sums[l * cols + j] += data[i * cols + j];
-  }
-  return rowsOf(
-    sums.map((s, idx) => s / counts[Math.floor(idx / cols)]),
-    k,
-    cols,
-  );
+  return rowsOf(groupMeans(m, labels, k).means, k, m.cols);
 }
 
 /**
@@ -533,7 +197,11 @@ function clusterMeans(m: Matrix, labels: Int32Array, k: number): number[][] {
  * `await init()` once first.
  */
 export function agglomerative(X: MatrixLike, options?: AgglomerativeOptions): AgglomerativeModel {
-  const m = toMatrix(X);
+  return fitAgglomerative(toMatrix(X), options);
+}
+
+/** agglomerative() on a matrix the caller validated (toMatrix): read, never copied or modified. */
+export function fitAgglomerative(m: Matrix, options?: AgglomerativeOptions): AgglomerativeModel {
   const { rows: n, cols: d } = m;
   const opts = resolveOptions(options, n);
   const cut = { k: opts.k, distanceThreshold: opts.distanceThreshold };
@@ -598,3 +266,13 @@ export function agglomerative(X: MatrixLike, options?: AgglomerativeOptions): Ag
     microToCluster,
   });
 }
+
+/** Agglomerative clustering in the registry (also under its service name, 'hierarchical'). */
+export const agglomerativeClusterer: Clusterer<AgglomerativeOptions | undefined, AgglomerativeModel> = {
+  name: 'agglomerative',
+  modelType: 'segmint.agglomerative',
+  takesK: true,
+  parameters: OPTION_NAMES,
+  fit: fitAgglomerative,
+  fromJSON: (json) => AgglomerativeModel.fromJSON(json as never),
+};

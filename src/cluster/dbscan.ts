@@ -23,7 +23,15 @@
 import { InvalidParameterError } from '../errors';
 import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
-import { kernels, type Region, type Workspace } from '../wasm/index';
+import { kneedleIndex } from '../stats';
+import { readModelJSON, type Clusterer, type ClusterModel } from './clusterer';
+import { buildGrid, CELL_SLACK, GRID_MAX_DIM, gridDims, gridPairCount, type Grid } from '../spatial/grid';
+import { buildKdTree, type KdTree } from '../spatial/kdtree';
+import { gridRegions, treeRegions, writeGrid, writeTree } from '../spatial/layout';
+import { kernels } from '../wasm/index';
+
+/** The grid is offered up to this many dimensions. */
+export { GRID_MAX_DIM };
 
 type Ptr = number;
 
@@ -35,8 +43,10 @@ interface DbscanKernels {
   dbscanNearestWithin(index: Ptr, ids: Ptr, Q: Ptr, m: number, eps2: number, out: Ptr): void;
 }
 
+/** Spatial index answering the radius queries; results do not depend on it. */
 export type DbscanAlgorithm = 'auto' | 'grid' | 'kd-tree';
 
+/** Options of dbscan(), all with defaults (defaultDbscanOptions). */
 export interface DbscanOptions {
   /** Neighbourhood radius (distance <= eps), or 'auto' for the knee of the k-distance curve. */
   eps?: number | 'auto';
@@ -46,6 +56,7 @@ export interface DbscanOptions {
   algorithm?: DbscanAlgorithm;
 }
 
+/** Defaults of dbscan()'s options (scikit-learn's eps and min_samples). */
 export const defaultDbscanOptions = {
   eps: 0.5 as number | 'auto',
   minSamples: 5,
@@ -54,21 +65,14 @@ export const defaultDbscanOptions = {
 
 const OPTION_NAMES = ['eps', 'minSamples', 'algorithm'] as const;
 
-/** Rows per k-d tree leaf (upper bound); small leaves prune better in the count phase. */
-const LEAF_SIZE = 16;
-/** The grid is used up to this many dimensions. */
-export const GRID_MAX_DIM = 3;
 /** 'auto' takes the grid only when cells hold at most this many rows on average. */
 const GRID_MAX_OCCUPANCY = 32;
 /** 'auto' leaves the grid for the k-d tree when its cells hold more same-cell pairs than this per row. */
 const GRID_MAX_PAIRS_PER_ROW = 256;
 /** Hard cap on grid cells (an i32 each), even when 'grid' is asked for. */
 const GRID_MAX_CELLS = 1 << 24;
-/** Box arithmetic of the kernels and grid cell sizes keep this relative slack (see assembly/dbscan.ts). */
-const CELL_SLACK = 1e-9;
-const HEADER_SLOTS = 16;
-const STACK_SLOTS = 128;
 
+/** DbscanModel.toJSON() output. */
 export interface DbscanJSON {
   type: 'segmint.dbscan';
   version: 1;
@@ -82,7 +86,8 @@ export interface DbscanJSON {
   components: number[];
 }
 
-export class DbscanModel {
+/** A fitted DBSCAN: labels (-1 = noise), core samples and eps; predict() places new rows by their nearest core row. */
+export class DbscanModel implements ClusterModel {
   readonly labels: Int32Array;
   readonly coreSampleIndices: Int32Array;
   readonly nClusters: number;
@@ -121,7 +126,11 @@ export class DbscanModel {
    * natural extension: a new row that would be a border row joins that cluster.
    */
   predict(X: MatrixLike): Int32Array {
-    const q = toMatrix(X);
+    return this.predictMatrix(toMatrix(X));
+  }
+
+  /** predict() on a validated matrix, which is read, not copied. */
+  predictMatrix(q: Matrix): Int32Array {
     const d = this.nFeatures;
     if (q.cols !== d) throw new InvalidParameterError('X', `has ${q.cols} columns but the model was fitted on ${d}`);
     const nCore = this.coreSampleIndices.length;
@@ -146,6 +155,7 @@ export class DbscanModel {
     return out;
   }
 
+  /** Plain JSON of the model: labels, core rows and what predict() needs. */
   toJSON(): DbscanJSON {
     return {
       type: 'segmint.dbscan',
@@ -162,10 +172,7 @@ export class DbscanModel {
 
   /** Rebuilds a model from toJSON() output (or its JSON string); predict() gives the same labels. */
   static fromJSON(json: DbscanJSON | string): DbscanModel {
-    const j: DbscanJSON = typeof json === 'string' ? JSON.parse(json) : json;
-    if (j?.type !== 'segmint.dbscan' || j.version !== 1) {
-      throw new InvalidParameterError('json', "is not a segmint DBSCAN model (expected type 'segmint.dbscan', version 1)");
-    }
+    const j = readModelJSON<DbscanJSON>(json, 'segmint.dbscan', 1, 'DBSCAN model');
     const d = integerOption('json.nFeatures', j.nFeatures, 1);
     const eps = numberOption('json.eps', j.eps, (v) => v > 0, 'a number > 0');
     if (!Array.isArray(j.labels)) throw new InvalidParameterError('json.labels', 'must be an array');
@@ -193,227 +200,8 @@ export class DbscanModel {
   }
 }
 
+/** What dbscan() returns. */
 export type DbscanResult = DbscanModel;
-
-// ---------------------------------------------------------------------------------------
-// Spatial indexes, built here and laid out in linear memory for the kernels.
-
-interface KdTree {
-  /** Tree order -> original row. */
-  perm: Int32Array;
-  nNodes: number;
-  firstLeaf: number;
-  /** Per node: lo[d] then hi[d]. */
-  bounds: Float64Array;
-  /** Per node: start, end (tree-order rows). */
-  ranges: Int32Array;
-}
-
-/** Puts the nth smallest key (by column dim) of perm[lo, hi) at position nth (Hoare quickselect). */
-function selectNth(perm: Int32Array, data: Float64Array, d: number, dim: number, lo: number, hi: number, nth: number): void {
-  let l = lo;
-  let r = hi - 1;
-  while (r > l) {
-    const a = data[perm[l] * d + dim];
-    const b = data[perm[(l + r) >>> 1] * d + dim];
-    const c = data[perm[r] * d + dim];
-    const pivot = a < b ? (b < c ? b : Math.max(a, c)) : a < c ? a : Math.max(b, c);
-    let i = l;
-    let j = r;
-    while (i <= j) {
-      while (data[perm[i] * d + dim] < pivot) i++;
-      while (data[perm[j] * d + dim] > pivot) j--;
-      if (i <= j) {
-        const t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (nth <= j) r = j;
-    else if (nth >= i) l = i;
-    else return;
-  }
-}
-
-/** A balanced k-d tree as scikit-learn lays it out: split at the median of the widest dimension. */
-function buildKdTree(m: Matrix): KdTree {
-  const { data, rows: n, cols: d } = m;
-  const levels = Math.floor(Math.log2(Math.max(1, (n - 1) / LEAF_SIZE))) + 1;
-  const nNodes = 2 ** levels - 1;
-  const firstLeaf = 2 ** (levels - 1) - 1;
-  const perm = new Int32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
-  const bounds = new Float64Array(nNodes * 2 * d);
-  const ranges = new Int32Array(nNodes * 2);
-  ranges[1] = n;
-  for (let node = 0; node < nNodes; node++) {
-    const start = ranges[2 * node];
-    const end = ranges[2 * node + 1];
-    const lo = node * 2 * d;
-    const hi = lo + d;
-    for (let k = 0; k < d; k++) {
-      bounds[lo + k] = Infinity;
-      bounds[hi + k] = -Infinity;
-    }
-    for (let r = start; r < end; r++) {
-      const off = perm[r] * d;
-      for (let k = 0; k < d; k++) {
-        const v = data[off + k];
-        if (v < bounds[lo + k]) bounds[lo + k] = v;
-        if (v > bounds[hi + k]) bounds[hi + k] = v;
-      }
-    }
-    if (node >= firstLeaf) continue;
-    let dim = 0;
-    for (let k = 1; k < d; k++) if (bounds[hi + k] - bounds[lo + k] > bounds[hi + dim] - bounds[lo + dim]) dim = k;
-    const mid = start + ((end - start) >> 1);
-    selectNth(perm, data, d, dim, start, end, mid);
-    ranges[2 * (2 * node + 1)] = start;
-    ranges[2 * (2 * node + 1) + 1] = mid;
-    ranges[2 * (2 * node + 2)] = mid;
-    ranges[2 * (2 * node + 2) + 1] = end;
-  }
-  return { perm, nNodes, firstLeaf, bounds, ranges };
-}
-
-interface Grid {
-  perm: Int32Array;
-  /** Cell of each grid-order row. */
-  cellOf: Int32Array;
-  cellStart: Int32Array;
-  dims: [number, number, number];
-}
-
-/** Cells along each axis for side eps, or null when there would be more than maxCells. */
-function gridDims(m: Matrix, eps: number, maxCells: number): { dims: [number, number, number]; mins: number[]; side: number } | null {
-  const { data, rows: n, cols: d } = m;
-  const side = eps * (1 + CELL_SLACK);
-  const mins: number[] = [];
-  const dims: [number, number, number] = [1, 1, 1];
-  let cells = 1;
-  for (let k = 0; k < d; k++) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const v = data[i * d + k];
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    mins.push(lo);
-    dims[k] = Math.floor((hi - lo) / side) + 1;
-    cells *= dims[k];
-    if (!(cells <= maxCells)) return null;
-  }
-  return { dims, mins, side };
-}
-
-/** Counting-sorts rows into cells of side just above eps, so neighbours sit in adjacent cells. */
-function buildGrid(m: Matrix, layout: { dims: [number, number, number]; mins: number[]; side: number }): Grid {
-  const { data, rows: n, cols: d } = m;
-  const { dims, mins, side } = layout;
-  const nCells = dims[0] * dims[1] * dims[2];
-  const cellOfRow = new Int32Array(n);
-  const cellStart = new Int32Array(nCells + 1);
-  for (let i = 0; i < n; i++) {
-    const c = [0, 0, 0];
-    for (let k = 0; k < d; k++) c[k] = Math.min(dims[k] - 1, Math.floor((data[i * d + k] - mins[k]) / side));
-    const cell = (c[0] * dims[1] + c[1]) * dims[2] + c[2];
-    cellOfRow[i] = cell;
-    cellStart[cell + 1]++;
-  }
-  for (let c = 0; c < nCells; c++) cellStart[c + 1] += cellStart[c];
-  const next = cellStart.slice(0, nCells);
-  const perm = new Int32Array(n);
-  const cellOf = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const pos = next[cellOfRow[i]]++;
-    perm[pos] = i;
-    cellOf[pos] = cellOfRow[i];
-  }
-  return { perm, cellOf, cellStart, dims };
-}
-
-function reorderRows(data: Float64Array, perm: Int32Array, d: number): Float64Array {
-  const out = new Float64Array(perm.length * d);
-  for (let r = 0; r < perm.length; r++) out.set(data.subarray(perm[r] * d, perm[r] * d + d), r * d);
-  return out;
-}
-
-interface IndexRegions {
-  header: Region;
-  X: Region;
-  stack: Region;
-  bounds?: Region;
-  ranges?: Region;
-  firstCore?: Region;
-  compact?: Region;
-  cellOf?: Region;
-  cellStart?: Region;
-}
-
-function treeRegions(ws: Workspace, tree: KdTree, n: number, d: number): IndexRegions {
-  return {
-    header: ws.i32(HEADER_SLOTS),
-    X: ws.f64(n * d),
-    stack: ws.i32(STACK_SLOTS),
-    bounds: ws.f64(tree.nNodes * 2 * d),
-    ranges: ws.i32(tree.nNodes * 2),
-    firstCore: ws.i32(tree.nNodes),
-    compact: ws.i32(tree.nNodes),
-  };
-}
-
-/** Writes the reordered rows, the tree and its header (the header slots are assembly/dbscan.ts's H_*). */
-function writeTree(ws: Workspace, r: IndexRegions, tree: KdTree, data: Float64Array, d: number): void {
-  ws.write(r.X, reorderRows(data, tree.perm, d));
-  ws.write(r.bounds!, tree.bounds);
-  ws.write(r.ranges!, tree.ranges);
-  ws.viewI32(r.firstCore!).fill(-1);
-  ws.viewI32(r.compact!).fill(0);
-  const h = new Int32Array(HEADER_SLOTS);
-  h[0] = 0;
-  h[1] = tree.perm.length;
-  h[2] = d;
-  h[3] = r.X.ptr;
-  h[4] = r.bounds!.ptr;
-  h[5] = r.ranges!.ptr;
-  h[6] = tree.firstLeaf;
-  h[7] = r.stack.ptr;
-  h[13] = r.firstCore!.ptr;
-  h[14] = r.compact!.ptr; // initial "united" flags: compact nodes
-  h[15] = tree.nNodes;
-  ws.write(r.header, h);
-}
-
-function gridRegions(ws: Workspace, grid: Grid, n: number, d: number): IndexRegions {
-  return {
-    header: ws.i32(HEADER_SLOTS),
-    X: ws.f64(n * d),
-    stack: ws.i32(STACK_SLOTS),
-    cellOf: ws.i32(n),
-    cellStart: ws.i32(grid.cellStart.length),
-  };
-}
-
-function writeGrid(ws: Workspace, r: IndexRegions, grid: Grid, data: Float64Array, d: number): void {
-  ws.write(r.X, reorderRows(data, grid.perm, d));
-  ws.write(r.cellOf!, grid.cellOf);
-  ws.write(r.cellStart!, grid.cellStart);
-  const h = new Int32Array(HEADER_SLOTS);
-  h[0] = 1;
-  h[1] = grid.perm.length;
-  h[2] = d;
-  h[3] = r.X.ptr;
-  h[7] = r.stack.ptr;
-  h[8] = r.cellOf!.ptr;
-  h[9] = r.cellStart!.ptr;
-  h[10] = grid.dims[0];
-  h[11] = grid.dims[1];
-  h[12] = grid.dims[2];
-  ws.write(r.header, h);
-}
 
 /** Per tree node: its first core row (-1 if none) and whether every pair of its rows is within eps. */
 function markTreeNodes(tree: KdTree, d: number, core: Int32Array, eps2: number, firstCore: Int32Array, compact: Int32Array): void {
@@ -441,27 +229,6 @@ function markTreeNodes(tree: KdTree, d: number, core: Int32Array, eps2: number, 
   }
 }
 
-// ---------------------------------------------------------------------------------------
-
-/** Index of the knee of an increasing convex curve: farthest below the chord once both axes are scaled to [0, 1]. */
-function kneedleIndex(y: Float64Array): number {
-  const n = y.length;
-  if (n < 3) return n - 1;
-  const y0 = y[0];
-  const span = y[n - 1] - y0;
-  if (!(span > 0)) return n - 1;
-  let best = n - 1;
-  let bestGap = 0;
-  for (let i = 0; i < n; i++) {
-    const gap = i / (n - 1) - (y[i] - y0) / span;
-    if (gap > bestGap) {
-      bestGap = gap;
-      best = i;
-    }
-  }
-  return best;
-}
-
 /** eps at the knee of the sorted minSamples-th-neighbour distances. */
 function autoEps(m: Matrix, minSamples: number): number {
   const { rows: n, cols: d } = m;
@@ -481,7 +248,7 @@ function autoEps(m: Matrix, minSamples: number): number {
   writeTree(ws, r, tree, m.data, d);
   e.dbscanKthNeighbourSq(r.header.ptr, k, heap.ptr, kth.ptr);
   const dist = ws.viewF64(kth).slice().map(Math.sqrt).sort();
-  const knee = dist[kneedleIndex(dist)];
+  const knee = dist[kneedleIndex(dist, 'increasing')];
   if (knee > 0) return knee;
   // Duplicated rows put the knee at 0, which is not a radius: take the smallest positive distance.
   for (const v of dist) if (v > 0) return v;
@@ -511,7 +278,11 @@ function resolveOptions(options: DbscanOptions | undefined): Resolved {
  * browser's main thread call `await init()` once first.
  */
 export function dbscan(X: MatrixLike, options?: DbscanOptions): DbscanModel {
-  const m = toMatrix(X);
+  return fitDbscan(toMatrix(X), options);
+}
+
+/** dbscan() on a matrix the caller validated (toMatrix): read, never copied or modified. */
+export function fitDbscan(m: Matrix, options?: DbscanOptions): DbscanModel {
   const { rows: n, cols: d } = m;
   const opts = resolveOptions(options);
   const eps = opts.eps === 'auto' ? autoEps(m, opts.minSamples) : opts.eps;
@@ -534,12 +305,7 @@ export function dbscan(X: MatrixLike, options?: DbscanOptions): DbscanModel {
         // its size squared, so 'auto' takes the k-d tree, which joins such rows up front,
         // when the cells would cost more than GRID_MAX_PAIRS_PER_ROW pairs per row.
         if (opts.algorithm === 'auto') {
-          let pairs = 0;
-          for (let c = 0; c + 1 < grid.cellStart.length; c++) {
-            const size = grid.cellStart[c + 1] - grid.cellStart[c];
-            pairs += size * size;
-          }
-          if (pairs > GRID_MAX_PAIRS_PER_ROW * n) grid = null;
+          if (gridPairCount(grid) > GRID_MAX_PAIRS_PER_ROW * n) grid = null;
         }
       }
     }
@@ -600,3 +366,13 @@ export function dbscan(X: MatrixLike, options?: DbscanOptions): DbscanModel {
     components,
   });
 }
+
+/** DBSCAN in the registry. */
+export const dbscanClusterer: Clusterer<DbscanOptions | undefined, DbscanModel> = {
+  name: 'dbscan',
+  modelType: 'segmint.dbscan',
+  takesK: false,
+  parameters: OPTION_NAMES,
+  fit: fitDbscan,
+  fromJSON: (json) => DbscanModel.fromJSON(json as never),
+};

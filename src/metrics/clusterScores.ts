@@ -9,7 +9,7 @@
  * - Calinski-Harabasz (higher is better): between-cluster over within-cluster
  *   dispersion, times (n - k) / (k - 1); 1 when the within-cluster dispersion is 0.
  */
-import { toMatrix, type MatrixLike } from '../matrix';
+import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { kernels } from '../wasm/index';
 import { checkClusterCount, compactLabels } from './labels';
 
@@ -19,6 +19,7 @@ interface ClusterScoreKernels {
   centroidDistanceSums(X: Ptr, n: number, d: number, labels: Ptr, k: number, means: Ptr, distanceSums: Ptr, squaredSums: Ptr): void;
 }
 
+/** Per-cluster centroids, counts and distance sums: all Davies-Bouldin and Calinski-Harabasz need. */
 export interface ClusterStatistics {
   n: number;
   d: number;
@@ -79,6 +80,7 @@ function allNearZero(values: ArrayLike<number>): boolean {
   return true;
 }
 
+/** Davies-Bouldin from cluster statistics (chooseK scores many labellings of one X this way). */
 export function daviesBouldinFromStatistics(s: ClusterStatistics): number {
   const { k, d, means, counts } = s;
   const spread = new Float64Array(k);
@@ -110,6 +112,7 @@ export function daviesBouldinFromStatistics(s: ClusterStatistics): number {
   return total / k;
 }
 
+/** Calinski-Harabasz from cluster statistics. */
 export function calinskiHarabaszFromStatistics(s: ClusterStatistics): number {
   const { n, k, d, means, counts, overallMean } = s;
   let within = 0;
@@ -127,8 +130,7 @@ export function calinskiHarabaszFromStatistics(s: ClusterStatistics): number {
   return (between * (n - k)) / (within * (k - 1));
 }
 
-function statisticsOf(X: MatrixLike, labels: ArrayLike<number>, fn: string): ClusterStatistics {
-  const m = toMatrix(X);
+function statisticsOf(m: Matrix, labels: ArrayLike<number>, fn: string): ClusterStatistics {
   const lab = compactLabels(labels, m.rows);
   checkClusterCount(lab.k, lab.rows.length, fn);
   return clusterStatistics(m.data, m.cols, lab.nNoise === 0 ? null : lab.rows, lab.codes, lab.k);
@@ -136,10 +138,20 @@ function statisticsOf(X: MatrixLike, labels: ArrayLike<number>, fn: string): Clu
 
 /** Davies-Bouldin index (lower is better; 0 is the minimum). Noise rows (negative labels) are left out. */
 export function daviesBouldinScore(X: MatrixLike, labels: ArrayLike<number>): number {
-  return daviesBouldinFromStatistics(statisticsOf(X, labels, 'daviesBouldinScore'));
+  return daviesBouldinFromStatistics(statisticsOf(toMatrix(X), labels, 'daviesBouldinScore'));
+}
+
+/** daviesBouldinScore() on a validated matrix (toMatrix's output), which it reads without copying. */
+export function daviesBouldinOfMatrix(m: Matrix, labels: ArrayLike<number>): number {
+  return daviesBouldinFromStatistics(statisticsOf(m, labels, 'daviesBouldinScore'));
 }
 
 /** Calinski-Harabasz index (variance ratio; higher is better). Noise rows (negative labels) are left out. */
 export function calinskiHarabaszScore(X: MatrixLike, labels: ArrayLike<number>): number {
-  return calinskiHarabaszFromStatistics(statisticsOf(X, labels, 'calinskiHarabaszScore'));
+  return calinskiHarabaszFromStatistics(statisticsOf(toMatrix(X), labels, 'calinskiHarabaszScore'));
+}
+
+/** calinskiHarabaszScore() on a validated matrix (toMatrix's output), which it reads without copying. */
+export function calinskiHarabaszOfMatrix(m: Matrix, labels: ArrayLike<number>): number {
+  return calinskiHarabaszFromStatistics(statisticsOf(m, labels, 'calinskiHarabaszScore'));
 }

@@ -7,6 +7,7 @@
  */
 import { InvalidParameterError } from '../errors';
 
+/** Labels with noise dropped and clusters renumbered 0..k-1. */
 export interface CompactLabels {
   /** Indices (into X) of the labelled rows, ascending. */
   rows: Int32Array;
@@ -68,13 +69,33 @@ export function compactLabels(labels: ArrayLike<number>, n: number, param = 'lab
   return { rows, codes, k, nNoise: n - kept };
 }
 
-/** scikit-learn's rule for every score: between 2 and n-1 clusters. */
-export function checkClusterCount(k: number, n: number, fn: string, param = 'labels', context = ''): void {
-  if (k < 2 || k > n - 1) {
-    throw new InvalidParameterError(
-      param,
-      `${fn} needs between 2 and n-1 distinct labels${context}, but there ${k === 1 ? 'is' : 'are'} ${k} distinct label${k === 1 ? '' : 's'} among ${n} labelled rows` +
-        (n === 0 ? ' (every row is noise: labels are all negative)' : ''),
-    );
+/**
+ * A seeded sample of labelled rows holds too few (or too many) of the clusters to be
+ * scored: not bad input as such, so callers can react (chooseK skips that k, the service
+ * falls back to the exact score). `parameter` is 'sampleSize', `code` says which case.
+ */
+export class SampleMissesClustersError extends InvalidParameterError {
+  readonly code = 'SAMPLE_MISSES_CLUSTERS';
+  /** The numbers the message was built from. */
+  readonly values: Record<string, number>;
+  constructor(message: string, values: Record<string, number>) {
+    super('sampleSize', message);
+    this.name = 'SampleMissesClustersError';
+    this.values = values;
   }
+}
+
+/** Why k clusters among n labelled rows cannot be scored (scikit-learn: 2 to n-1 clusters), or null when they can. */
+export function clusterCountProblem(k: number, n: number, fn: string, context = ''): string | null {
+  if (k >= 2 && k <= n - 1) return null;
+  return (
+    `${fn} needs between 2 and n-1 distinct labels${context}, but there ${k === 1 ? 'is' : 'are'} ${k} distinct label${k === 1 ? '' : 's'} among ${n} labelled rows` +
+    (n === 0 ? ' (every row is noise: labels are all negative)' : '')
+  );
+}
+
+/** Throws clusterCountProblem's message as an error naming `param`. */
+export function checkClusterCount(k: number, n: number, fn: string, param = 'labels', context = ''): void {
+  const problem = clusterCountProblem(k, n, fn, context);
+  if (problem) throw new InvalidParameterError(param, problem);
 }

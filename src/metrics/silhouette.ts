@@ -14,11 +14,14 @@
  * how it sampled; `exact: true` forces the full computation, `sampleSize` sets it.
  */
 import { InvalidParameterError } from '../errors';
-import { toMatrix, type MatrixLike } from '../matrix';
+import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
-import { Random } from '../random';
+import { Random, sampleIndices } from '../random';
 import { kernels } from '../wasm/index';
-import { checkClusterCount, compactLabels } from './labels';
+import { checkClusterCount, clusterCountProblem, compactLabels, SampleMissesClustersError } from './labels';
+
+/** Thrown when a silhouette sample holds too few of the clusters (parameter 'sampleSize'). */
+export { SampleMissesClustersError };
 
 type Ptr = number;
 interface SilhouetteKernels {
@@ -35,6 +38,7 @@ interface SilhouetteKernels {
  */
 export const SILHOUETTE_EXACT_LIMIT = 10_000;
 
+/** Options of the silhouette functions. */
 export interface SilhouetteOptions {
   /** Score a seeded random sample of this many labelled rows (scikit-learn's sample_size). */
   sampleSize?: number;
@@ -44,8 +48,10 @@ export interface SilhouetteOptions {
   exact?: boolean;
 }
 
+/** Defaults of the silhouette options. */
 export const defaultSilhouetteOptions = { seed: 0, exact: false };
 
+/** What silhouette() returns: the score and how it was computed. */
 export interface SilhouetteResult {
   /** Mean silhouette over the rows scored. */
   score: number;
@@ -104,16 +110,7 @@ export function silhouetteOfRows(data: Float64Array, d: number, rows: Int32Array
 
 /** `size` distinct positions out of 0..n-1, seeded (partial Fisher-Yates), ascending. */
 export function samplePositions(n: number, size: number, seed: number): Int32Array {
-  const perm = new Int32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
-  const rng = new Random(seed);
-  for (let i = 0; i < size; i++) {
-    const j = i + rng.int(n - i);
-    const t = perm[i];
-    perm[i] = perm[j];
-    perm[j] = t;
-  }
-  return perm.slice(0, size).sort();
+  return sampleIndices(n, size, new Random(seed)).sort();
 }
 
 interface ResolvedSilhouette {
@@ -137,11 +134,15 @@ function resolveOptions(options: SilhouetteOptions | undefined, fn: string): Res
 
 /** Silhouette score with how it was computed: exact, or on a seeded sample above SILHOUETTE_EXACT_LIMIT rows. */
 export function silhouette(X: MatrixLike, labels: ArrayLike<number>, options?: SilhouetteOptions): SilhouetteResult {
-  return silhouetteWith(X, labels, options, 'silhouette');
+  return silhouetteWith(toMatrix(X), labels, options, 'silhouette');
 }
 
-function silhouetteWith(X: MatrixLike, labels: ArrayLike<number>, options: SilhouetteOptions | undefined, fn: string): SilhouetteResult {
-  const m = toMatrix(X);
+/** silhouette() on a validated matrix (toMatrix's output), which it reads without copying. */
+export function silhouetteOfMatrix(m: Matrix, labels: ArrayLike<number>, options?: SilhouetteOptions): SilhouetteResult {
+  return silhouetteWith(m, labels, options, 'silhouette');
+}
+
+function silhouetteWith(m: Matrix, labels: ArrayLike<number>, options: SilhouetteOptions | undefined, fn: string): SilhouetteResult {
   const opts = resolveOptions(options, fn);
   const lab = compactLabels(labels, m.rows);
   const n = lab.rows.length;
@@ -160,14 +161,15 @@ function silhouetteWith(X: MatrixLike, labels: ArrayLike<number>, options: Silho
   }
   // The sample may miss clusters: recompact so empty clusters cost nothing.
   const sub = compactLabels(sampleLabels, wanted);
-  checkClusterCount(sub.k, wanted, fn, 'sampleSize', ` in the sample of ${wanted} rows (seed ${opts.seed}); use a larger sampleSize or exact: true`);
+  const problem = clusterCountProblem(sub.k, wanted, fn, ` in the sample of ${wanted} rows (seed ${opts.seed}); use a larger sampleSize or exact: true`);
+  if (problem) throw new SampleMissesClustersError(problem, { clusters: sub.k, sampleSize: wanted, seed: opts.seed, labelledRows: n });
   const { total } = silhouetteOfRows(m.data, m.cols, rows, sub.codes, sub.k);
   return { score: total / wanted, sampled: true, sampleSize: wanted, n, nNoise: lab.nNoise, nClusters: lab.k, seed: opts.seed };
 }
 
 /** Mean silhouette coefficient (sampled above SILHOUETTE_EXACT_LIMIT rows; see silhouette() to know). */
 export function silhouetteScore(X: MatrixLike, labels: ArrayLike<number>, options?: SilhouetteOptions): number {
-  return silhouetteWith(X, labels, options, 'silhouetteScore').score;
+  return silhouetteWith(toMatrix(X), labels, options, 'silhouetteScore').score;
 }
 
 /**

@@ -3,30 +3,37 @@
  * each fit, and pick the best k by the method's rule. The whole curve is returned so
  * callers can plot it or overrule the choice.
  *
- * Methods and algorithms are tables: a method says how to score a fit, which way is
- * better, the smallest k it is defined for and which algorithms can feed it; an
- * algorithm says how to fit one k. Adding 'bic' for Gaussian mixtures is one entry in
- * ALGORITHMS (gmm's fit returning { labels, bic }); METHODS.bic already exists.
+ * Methods are a table: a method says how to score a fit, which way is better, the
+ * smallest k it is defined for and which algorithms can feed it (K-Means' inertia,
+ * the mixture's bic). Fits go through the clusterer registry (src/cluster/registry.ts),
+ * so an algorithm that takes k is one entry in a method's `algorithms` away.
  *
- * Work shared across k: X is validated and copied once, and the silhouette method
+ * Work shared across k: X is validated and copied once (every fit reads that copy), and the silhouette method
  * draws one seeded sample (above CHOOSE_K_SILHOUETTE_SAMPLE rows) that every k is scored
  * on, so differences between k are not sampling noise. A shared pairwise-distance
  * matrix of the sample was considered and rejected: the silhouette kernel runs within
  * 1.3x of the square-root floor, so re-reading an m^2/2 matrix (100 MB at m = 5,000)
  * would save little time for a lot of memory. Deterministic for a seed.
  */
-import { gmm } from '../cluster/gmm';
-import { kmeans } from '../cluster/kmeans';
+import type { ClusterModel } from '../cluster/clusterer';
+import { fitAlgorithm } from '../cluster/registry';
 import { InvalidParameterError } from '../errors';
 import { countDistinctRows, toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { calinskiHarabaszFromStatistics, clusterStatistics, daviesBouldinFromStatistics } from '../metrics/clusterScores';
-import { checkClusterCount, compactLabels } from '../metrics/labels';
+import { checkClusterCount, clusterCountProblem, compactLabels, SampleMissesClustersError } from '../metrics/labels';
 import { samplePositions, silhouetteOfRows } from '../metrics/silhouette';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
+import { kneedleIndex } from '../stats';
 
+/** Kneedle on a decreasing curve (the elbow method's rule); see src/stats.ts. */
+export { kneedleIndex };
+
+/** How k is scored and picked (see METHODS). */
 export type ChooseKMethod = 'silhouette' | 'elbow' | 'davies-bouldin' | 'calinski-harabasz' | 'bic';
+/** The clusterings chooseK can fit for each k. */
 export type ChooseKAlgorithm = 'kmeans' | 'gmm';
 
+/** Options of chooseK(), all with defaults (defaultChooseKOptions). */
 export interface ChooseKOptions {
   kMin?: number;
   kMax?: number;
@@ -55,6 +62,7 @@ export interface ChooseKOptions {
  */
 export const CHOOSE_K_SILHOUETTE_SAMPLE = 5_000;
 
+/** Defaults of chooseK()'s options. */
 export const defaultChooseKOptions = {
   kMin: 2,
   kMax: 10,
@@ -62,6 +70,7 @@ export const defaultChooseKOptions = {
   seed: 0,
 };
 
+/** One k of the curve and its score. */
 export interface ChooseKPoint {
   k: number;
   /** The method's score of this k (inertia for 'elbow'). */
@@ -70,6 +79,7 @@ export interface ChooseKPoint {
   inertia?: number;
 }
 
+/** What chooseK() returns: the chosen k, the whole curve and the chosen fit's labels. */
 export interface ChooseKResult {
   k: number;
   method: ChooseKMethod;
@@ -88,34 +98,8 @@ export interface ChooseKResult {
 
 const OPTION_NAMES = ['kMin', 'kMax', 'method', 'algorithm', 'seed', 'sampleSize', 'fitSampleSize'] as const;
 
-/** One fit of the algorithm for one k. */
-interface Fit {
-  labels: Int32Array;
-  /** Labels of other rows by the fitted model (used when the fits were made on a sample). */
-  predict(X: Matrix): Int32Array;
-  inertia?: number;
-  bic?: number;
-}
-
-interface AlgorithmSpec {
-  fit(m: Matrix, k: number, seed: number): Fit;
-}
-
-/** The algorithms available on this build; 'gmm' plugs in here. */
-const ALGORITHMS: Partial<Record<ChooseKAlgorithm, AlgorithmSpec>> = {
-  kmeans: {
-    fit(m, k, seed) {
-      const model = kmeans(m, { k, seed });
-      return { labels: model.labels, inertia: model.inertia, predict: (X) => model.predict(X) };
-    },
-  },
-  gmm: {
-    fit(m, k, seed) {
-      const model = gmm(m, { k, seed });
-      return { labels: model.labels, bic: model.bic, predict: (X) => model.predict(X) };
-    },
-  },
-};
+/** One fit for one k: what the methods read (K-Means' inertia, the mixture's bic). */
+type Fit = ClusterModel & { inertia?: number; bic?: number };
 
 const ALGORITHM_NAMES: readonly ChooseKAlgorithm[] = ['kmeans', 'gmm'];
 
@@ -134,7 +118,8 @@ interface MethodSpec {
   minK: number;
   /** Algorithms whose fits carry what the score needs; the first is the default. */
   algorithms: readonly ChooseKAlgorithm[];
-  score(shared: Shared, fit: Fit, k: number): number;
+  /** The score, or why this k cannot be scored on the shared data (then it is skipped). */
+  score(shared: Shared, fit: Fit, k: number): number | { skip: string };
 }
 
 function clusterScore(shared: Shared, fit: Fit, which: 'db' | 'ch'): number {
@@ -155,7 +140,10 @@ const METHODS: Record<ChooseKMethod, MethodSpec> = {
       const codes = new Int32Array(rows.length);
       for (let p = 0; p < rows.length; p++) codes[p] = fit.labels[rows[p]];
       const lab = compactLabels(codes, rows.length);
-      checkClusterCount(lab.k, rows.length, 'chooseK', 'sampleSize', ` in the silhouette sample of ${rows.length} rows`);
+      // A k whose clusters the shared sample does not separate (a tiny cluster it missed)
+      // cannot be scored on it: chooseK leaves that k out rather than fail the choice.
+      const problem = clusterCountProblem(lab.k, rows.length, 'chooseK', ` in the silhouette sample of ${rows.length} rows`);
+      if (problem) return { skip: `sampleSize: ${problem}` };
       return silhouetteOfRows(shared.m.data, shared.m.cols, rows, lab.codes, lab.k).total / rows.length;
     },
   },
@@ -171,32 +159,6 @@ const METHODS: Record<ChooseKMethod, MethodSpec> = {
 };
 
 const METHOD_NAMES = Object.keys(METHODS) as ChooseKMethod[];
-
-/**
- * Kneedle (Satopaa et al. 2011) on a decreasing curve: normalise both axes to [0, 1]
- * and take the point farthest above the chord from the first to the last point. A
- * curve with no point above its chord has no elbow: the first k is returned.
- */
-export function kneedleIndex(ys: readonly number[]): number {
-  const last = ys.length - 1;
-  let yMin = Infinity;
-  let yMax = -Infinity;
-  for (const y of ys) {
-    yMin = Math.min(yMin, y);
-    yMax = Math.max(yMax, y);
-  }
-  if (!(yMax > yMin)) return 0;
-  let best = 0;
-  let bestGap = 0;
-  for (let i = 0; i <= last; i++) {
-    const gap = (yMax - ys[i]) / (yMax - yMin) - i / last;
-    if (gap > bestGap) {
-      bestGap = gap;
-      best = i;
-    }
-  }
-  return best;
-}
 
 /** Fits kMin..kMax clusters and picks k by the method (see the module comment). */
 export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult {
@@ -217,13 +179,6 @@ export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult 
         `method '${method}' needs algorithm ${spec.algorithms.map((a) => `'${a}'`).join(' or ')}, got '${algorithm}'`,
       );
     }
-  }
-  const fitter = ALGORITHMS[algorithm];
-  if (!fitter) {
-    throw new InvalidParameterError(
-      options?.algorithm === undefined ? 'method' : 'algorithm',
-      `method '${method}' needs algorithm '${algorithm}', which is not available yet in this version of segmint`,
-    );
   }
   const seed = numberOption('seed', o.seed, (v) => Number.isInteger(v), 'an integer');
   const kMin = integerOption('kMin', o.kMin, spec.minK);
@@ -270,18 +225,11 @@ export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult 
   const fits: Fit[] = [];
   const skipped: { k: number; reason: string }[] = [];
   for (let k = kMin; k <= kMax; k++) {
-    const fit = fitter.fit(m, k, seed);
-    let score: number;
-    try {
-      score = spec.score(shared, fit, k);
-    } catch (err) {
-      // A k whose clusters the shared silhouette sample does not separate (a tiny cluster
-      // it missed) cannot be scored on it: leave that k out rather than fail the choice.
-      if (err instanceof InvalidParameterError && err.parameter === 'sampleSize') {
-        skipped.push({ k, reason: err.message });
-        continue;
-      }
-      throw err;
+    const fit: Fit = fitAlgorithm(algorithm, m, { k, seed });
+    const score = spec.score(shared, fit, k);
+    if (typeof score !== 'number') {
+      skipped.push({ k, reason: score.skip });
+      continue;
     }
     const point: ChooseKPoint = { k, score };
     if (fit.inertia !== undefined) point.inertia = fit.inertia;
@@ -289,7 +237,11 @@ export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult 
     fits.push(fit);
   }
   if (curve.length === 0) {
-    throw new InvalidParameterError('sampleSize', `no k in ${kMin}..${kMax} could be scored on the silhouette sample: ${skipped[0].reason}`);
+    throw new SampleMissesClustersError(`no k in ${kMin}..${kMax} could be scored on the silhouette sample: ${skipped[0].reason}`, {
+      sampleSize: sampleSize ?? m.rows,
+      kMin,
+      kMax,
+    });
   }
 
   let chosen = 0;
@@ -301,7 +253,7 @@ export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult 
       if (spec.best === 'max' ? curve[i].score > curve[chosen].score : curve[i].score < curve[chosen].score) chosen = i;
     }
   }
-  const labels = m === all ? fits[chosen].labels : fits[chosen].predict(all);
+  const labels = m === all ? fits[chosen].labels : fits[chosen].predictMatrix!(all);
   const result: ChooseKResult = { k: curve[chosen].k, method, algorithm, curve, labels };
   if (sampled !== undefined) {
     result.sampled = sampled;

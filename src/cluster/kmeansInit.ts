@@ -1,0 +1,98 @@
+/** K-Means initial centroids: greedy k-means++ and weighted random rows, as scikit-learn draws them. */
+import type { Random } from '../random';
+import type { FitContext } from './kmeansLloyd';
+
+/** Row i of the centred X in linear memory (a view: copy before the workspace changes). */
+function rowOf(ctx: FitContext, i: number): Float64Array {
+  return ctx.ws.viewF64(ctx.r.X).subarray(i * ctx.d, (i + 1) * ctx.d);
+}
+
+/** Index of the first cumulative weight >= target (numpy.searchsorted, side='left'). */
+function searchCumulative(cum: Float64Array, target: number): number {
+  let lo = 0;
+  let hi = cum.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cum[mid] < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.min(lo, cum.length - 1);
+}
+
+/** Picks an index with probability proportional to weight (uniform without weights). */
+function weightedIndex(weights: Float64Array | undefined, n: number, rng: Random): number {
+  if (!weights) return rng.int(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += weights[i];
+  let target = rng.next() * total;
+  for (let i = 0; i < n; i++) {
+    target -= weights[i];
+    if (target < 0 && weights[i] > 0) return i;
+  }
+  for (let i = n - 1; i >= 0; i--) if (weights[i] > 0) return i;
+  return n - 1;
+}
+
+/** Greedy k-means++ as in scikit-learn's _kmeans_plusplus (2 + ln k candidates per step). */
+export function kmeansPlusPlus(ctx: FitContext, rng: Random): Float64Array {
+  const { kern, ws, n, d, k, weights, nLocalTrials } = ctx;
+  const e = kern.exports;
+  const nEven = n + (n & 1);
+  const centers = new Float64Array(k * d);
+  const cum = new Float64Array(n);
+  // No centre yet: every point is infinitely far; the padding slot stays 0 so it adds nothing.
+  const closestView = ws.viewF64(ctx.closest);
+  closestView.fill(Infinity);
+  if (nEven !== n) closestView[n] = 0;
+  // Scores every candidate in one pass and makes the best one's distances the new "closest".
+  const tryCandidates = (ids: number[]): number => {
+    const cand = ws.viewF64(ctx.candidates);
+    ids.forEach((id, t) => cand.set(rowOf(ctx, id), t * d));
+    e.closestSquaredDistances(ctx.r.Xp.ptr, n, d, ctx.candidates.ptr, ids.length, ctx.closest.ptr, ctx.pairWeightsPtr, ctx.trials.ptr, ctx.potentials.ptr);
+    const pots = ws.viewF64(ctx.potentials);
+    let best = 0;
+    for (let t = 1; t < ids.length; t++) if (pots[t] < pots[best]) best = t;
+    ws.viewF64(ctx.closest).set(ws.viewF64(ctx.trials).subarray(best * nEven, (best + 1) * nEven));
+    return best;
+  };
+  const first = weightedIndex(weights, n, rng);
+  centers.set(rowOf(ctx, first), 0);
+  tryCandidates([first]);
+  let potential = ws.viewF64(ctx.potentials)[0];
+  for (let c = 1; c < k; c++) {
+    const dist = ws.viewF64(ctx.closest);
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      acc += (weights ? weights[i] : 1) * dist[i];
+      cum[i] = acc;
+    }
+    const ids: number[] = [];
+    for (let t = 0; t < nLocalTrials; t++) ids.push(searchCumulative(cum, rng.next() * potential));
+    const best = tryCandidates(ids);
+    potential = ws.viewF64(ctx.potentials)[best];
+    centers.set(rowOf(ctx, ids[best]), c * d);
+  }
+  return centers;
+}
+
+/** k distinct rows drawn at random (weighted by sampleWeight), as scikit-learn's init='random'. */
+export function randomInit(ctx: FitContext, rng: Random): Float64Array {
+  const { n, d, k, weights } = ctx;
+  const centers = new Float64Array(k * d);
+  const taken = new Set<number>();
+  const w = weights ? Float64Array.from(weights) : undefined;
+  for (let c = 0; c < k; c++) {
+    let idx: number;
+    if (w?.some((v) => v > 0)) {
+      idx = weightedIndex(w, n, rng);
+      w[idx] = 0;
+    } else {
+      // Unweighted, or fewer positive-weight rows than k: uniform over the rows not taken.
+      do idx = rng.int(n);
+      while (taken.has(idx));
+    }
+    taken.add(idx);
+    centers.set(rowOf(ctx, idx), c * d);
+  }
+  return centers;
+}

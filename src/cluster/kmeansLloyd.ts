@@ -1,0 +1,233 @@
+/**
+ * K-Means iterations over X laid out in linear memory: the assignment kernels (Lloyd's
+ * blocked pass, or Hamerly's bounds), centroid updates, scikit-learn's empty-cluster
+ * relocation and its stopping rules.
+ */
+import type { Kernels, Region, Workspace } from '../wasm/index';
+
+/** Workspace regions of the assignment kernels. */
+export interface LloydRegions {
+  X: Region;
+  Xp: Region;
+  W: Region | null;
+  C: Region;
+  halfNorm: Region;
+  labels: Region;
+  sums: Region;
+  counts: Region;
+}
+
+/** Reserves the assignment regions (call before ws.commit()); `pairs` adds the Lloyd kernel's pair layout. */
+export function lloydRegions(ws: Workspace, n: number, d: number, k: number, weighted: boolean, pairs = true): LloydRegions {
+  return {
+    X: ws.f64(n * d),
+    // Hamerly reads rows only; the pair layout is for the Lloyd kernel.
+    Xp: ws.f64(pairs ? ((n + 1) >> 1) * 2 * d : 0),
+    W: weighted ? ws.f64(n) : null,
+    C: ws.f64(k * d),
+    halfNorm: ws.f64(k),
+    labels: ws.i32(n),
+    sums: ws.f64(k * d),
+    counts: ws.f64(k),
+  };
+}
+
+/** One Lloyd assignment pass; with `accumulate`, also the per-cluster sums and counts. Returns labels changed. */
+export function assignLloyd(kern: Kernels, r: LloydRegions, n: number, d: number, k: number, weightsPtr: number, accumulate: boolean): number {
+  const e = kern.exports;
+  e.halfSquaredNorms(r.C.ptr, k, d, r.halfNorm.ptr);
+  return e.assignNearest(
+    r.Xp.ptr,
+    r.X.ptr,
+    n,
+    d,
+    r.C.ptr,
+    r.halfNorm.ptr,
+    k,
+    weightsPtr,
+    r.labels.ptr,
+    accumulate ? r.sums.ptr : 0,
+    accumulate ? r.counts.ptr : 0,
+  );
+}
+
+/** Everything one K-Means fit shares across its inits and iterations. */
+export interface FitContext {
+  kern: Kernels;
+  ws: Workspace;
+  r: LloydRegions;
+  n: number;
+  d: number;
+  k: number;
+  weights: Float64Array | undefined;
+  weightsPtr: number;
+  /** Weights padded to an even length for the pair-wise k-means++ kernel (0 when unweighted). */
+  pairWeightsPtr: number;
+  closest: Region;
+  candidates: Region;
+  trials: Region;
+  potentials: Region;
+  nLocalTrials: number;
+  members: Region;
+  upper: Region | null;
+  lower: Region | null;
+  shift: Region;
+  halfSep: Region;
+  /** Hamerly: total shift per centroid, then the total of the largest shifts (see the kernel). */
+  cumulative: Region;
+  maxIter: number;
+  tolAbs: number;
+  hamerly: boolean;
+}
+
+/** The outcome of one init followed by Lloyd (or Hamerly) iterations. */
+export interface SingleRun {
+  labels: Int32Array;
+  centroids: Float64Array;
+  inertia: number;
+  iterations: number;
+  converged: boolean;
+}
+
+/** Moves each empty cluster onto one of the points farthest from their centres (scikit-learn's rule). */
+function relocateEmptyClusters(ctx: FitContext, sums: Float64Array, counts: Float64Array): number {
+  const { kern, ws, r, n, d, k, weights, weightsPtr } = ctx;
+  const empty: number[] = [];
+  for (let c = 0; c < k; c++) if (counts[c] === 0) empty.push(c);
+  if (empty.length === 0) return 0;
+  let moved = 0;
+  kern.exports.assignedSquaredDistances(r.X.ptr, n, d, r.C.ptr, r.labels.ptr, weightsPtr, ctx.trials.ptr);
+  const dist = ws.viewF64(ctx.trials).subarray(0, n);
+  const labels = ws.viewI32(r.labels);
+  const X = ws.viewF64(r.X);
+  const used = new Set<number>();
+  for (const target of empty) {
+    // Only a point that weighs something can give a cluster weight (and a centroid).
+    let far = -1;
+    for (let i = 0; i < n; i++) {
+      if (used.has(i) || (weights && weights[i] === 0)) continue;
+      if (far < 0 || dist[i] > dist[far]) far = i;
+    }
+    if (far < 0) break;
+    used.add(far);
+    moved++;
+    const w = weights ? weights[far] : 1;
+    const old = labels[far];
+    for (let j = 0; j < d; j++) {
+      sums[old * d + j] -= X[far * d + j] * w;
+      sums[target * d + j] = X[far * d + j] * w;
+    }
+    counts[target] = w;
+    counts[old] -= w;
+    if (ctx.hamerly) {
+      // Hamerly keeps its sums incrementally, so the moved point must also carry its new
+      // label. Its bounds become 0 (distance to its own new centroid, and a lower bound
+      // that forces a full check), stored relative to the running totals as the kernel does.
+      const members = ws.viewI32(ctx.members);
+      members[target] = 1;
+      members[old] -= 1;
+      labels[far] = target;
+      const cumulative = ws.viewF64(ctx.cumulative);
+      ws.viewF64(ctx.upper!)[far] = 0 - cumulative[target];
+      ws.viewF64(ctx.lower!)[far] = 0 + cumulative[k];
+    }
+  }
+  return moved;
+}
+
+/** Lloyd (or Hamerly) iterations from the given centred centroids. */
+export function lloyd(ctx: FitContext, start: Float64Array): SingleRun {
+  const { kern, ws, r, n, d, k, weightsPtr, hamerly } = ctx;
+  const e = kern.exports;
+  ws.write(r.C, start);
+  ws.viewI32(r.labels).fill(-1);
+  const old = new Float64Array(k * d);
+  let strict = false;
+  let converged = false;
+  let iter = 0;
+  const pass = (first: boolean): number => {
+    if (hamerly && first) {
+      // Every label changes from -1 on the first pass.
+      e.hamerlyInitPairs(
+        r.Xp.ptr,
+        r.X.ptr,
+        n,
+        d,
+        r.C.ptr,
+        k,
+        weightsPtr,
+        ctx.cumulative.ptr,
+        r.labels.ptr,
+        ctx.upper!.ptr,
+        ctx.lower!.ptr,
+        r.sums.ptr,
+        r.counts.ptr,
+        ctx.members.ptr,
+      );
+      return n;
+    }
+    return hamerly
+      ? e.hamerlyAssign(
+          r.X.ptr,
+          n,
+          d,
+          r.C.ptr,
+          k,
+          weightsPtr,
+          ctx.shift.ptr,
+          ctx.halfSep.ptr,
+          ctx.cumulative.ptr,
+          r.labels.ptr,
+          ctx.upper!.ptr,
+          ctx.lower!.ptr,
+          r.sums.ptr,
+          r.counts.ptr,
+          ctx.members.ptr,
+          0,
+        )
+      : assignLloyd(kern, r, n, d, k, weightsPtr, true);
+  };
+  for (; iter < ctx.maxIter; iter++) {
+    const C = ws.viewF64(r.C);
+    old.set(C);
+    let changed = pass(iter === 0);
+    const sums = ws.viewF64(r.sums);
+    const counts = ws.viewF64(r.counts);
+    // A relocation moves a centroid: not converged yet, whatever the labels did.
+    changed += relocateEmptyClusters(ctx, sums, counts);
+    const shift = ws.viewF64(ctx.shift);
+    let shiftTotal = 0;
+    for (let c = 0; c < k; c++) {
+      let s2 = 0;
+      const cnt = counts[c];
+      for (let j = 0; j < d; j++) {
+        const v = cnt > 0 ? sums[c * d + j] / cnt : old[c * d + j];
+        const delta = v - old[c * d + j];
+        s2 += delta * delta;
+        C[c * d + j] = v;
+      }
+      shift[c] = Math.sqrt(s2);
+      shiftTotal += s2;
+    }
+    if (changed === 0) {
+      strict = true;
+      converged = true;
+      break;
+    }
+    if (shiftTotal <= ctx.tolAbs) {
+      converged = true;
+      break;
+    }
+  }
+  const iterations = Math.min(iter + 1, ctx.maxIter);
+  // Labels must belong to the final centroids: one more assignment unless nothing moved.
+  if (!strict) pass(false);
+  const inertia = e.assignedSquaredDistances(r.X.ptr, n, d, r.C.ptr, r.labels.ptr, weightsPtr, 0);
+  return {
+    labels: ws.viewI32(r.labels).slice(),
+    centroids: ws.viewF64(r.C).slice(),
+    inertia,
+    iterations,
+    converged,
+  };
+}
