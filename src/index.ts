@@ -47,8 +47,8 @@ export { profileSegments } from './profile/profile';
 export type { SegmentProfile, FeatureProfile } from './profile/profile';
 export { inferRoles, FEATURE_ROLES } from './profile/roles';
 export type { FeatureRole } from './profile/roles';
-export { negotiateLocale, t, LOCALES } from './profile/i18n';
-export type { Locale, MessageKey } from './profile/i18n';
+export { negotiateLocale, t, LOCALES } from './i18n/index';
+export type { Locale, MessageKey } from './i18n/index';
 export { prepareRecords } from './prep/records';
 export type { PreparedData, Preprocessing, FeatureTransform, Scaling, MissingPolicy, CustomerId } from './prep/records';
 

@@ -36,7 +36,7 @@ import {
   type Preprocessing,
   type Scaling,
 } from './prep/records';
-import { ERROR_TITLES, isLocale, negotiateLocale, t, type Locale, type MessageKey } from './profile/i18n';
+import { ERROR_TITLES, isLocale, negotiateLocale, t, type Locale, type MessageKey } from './i18n/index';
 import { profileSegments, type FeatureProfile } from './profile/profile';
 import { inferRoles, type FeatureRole } from './profile/roles';
 import { chooseK, CHOOSE_K_SILHOUETTE_SAMPLE, type ChooseKMethod } from './select/chooseK';

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ERROR_TITLES, errorMessage, negotiateLocale, t, type ErrorCode, type ErrorTitle, type Locale } from '../profile/i18n';
+import { ERROR_TITLES, errorMessage, negotiateLocale, t, type ErrorCode, type ErrorTitle, type Locale } from '../i18n/index';
 import { Authenticator, type AuthOutcome } from './auth';
 import { resolveConfig, type AuthResult, type ResolvedConfig, type SegmentationHandlerOptions } from './config';
 import { BodyEncodingError, BodyTooLargeError, gunzipBody, RateLimit, rateLimitHeaders, readWebBody, type RateDecision } from './limits';

@@ -31,7 +31,7 @@
  * DBSCAN noise (segment -1) is always 'outliers' and takes no part in the assignment.
  */
 import type { FeatureRole } from './roles';
-import { formatList, formatNumber, t, type Locale, type MessageKey } from './i18n';
+import { formatList, formatNumber, t, type Locale, type MessageKey } from '../i18n/index';
 
 export type BusinessLabelKey = 'high_value' | 'growth' | 'price_sensitive' | 'at_risk';
 export type LabelKey = BusinessLabelKey | 'outliers' | 'generic';

@@ -20,7 +20,7 @@
  */
 import { InvalidParameterError } from '../errors';
 import { median } from '../stats';
-import type { Locale } from './i18n';
+import type { Locale } from '../i18n/index';
 import { readSegments, type BaseReading, type BusinessLabelKey, type LabelKey, type SegmentReadingInput } from './labels';
 import type { FeatureRole } from './roles';
 
