@@ -74,6 +74,17 @@ export const en = {
   'error.UNSUPPORTED_ENCODING': 'Content-Encoding {encoding} is not supported; send the body as is (identity) or gzip-compressed.',
   'error.MALFORMED_GZIP': 'The request body is declared gzip-compressed but is not valid gzip.',
   'error.INVALID_CREDENTIALS': 'Invalid authentication credentials',
+  'error.n_clusters_above_micro_clusters':
+    "n_clusters is {n_clusters}, but hierarchical clustering of more than {max_exact_rows} customers (linkage '{linkage}'; here {n}) links {max} micro-clusters, so it can make at most {max} segments.",
+  'error.min_samples_above_customers': "min_samples is {min_samples}, but there are only {n} customers; with eps 'auto' it can be at most {n}.",
+  'error.n_clusters_refused': '{algorithm} cannot make {value} segments of these {n} customers; details.reason says why.',
+  'error.parameter_refused': '{algorithm} cannot use {parameter} = {value} with these {n} customers; details.reason says why.',
+  'error.covariance_singular':
+    "The Gaussian mixture with covariance_type '{value}' has a singular covariance on these {n} customers (duplicate or collinear features); use fewer segments or features, or covariance_type 'diag' or 'spherical'.",
+  'error.k_selection_refused': "The number of segments could not be chosen with {algorithm} on these {n} customers ('{parameter}'); details.reason says why.",
+  'error.k_selection_distinct':
+    'Choosing the number of segments from {k_min} up needs at least {k_min} distinct customers; these {n} customers have only {distinct}.',
+  'error.no_algorithm': 'None of the algorithms tried ({algorithms}) could make {k} segments of these {n} customers; details.reason says why.',
 } as const;
 
 /** Every message key (the keys of the English catalogue). */

@@ -72,4 +72,16 @@ export const es: Catalogue = {
   'error.UNSUPPORTED_ENCODING': 'Content-Encoding {encoding} no es compatible; envíe el cuerpo tal cual (identity) o comprimido con gzip.',
   'error.MALFORMED_GZIP': 'El cuerpo de la solicitud se declara comprimido con gzip, pero no es un gzip válido.',
   'error.INVALID_CREDENTIALS': 'Credenciales de autenticación no válidas',
+  'error.n_clusters_above_micro_clusters':
+    "n_clusters es {n_clusters}, pero el clustering jerárquico de más de {max_exact_rows} clientes (enlace '{linkage}'; aquí {n}) enlaza {max} microclústeres, así que puede formar como máximo {max} segmentos.",
+  'error.min_samples_above_customers': "min_samples es {min_samples}, pero solo hay {n} clientes; con eps 'auto' puede ser como máximo {n}.",
+  'error.n_clusters_refused': '{algorithm} no puede formar {value} segmentos con estos {n} clientes; details.reason explica el motivo.',
+  'error.parameter_refused': '{algorithm} no puede usar {parameter} = {value} con estos {n} clientes; details.reason explica el motivo.',
+  'error.covariance_singular':
+    "La mezcla gaussiana con covariance_type '{value}' tiene una covarianza singular con estos {n} clientes (variables duplicadas o colineales); use menos segmentos o variables, o covariance_type 'diag' o 'spherical'.",
+  'error.k_selection_refused':
+    "No se pudo elegir el número de segmentos con {algorithm} para estos {n} clientes ('{parameter}'); details.reason explica el motivo.",
+  'error.k_selection_distinct':
+    'Elegir el número de segmentos a partir de {k_min} requiere al menos {k_min} clientes distintos; estos {n} clientes solo tienen {distinct}.',
+  'error.no_algorithm': 'Ninguno de los algoritmos probados ({algorithms}) pudo formar {k} segmentos con estos {n} clientes; details.reason explica el motivo.',
 };

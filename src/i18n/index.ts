@@ -12,7 +12,8 @@
  * Key families: label.* (segment names), desc.* (one-sentence segment descriptions),
  * fact.* and role.* (pieces those descriptions are built from), warning.*, method.* (the
  * imputation method named in warning.imputed), error.<CODE> (the `message` of an error
- * body). The `error` title of an error body is not here: it is ERROR_TITLES, English in every
+ * body) and error.<lowercase> (a more specific `message`: SegmentationError.messageKey).
+ * The `error` title of an error body is not here: it is ERROR_TITLES, English in every
  * language, because clients match on it as they do on `code`.
  */
 import type { SegmentationErrorCode } from '../errors';

@@ -72,4 +72,16 @@ export const pt: Catalogue = {
   'error.UNSUPPORTED_ENCODING': 'Content-Encoding {encoding} não é suportado; envie o corpo como está (identity) ou comprimido com gzip.',
   'error.MALFORMED_GZIP': 'O corpo da requisição é declarado como gzip, mas não é um gzip válido.',
   'error.INVALID_CREDENTIALS': 'Credenciais de autenticação inválidas',
+  'error.n_clusters_above_micro_clusters':
+    "n_clusters é {n_clusters}, mas o agrupamento hierárquico de mais de {max_exact_rows} clientes (ligação '{linkage}'; aqui {n}) liga {max} microclusters, então pode formar no máximo {max} segmentos.",
+  'error.min_samples_above_customers': "min_samples é {min_samples}, mas há apenas {n} clientes; com eps 'auto' ele pode ser no máximo {n}.",
+  'error.n_clusters_refused': '{algorithm} não consegue formar {value} segmentos com estes {n} clientes; details.reason explica o motivo.',
+  'error.parameter_refused': '{algorithm} não pode usar {parameter} = {value} com estes {n} clientes; details.reason explica o motivo.',
+  'error.covariance_singular':
+    "A mistura gaussiana com covariance_type '{value}' tem uma covariância singular com estes {n} clientes (variáveis duplicadas ou colineares); use menos segmentos ou variáveis, ou covariance_type 'diag' ou 'spherical'.",
+  'error.k_selection_refused':
+    "Não foi possível escolher o número de segmentos com {algorithm} para estes {n} clientes ('{parameter}'); details.reason explica o motivo.",
+  'error.k_selection_distinct':
+    'Escolher o número de segmentos a partir de {k_min} exige pelo menos {k_min} clientes distintos; estes {n} clientes têm apenas {distinct}.',
+  'error.no_algorithm': 'Nenhum dos algoritmos testados ({algorithms}) conseguiu formar {k} segmentos com estes {n} clientes; details.reason explica o motivo.',
 };
