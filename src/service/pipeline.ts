@@ -177,7 +177,8 @@ function tooFewCustomers(n: number) {
 function selectK(plan: Plan, m: Matrix, first: SegmentAlgorithm): NonNullable<SegmentationResponse['k_selection']> {
   const n = m.rows;
   const [kMin, hi] = plan.kRange ?? [2, 10];
-  const distinct = countDistinctRows(m, 11);
+  // Counted one past the largest k asked for: enough to know the limit (a fixed 11 refused k_range [12, 14]).
+  const distinct = countDistinctRows(m, hi + 1);
   const maxK = Math.min(n - 1, distinct);
   const kMax = Math.min(hi, maxK);
   if (maxK < 2 || kMin > maxK) {
