@@ -83,8 +83,10 @@ export const SEGMENTATION_ERROR_CODES = [
   'INTERNAL_ERROR',
 ] as const;
 
+/** A code of SEGMENTATION_ERROR_CODES. */
 export type SegmentationErrorCode = (typeof SEGMENTATION_ERROR_CODES)[number];
 
+/** Where the problem is: the parameter, and body, header or query. */
 export interface SegmentationErrorDetails {
   parameter?: string;
   location?: 'body' | 'header' | 'query';

@@ -16,11 +16,17 @@
  * This module is the stable entry point; the work is done in src/service/.
  */
 export { assignSegments, segment, segmentSync } from './service/index';
+/** Options of segment() and segmentSync(). */
 export type { SegmentOptions } from './service/index';
+/** An algorithm a request can name. */
 export type { SegmentAlgorithm } from './service/algorithms';
+/** The reference's request body. */
 export type { SegmentationRequest } from './service/request';
+/** The reference's response body, one segment of it, and a warning. */
 export type { SegmentationResponse, SegmentResponse, SegmentationWarning } from './service/response';
+/** The return_model format and assignSegments' answer per customer. */
 export type { SegmentationModel, SegmentAssignment } from './service/model';
+/** The pipeline's size thresholds. */
 export {
   AUTO_HIERARCHICAL_MAX,
   K_SELECTION_FIT_SAMPLE,

@@ -21,6 +21,7 @@ import { en, type Catalogue, type MessageKey } from './en';
 import { es } from './es';
 import { pt } from './pt';
 
+/** A key of the catalogues. */
 export type { MessageKey } from './en';
 
 /** A supported language. */

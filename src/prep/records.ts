@@ -14,13 +14,18 @@ import { fitScaling, scaledMatrix } from './scale';
 import { columnTable, prepError, readIds, rowTable, type ColumnarData, type CustomerId } from './table';
 import { observedMedian, observedStats, parseNumeric, SKEW_THRESHOLD } from './values';
 
+/** Customer ids and column-oriented input. */
 export type { CustomerId } from './table';
 export type { ColumnarData } from './table';
+/** Skewness above which 'auto' log-transforms a feature. */
 export { SKEW_THRESHOLD } from './values';
 
+/** How model columns are scaled. */
 export type Scaling = 'zscore' | 'robust' | 'minmax' | 'none';
+/** What a missing value becomes. */
 export type MissingPolicy = 'median' | 'mean' | 'error';
 
+/** Options of prepareRecords(). */
 export interface PrepOptions {
   idField: string;
   /** Input fields to use; undefined = every numeric field but the id. */
@@ -32,6 +37,7 @@ export interface PrepOptions {
   maxCategories: number;
 }
 
+/** How one model column is made from the input, replayable on new customers. */
 export interface FeatureTransform {
   /** Model column name: the feature, or `feature=value` for a one-hot column. */
   name: string;
@@ -45,6 +51,7 @@ export interface FeatureTransform {
   scale: number;
 }
 
+/** What preprocessing did, as the response reports it. */
 export interface Preprocessing {
   scaling: Scaling;
   missing: MissingPolicy;
@@ -55,11 +62,13 @@ export interface Preprocessing {
   ignoredFields: string[];
 }
 
+/** Something prep did that the caller should know, as a key and values. */
 export interface PrepWarning {
   key: 'imputed' | 'constant_dropped' | 'log_transformed' | 'ignored_fields';
   params: Record<string, string | number>;
 }
 
+/** prepareRecords()' result: the matrix and everything needed to explain and replay it. */
 export interface PreparedData {
   ids: CustomerId[];
   /** Input features asked for (or found), in order. */

@@ -27,6 +27,7 @@ export interface Table {
   where(i: number, field?: string): string;
 }
 
+/** A Table over customer records; every record must be an object. */
 export function rowTable(data: unknown[], idField: string): Table {
   const fields: string[] = [];
   const fieldSet = new Set<string>();
@@ -51,6 +52,7 @@ export function rowTable(data: unknown[], idField: string): Table {
   };
 }
 
+/** A Table over columns; every column must be a real or typed array of the same length. */
 export function columnTable(data: ColumnarData, idField: string): Table {
   const names = Object.keys(data);
   if (names.length === 0) throw prepError('INVALID_PARAMETER', 'data', 'has no columns');

@@ -22,6 +22,7 @@ export function parseNumeric(v: unknown): number | undefined {
   return undefined;
 }
 
+/** Median of sorted values (mean of the two middle ones for an even count). */
 export function sortedMedian(sorted: Float64Array): number {
   const n = sorted.length;
   if (n === 0) return NaN;
@@ -44,6 +45,7 @@ export function observedMedian(col: Float64Array, count: number): number {
   return medianOf(a, count);
 }
 
+/** What observedStats() finds in a column. */
 export interface ObservedStats {
   count: number;
   mean: number;

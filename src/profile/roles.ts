@@ -11,7 +11,9 @@
  */
 import { DataError } from '../errors';
 
+/** What a feature means in business terms. */
 export type FeatureRole = 'monetary' | 'frequency' | 'recency' | 'engagement' | 'discount';
+/** Every feature role. */
 export const FEATURE_ROLES: readonly FeatureRole[] = ['monetary', 'frequency', 'recency', 'engagement', 'discount'];
 
 const EXACT_NAMES: Record<FeatureRole, readonly string[]> = {
