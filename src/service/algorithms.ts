@@ -18,8 +18,8 @@ import { unservable } from './errors';
 /** An algorithm a request can name (besides 'auto'). */
 export type SegmentAlgorithm = 'kmeans' | 'hierarchical' | 'dbscan' | 'gmm';
 
-/** Every algorithm a request can name, in the order 'auto' tries them when it tries them all. */
-export const SEGMENT_ALGORITHMS: readonly SegmentAlgorithm[] = ['kmeans', 'gmm', 'hierarchical', 'dbscan'];
+/** Every algorithm a request can name, in the order error messages list them. */
+export const SEGMENT_ALGORITHMS: readonly SegmentAlgorithm[] = ['kmeans', 'hierarchical', 'dbscan', 'gmm'];
 
 /** The request's settings an algorithm may read (each reads only its own). */
 export interface FitOptions {

@@ -7,7 +7,7 @@ import type { LinkageMethod } from '../cluster/agglomerative';
 import type { CovarianceType } from '../cluster/gmm';
 import type { ColumnarData, MissingPolicy, Scaling } from '../prep/records';
 import type { ChooseKMethod } from '../select/chooseK';
-import type { SegmentAlgorithm } from './algorithms';
+import { SEGMENT_ALGORITHMS, type SegmentAlgorithm } from './algorithms';
 import { badRequest, missingParameter } from './errors';
 
 /** The reference service's request body (segment()'s first argument). */
@@ -117,10 +117,7 @@ export function resolveRequest(request: unknown): Plan {
   if (typeof r.data !== 'object') {
     throw badRequest('data', 'must be an array of customer objects, or an object of columns (one array per field)');
   }
-  const algorithm =
-    r.algorithm === undefined || r.algorithm === null
-      ? 'kmeans'
-      : oneOf('algorithm', r.algorithm, ['kmeans', 'hierarchical', 'dbscan', 'gmm', 'auto'] as const);
+  const algorithm = r.algorithm === undefined || r.algorithm === null ? 'kmeans' : oneOf('algorithm', r.algorithm, [...SEGMENT_ALGORITHMS, 'auto'] as const);
   const k = r.n_clusters === undefined || r.n_clusters === null || r.n_clusters === 'auto' ? 'auto' : integer('n_clusters', r.n_clusters, 1);
   let features: string[] | undefined;
   if (r.features !== undefined && r.features !== null) {
