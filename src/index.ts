@@ -2,35 +2,54 @@
  * segmint: WebAssembly-accelerated clustering for customer segmentation.
  * Public API; names here are a contract (see DESIGN.md).
  */
+/** Loading the kernels: init() once (idempotent), and which build was picked. */
 export { init, info as wasmInfo, simdSupported } from './wasm/index';
+/** Options and description of the loaded kernels. */
 export type { InitOptions, WasmInfo, WasmVariant } from './wasm/index';
-export { InvalidParameterError } from './errors';
+/** The core's errors: a bad option or input, and a bad value in the customers' data. */
+export { DataError, InvalidParameterError } from './errors';
+/** The codes a DataError carries. */
+export type { DataErrorCode } from './errors';
+/** Matrices: row arrays or a flat row-major buffer. */
 export type { Matrix, MatrixLike } from './matrix';
+/** K-Means. */
 export { kmeans, KMeansModel, defaultKMeansOptions } from './cluster/kmeans';
+/** K-Means options, results and model JSON. */
 export type { KMeansOptions, KMeansResult, KMeansJSON, KMeansInit, KMeansAlgorithm } from './cluster/kmeans';
+/** A seeded generator of customer-like data. */
 export { sampleCustomers, sampleCustomerMatrix, SAMPLE_FEATURES } from './sample';
+/** One generated customer. */
 export type { SampleCustomer } from './sample';
-// DBSCAN (issue 4)
+
+/** DBSCAN. */
 export { dbscan, DbscanModel, defaultDbscanOptions } from './cluster/dbscan';
+/** DBSCAN options, results and model JSON. */
 export type { DbscanOptions, DbscanResult, DbscanJSON, DbscanAlgorithm } from './cluster/dbscan';
 
-// Quality metrics and choosing k (feat/metrics).
+/** Quality metrics. */
 export { silhouette, silhouetteScore, silhouetteSamples, SILHOUETTE_EXACT_LIMIT, defaultSilhouetteOptions } from './metrics/silhouette';
+/** Silhouette options and result. */
 export type { SilhouetteOptions, SilhouetteResult } from './metrics/silhouette';
+/** Davies-Bouldin and Calinski-Harabasz. */
 export { daviesBouldinScore, calinskiHarabaszScore } from './metrics/clusterScores';
+/** Choosing k on a curve. */
 export { chooseK, defaultChooseKOptions, kneedleIndex, CHOOSE_K_SILHOUETTE_SAMPLE } from './select/chooseK';
+/** chooseK options, result and curve. */
 export type { ChooseKOptions, ChooseKResult, ChooseKPoint, ChooseKMethod, ChooseKAlgorithm } from './select/chooseK';
 
-// Gaussian mixtures (issue 4)
+/** Gaussian mixtures. */
 export { gmm, gmmBicCurve, gmmParameterCount, GaussianMixtureModel, defaultGmmOptions, COVARIANCE_TYPES } from './cluster/gmm';
+/** Gaussian mixture options, results and model JSON. */
 export type { GmmOptions, GmmResult, GmmJSON, GmmCovariances, CovarianceType, GmmBicCurveOptions } from './cluster/gmm';
 
-// Hierarchical clustering (feat/hclust)
+/** Hierarchical (agglomerative) clustering. */
 export { agglomerative, AgglomerativeModel, defaultAgglomerativeOptions, DEFAULT_MAX_EXACT_ROWS } from './cluster/agglomerative';
+/** Hierarchical clustering options, results and model JSON. */
 export type { AgglomerativeOptions, AgglomerativeResult, AgglomerativeJSON, ApproximateInfo, LinkageMethod } from './cluster/agglomerative';
 
-// The one-call pipeline, its errors, profiles and languages (issue 5)
+/** The one-call pipeline: the reference's request in, its response out. */
 export { segment, segmentSync, assignSegments, STABLE_MIN_CUSTOMERS } from './segment';
+/** The pipeline's request, response, model and options. */
 export type {
   SegmentationRequest,
   SegmentationResponse,
@@ -41,17 +60,28 @@ export type {
   SegmentOptions,
   SegmentAlgorithm,
 } from './segment';
+/** The pipeline's error, shaped like the reference's error bodies. */
 export { SegmentationError } from './errors';
+/** Its codes and details. */
 export type { SegmentationErrorCode, SegmentationErrorDetails } from './errors';
+/** Segment profiles, labels and descriptions. */
 export { profileSegments } from './profile/profile';
+/** A segment's profile and one feature's statistics in it. */
 export type { SegmentProfile, FeatureProfile } from './profile/profile';
+/** Business roles of features (monetary, frequency, recency, ...). */
 export { inferRoles, FEATURE_ROLES } from './profile/roles';
+/** A feature's business role. */
 export type { FeatureRole } from './profile/roles';
-export { negotiateLocale, t, LOCALES } from './profile/i18n';
-export type { Locale, MessageKey } from './profile/i18n';
+/** Languages: messages, Accept-Language negotiation. */
+export { negotiateLocale, t, LOCALES } from './i18n/index';
+/** A language and a message key. */
+export type { Locale, MessageKey } from './i18n/index';
+/** Customer records or columns -> the model matrix. */
 export { prepareRecords } from './prep/records';
+/** Prepared data and the preprocessing it records. */
 export type { PreparedData, Preprocessing, FeatureTransform, Scaling, MissingPolicy, CustomerId } from './prep/records';
 
-// Segmentation off the main thread (issue 7)
+/** Segmentation off the main thread. */
 export { segmentInWorker } from './segmentInWorker';
+/** segmentInWorker() options. */
 export type { SegmentInWorkerOptions } from './segmentInWorker';

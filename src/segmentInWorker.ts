@@ -18,6 +18,7 @@ import { InvalidParameterError, SegmentationError, type SegmentationErrorCode, t
 import type { SegmentationResponse } from './segment';
 import type { SerializedError, WorkerMessage, WorkerRequest } from './worker';
 
+/** Options of segmentInWorker(). */
 export interface SegmentInWorkerOptions {
   /** As segment()'s: language of labels, descriptions, warnings and errors. */
   locale?: string;

@@ -11,6 +11,7 @@ import { SegmentationError, InvalidParameterError } from './errors';
 import { segment } from './segment';
 import { init } from './wasm/index';
 
+/** What the caller posts to the worker. */
 export interface WorkerRequest {
   request: unknown;
   locale?: string;
@@ -18,6 +19,7 @@ export interface WorkerRequest {
   variant?: 'auto' | 'simd' | 'scalar';
 }
 
+/** An error as it crosses the thread boundary (classes do not survive structured clone). */
 export interface SerializedError {
   name: string;
   message: string;
@@ -29,6 +31,7 @@ export interface SerializedError {
   params?: Record<string, string | number>;
 }
 
+/** What the worker posts back: progress, then a result or an error. */
 export type WorkerMessage = { type: 'progress'; stage: string } | { type: 'result'; response: unknown } | { type: 'error'; error: SerializedError };
 
 function serializeError(err: unknown): SerializedError {

@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { secondsOf } from '../src/http/messages';
-import { errorMessage } from '../src/profile/i18n';
+import { errorMessage } from '../src/i18n/index';
 import { authHeaders, customers, post, SEGMENTATION_PATH, testServer, TOKEN } from './helpers/http';
 
 const ROOT = resolve(__dirname, '..');

@@ -11,7 +11,7 @@ import {
   template,
   type ErrorCode,
   type MessageKey,
-} from '../src/profile/i18n';
+} from '../src/i18n/index';
 
 const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

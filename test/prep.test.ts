@@ -1,16 +1,21 @@
 // Records -> matrix: hand-computed cases for every preprocessing step.
 import { describe, expect, it } from 'vitest';
-import { SegmentationError } from '../src/errors';
+import { DataError, SegmentationError } from '../src/errors';
 import { prepareRecords, transformRecords, type PrepOptions } from '../src/prep/records';
+import { renderError } from '../src/service/errors';
 
 const base: PrepOptions = { idField: 'customer_id', scaling: 'zscore', logTransform: false, missing: 'median', maxCategories: 20 };
 
+// Prep knows nothing of HTTP: it throws a DataError (code, parameter, values), and the
+// status is what the service's table makes of it at the boundary.
 function expectCode(fn: () => unknown, code: string, status: number, parameter?: string): void {
   try {
     fn();
   } catch (e) {
-    expect(e).toBeInstanceOf(SegmentationError);
-    const err = e as SegmentationError;
+    expect(e).toBeInstanceOf(DataError);
+    expect(e).not.toHaveProperty('status');
+    const err = renderError(e as DataError, 'en');
+    expect(err).toBeInstanceOf(SegmentationError);
     expect(err.code).toBe(code);
     expect(err.status).toBe(status);
     if (parameter) expect(err.details.parameter).toBe(parameter);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidParameterError } from '../src/errors';
-import { LOCALES, type Locale } from '../src/profile/i18n';
+import { LOCALES, type Locale } from '../src/i18n/index';
 import { readSegments, scoreLabels, type SegmentReadingInput } from '../src/profile/labels';
 import { profileSegments } from '../src/profile/profile';
 import { inferRole, inferRoles, type FeatureRole } from '../src/profile/roles';

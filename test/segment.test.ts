@@ -174,6 +174,18 @@ describe('a segmentation of the sample', () => {
     expect(bic.k_selection?.algorithm).toBe('gmm');
   });
 
+  it('chooses k above 10 when k_range asks for it', async () => {
+    const r = await segment({ data, k_range: [12, 14] });
+    expect(r.k_selection?.k_range).toEqual([12, 14]);
+    expect(r.k_selection?.curve.map((p) => p.k)).toEqual([12, 13, 14]);
+  });
+
+  it('too few distinct customers for k_range says so with the real counts', async () => {
+    const twins = Array.from({ length: 40 }, (_, i) => ({ customer_id: i, x: i % 2 }));
+    const err = await expectError({ data: twins, k_range: [3, 5] }, 'INSUFFICIENT_DATA', 422, 'k_range');
+    expect(err.message).toBe('Choosing the number of segments from 3 up needs at least 3 distinct customers; these 40 customers have only 2.');
+  });
+
   it('above the exact limit the silhouette is scored on the k-selection sample, so it equals the curve at k', async () => {
     const many = sampleCustomers(12_000, 8);
     const r = await segment({ data: many, k_range: [2, 4] });

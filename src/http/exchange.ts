@@ -2,7 +2,7 @@
  * What the service sees of a request (HttpExchange) and what it answers (HttpReply),
  * whatever server delivered it, and the reference's error body shape.
  */
-import { ERROR_TITLES, errorMessage, type ErrorCode, type ErrorTitle, type Locale } from '../profile/i18n';
+import { ERROR_TITLES, errorMessage, type ErrorCode, type ErrorTitle, type Locale } from '../i18n/index';
 import type { BodyBounds } from './body';
 
 /** The parts of a request the service reads, whatever server delivered it. */

@@ -6,7 +6,7 @@
  */
 import { SegmentationError } from '../errors';
 import { segmentSync } from '../segment';
-import { ERROR_TITLES, errorMessage, type Locale } from '../profile/i18n';
+import { ERROR_TITLES, errorMessage, type Locale } from '../i18n/index';
 
 export interface SegmentTask {
   kind: 'segment';

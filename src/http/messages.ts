@@ -4,7 +4,7 @@
  * shutdown): their codes, English titles and localized messages live here, beside the
  * HTTP code that raises them, not in the core's catalogue.
  */
-import { formatNumber, type Locale } from '../profile/i18n';
+import { formatNumber, type Locale } from '../i18n/index';
 import type { ErrorBody } from './handler';
 
 /** Codes only the HTTP layer sends (beside the core's SegmentationErrorCode). */

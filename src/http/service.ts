@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { negotiateLocale, type ErrorTitle, type Locale } from '../profile/i18n';
+import { negotiateLocale, type ErrorTitle, type Locale } from '../i18n/index';
 import { Authenticator, type AuthOutcome } from './auth';
 import { InflightBudget } from './body';
 import { resolveConfig, type AuthResult, type ResolvedConfig, type SegmentationHandlerOptions } from './config';

@@ -4,7 +4,7 @@
  * read itself under its bounds, then gzip. Every refusal before the body is read carries
  * `Connection: close`, so the server stops reading an upload nobody will use.
  */
-import { ERROR_TITLES, t, type Locale } from '../profile/i18n';
+import { ERROR_TITLES, t, type Locale } from '../i18n/index';
 import type { ResolvedConfig } from './config';
 import {
   BodyAbortedError,

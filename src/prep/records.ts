@@ -9,14 +9,23 @@
  * response can say what was done. Original-unit columns (with NaN for missing values)
  * are kept for the profiles: characteristics are reported in the customer's own units.
  */
-import { SegmentationError } from '../errors';
-import { median as medianOf } from '../stats';
 import type { Matrix } from '../matrix';
+import { fitScaling, scaledMatrix } from './scale';
+import { columnTable, prepError, readIds, rowTable, type ColumnarData, type CustomerId } from './table';
+import { observedMedian, observedStats, parseNumeric, SKEW_THRESHOLD } from './values';
 
+/** Customer ids and column-oriented input. */
+export type { CustomerId } from './table';
+export type { ColumnarData } from './table';
+/** Skewness above which 'auto' log-transforms a feature. */
+export { SKEW_THRESHOLD } from './values';
+
+/** How model columns are scaled. */
 export type Scaling = 'zscore' | 'robust' | 'minmax' | 'none';
+/** What a missing value becomes. */
 export type MissingPolicy = 'median' | 'mean' | 'error';
-export type CustomerId = string | number;
 
+/** Options of prepareRecords(). */
 export interface PrepOptions {
   idField: string;
   /** Input fields to use; undefined = every numeric field but the id. */
@@ -28,6 +37,7 @@ export interface PrepOptions {
   maxCategories: number;
 }
 
+/** How one model column is made from the input, replayable on new customers. */
 export interface FeatureTransform {
   /** Model column name: the feature, or `feature=value` for a one-hot column. */
   name: string;
@@ -41,6 +51,7 @@ export interface FeatureTransform {
   scale: number;
 }
 
+/** What preprocessing did, as the response reports it. */
 export interface Preprocessing {
   scaling: Scaling;
   missing: MissingPolicy;
@@ -51,11 +62,13 @@ export interface Preprocessing {
   ignoredFields: string[];
 }
 
+/** Something prep did that the caller should know, as a key and values. */
 export interface PrepWarning {
   key: 'imputed' | 'constant_dropped' | 'log_transformed' | 'ignored_fields';
   params: Record<string, string | number>;
 }
 
+/** prepareRecords()' result: the matrix and everything needed to explain and replay it. */
 export interface PreparedData {
   ids: CustomerId[];
   /** Input features asked for (or found), in order. */
@@ -72,168 +85,6 @@ export interface PreparedData {
   warnings: PrepWarning[];
 }
 
-const MISSING_STRINGS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '-', '?']);
-
-/** A number, NaN for a missing value, or undefined for a value that is not numeric. */
-function parseNumeric(v: unknown): number | undefined {
-  if (v === null || v === undefined) return NaN;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : Number.isNaN(v) ? NaN : undefined;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'string') {
-    const s = v.trim();
-    if (MISSING_STRINGS.has(s.toLowerCase())) return NaN;
-    // Plain decimal numbers only: "1e3" and "12.5" yes, "0x1F", "12 apples" no.
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return undefined;
-    const x = Number(s);
-    return Number.isFinite(x) ? x : undefined;
-  }
-  return undefined;
-}
-
-function invalid(parameter: string, message: string, params: Record<string, string | number> = {}): SegmentationError {
-  return new SegmentationError({ status: 400, code: 'INVALID_PARAMETER', message, details: { parameter, location: 'body' }, params: { parameter, ...params } });
-}
-
-function unprocessable(
-  code: 'UNKNOWN_FEATURE' | 'DUPLICATE_ID' | 'MISSING_ID' | 'NO_NUMERIC_FEATURES' | 'TOO_MANY_CATEGORIES' | 'MISSING_VALUES' | 'INSUFFICIENT_DATA',
-  parameter: string,
-  message: string,
-  params: Record<string, string | number> = {},
-): SegmentationError {
-  return new SegmentationError({ status: 422, code, message, details: { parameter, location: 'body' }, params: { parameter, ...params } });
-}
-
-function sortedMedian(sorted: Float64Array): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  return n % 2 ? sorted[(n - 1) >> 1] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-}
-
-/** Linear-interpolated quantile of sorted values (numpy's default), as RobustScaler uses. */
-function quantile(sorted: Float64Array, q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
-/** Median of the non-NaN values (quickselect: a full sort of 100k values per column cost more than the rest of prep). */
-function observedMedian(col: Float64Array, count: number): number {
-  const a = new Float64Array(count);
-  let p = 0;
-  for (let i = 0; i < col.length; i++) if (!Number.isNaN(col[i])) a[p++] = col[i];
-  return medianOf(a, count);
-}
-
-interface ObservedStats {
-  count: number;
-  mean: number;
-  min: number;
-  binary: boolean;
-  /** Adjusted Fisher-Pearson skewness (0 for fewer than 3 values or no spread). */
-  skewness: number;
-}
-
-/** Statistics of the observed (non-NaN) values in two passes, without sorting. */
-function observedStats(col: Float64Array): ObservedStats {
-  let count = 0;
-  let sum = 0;
-  let min = Infinity;
-  let binary = true;
-  for (let i = 0; i < col.length; i++) {
-    const v = col[i];
-    if (Number.isNaN(v)) continue;
-    count++;
-    sum += v;
-    if (v < min) min = v;
-    if (v !== 0 && v !== 1) binary = false;
-  }
-  const mean = count > 0 ? sum / count : NaN;
-  let m2 = 0;
-  let m3 = 0;
-  for (let i = 0; i < col.length; i++) {
-    const v = col[i];
-    if (Number.isNaN(v)) continue;
-    const dlt = v - mean;
-    m2 += dlt * dlt;
-    m3 += dlt * dlt * dlt;
-  }
-  let skewness = 0;
-  if (count >= 3 && m2 > 0) {
-    m2 /= count;
-    m3 /= count;
-    skewness = (Math.sqrt(count * (count - 1)) / (count - 2)) * (m3 / m2 ** 1.5);
-  }
-  return { count, mean, min, binary, skewness };
-}
-
-/** Skewness above which 'auto' log-transforms a non-negative feature. */
-export const SKEW_THRESHOLD = 1;
-
-/** Column-oriented input: one array (or typed array) per field, all the same length. */
-export type ColumnarData = Record<string, ArrayLike<unknown>>;
-
-/** Row or column input behind one interface, so the steps below do not care which. */
-interface Table {
-  n: number;
-  /** Fields other than the id, in first-seen order. */
-  fields: string[];
-  value(field: string, i: number): unknown;
-  /** The field as numbers when it already is a Float64Array (columnar input): no parsing, no copy. */
-  float64(field: string): Float64Array | undefined;
-  /** Where value i of a field lives, for error details. */
-  where(i: number, field?: string): string;
-}
-
-function rowTable(data: unknown[], idField: string): Table {
-  const fields: string[] = [];
-  const fieldSet = new Set<string>();
-  for (let i = 0; i < data.length; i++) {
-    const rec = data[i];
-    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
-      throw invalid(`data[${i}]`, `data[${i}] must be an object (a customer record)`, { index: i });
-    }
-    for (const key of Object.keys(rec)) {
-      if (key !== idField && !fieldSet.has(key)) {
-        fieldSet.add(key);
-        fields.push(key);
-      }
-    }
-  }
-  return {
-    n: data.length,
-    fields,
-    value: (field, i) => (data[i] as Record<string, unknown>)[field],
-    float64: () => undefined,
-    where: (i, field) => (field === undefined ? `data[${i}]` : `data[${i}].${field}`),
-  };
-}
-
-function columnTable(data: ColumnarData, idField: string): Table {
-  const names = Object.keys(data);
-  if (names.length === 0) throw invalid('data', 'has no columns');
-  let n = -1;
-  for (const name of names) {
-    const col = data[name];
-    // Real arrays and typed arrays only: an object with a made-up `length` would turn a
-    // tiny request body into millions of customers.
-    if (!Array.isArray(col) && !(ArrayBuffer.isView(col) && !(col instanceof DataView))) {
-      throw invalid(`data.${name}`, `data.${name} must be an array (column-oriented data: one array per field)`, { feature: name });
-    }
-    if (n < 0) n = col.length;
-    else if (col.length !== n) {
-      throw invalid(`data.${name}`, `data.${name} has ${col.length} values but data.${names[0]} has ${n}`, { feature: name });
-    }
-  }
-  return {
-    n,
-    fields: names.filter((f) => f !== idField),
-    value: (field, i) => data[field]?.[i],
-    float64: (field) => (data[field] instanceof Float64Array ? (data[field] as Float64Array) : undefined),
-    where: (i, field) => (field === undefined ? `data[${i}]` : `data.${field}[${i}]`),
-  };
-}
-
 /**
  * Records (an array of customer objects) or columns (`{ customer_id: [...], spend:
  * Float64Array, ... }`, one array per field) -> the model matrix. Columnar Float64Array
@@ -244,37 +95,7 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
   const table = Array.isArray(data) ? rowTable(data, idField) : columnTable(data, idField);
   const { n } = table;
 
-  // Ids: present, string or finite number, unique. Columnar data without an id column
-  // numbers its customers 0..n-1.
-  const ids: CustomerId[] = new Array(n);
-  const implicitIds = !Array.isArray(data) && !(idField in data);
-  // One map per id type: "1" and 1 are different ids, and no key strings are built.
-  const seenStrings = new Map<string, number>();
-  const seenNumbers = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    if (implicitIds) {
-      ids[i] = i;
-      continue;
-    }
-    const id = table.value(idField, i);
-    if (id === undefined || id === null || id === '') {
-      throw unprocessable('MISSING_ID', table.where(i, idField), `Customer ${table.where(i)} has no '${idField}'`, { index: i, field: idField });
-    }
-    if (typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id))) {
-      throw invalid(table.where(i, idField), `${table.where(i, idField)} must be a string or a number`, { index: i, field: idField });
-    }
-    const seen = typeof id === 'string' ? seenStrings : seenNumbers;
-    const first = (seen as Map<CustomerId, number>).get(id);
-    if (first !== undefined) {
-      throw unprocessable('DUPLICATE_ID', idField, `Customer id ${JSON.stringify(id)} appears more than once (${table.where(first)} and ${table.where(i)})`, {
-        id: String(id),
-        first,
-        index: i,
-      });
-    }
-    (seen as Map<CustomerId, number>).set(id, i);
-    ids[i] = id;
-  }
+  const ids = readIds(table, idField, !Array.isArray(data) && !(idField in data));
 
   const fieldSet = new Set(table.fields);
   const numericCache = new Map<string, Float64Array | null>();
@@ -287,7 +108,11 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
       for (let i = 0; i < n; i++) {
         const v = col[i];
         if (!Number.isNaN(v)) {
-          if (v - v !== 0) throw invalid(table.where(i, field), `${table.where(i, field)} is ${v}; values must be finite`, { feature: field, index: i });
+          if (v - v !== 0)
+            throw prepError('INVALID_PARAMETER', table.where(i, field), `${table.where(i, field)} is ${v}; values must be finite`, {
+              feature: field,
+              index: i,
+            });
           observed++;
         }
       }
@@ -296,7 +121,10 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
       for (let i = 0; i < n; i++) {
         const raw = table.value(field, i);
         if (typeof raw === 'number' && (raw === Infinity || raw === -Infinity)) {
-          throw invalid(table.where(i, field), `${table.where(i, field)} is ${raw}; values must be finite`, { feature: field, index: i });
+          throw prepError('INVALID_PARAMETER', table.where(i, field), `${table.where(i, field)} is ${raw}; values must be finite`, {
+            feature: field,
+            index: i,
+          });
         }
         const v = parseNumeric(raw);
         if (v === undefined) {
@@ -321,9 +149,9 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
   if (opts.features !== undefined) {
     requested = opts.features;
     for (const f of requested) {
-      if (f === idField) throw invalid('features', `features must not include the id field '${idField}'`, { feature: f });
+      if (f === idField) throw prepError('INVALID_PARAMETER', 'features', `features must not include the id field '${idField}'`, { feature: f });
       if (!fieldSet.has(f)) {
-        throw unprocessable('UNKNOWN_FEATURE', 'features', `Feature '${f}' is not a field of any customer`, { feature: f });
+        throw prepError('UNKNOWN_FEATURE', 'features', `Feature '${f}' is not a field of any customer`, { feature: f });
       }
     }
   } else {
@@ -349,7 +177,7 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
       const missingCount = n - stats.count;
       if (missingCount > 0 && opts.missing === 'error') {
         const row = col.findIndex((v) => Number.isNaN(v));
-        throw unprocessable('MISSING_VALUES', table.where(row, f), `Customer ${table.where(row)} has no value for '${f}' and missing is 'error'`, {
+        throw prepError('MISSING_VALUES', table.where(row, f), `Customer ${table.where(row)} has no value for '${f}' and missing is 'error'`, {
           feature: f,
           index: row,
         });
@@ -388,13 +216,13 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
         const v = table.value(f, i);
         if (v === null || v === undefined || v === '') continue;
         if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-          throw invalid(table.where(i, f), `${table.where(i, f)} must be a number or a string`, { feature: f, index: i });
+          throw prepError('INVALID_PARAMETER', table.where(i, f), `${table.where(i, f)} must be a number or a string`, { feature: f, index: i });
         }
         counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
       }
       const categories = [...counts.keys()].sort();
       if (categories.length > opts.maxCategories) {
-        throw unprocessable(
+        throw prepError(
           'TOO_MANY_CATEGORIES',
           'features',
           `Feature '${f}' has ${categories.length} distinct values; at most ${opts.maxCategories} can be one-hot encoded`,
@@ -419,57 +247,12 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
   if (logTransformed.length > 0) warnings.push({ key: 'log_transformed', params: { features: logTransformed.join(', ') } });
 
   // Scaling, and constant columns out (they carry no information and break z-scores).
-  const kept: number[] = [];
-  modelColumns.forEach((values, c) => {
-    const t = transforms[c];
-    let min = Infinity;
-    let max = -Infinity;
-    let mean = 0;
-    for (const v of values) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-      mean += v;
-    }
-    mean /= n;
-    if (max === min) {
-      constantDropped.push(t.name);
-      return;
-    }
-    if (opts.scaling === 'zscore') {
-      let ss = 0;
-      for (const v of values) ss += (v - mean) ** 2;
-      t.center = mean;
-      t.scale = Math.sqrt(ss / n);
-    } else if (opts.scaling === 'robust') {
-      const sorted = Float64Array.from(values).sort();
-      const iqr = quantile(sorted, 0.75) - quantile(sorted, 0.25);
-      t.center = sortedMedian(sorted);
-      // scikit-learn's RobustScaler leaves a zero-IQR column unscaled.
-      t.scale = iqr > 0 ? iqr : 1;
-    } else if (opts.scaling === 'minmax') {
-      t.center = min;
-      t.scale = max - min;
-    }
-    // A spread too small (or values too large) for doubles would scale to 0 or Infinity:
-    // for the model such a column is as good as constant.
-    if (!(t.scale > 0) || !Number.isFinite(t.scale) || !Number.isFinite(t.center)) {
-      constantDropped.push(t.name);
-      return;
-    }
-    kept.push(c);
-  });
+  const kept = fitScaling(modelColumns, transforms, opts.scaling, n, constantDropped);
   for (const name of constantDropped) warnings.push({ key: 'constant_dropped', params: { feature: name } });
   if (kept.length === 0) {
-    throw unprocessable('NO_NUMERIC_FEATURES', 'features', 'No usable numeric feature: every candidate feature is missing, non-numeric or constant', {});
+    throw prepError('NO_NUMERIC_FEATURES', 'features', 'No usable numeric feature: every candidate feature is missing, non-numeric or constant');
   }
-
-  const d = kept.length;
-  const matrix = new Float64Array(n * d);
-  kept.forEach((c, j) => {
-    const { center, scale } = transforms[c];
-    const values = modelColumns[c];
-    for (let i = 0; i < n; i++) matrix[i * d + j] = (values[i] - center) / scale;
-  });
+  const matrix = scaledMatrix(modelColumns, transforms, kept, n);
   const keptTransforms = kept.map((c) => transforms[c]);
   return {
     ids,
@@ -477,7 +260,7 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
     fields: table.fields,
     profileFeatures: [...transforms.map((t) => t.name), ...missingOnly],
     columns,
-    matrix: { data: matrix, rows: n, cols: d },
+    matrix,
     transforms: keptTransforms,
     preprocessing: { scaling: opts.scaling, missing: opts.missing, logTransformed, constantDropped, imputed, oneHot, ignoredFields },
     warnings,
@@ -487,12 +270,15 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
 /** Puts new records through a fitted preprocessing (assignSegments). Missing values take the fitted imputation. */
 export function transformRecords(data: unknown[], transforms: FeatureTransform[]): Matrix {
   const n = data.length;
+  // The English explanation also goes to details.reason: assignSegments' callers have no other.
+  const refuse = (parameter: string, message: string, params: Record<string, string | number>) =>
+    prepError('INVALID_PARAMETER', parameter, message, params, message);
   const d = transforms.length;
   const out = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
     const rec = data[i];
     if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
-      throw invalid(`customers[${i}]`, `customers[${i}] must be an object (a customer record)`, { index: i });
+      throw refuse(`customers[${i}]`, `customers[${i}] must be an object (a customer record)`, { index: i });
     }
     transforms.forEach((t, j) => {
       const raw = (rec as Record<string, unknown>)[t.source];
@@ -501,11 +287,11 @@ export function transformRecords(data: unknown[], transforms: FeatureTransform[]
         v = raw !== null && raw !== undefined && String(raw) === t.category ? 1 : 0;
       } else {
         const parsed = parseNumeric(raw);
-        if (parsed === undefined) throw invalid(`customers[${i}].${t.source}`, `customers[${i}].${t.source} is not a number`, { feature: t.source, index: i });
+        if (parsed === undefined) throw refuse(`customers[${i}].${t.source}`, `customers[${i}].${t.source} is not a number`, { feature: t.source, index: i });
         v = Number.isNaN(parsed) ? t.impute : parsed;
         if (t.log) {
           if (v < 0)
-            throw invalid(`customers[${i}].${t.source}`, `customers[${i}].${t.source} is negative but the model log-transforms it`, {
+            throw refuse(`customers[${i}].${t.source}`, `customers[${i}].${t.source} is negative but the model log-transforms it`, {
               feature: t.source,
               index: i,
             });

@@ -31,10 +31,13 @@
  * DBSCAN noise (segment -1) is always 'outliers' and takes no part in the assignment.
  */
 import type { FeatureRole } from './roles';
-import { formatList, formatNumber, t, type Locale, type MessageKey } from './i18n';
+import { formatList, formatNumber, t, type Locale, type MessageKey } from '../i18n/index';
 
+/** The four business readings of a segment. */
 export type BusinessLabelKey = 'high_value' | 'growth' | 'price_sensitive' | 'at_risk';
+/** Every label a segment can get. */
 export type LabelKey = BusinessLabelKey | 'outliers' | 'generic';
+/** The business labels, in the order that breaks ties between equal scores. */
 export const BUSINESS_LABELS: readonly BusinessLabelKey[] = ['high_value', 'growth', 'price_sensitive', 'at_risk'];
 
 /** Below this score (in standard deviations) a segment is not given a business label. */
@@ -57,11 +60,13 @@ export interface BaseReading {
   min: number;
 }
 
+/** What labelling reads of a segment. */
 export interface SegmentReadingInput {
   segmentId: number;
   features: Record<string, FeatureReading>;
 }
 
+/** A segment's label key, label, description and label scores. */
 export interface SegmentReading {
   segmentId: number;
   labelKey: LabelKey;

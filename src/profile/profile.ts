@@ -20,10 +20,11 @@
  */
 import { InvalidParameterError } from '../errors';
 import { median } from '../stats';
-import type { Locale } from './i18n';
+import type { Locale } from '../i18n/index';
 import { readSegments, type BaseReading, type BusinessLabelKey, type LabelKey, type SegmentReadingInput } from './labels';
 import type { FeatureRole } from './roles';
 
+/** One feature's statistics in one segment. */
 export interface FeatureProfile {
   /** Mean over observed values; null when the segment has none (same for median..max). */
   mean: number | null;
@@ -38,6 +39,7 @@ export interface FeatureProfile {
   missing: number;
 }
 
+/** One segment: size, characteristics, per-feature profile, label and description. */
 export interface SegmentProfile {
   segmentId: number;
   size: number;

@@ -9,9 +9,11 @@
  * earlier roles' names often contain the later roles' words ("days_since_last_purchase"
  * mentions a purchase but measures recency; "purchases_count" counts, it does not spend).
  */
-import { InvalidParameterError } from '../errors';
+import { DataError } from '../errors';
 
+/** What a feature means in business terms. */
 export type FeatureRole = 'monetary' | 'frequency' | 'recency' | 'engagement' | 'discount';
+/** Every feature role. */
 export const FEATURE_ROLES: readonly FeatureRole[] = ['monetary', 'frequency', 'recency', 'engagement', 'discount'];
 
 const EXACT_NAMES: Record<FeatureRole, readonly string[]> = {
@@ -68,13 +70,14 @@ export function inferRole(feature: string): FeatureRole | undefined {
  * `given` roles win. `given[feature] = 'none'` (or '') removes a role the name would
  * suggest. An entry of `given` naming a feature that is not in `features` is ignored:
  * preprocessing may have dropped that feature (e.g. because it was constant).
- * Throws InvalidParameterError('roles', ...) naming the entry when a role is not known.
+ * Throws a DataError (an InvalidParameterError) on 'roles' naming the entry when a role is not known.
  */
 export function inferRoles(features: string[], given?: Record<string, string>): Record<string, FeatureRole | undefined> {
   const explicit = new Map<string, FeatureRole | undefined>();
   if (given !== undefined && given !== null) {
     if (typeof given !== 'object' || Array.isArray(given)) {
-      throw new InvalidParameterError('roles', `must be an object mapping feature names to roles (${FEATURE_ROLES.join(', ')})`);
+      const reason = `must be an object mapping feature names to roles (${FEATURE_ROLES.join(', ')})`;
+      throw new DataError('INVALID_PARAMETER', 'roles', `roles: ${reason}`, { reason });
     }
     for (const [feature, role] of Object.entries(given)) {
       if (role === 'none' || role === '' || role === null) {
@@ -82,10 +85,8 @@ export function inferRoles(features: string[], given?: Record<string, string>): 
       } else if (typeof role === 'string' && (FEATURE_ROLES as readonly string[]).includes(role)) {
         explicit.set(feature, role as FeatureRole);
       } else {
-        throw new InvalidParameterError(
-          'roles',
-          `roles.${feature} is ${JSON.stringify(role)}; expected one of ${FEATURE_ROLES.map((r) => `'${r}'`).join(', ')} or 'none'`,
-        );
+        const reason = `roles.${feature} is ${JSON.stringify(role)}; expected one of ${FEATURE_ROLES.map((r) => `'${r}'`).join(', ')} or 'none'`;
+        throw new DataError('INVALID_PARAMETER', 'roles', reason, { reason, params: { feature } });
       }
     }
   }

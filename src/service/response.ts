@@ -1,0 +1,170 @@
+/**
+ * A pipeline result -> the reference's response body, rendered once in the caller's
+ * language: segments renumbered by size, their members, profiles, labels and
+ * descriptions, the metrics, the warnings, and (return_model) the fitted model.
+ *
+ * Segment ids: segments are numbered by size, largest first (0, 1, ...), so the same data
+ * gives the same ids whatever the algorithm's internal numbering; DBSCAN noise is segment
+ * -1, listed last and left out of the metrics.
+ */
+import { t, type Locale, type MessageKey } from '../i18n/index';
+import type { CustomerId, Preprocessing } from '../prep/records';
+import { profileSegments, type FeatureProfile } from '../profile/profile';
+import type { FeatureRole } from '../profile/roles';
+import type { SegmentAlgorithm } from './algorithms';
+import { buildModel, type SegmentationModel } from './model';
+import type { Note, PipelineResult, Stopwatch } from './pipeline';
+
+/** One segment of the response: the reference's fields, then segmint's. */
+export interface SegmentResponse {
+  segment_id: number;
+  size: number;
+  characteristics: Record<string, number | null>;
+  customers: CustomerId[];
+  share: number;
+  label: string;
+  label_key: string;
+  description: string;
+  profile: Record<string, FeatureProfile>;
+}
+
+/** A warning of the response: a stable code and a localized message. */
+export interface SegmentationWarning {
+  code: string;
+  message: string;
+}
+
+/** The response body of segment() and of the endpoint. */
+export interface SegmentationResponse {
+  segments: SegmentResponse[];
+  metrics: {
+    silhouette_score: number | null;
+    davies_bouldin_score: number | null;
+    calinski_harabasz_score: number | null;
+    silhouette: { method: 'exact' | 'sampled'; sample_size: number; customers_scored: number } | null;
+  };
+  k_selection?: {
+    method: string;
+    algorithm: string;
+    k: number;
+    k_range: [number, number];
+    curve: { k: number; score: number }[];
+    /** Customers the curve was fitted on, when k was chosen on a sample (large data). */
+    sample_size?: number;
+  };
+  meta: {
+    algorithm: SegmentAlgorithm;
+    n_clusters: number;
+    customers: number;
+    features: string[];
+    model_features: string[];
+    roles: Record<string, FeatureRole | null>;
+    preprocessing: Preprocessing;
+    warnings: SegmentationWarning[];
+    timings_ms: Record<string, number>;
+    locale: Locale;
+    seed: number;
+    algorithm_comparison?: { algorithm: SegmentAlgorithm; k: number; score: number | null; metric: string; error?: string }[];
+    outliers?: number;
+    eps?: number;
+  };
+  model?: SegmentationModel;
+}
+
+/** Catalogue keys of warnings whose code differs from the note's key. */
+const WARNING_KEYS: Record<string, string> = { log_transformed: 'log_transform' };
+
+/** A note as the caller reads it; the imputation method is itself a localized word. */
+function renderWarning(locale: Locale, note: Note): SegmentationWarning {
+  const code = WARNING_KEYS[note.key] ?? note.key;
+  const params = note.key === 'imputed' ? { ...note.params, method: t(locale, `method.${note.params.method}` as MessageKey) } : note.params;
+  return { code, message: t(locale, `warning.${code}` as MessageKey, params) };
+}
+
+/** Labels renumbered by cluster size (largest = 0); ties by first appearance. Noise stays -1. */
+export function relabelBySize(labels: Int32Array): { labels: Int32Array; mapping: Map<number, number> } {
+  const size = new Map<number, number>();
+  const first = new Map<number, number>();
+  labels.forEach((l, i) => {
+    if (l < 0) return;
+    size.set(l, (size.get(l) ?? 0) + 1);
+    if (!first.has(l)) first.set(l, i);
+  });
+  const order = [...size.keys()].sort((a, b) => size.get(b)! - size.get(a)! || first.get(a)! - first.get(b)!);
+  const mapping = new Map(order.map((l, i) => [l, i]));
+  return { labels: Int32Array.from(labels, (l) => (l < 0 ? -1 : mapping.get(l)!)), mapping };
+}
+
+function membersBySegment(labels: Int32Array, ids: CustomerId[]): Map<number, CustomerId[]> {
+  const members = new Map<number, CustomerId[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    let list = members.get(l);
+    if (!list) {
+      list = [];
+      members.set(l, list);
+    }
+    list.push(ids[i]);
+  }
+  return members;
+}
+
+/** Renders the response body of a pipeline result in `locale`. */
+export function renderResponse(result: PipelineResult, locale: Locale, progress: (stage: string) => void, clock: Stopwatch): SegmentationResponse {
+  const { plan, prep, roles, algorithm, k, fitted, scores } = result;
+  const n = prep.matrix.rows;
+  const { labels, mapping } = relabelBySize(fitted.labels);
+  const found = mapping.size;
+  const notes = [...result.notes];
+  if (algorithm !== 'dbscan' && found < k) notes.push({ key: 'fewer_clusters', params: { found, requested: k } });
+  if (scores.silhouetteInfo?.method === 'sampled') notes.push({ key: 'silhouette_sampled', params: { n: scores.silhouetteInfo.sample_size } });
+  if (scores.silhouette === null || scores.daviesBouldin === null || scores.calinskiHarabasz === null) {
+    notes.push({ key: 'metrics_unavailable', params: { clusters: found } });
+  }
+
+  progress('profiles');
+  const profiles = profileSegments(prep.columns, prep.profileFeatures, labels, roles, locale, prep.fields);
+  const members = membersBySegment(labels, prep.ids);
+  const segments: SegmentResponse[] = profiles.map((p) => ({
+    segment_id: p.segmentId,
+    size: p.size,
+    characteristics: p.characteristics,
+    customers: members.get(p.segmentId) ?? [],
+    share: p.share,
+    label: p.label,
+    label_key: p.labelKey,
+    description: p.description,
+    profile: p.profile,
+  }));
+  clock.lap('profiles');
+  clock.timings.total = Math.round((performance.now() - clock.start) * 100) / 100;
+
+  const outliers = members.get(-1)?.length ?? 0;
+  const response: SegmentationResponse = {
+    segments,
+    metrics: {
+      silhouette_score: scores.silhouette,
+      davies_bouldin_score: scores.daviesBouldin,
+      calinski_harabasz_score: scores.calinskiHarabasz,
+      silhouette: scores.silhouetteInfo,
+    },
+    ...(result.kSelection ? { k_selection: result.kSelection } : {}),
+    meta: {
+      algorithm,
+      n_clusters: found,
+      customers: n,
+      features: prep.features,
+      model_features: prep.transforms.map((tr) => tr.name),
+      roles: Object.fromEntries(prep.profileFeatures.map((f) => [f, roles[f] ?? null])),
+      preprocessing: prep.preprocessing,
+      warnings: notes.map((note) => renderWarning(locale, note)),
+      timings_ms: clock.timings,
+      locale,
+      seed: plan.seed,
+      ...(result.comparison.length > 0 ? { algorithm_comparison: result.comparison } : {}),
+      ...(algorithm === 'dbscan' ? { outliers, eps: fitted.eps } : {}),
+    },
+  };
+  if (plan.returnModel) response.model = buildModel(plan.idField, algorithm, prep.transforms, fitted.predictor, mapping, segments);
+  return response;
+}
