@@ -3,16 +3,17 @@
  * to fit one by name on the model matrix, how to load the predictor a fitted
  * segmentation stores (`return_model`), and how to tell a caller, in the request's own
  * terms and with the real numbers, why an algorithm refused the request. The rest of the
- * service only passes algorithm names around; pointing this module at a registry of
- * clusterers changes nothing else.
+ * service only passes algorithm names around; the fitting and loading themselves go
+ * through the cluster registry (src/cluster/registry.ts).
  */
-import { agglomerative, DEFAULT_MAX_EXACT_ROWS, defaultAgglomerativeOptions, type LinkageMethod } from '../cluster/agglomerative';
-import { dbscan, DbscanModel, type DbscanJSON } from '../cluster/dbscan';
-import { gmm, GaussianMixtureModel, type CovarianceType, type GmmJSON } from '../cluster/gmm';
-import { kmeans, KMeansModel, type KMeansJSON } from '../cluster/kmeans';
+import { DEFAULT_MAX_EXACT_ROWS, defaultAgglomerativeOptions, type LinkageMethod } from '../cluster/agglomerative';
+import type { DbscanJSON, DbscanModel } from '../cluster/dbscan';
+import type { CovarianceType, GmmJSON } from '../cluster/gmm';
+import type { KMeansJSON } from '../cluster/kmeans';
+import { fitAlgorithm as fitRegistered, loadModel, paramsFor } from '../cluster/registry';
 import { DataError, InvalidParameterError } from '../errors';
 import type { MessageKey } from '../i18n/index';
-import type { Matrix } from '../matrix';
+import { groupMeans, type Matrix } from '../matrix';
 import { unservable } from './errors';
 
 /** An algorithm a request can name (besides 'auto'). */
@@ -54,20 +55,13 @@ export interface AlgorithmContext {
   options: Partial<FitOptions>;
 }
 
-type Fit = (X: Matrix, o: FitOptions) => Fitted;
-
-const FITTERS: Record<SegmentAlgorithm, Fit> = {
-  kmeans: (X, o) => {
-    const model = kmeans(X, { k: o.k, seed: o.seed });
-    return { labels: model.labels, predictor: { kind: 'kmeans', model: model.toJSON() } };
-  },
-  gmm: (X, o) => {
-    const model = gmm(X, { k: o.k, covarianceType: o.covarianceType, seed: o.seed });
-    return { labels: model.labels, predictor: { kind: 'gmm', model: model.toJSON() } };
-  },
+/**
+ * Checks, before fitting, of what an algorithm would refuse later in its own terms: said
+ * here with the request's parameters and the real numbers.
+ */
+const PRECHECKS: Partial<Record<SegmentAlgorithm, (X: Matrix, o: FitOptions) => void>> = {
   hierarchical: (X, o) => {
-    // Above maxExactRows agglomerative() links micro-clusters, so k cannot exceed their
-    // number; said here with the numbers, as agglomerative() itself would say it in its own terms.
+    // Above maxExactRows agglomerative() links micro-clusters, so k cannot exceed their number.
     const maxExactRows = DEFAULT_MAX_EXACT_ROWS[o.linkage];
     const microClusters = defaultAgglomerativeOptions.microClusters;
     if (X.rows > maxExactRows && o.k > microClusters) {
@@ -79,8 +73,6 @@ const FITTERS: Record<SegmentAlgorithm, Fit> = {
         'error.n_clusters_above_micro_clusters',
       );
     }
-    const result = agglomerative(X, { k: o.k, linkage: o.linkage, seed: o.seed });
-    return { labels: result.labels, predictor: { kind: 'centroids', centroids: labelCentroids(X, result.labels, o.k) } };
   },
   dbscan: (X, o) => {
     if (o.eps === 'auto' && o.minSamples > X.rows) {
@@ -92,29 +84,33 @@ const FITTERS: Record<SegmentAlgorithm, Fit> = {
         'error.min_samples_above_customers',
       );
     }
-    const model = dbscan(X, { eps: o.eps, minSamples: o.minSamples });
-    return { labels: model.labels, predictor: { kind: 'dbscan', model: model.toJSON() }, eps: model.eps };
   },
 };
 
-/** Fits the algorithm `name` on X; a refusal comes out as the algorithm's InvalidParameterError (see fromAlgorithmError) or a DataError. */
+/**
+ * Fits the algorithm `name` on X (prep's validated matrix, read without a copy) through the
+ * cluster registry; a refusal comes out as the algorithm's InvalidParameterError (see
+ * fromAlgorithmError) or a DataError.
+ */
 export function fitAlgorithm(name: SegmentAlgorithm, X: Matrix, options: FitOptions): Fitted {
-  return FITTERS[name](X, options);
+  PRECHECKS[name]?.(X, options);
+  const { k, seed, linkage, covarianceType, eps, minSamples } = options;
+  const model = fitRegistered(name, X, paramsFor(name, { k, seed, linkage, covarianceType, eps, minSamples }));
+  if (name === 'hierarchical') {
+    // Hierarchical clustering has no predict of its own: new customers go to the nearest segment mean.
+    const { means } = groupMeans(X, model.labels, k);
+    const centroids = Array.from({ length: k }, (_, c) => Array.from(means.subarray(c * X.cols, (c + 1) * X.cols)));
+    return { labels: model.labels, predictor: { kind: 'centroids', centroids } };
+  }
+  const predictor = { kind: name, model: model.toJSON() } as PredictorJSON;
+  return { labels: model.labels, predictor, ...(name === 'dbscan' ? { eps: (model as DbscanModel).eps } : {}) };
 }
 
 /** Loads a stored predictor by its kind; the function it returns gives each row of X its label (-1 = noise). */
 export function loadPredictor(predictor: PredictorJSON): (X: Matrix) => Int32Array {
-  switch (predictor.kind) {
-    case 'kmeans':
-      return (X) => KMeansModel.fromJSON(predictor.model).predict(X);
-    case 'gmm':
-      return (X) => GaussianMixtureModel.fromJSON(predictor.model).predict(X);
-    case 'dbscan':
-      return (X) => DbscanModel.fromJSON(predictor.model).predict(X);
-    default:
-      // Hierarchical clustering has no predict of its own: nearest segment centroid.
-      return (X) => nearestCentroid(X, (predictor as { centroids: number[][] }).centroids);
-  }
+  if (predictor.kind === 'centroids') return (X) => nearestCentroid(X, predictor.centroids);
+  const model = loadModel(predictor.model);
+  return (X) => model.predictMatrix!(X);
 }
 
 /** The request parameter behind each algorithm option, and the value the request gave it. */
@@ -154,19 +150,7 @@ export function fromAlgorithmError(err: unknown, context: AlgorithmContext): unk
   return unservable('REJECTED_PARAMETER', parameter, reason, params, messageKey);
 }
 
-function labelCentroids(m: Matrix, labels: Int32Array, k: number): number[][] {
-  const { data, rows, cols } = m;
-  const sums = Array.from({ length: k }, () => new Array<number>(cols).fill(0));
-  const counts = new Array<number>(k).fill(0);
-  for (let i = 0; i < rows; i++) {
-    const l = labels[i];
-    if (l < 0) continue;
-    counts[l]++;
-    for (let j = 0; j < cols; j++) sums[l][j] += data[i * cols + j];
-  }
-  return sums.map((s, c) => s.map((v) => v / Math.max(1, counts[c])));
-}
-
+/** Nearest centroid by squared distance, the lower label on a tie (the saved format's rule, kept bit for bit). */
 function nearestCentroid(X: Matrix, centroids: number[][]): Int32Array {
   const labels = new Int32Array(X.rows);
   for (let i = 0; i < X.rows; i++) {

@@ -4,10 +4,10 @@
  * Nothing here speaks a language: warnings leave as keys and values, failures as
  * DataErrors, and response.ts renders both.
  */
-import { DataError, InvalidParameterError } from '../errors';
+import { DataError } from '../errors';
 import { countDistinctRows, type Matrix } from '../matrix';
-import { calinskiHarabaszScore, daviesBouldinScore } from '../metrics/clusterScores';
-import { silhouette, SILHOUETTE_EXACT_LIMIT } from '../metrics/silhouette';
+import { calinskiHarabaszOfMatrix, daviesBouldinOfMatrix } from '../metrics/clusterScores';
+import { SampleMissesClustersError, SILHOUETTE_EXACT_LIMIT, silhouetteOfMatrix } from '../metrics/silhouette';
 import { prepareRecords, type PreparedData } from '../prep/records';
 import { inferRoles, type FeatureRole } from '../profile/roles';
 import { chooseK, CHOOSE_K_SILHOUETTE_SAMPLE } from '../select/chooseK';
@@ -231,18 +231,18 @@ function scoreLabels(m: Matrix, labels: Int32Array, seed: number): Scores {
   // Above the exact limit, score the same seeded sample chooseK scores every k on, so the
   // reported silhouette equals the k-selection curve's value at the chosen k. A sample can
   // miss a tiny cluster entirely; then the score is exact where that stays affordable.
-  let sil: ReturnType<typeof silhouette> | null = null;
+  let sil: ReturnType<typeof silhouetteOfMatrix> | null = null;
   try {
-    sil = silhouette(m, labels, { seed, ...(labelled > SILHOUETTE_EXACT_LIMIT ? { sampleSize: CHOOSE_K_SILHOUETTE_SAMPLE } : {}) });
+    sil = silhouetteOfMatrix(m, labels, { seed, ...(labelled > SILHOUETTE_EXACT_LIMIT ? { sampleSize: CHOOSE_K_SILHOUETTE_SAMPLE } : {}) });
   } catch (err) {
-    if (!(err instanceof InvalidParameterError) || err.parameter !== 'sampleSize') throw err;
-    if (labelled <= SILHOUETTE_FALLBACK_EXACT_MAX) sil = silhouette(m, labels, { exact: true });
+    if (!(err instanceof SampleMissesClustersError)) throw err;
+    if (labelled <= SILHOUETTE_FALLBACK_EXACT_MAX) sil = silhouetteOfMatrix(m, labels, { exact: true });
   }
   const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
   return {
     silhouette: sil ? finite(sil.score) : null,
-    daviesBouldin: finite(daviesBouldinScore(m, labels)),
-    calinskiHarabasz: finite(calinskiHarabaszScore(m, labels)),
+    daviesBouldin: finite(daviesBouldinOfMatrix(m, labels)),
+    calinskiHarabasz: finite(calinskiHarabaszOfMatrix(m, labels)),
     silhouetteInfo: sil ? { method: sil.sampled ? 'sampled' : 'exact', sample_size: sil.sampleSize, customers_scored: sil.n } : null,
   };
 }
