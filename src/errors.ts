@@ -27,7 +27,8 @@ export type DataErrorCode =
   | 'MISSING_ID'
   | 'NO_NUMERIC_FEATURES'
   | 'TOO_MANY_CATEGORIES'
-  | 'MISSING_VALUES';
+  | 'MISSING_VALUES'
+  | 'LIMIT_EXCEEDED';
 
 /**
  * A failure with a code, the parameter and the values it was found with, and an English
@@ -71,6 +72,7 @@ export const SEGMENTATION_ERROR_CODES = [
   'NO_NUMERIC_FEATURES',
   'TOO_MANY_CATEGORIES',
   'MISSING_VALUES',
+  'LIMIT_EXCEEDED',
   'AUTH_FAILED',
   'FORBIDDEN',
   'SECRET_EXPIRED',

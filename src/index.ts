@@ -49,6 +49,9 @@ export type { AgglomerativeOptions, AgglomerativeResult, AgglomerativeJSON, Appr
 
 /** The one-call pipeline: the reference's request in, its response out. */
 export { segment, segmentSync, assignSegments, STABLE_MIN_CUSTOMERS } from './segment';
+/** Bounds on one request's cost (depth, features, k, min_samples, the work estimate), checked before any work. */
+export { DEFAULT_REQUEST_LIMITS, findLimitViolation } from './service/cost';
+export type { RequestLimits, LimitViolation } from './service/cost';
 /** The pipeline's request, response, model and options. */
 export type {
   SegmentationRequest,

@@ -10,6 +10,7 @@ import { connect, createServer as createNetServer, type Socket } from 'node:net'
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { secondsOf } from '../src/http/messages';
 import { errorMessage } from '../src/i18n/index';
@@ -389,6 +390,60 @@ describe('SIGTERM drains, with a deadline', () => {
       expect(await within(10_000, 'exit', exited)).toBe(0);
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('hostile bodies (fast-check)', () => {
+  const FIELDS = ['data', 'algorithm', 'n_clusters', 'features', 'k_range', 'min_samples', 'max_categories', 'roles', 'seed', 'eps', 'id_field', 'missing'];
+  const deep = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+  it('deep nesting in any field is a 422 naming that field, never a 500', async () => {
+    const server = await testServer();
+    try {
+      const data = JSON.stringify(customers(20, 1));
+      for (const field of FIELDS) {
+        const body = field === 'data' ? `{"data": ${deep(20_000)}}` : `{"data": ${data}, "${field}": ${deep(20_000)}}`;
+        const r = await post(server.endpoint, body);
+        expect(r.status, field).toBe(422);
+        expect(r.json).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { parameter: field, limit: 32 } });
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('any JSON in any field gets a 2xx or a 4xx with error, message and code, never a 5xx', async () => {
+    const server = await testServer({ workers: 1 });
+    try {
+      const base = customers(30, 2);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.subarray(FIELDS, { minLength: 1, maxLength: 4 }),
+          fc.array(fc.jsonValue({ maxDepth: 4 }), { minLength: 4, maxLength: 4 }),
+          fc.boolean(),
+          async (fields, values, keepData) => {
+            const request: Record<string, unknown> = keepData ? { data: base } : {};
+            fields.forEach((f, i) => {
+              request[f] = values[i];
+            });
+            const r = await post(server.endpoint, JSON.stringify(request));
+            expect(r.status).toBeLessThan(500);
+            if (r.status >= 400) {
+              expect(typeof r.json.error).toBe('string');
+              expect(typeof r.json.message).toBe('string');
+              expect(typeof r.json.code).toBe('string');
+            } else {
+              expect(r.json.segments.flatMap((s: any) => s.customers)).toHaveLength(
+                Array.isArray(request.data) ? (request.data as unknown[]).length : r.json.meta.customers,
+              );
+            }
+          },
+        ),
+        { numRuns: 60 },
+      );
+    } finally {
+      await server.close();
     }
   });
 });

@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { DataError, InvalidParameterError, SegmentationError } from '../src/errors';
 import { LOCALES } from '../src/i18n/index';
 import { sampleCustomers } from '../src/sample';
-import { segment } from '../src/segment';
+import { segment, type SegmentOptions } from '../src/segment';
 import { fromAlgorithmError, SEGMENT_ALGORITHMS } from '../src/service/algorithms';
 import { ERROR_TABLE, renderError } from '../src/service/errors';
 
-async function refusal(request: unknown, locale = 'en'): Promise<SegmentationError> {
+async function refusal(request: unknown, locale = 'en', limits?: SegmentOptions['limits']): Promise<SegmentationError> {
   try {
-    await segment(request, { locale });
+    await segment(request, { locale, limits });
   } catch (e) {
     expect(e).toBeInstanceOf(SegmentationError);
     return e as SegmentationError;
@@ -21,7 +21,12 @@ async function refusal(request: unknown, locale = 'en'): Promise<SegmentationErr
 describe('algorithm refusals report the real parameter and values', () => {
   it('hierarchical n_clusters above the micro-clusters: the limit hit, not "received 0"', async () => {
     const data = sampleCustomers(25_000, 1);
-    const err = await refusal({ data, algorithm: 'hierarchical', n_clusters: 3000 });
+    // The default cost bounds refuse n_clusters 3000 before any work (LIMIT_EXCEEDED);
+    // a service that allows it meets hierarchical clustering's own limit.
+    const limited = await refusal({ data, algorithm: 'hierarchical', n_clusters: 3000 });
+    expect(limited.toJSON()).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { parameter: 'n_clusters', limit: 500 } });
+    const limits = { maxClusters: 5000, maxCost: 1e12 };
+    const err = await refusal({ data, algorithm: 'hierarchical', n_clusters: 3000 }, 'en', limits);
     expect(err.status).toBe(422);
     expect(err.code).toBe('INSUFFICIENT_DATA');
     expect(err.details.parameter).toBe('n_clusters');
@@ -30,10 +35,10 @@ describe('algorithm refusals report the real parameter and values', () => {
       "n_clusters is 3000, but hierarchical clustering of more than 20000 customers (linkage 'ward'; here 25000) links 2048 micro-clusters, so it can make at most 2048 segments.",
     );
     expect(err.params).toMatchObject({ parameter: 'n_clusters', n_clusters: 3000, max: 2048, n: 25_000, max_exact_rows: 20_000 });
-    const es = await refusal({ data, algorithm: 'hierarchical', n_clusters: 3000 }, 'es');
+    const es = await refusal({ data, algorithm: 'hierarchical', n_clusters: 3000 }, 'es', limits);
     for (const number of ['3000', '2048', '25000']) expect(es.message).toContain(number);
     // Just at the limit it is served.
-    const r = await segment({ data: data.slice(0, 21_000), algorithm: 'hierarchical', n_clusters: 2048 });
+    const r = await segment({ data: data.slice(0, 21_000), algorithm: 'hierarchical', n_clusters: 2048 }, { limits });
     expect(r.meta.n_clusters).toBeLessThanOrEqual(2048);
   }, 60_000);
 

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../service/cost';
 
 export const DEFAULT_SEGMENTATION_PATH = '/api/v1/ai/echointel/customer-intelligence/segmentation';
 export const DEFAULT_HOST = '127.0.0.1';
@@ -120,6 +121,11 @@ export interface SegmentationHandlerOptions {
    * proxy that sets it, or clients could choose the address they are throttled under.
    */
   trustProxy?: boolean;
+  /**
+   * Bounds on one request's cost, checked before any work (see DEFAULT_REQUEST_LIMITS);
+   * SEGMINT_MAX_COST sets maxCost (customers x columns x segments fitted).
+   */
+  requestLimits?: Partial<RequestLimits>;
   /** A pino logger, or false for none. Default: pino at LOG_LEVEL (info). */
   logger?: Logger | false;
   /** Read the configuration from this object instead of process.env and .env. */
@@ -160,6 +166,7 @@ export interface ResolvedConfig {
   drainTimeoutMs: number;
   authFailureLimit: number;
   trustProxy: boolean;
+  requestLimits: RequestLimits;
   now: () => number;
   corsOrigins: string[] | '*';
 }
@@ -276,6 +283,11 @@ export function resolveConfig(options: SegmentationHandlerOptions = {}): Resolve
       true,
     ),
     trustProxy: options.trustProxy ?? /^(1|true|yes)$/i.test(env.SEGMINT_TRUST_PROXY?.trim() ?? ''),
+    requestLimits: {
+      ...DEFAULT_REQUEST_LIMITS,
+      ...(env.SEGMINT_MAX_COST?.trim() ? { maxCost: positiveInteger('SEGMINT_MAX_COST', env.SEGMINT_MAX_COST, DEFAULT_REQUEST_LIMITS.maxCost) } : {}),
+      ...options.requestLimits,
+    },
     now: options.now ?? Date.now,
     corsOrigins: options.corsOrigins ?? parseOrigins(env.SEGMINT_CORS_ORIGINS),
   };

@@ -4,6 +4,7 @@
  * JSON.stringify of a 100,000-customer body each take tens of milliseconds, so they run
  * here too, off the event loop, rather than in the handler.
  */
+import type { RequestLimits } from '../service/cost';
 import { SegmentationError } from '../errors';
 import { segmentSync } from '../segment';
 import { ERROR_TITLES, errorMessage, type Locale } from '../i18n/index';
@@ -12,6 +13,8 @@ export interface SegmentTask {
   kind: 'segment';
   body: Uint8Array;
   locale: Locale;
+  /** The service's bounds on a request's cost. */
+  limits?: Partial<RequestLimits>;
 }
 
 export interface PingTask {
@@ -49,7 +52,7 @@ export function runJob(task: SegmentTask | PingTask): JobResult {
     return { status: 400, json: JSON.stringify(body), code: 'MALFORMED_JSON', workMs: performance.now() - t0 };
   }
   try {
-    const response = segmentSync(parsed, { locale });
+    const response = segmentSync(parsed, { locale, limits: task.limits });
     return { status: 200, json: JSON.stringify(response), workMs: performance.now() - t0 };
   } catch (err) {
     if (err instanceof SegmentationError && err.status >= 400 && err.status < 500) {

@@ -316,7 +316,7 @@ export class SegmentationService {
     const started = performance.now();
     let result: Awaited<ReturnType<JobExecutor['run']>>;
     try {
-      result = await this.jobs.run({ kind: 'segment', body, locale }, this.config.timeoutMs, exchange.signal);
+      result = await this.jobs.run({ kind: 'segment', body, locale, limits: this.config.requestLimits }, this.config.timeoutMs, exchange.signal);
     } catch (err) {
       if (err instanceof QueueFullError) return unavailable('SERVICE_UNAVAILABLE', 'service_unavailable');
       if (err instanceof JobTimeoutError) return unavailable('TIMEOUT', 'timeout');

@@ -61,6 +61,7 @@ export const en = {
   'error.TOO_MANY_CATEGORIES': "Feature '{feature}' has {count} distinct values; at most {max} are allowed.",
   'error.MISSING_ID': 'Record {index} has no customer ID.',
   'error.MISSING_VALUES': "Customer {index} has no value for '{feature}' and missing is 'error'.",
+  'error.LIMIT_EXCEEDED': "'{parameter}' is past this service's limit for one request ({limit}).",
   'error.AUTH_FAILED': 'Invalid or expired authentication token',
   'error.FORBIDDEN': 'The token is valid but does not have permission for this operation.',
   'error.SECRET_EXPIRED': 'The secret has expired; secrets must be rotated every 90 days.',

@@ -59,6 +59,7 @@ export const es: Catalogue = {
   'error.TOO_MANY_CATEGORIES': "La variable '{feature}' tiene {count} valores distintos; se admiten como máximo {max}.",
   'error.MISSING_ID': 'El registro {index} no tiene ID de cliente.',
   'error.MISSING_VALUES': "Al cliente {index} le falta un valor de '{feature}' y missing es 'error'.",
+  'error.LIMIT_EXCEEDED': "'{parameter}' supera el límite de este servicio para una solicitud ({limit}).",
   'error.AUTH_FAILED': 'El token de autenticación no es válido o ha caducado',
   'error.FORBIDDEN': 'El token es válido, pero no tiene permiso para esta operación.',
   'error.SECRET_EXPIRED': 'El secreto ha caducado; debe renovarse cada 90 días.',

@@ -59,6 +59,7 @@ export const pt: Catalogue = {
   'error.TOO_MANY_CATEGORIES': "A variável '{feature}' tem {count} valores distintos; o máximo permitido é {max}.",
   'error.MISSING_ID': 'O registro {index} não tem ID de cliente.',
   'error.MISSING_VALUES': "O cliente {index} não tem valor para '{feature}' e missing é 'error'.",
+  'error.LIMIT_EXCEEDED': "'{parameter}' excede o limite deste serviço para uma requisição ({limit}).",
   'error.AUTH_FAILED': 'Token de autenticação inválido ou expirado',
   'error.FORBIDDEN': 'O token é válido, mas não tem permissão para esta operação.',
   'error.SECRET_EXPIRED': 'O segredo expirou; ele precisa ser renovado a cada 90 dias.',

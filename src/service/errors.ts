@@ -30,6 +30,8 @@ export const ERROR_TABLE: Readonly<Record<DataErrorCode, ErrorTableRow>> = {
   NO_NUMERIC_FEATURES: { code: 'NO_NUMERIC_FEATURES', status: 422, title: 'validation_failed' },
   TOO_MANY_CATEGORIES: { code: 'TOO_MANY_CATEGORIES', status: 422, title: 'validation_failed' },
   MISSING_VALUES: { code: 'MISSING_VALUES', status: 422, title: 'validation_failed' },
+  // A request past the service's bounds on cost (depth, features, k, the work estimate).
+  LIMIT_EXCEEDED: { code: 'LIMIT_EXCEEDED', status: 422, title: 'validation_failed' },
 };
 
 /** A malformed request parameter (400), with the reason in details.reason. */
@@ -62,7 +64,12 @@ export function renderError(err: DataError, locale: Locale): SegmentationError {
     code: row.code,
     error: ERROR_TITLES[row.title],
     message: t(locale, (err.messageKey ?? `error.${row.code}`) as MessageKey, params),
-    details: { parameter: err.parameter, location: 'body', ...(err.reason !== undefined ? { reason: err.reason } : {}) },
+    details: {
+      parameter: err.parameter,
+      location: 'body',
+      ...(err.code === 'LIMIT_EXCEEDED' ? { limit: err.params.limit } : {}),
+      ...(err.reason !== undefined ? { reason: err.reason } : {}),
+    },
     params,
     ...(err.messageKey ? { messageKey: err.messageKey } : {}),
   });

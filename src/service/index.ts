@@ -4,7 +4,9 @@
  * language. Algorithm-specific code lives only in algorithms.ts.
  */
 import { isLocale, negotiateLocale, type Locale } from '../i18n/index';
+import { DataError } from '../errors';
 import { init } from '../wasm/index';
+import { DEFAULT_REQUEST_LIMITS, findLimitViolation, type RequestLimits } from './cost';
 import { toCallerError } from './errors';
 import { assignToSegments, type SegmentAssignment, type SegmentationModel } from './model';
 import { runPipeline, Stopwatch } from './pipeline';
@@ -17,6 +19,19 @@ export interface SegmentOptions {
   locale?: Locale | string;
   /** Called as each stage starts (the CLI prints it). */
   onProgress?: (stage: string) => void;
+  /** Bounds on a request's cost, checked before any work (defaults: DEFAULT_REQUEST_LIMITS). */
+  limits?: Partial<RequestLimits>;
+}
+
+/** A request past its bounds is refused before validation walks it (a 20,000-deep array would overflow the stack). */
+function checkLimits(request: unknown, limits: Partial<RequestLimits> | undefined): void {
+  const violation = findLimitViolation(request, { ...DEFAULT_REQUEST_LIMITS, ...limits });
+  if (!violation) return;
+  const { parameter, limit, reason } = violation;
+  throw new DataError('LIMIT_EXCEEDED', parameter, `${parameter}: ${reason}; the limit is ${limit}`, {
+    params: { limit },
+    reason: `${reason}; the limit is ${limit}`,
+  });
 }
 
 function resolveLocale(locale: SegmentOptions['locale']): Locale {
@@ -30,6 +45,7 @@ export function segmentSync(request: unknown, options: SegmentOptions = {}): Seg
   const progress = options.onProgress ?? (() => {});
   try {
     const clock = new Stopwatch();
+    checkLimits(request, options.limits);
     const plan = resolveRequest(request);
     return renderResponse(runPipeline(plan, progress, clock), locale, progress, clock);
   } catch (err) {
