@@ -2,7 +2,7 @@
 // src/wasm/bytes.generated.ts as base64, so the package needs no fs, fetch or bundler
 // plugin to find its .wasm in Node or in a browser. Runs from `npm install` (prepare).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,11 +11,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const asc = join(dirname(require.resolve('assemblyscript/package.json')), 'bin', 'asc.js');
 
-// Every file in assembly/ is an entry: its exports become the module's exports.
-const entries = readdirSync(join(root, 'assembly'))
-  .filter((f) => f.endsWith('.ts'))
-  .sort()
-  .map((f) => join('assembly', f));
+// One entry: assembly/index.ts lists the module's exports; the other files are imported by it.
+const entries = [join('assembly', 'index.ts')];
 
 mkdirSync(join(root, 'build'), { recursive: true });
 const variants = {};
