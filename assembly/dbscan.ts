@@ -17,6 +17,7 @@
 // which pairs count as neighbours.
 
 import { sqdistRows } from './distance';
+import { f64At, i32At, setF64, setI32 } from './memory';
 
 /** Squared distance from row x to the nearest point of a node's box (0 inside); for the walks that prune only. */
 // @ts-ignore: decorator
@@ -24,8 +25,8 @@ import { sqdistRows } from './distance';
 function boxNearSq(x: usize, box: usize, d: i32): f64 {
   let near: f64 = 0;
   for (let j = 0; j < d; j++) {
-    const v = load<f64>(x + (<usize>j << 3));
-    const below = load<f64>(box + (<usize>j << 3)) - v;
+    const v = f64At(x, j);
+    const below = f64At(box, j) - v;
     const above = v - load<f64>(box + (<usize>(d + j) << 3));
     const gap = below > 0 ? below : above > 0 ? above : 0;
     near += gap * gap;
@@ -47,8 +48,8 @@ function boxDistances(x: usize, box: usize, d: i32): f64 {
   let near: f64 = 0;
   let far: f64 = 0;
   for (let k = 0; k < d; k++) {
-    const v = load<f64>(x + (<usize>k << 3));
-    const lo = load<f64>(box + (<usize>k << 3));
+    const v = f64At(x, k);
+    const lo = f64At(box, k);
     const hi = load<f64>(box + (<usize>(d + k) << 3));
     const below = lo - v;
     const above = v - hi;
@@ -87,18 +88,6 @@ const MODE_BORDER: i32 = 2; // smallest cluster label among core neighbours
 
 const BOX_MARGIN: f64 = 1e-9;
 
-// @ts-ignore: decorator
-@inline
-function hdr(h: usize, slot: i32): i32 {
-  return load<i32>(h + (<usize>slot << 2));
-}
-
-// @ts-ignore: decorator
-@inline
-function i32At(p: usize, i: i32): i32 {
-  return load<i32>(p + (<usize>i << 2));
-}
-
 /** Root of i's set, halving the path on the way. */
 // @ts-ignore: decorator
 @inline
@@ -107,7 +96,7 @@ function findRoot(parent: usize, i: i32): i32 {
   let p = i32At(parent, x);
   while (p != x) {
     const gp = i32At(parent, p);
-    store<i32>(parent + (<usize>x << 2), gp);
+    setI32(parent, x, gp);
     x = gp;
     p = i32At(parent, x);
   }
@@ -120,8 +109,8 @@ function findRoot(parent: usize, i: i32): i32 {
 function unionSets(parent: usize, a: i32, b: i32): void {
   const ra = findRoot(parent, a);
   const rb = findRoot(parent, b);
-  if (ra < rb) store<i32>(parent + (<usize>rb << 2), ra);
-  else if (rb < ra) store<i32>(parent + (<usize>ra << 2), rb);
+  if (ra < rb) setI32(parent, rb, ra);
+  else if (rb < ra) setI32(parent, ra, rb);
 }
 
 /**
@@ -167,12 +156,12 @@ function done(mode: i32, acc: i32, limit: i32): bool {
 }
 
 function queryTree(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32, aux: usize, aux2: usize): i32 {
-  const d = hdr(h, H_D);
-  const X = <usize>hdr(h, H_X);
-  const bounds = <usize>hdr(h, H_BOUNDS);
-  const ranges = <usize>hdr(h, H_RANGES);
-  const firstLeaf = hdr(h, H_FIRST_LEAF);
-  const stack = <usize>hdr(h, H_STACK);
+  const d = i32At(h, H_D);
+  const X = <usize>i32At(h, H_X);
+  const bounds = <usize>i32At(h, H_BOUNDS);
+  const ranges = <usize>i32At(h, H_RANGES);
+  const firstLeaf = i32At(h, H_FIRST_LEAF);
+  const stack = <usize>i32At(h, H_STACK);
   const x = X + <usize>i * (<usize>d << 3);
   const pruneAbove = eps2 * (1 + BOX_MARGIN);
   const insideBelow = eps2 * (1 - BOX_MARGIN);
@@ -193,8 +182,8 @@ function queryTree(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32,
       if (done(mode, acc, limit)) return acc;
       continue;
     }
-    store<i32>(stack + (<usize>sp << 2), 2 * node + 2);
-    store<i32>(stack + (<usize>(sp + 1) << 2), 2 * node + 1);
+    setI32(stack, sp, 2 * node + 2);
+    setI32(stack, sp + 1, 2 * node + 1);
     sp += 2;
   }
   return acc;
@@ -218,14 +207,14 @@ function allInOneSet(core: usize, parent: usize, first: i32, end: i32): bool {
  * eps. In dense regions most nodes are united early, so a query costs nodes, not pairs.
  */
 function unionTree(h: usize, i: i32, eps2: f64, core: usize, parent: usize): void {
-  const d = hdr(h, H_D);
-  const X = <usize>hdr(h, H_X);
-  const bounds = <usize>hdr(h, H_BOUNDS);
-  const ranges = <usize>hdr(h, H_RANGES);
-  const firstLeaf = hdr(h, H_FIRST_LEAF);
-  const stack = <usize>hdr(h, H_STACK);
-  const firstCore = <usize>hdr(h, H_FIRST_CORE);
-  const united = <usize>hdr(h, H_UNITED);
+  const d = i32At(h, H_D);
+  const X = <usize>i32At(h, H_X);
+  const bounds = <usize>i32At(h, H_BOUNDS);
+  const ranges = <usize>i32At(h, H_RANGES);
+  const firstLeaf = i32At(h, H_FIRST_LEAF);
+  const stack = <usize>i32At(h, H_STACK);
+  const firstCore = <usize>i32At(h, H_FIRST_CORE);
+  const united = <usize>i32At(h, H_UNITED);
   const rowBytes = <usize>d << 3;
   const x = X + <usize>i * rowBytes;
   const pruneAbove = eps2 * (1 + BOX_MARGIN);
@@ -247,7 +236,7 @@ function unionTree(h: usize, i: i32, eps2: f64, core: usize, parent: usize): voi
       if ((fl < 0 || i32At(united, l) != 0) && (fr < 0 || i32At(united, l + 1) != 0) &&
           (fl < 0 || fr < 0 || findRoot(parent, fl) == findRoot(parent, fr))) {
         isUnited = true;
-        store<i32>(united + (<usize>node << 2), 1);
+        setI32(united, node, 1);
       }
     }
     if (isUnited && findRoot(parent, first) == findRoot(parent, i)) continue;
@@ -275,24 +264,24 @@ function unionTree(h: usize, i: i32, eps2: f64, core: usize, parent: usize): voi
       }
     } else if (inside || isLeaf) {
       scanRange(MODE_UNION, X, d, x, i, i32At(ranges, node << 1), end, inside, eps2, 0, core, parent);
-      if (isLeaf && allInOneSet(core, parent, first, end)) store<i32>(united + (<usize>node << 2), 1);
+      if (isLeaf && allInOneSet(core, parent, first, end)) setI32(united, node, 1);
       continue;
     }
-    store<i32>(stack + (<usize>sp << 2), 2 * node + 2);
-    store<i32>(stack + (<usize>(sp + 1) << 2), 2 * node + 1);
+    setI32(stack, sp, 2 * node + 2);
+    setI32(stack, sp + 1, 2 * node + 1);
     sp += 2;
   }
 }
 
 function queryGrid(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32, aux: usize, aux2: usize): i32 {
-  const d = hdr(h, H_D);
-  const X = <usize>hdr(h, H_X);
-  const cellStart = <usize>hdr(h, H_CELL_START);
-  const gx = hdr(h, H_GX);
-  const gy = hdr(h, H_GY);
-  const gz = hdr(h, H_GZ);
+  const d = i32At(h, H_D);
+  const X = <usize>i32At(h, H_X);
+  const cellStart = <usize>i32At(h, H_CELL_START);
+  const gx = i32At(h, H_GX);
+  const gy = i32At(h, H_GY);
+  const gz = i32At(h, H_GZ);
   const x = X + <usize>i * (<usize>d << 3);
-  const cell = i32At(<usize>hdr(h, H_CELL_OF), i);
+  const cell = i32At(<usize>i32At(h, H_CELL_OF), i);
   const cz = cell % gz;
   const cy = (cell / gz) % gy;
   const cx = cell / (gz * gy);
@@ -313,7 +302,7 @@ function queryGrid(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32,
 // @ts-ignore: decorator
 @inline
 function query(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32, aux: usize, aux2: usize): i32 {
-  return hdr(h, H_KIND) == KIND_TREE
+  return i32At(h, H_KIND) == KIND_TREE
     ? queryTree(h, mode, i, eps2, acc, limit, aux, aux2)
     : queryGrid(h, mode, i, eps2, acc, limit, aux, aux2);
 }
@@ -325,11 +314,11 @@ export function dbscanCoreFlags(
   minSamples: i32,
   core: usize, // OUT i32[n], 1 for core rows
 ): i32 {
-  const n = hdr(index, H_N);
+  const n = i32At(index, H_N);
   let cores = 0;
   for (let i = 0; i < n; i++) {
     const isCore = query(index, MODE_COUNT, i, eps2, 0, minSamples, 0, 0) >= minSamples;
-    store<i32>(core + (<usize>i << 2), isCore ? 1 : 0);
+    setI32(core, i, isCore ? 1 : 0);
     if (isCore) cores++;
   }
   return cores;
@@ -342,14 +331,14 @@ export function dbscanUnionCores(
   core: usize, // IN i32[n]
   parent: usize, // INOUT i32[n], parent[i] = i on entry; fully compressed on return
 ): void {
-  const n = hdr(index, H_N);
-  if (hdr(index, H_KIND) == KIND_TREE) {
+  const n = i32At(index, H_N);
+  if (i32At(index, H_KIND) == KIND_TREE) {
     // Rows of a compact node (flagged united by the host: its diameter is below eps) are
     // all within eps of each other: join its core rows once, up front.
-    const compact = <usize>hdr(index, H_UNITED);
-    const firstCore = <usize>hdr(index, H_FIRST_CORE);
-    const ranges = <usize>hdr(index, H_RANGES);
-    const nNodes = hdr(index, H_N_NODES);
+    const compact = <usize>i32At(index, H_UNITED);
+    const firstCore = <usize>i32At(index, H_FIRST_CORE);
+    const ranges = <usize>i32At(index, H_RANGES);
+    const nNodes = i32At(index, H_N_NODES);
     for (let node = 0; node < nNodes; node++) {
       if (i32At(compact, node) == 0 || (node > 0 && i32At(compact, (node - 1) >> 1) != 0)) continue;
       const first = i32At(firstCore, node);
@@ -359,10 +348,10 @@ export function dbscanUnionCores(
     }
     // Join the core pairs inside each leaf (leaf size^2 work in all), so that most
     // leaves start out united and later queries pass them with one root comparison.
-    const X = <usize>hdr(index, H_X);
-    const d = hdr(index, H_D);
+    const X = <usize>i32At(index, H_X);
+    const d = i32At(index, H_D);
     const rowBytes = <usize>d << 3;
-    for (let leaf = hdr(index, H_FIRST_LEAF); leaf < nNodes; leaf++) {
+    for (let leaf = i32At(index, H_FIRST_LEAF); leaf < nNodes; leaf++) {
       const first = i32At(firstCore, leaf);
       if (first < 0 || i32At(compact, leaf) != 0) continue;
       const end = i32At(ranges, (leaf << 1) + 1);
@@ -373,15 +362,15 @@ export function dbscanUnionCores(
           if (i32At(core, b) != 0 && sqdistRows(xa, X + <usize>b * rowBytes, d) <= eps2) unionSets(parent, a, b);
         }
       }
-      if (allInOneSet(core, parent, first, end)) store<i32>(compact + (<usize>leaf << 2), 1);
+      if (allInOneSet(core, parent, first, end)) setI32(compact, leaf, 1);
     }
   }
   for (let i = 0; i < n; i++) {
     if (i32At(core, i) == 0) continue;
-    if (hdr(index, H_KIND) == KIND_TREE) unionTree(index, i, eps2, core, parent);
+    if (i32At(index, H_KIND) == KIND_TREE) unionTree(index, i, eps2, core, parent);
     else queryGrid(index, MODE_UNION, i, eps2, 0, 0, core, parent);
   }
-  for (let i = 0; i < n; i++) store<i32>(parent + (<usize>i << 2), findRoot(parent, i));
+  for (let i = 0; i < n; i++) setI32(parent, i, findRoot(parent, i));
 }
 
 /** Labels each non-core row with the smallest cluster label among its core neighbours (-1 if none). */
@@ -391,11 +380,11 @@ export function dbscanBorderLabels(
   coreLabels: usize, // IN i32[n]: cluster label of core rows, -1 elsewhere
   out: usize, // OUT i32[n]: labels of all rows
 ): void {
-  const n = hdr(index, H_N);
+  const n = i32At(index, H_N);
   for (let i = 0; i < n; i++) {
     let label = i32At(coreLabels, i);
     if (label < 0) label = query(index, MODE_BORDER, i, eps2, -1, 0, coreLabels, 0);
-    store<i32>(out + (<usize>i << 2), label);
+    setI32(out, i, label);
   }
 }
 
@@ -407,7 +396,7 @@ function siftDown(heap: usize, size: i32, value: f64): void {
   while (true) {
     let child = 2 * pos + 1;
     if (child >= size) break;
-    let cv = load<f64>(heap + (<usize>child << 3));
+    let cv = f64At(heap, child);
     if (child + 1 < size) {
       const rv = load<f64>(heap + (<usize>(child + 1) << 3));
       if (rv > cv) {
@@ -416,10 +405,10 @@ function siftDown(heap: usize, size: i32, value: f64): void {
       }
     }
     if (cv <= value) break;
-    store<f64>(heap + (<usize>pos << 3), cv);
+    setF64(heap, pos, cv);
     pos = child;
   }
-  store<f64>(heap + (<usize>pos << 3), value);
+  setF64(heap, pos, value);
 }
 
 /** Writes each row's squared distance to its k-th nearest row, itself counted (k-d tree index only). */
@@ -429,18 +418,18 @@ export function dbscanKthNeighbourSq(
   heap: usize, // scratch f64[k]
   out: usize, // OUT f64[n]
 ): void {
-  const n = hdr(index, H_N);
-  const d = hdr(index, H_D);
-  const X = <usize>hdr(index, H_X);
-  const bounds = <usize>hdr(index, H_BOUNDS);
-  const ranges = <usize>hdr(index, H_RANGES);
-  const firstLeaf = hdr(index, H_FIRST_LEAF);
-  const stack = <usize>hdr(index, H_STACK);
+  const n = i32At(index, H_N);
+  const d = i32At(index, H_D);
+  const X = <usize>i32At(index, H_X);
+  const bounds = <usize>i32At(index, H_BOUNDS);
+  const ranges = <usize>i32At(index, H_RANGES);
+  const firstLeaf = i32At(index, H_FIRST_LEAF);
+  const stack = <usize>i32At(index, H_STACK);
   const rowBytes = <usize>d << 3;
   for (let i = 0; i < n; i++) {
     const x = X + <usize>i * rowBytes;
     // The heap starts full of +Inf, so its top is always the current k-th distance.
-    for (let t = 0; t < k; t++) store<f64>(heap + (<usize>t << 3), Infinity);
+    for (let t = 0; t < k; t++) setF64(heap, t, Infinity);
     store<i32>(stack, 0);
     let sp = 1;
     while (sp > 0) {
@@ -465,19 +454,19 @@ export function dbscanKthNeighbourSq(
       let lnear: f64 = 0;
       let rnear: f64 = 0;
       for (let j = 0; j < d; j++) {
-        const v = load<f64>(x + (<usize>j << 3));
-        const lg = max(max(load<f64>(lbox + (<usize>j << 3)) - v, v - load<f64>(lbox + (<usize>(d + j) << 3))), 0);
-        const rg = max(max(load<f64>(rbox + (<usize>j << 3)) - v, v - load<f64>(rbox + (<usize>(d + j) << 3))), 0);
+        const v = f64At(x, j);
+        const lg = max(max(f64At(lbox, j) - v, v - load<f64>(lbox + (<usize>(d + j) << 3))), 0);
+        const rg = max(max(f64At(rbox, j) - v, v - load<f64>(rbox + (<usize>(d + j) << 3))), 0);
         lnear += lg * lg;
         rnear += rg * rg;
       }
       const first = lnear <= rnear ? left : right;
       const second = lnear <= rnear ? right : left;
-      store<i32>(stack + (<usize>sp << 2), second);
-      store<i32>(stack + (<usize>(sp + 1) << 2), first);
+      setI32(stack, sp, second);
+      setI32(stack, sp + 1, first);
       sp += 2;
     }
-    store<f64>(out + (<usize>i << 3), load<f64>(heap));
+    setF64(out, i, load<f64>(heap));
   }
 }
 
@@ -493,12 +482,12 @@ export function dbscanNearestWithin(
   eps2: f64,
   out: usize, // OUT i32[m]
 ): void {
-  const d = hdr(index, H_D);
-  const X = <usize>hdr(index, H_X);
-  const bounds = <usize>hdr(index, H_BOUNDS);
-  const ranges = <usize>hdr(index, H_RANGES);
-  const firstLeaf = hdr(index, H_FIRST_LEAF);
-  const stack = <usize>hdr(index, H_STACK);
+  const d = i32At(index, H_D);
+  const X = <usize>i32At(index, H_X);
+  const bounds = <usize>i32At(index, H_BOUNDS);
+  const ranges = <usize>i32At(index, H_RANGES);
+  const firstLeaf = i32At(index, H_FIRST_LEAF);
+  const stack = <usize>i32At(index, H_STACK);
   const rowBytes = <usize>d << 3;
   for (let q = 0; q < m; q++) {
     const x = Q + <usize>q * rowBytes;
@@ -523,10 +512,10 @@ export function dbscanNearestWithin(
         }
         continue;
       }
-      store<i32>(stack + (<usize>sp << 2), 2 * node + 2);
-      store<i32>(stack + (<usize>(sp + 1) << 2), 2 * node + 1);
+      setI32(stack, sp, 2 * node + 2);
+      setI32(stack, sp + 1, 2 * node + 1);
       sp += 2;
     }
-    store<i32>(out + (<usize>q << 2), best);
+    setI32(out, q, best);
   }
 }

@@ -10,11 +10,7 @@
 // over points keep even and odd points apart (the two lanes) and add them at the end, in
 // both builds.
 
-// @ts-ignore: decorator
-@inline
-function at(base: usize, index: i32): usize {
-  return base + (<usize>index << 3);
-}
+import { f64Addr } from './memory';
 
 // exp(x) for x <= 0, shared by both builds: Cody-Waite reduction x = k ln2 + r with
 // |r| <= ln2/2, a degree-12 Taylor polynomial (truncation below 2e-16 relative, Estrin), then
@@ -105,7 +101,7 @@ function normalizeOne(logProb: usize, stride: usize, k: i32, resp: usize, nPad: 
     total += e;
   }
   const inv = 1.0 / total;
-  for (let c = 0; c < k; c++) store<f64>(at(resp, c * nPad + i), load<f64>(logProb + <usize>c * stride) * inv);
+  for (let c = 0; c < k; c++) store<f64>(f64Addr(resp, c * nPad + i), load<f64>(logProb + <usize>c * stride) * inv);
   return top + Math.log(total);
 }
 
@@ -139,14 +135,14 @@ function normalizeQuad(logProb: usize, k: i32, resp: usize, nPad: i32, i: i32, l
   const invB = f64x2.div(f64x2.splat(1.0), totalB);
   for (let c = 0; c < k; c++) {
     const p = logProb + (<usize>c << 5);
-    const o = at(resp, c * nPad + i);
+    const o = f64Addr(resp, c * nPad + i);
     v128.store(o, f64x2.mul(v128.load(p), invA));
     v128.store(o, f64x2.mul(v128.load(p, 16), invB), 16);
   }
-  store<f64>(at(logNorm, i), f64x2.extract_lane(topA, 0) + Math.log(f64x2.extract_lane(totalA, 0)));
-  store<f64>(at(logNorm, i + 1), f64x2.extract_lane(topA, 1) + Math.log(f64x2.extract_lane(totalA, 1)));
-  store<f64>(at(logNorm, i + 2), f64x2.extract_lane(topB, 0) + Math.log(f64x2.extract_lane(totalB, 0)));
-  store<f64>(at(logNorm, i + 3), f64x2.extract_lane(topB, 1) + Math.log(f64x2.extract_lane(totalB, 1)));
+  store<f64>(f64Addr(logNorm, i), f64x2.extract_lane(topA, 0) + Math.log(f64x2.extract_lane(totalA, 0)));
+  store<f64>(f64Addr(logNorm, i + 1), f64x2.extract_lane(topA, 1) + Math.log(f64x2.extract_lane(totalA, 1)));
+  store<f64>(f64Addr(logNorm, i + 2), f64x2.extract_lane(topB, 0) + Math.log(f64x2.extract_lane(totalB, 0)));
+  store<f64>(f64Addr(logNorm, i + 3), f64x2.extract_lane(topB, 1) + Math.log(f64x2.extract_lane(totalB, 1)));
 }
 
 /** Zeroes the padding points' responsibilities and returns the sum of logNorm over the n real points. */
@@ -154,10 +150,10 @@ function normalizeQuad(logProb: usize, k: i32, resp: usize, nPad: i32, i: i32, l
 @inline
 function finishEStep(n: i32, nPad: i32, k: i32, resp: usize, logNorm: usize): f64 {
   for (let i = n; i < nPad; i++) {
-    for (let c = 0; c < k; c++) store<f64>(at(resp, c * nPad + i), 0);
+    for (let c = 0; c < k; c++) store<f64>(f64Addr(resp, c * nPad + i), 0);
   }
   let total: f64 = 0;
-  for (let i = 0; i < n; i++) total += load<f64>(at(logNorm, i));
+  for (let i = 0; i < n; i++) total += load<f64>(f64Addr(logNorm, i));
   return total;
 }
 
@@ -169,7 +165,7 @@ function normalizeBlock(logProb: usize, k: i32, resp: usize, nPad: i32, i: i32, 
     normalizeQuad(logProb, k, resp, nPad, i, logNorm);
   } else {
     for (let t = 0; t < 4; t++) {
-      store<f64>(at(logNorm, i + t), normalizeOne(at(logProb, t), 32, k, resp, nPad, i + t));
+      store<f64>(f64Addr(logNorm, i + t), normalizeOne(f64Addr(logProb, t), 32, k, resp, nPad, i + t));
     }
   }
 }
@@ -196,7 +192,7 @@ export function gmmEStepFull(
 ): f64 {
   const colBytes = <usize>nPad << 3;
   for (let i = 0; i < nPad; i += 4) {
-    const xi = at(X, i);
+    const xi = f64Addr(X, i);
     for (let c = 0; c < k; c++) {
       const mu = means + ((<usize>c * <usize>d) << 3);
       const P = precChol + ((<usize>c * <usize>d * <usize>d) << 3);
@@ -204,7 +200,7 @@ export function gmmEStepFull(
       if (ASC_FEATURE_SIMD) {
         let xj = xi;
         for (let j = 0; j < d; j++) {
-          const m = v128.load64_splat(at(mu, j));
+          const m = v128.load64_splat(f64Addr(mu, j));
           const q = diff + (<usize>j << 5);
           v128.store(q, f64x2.sub(v128.load(xj), m));
           v128.store(q, f64x2.sub(v128.load(xj, 16), m), 16);
@@ -217,7 +213,7 @@ export function gmmEStepFull(
           let yA = f64x2.splat(0);
           let yB = f64x2.splat(0);
           for (let l = 0; l <= j; l++) {
-            const p = v128.load64_splat(at(row, l));
+            const p = v128.load64_splat(f64Addr(row, l));
             const q = diff + (<usize>l << 5);
             yA = f64x2.add(yA, f64x2.mul(v128.load(q), p));
             yB = f64x2.add(yB, f64x2.mul(v128.load(q, 16), p));
@@ -226,7 +222,7 @@ export function gmmEStepFull(
           mahaB = f64x2.add(mahaB, f64x2.mul(yB, yB));
           row += <usize>d << 3;
         }
-        const lc = v128.load64_splat(at(logConst, c));
+        const lc = v128.load64_splat(f64Addr(logConst, c));
         const half = f64x2.splat(0.5);
         v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaA)));
         v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaB)), 16);
@@ -234,20 +230,20 @@ export function gmmEStepFull(
         // Each of the four points through its lane's operations.
         for (let j = 0; j < d; j++) {
           const xj = xi + <usize>j * colBytes;
-          const m = load<f64>(at(mu, j));
+          const m = load<f64>(f64Addr(mu, j));
           const q = diff + (<usize>j << 5);
-          for (let t = 0; t < 4; t++) store<f64>(at(q, t), load<f64>(at(xj, t)) - m);
+          for (let t = 0; t < 4; t++) store<f64>(f64Addr(q, t), load<f64>(f64Addr(xj, t)) - m);
         }
-        const lc = load<f64>(at(logConst, c));
+        const lc = load<f64>(f64Addr(logConst, c));
         for (let t = 0; t < 4; t++) {
           let maha: f64 = 0;
           for (let j = 0; j < d; j++) {
             const row = P + ((<usize>j * <usize>d) << 3);
             let y: f64 = 0;
-            for (let l = 0; l <= j; l++) y += load<f64>(at(diff + (<usize>l << 5), t)) * load<f64>(at(row, l));
+            for (let l = 0; l <= j; l++) y += load<f64>(f64Addr(diff + (<usize>l << 5), t)) * load<f64>(f64Addr(row, l));
             maha += y * y;
           }
-          store<f64>(at(lpRow, t), lc - 0.5 * maha);
+          store<f64>(f64Addr(lpRow, t), lc - 0.5 * maha);
         }
       }
     }
@@ -276,7 +272,7 @@ export function gmmEStepDiag(
 ): f64 {
   const colBytes = <usize>nPad << 3;
   for (let i = 0; i < nPad; i += 4) {
-    const xi = at(X, i);
+    const xi = f64Addr(X, i);
     for (let c = 0; c < k; c++) {
       const mu = means + ((<usize>c * <usize>d) << 3);
       const P = precDiag + ((<usize>c * <usize>d) << 3);
@@ -286,27 +282,27 @@ export function gmmEStepDiag(
         let mahaB = f64x2.splat(0);
         let xj = xi;
         for (let j = 0; j < d; j++) {
-          const m = v128.load64_splat(at(mu, j));
-          const p = v128.load64_splat(at(P, j));
+          const m = v128.load64_splat(f64Addr(mu, j));
+          const p = v128.load64_splat(f64Addr(P, j));
           const yA = f64x2.mul(f64x2.sub(v128.load(xj), m), p);
           const yB = f64x2.mul(f64x2.sub(v128.load(xj, 16), m), p);
           mahaA = f64x2.add(mahaA, f64x2.mul(yA, yA));
           mahaB = f64x2.add(mahaB, f64x2.mul(yB, yB));
           xj += colBytes;
         }
-        const lc = v128.load64_splat(at(logConst, c));
+        const lc = v128.load64_splat(f64Addr(logConst, c));
         const half = f64x2.splat(0.5);
         v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaA)));
         v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaB)), 16);
       } else {
-        const lc = load<f64>(at(logConst, c));
+        const lc = load<f64>(f64Addr(logConst, c));
         for (let t = 0; t < 4; t++) {
           let maha: f64 = 0;
           for (let j = 0; j < d; j++) {
-            const y = (load<f64>(at(xi + <usize>j * colBytes, t)) - load<f64>(at(mu, j))) * load<f64>(at(P, j));
+            const y = (load<f64>(f64Addr(xi + <usize>j * colBytes, t)) - load<f64>(f64Addr(mu, j))) * load<f64>(f64Addr(P, j));
             maha += y * y;
           }
-          store<f64>(at(lpRow, t), lc - 0.5 * maha);
+          store<f64>(f64Addr(lpRow, t), lc - 0.5 * maha);
         }
       }
     }
@@ -333,10 +329,10 @@ export function gmmWeightedSums(
   const stride = d + 1; // per component: the weight total, then d weighted sums (v128 each)
   memory.fill(acc, 0, (<usize>k * <usize>stride) << 4);
   for (let i = 0; i < nPad; i += 2) {
-    const xi = at(X, i);
+    const xi = f64Addr(X, i);
     for (let c = 0; c < k; c++) {
       const a = acc + ((<usize>c * <usize>stride) << 4);
-      const r = at(resp, c * nPad + i);
+      const r = f64Addr(resp, c * nPad + i);
       if (ASC_FEATURE_SIMD) {
         const rv = v128.load(r);
         v128.store(a, f64x2.add(v128.load(a), rv));
@@ -359,10 +355,10 @@ export function gmmWeightedSums(
   }
   for (let c = 0; c < k; c++) {
     const a = acc + ((<usize>c * <usize>stride) << 4);
-    store<f64>(at(nk, c), load<f64>(a) + load<f64>(a, 8));
+    store<f64>(f64Addr(nk, c), load<f64>(a) + load<f64>(a, 8));
     for (let j = 0; j < d; j++) {
       const aj = a + (<usize>(j + 1) << 4);
-      store<f64>(at(sums, c * d + j), load<f64>(aj) + load<f64>(aj, 8));
+      store<f64>(f64Addr(sums, c * d + j), load<f64>(aj) + load<f64>(aj, 8));
     }
   }
 }
@@ -388,17 +384,17 @@ export function gmmWeightedScatter(
   memory.fill(acc, 0, (<usize>k * dd) << 4);
   const weighted = diff + (<usize>d << 5);
   for (let i = 0; i < nPad; i += 4) {
-    const xi = at(X, i);
+    const xi = f64Addr(X, i);
     for (let c = 0; c < k; c++) {
       const mu = means + ((<usize>c * <usize>d) << 3);
       const a = acc + ((<usize>c * dd) << 4);
-      const r = at(resp, c * nPad + i);
+      const r = f64Addr(resp, c * nPad + i);
       if (ASC_FEATURE_SIMD) {
         const rA = v128.load(r);
         const rB = v128.load(r, 16);
         let xj = xi;
         for (let j = 0; j < d; j++) {
-          const m = v128.load64_splat(at(mu, j));
+          const m = v128.load64_splat(f64Addr(mu, j));
           const dA = f64x2.sub(v128.load(xj), m);
           const dB = f64x2.sub(v128.load(xj, 16), m);
           const q = diff + (<usize>j << 5);
@@ -424,13 +420,13 @@ export function gmmWeightedScatter(
       } else {
         for (let j = 0; j < d; j++) {
           const xj = xi + <usize>j * colBytes;
-          const m = load<f64>(at(mu, j));
+          const m = load<f64>(f64Addr(mu, j));
           const q = diff + (<usize>j << 5);
           const w = weighted + (<usize>j << 5);
           for (let t = 0; t < 4; t++) {
-            const dt = load<f64>(at(xj, t)) - m;
-            store<f64>(at(q, t), dt);
-            store<f64>(at(w, t), load<f64>(at(r, t)) * dt);
+            const dt = load<f64>(f64Addr(xj, t)) - m;
+            store<f64>(f64Addr(q, t), dt);
+            store<f64>(f64Addr(w, t), load<f64>(f64Addr(r, t)) * dt);
           }
         }
         for (let j = 0; j < d; j++) {
@@ -440,8 +436,8 @@ export function gmmWeightedScatter(
             const p = aRow + (<usize>l << 4);
             const q = diff + (<usize>l << 5);
             for (let lane = 0; lane < 2; lane++) {
-              const term = load<f64>(at(w, lane)) * load<f64>(at(q, lane)) + load<f64>(at(w, lane + 2)) * load<f64>(at(q, lane + 2));
-              store<f64>(at(p, lane), load<f64>(at(p, lane)) + term);
+              const term = load<f64>(f64Addr(w, lane)) * load<f64>(f64Addr(q, lane)) + load<f64>(f64Addr(w, lane + 2)) * load<f64>(f64Addr(q, lane + 2));
+              store<f64>(f64Addr(p, lane), load<f64>(f64Addr(p, lane)) + term);
             }
           }
         }
@@ -455,8 +451,8 @@ export function gmmWeightedScatter(
       for (let l = 0; l <= j; l++) {
         const p = a + ((<usize>j * <usize>d + <usize>l) << 4);
         const v = load<f64>(p) + load<f64>(p, 8);
-        store<f64>(at(s, j * d + l), v);
-        store<f64>(at(s, l * d + j), v);
+        store<f64>(f64Addr(s, j * d + l), v);
+        store<f64>(f64Addr(s, l * d + j), v);
       }
     }
   }
@@ -479,15 +475,15 @@ export function gmmWeightedScatterDiag(
   const colBytes = <usize>nPad << 3;
   memory.fill(acc, 0, (<usize>k * <usize>d) << 4);
   for (let i = 0; i < nPad; i += 2) {
-    const xi = at(X, i);
+    const xi = f64Addr(X, i);
     for (let c = 0; c < k; c++) {
       const mu = means + ((<usize>c * <usize>d) << 3);
       const a = acc + ((<usize>c * <usize>d) << 4);
-      const r = at(resp, c * nPad + i);
+      const r = f64Addr(resp, c * nPad + i);
       if (ASC_FEATURE_SIMD) {
         const rv = v128.load(r);
         for (let j = 0; j < d; j++) {
-          const dv = f64x2.sub(v128.load(xi + <usize>j * colBytes), v128.load64_splat(at(mu, j)));
+          const dv = f64x2.sub(v128.load(xi + <usize>j * colBytes), v128.load64_splat(f64Addr(mu, j)));
           const p = a + (<usize>j << 4);
           v128.store(p, f64x2.add(v128.load(p), f64x2.mul(f64x2.mul(rv, dv), dv)));
         }
@@ -495,7 +491,7 @@ export function gmmWeightedScatterDiag(
         const r0 = load<f64>(r), r1 = load<f64>(r, 8);
         for (let j = 0; j < d; j++) {
           const xj = xi + <usize>j * colBytes;
-          const m = load<f64>(at(mu, j));
+          const m = load<f64>(f64Addr(mu, j));
           const d0 = load<f64>(xj) - m, d1 = load<f64>(xj, 8) - m;
           const p = a + (<usize>j << 4);
           store<f64>(p, load<f64>(p) + r0 * d0 * d0);
@@ -506,6 +502,6 @@ export function gmmWeightedScatterDiag(
   }
   for (let c = 0; c < k * d; c++) {
     const p = acc + (<usize>c << 4);
-    store<f64>(at(scatter, c), load<f64>(p) + load<f64>(p, 8));
+    store<f64>(f64Addr(scatter, c), load<f64>(p) + load<f64>(p, 8));
   }
 }

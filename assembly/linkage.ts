@@ -14,35 +14,12 @@
 // dead entries outnumber the live ones, so a scan costs O(live) at amortised O(n) extra.
 
 import { sqdistRows } from './distance';
+import { f64At, i32At, setF64, setI32 } from './memory';
 
 /** Lance-Williams updates of the matrix NN-chain (codes shared with the host). */
 const METHOD_COMPLETE: i32 = 0;
 const METHOD_AVERAGE: i32 = 1;
 const METHOD_SINGLE: i32 = 2;
-
-// @ts-ignore: decorator
-@inline
-function f64At(base: usize, i: i32): f64 {
-  return load<f64>(base + (<usize>i << 3));
-}
-
-// @ts-ignore: decorator
-@inline
-function setF64(base: usize, i: i32, v: f64): void {
-  store<f64>(base + (<usize>i << 3), v);
-}
-
-// @ts-ignore: decorator
-@inline
-function i32At(base: usize, i: i32): i32 {
-  return load<i32>(base + (<usize>i << 2));
-}
-
-// @ts-ignore: decorator
-@inline
-function setI32(base: usize, i: i32, v: i32): void {
-  store<i32>(base + (<usize>i << 2), v);
-}
 
 // @ts-ignore: decorator
 @inline
