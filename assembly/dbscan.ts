@@ -8,7 +8,8 @@
 //   lie in its own cell and the 3^d - 1 cells around it;
 // - an implicit balanced k-d tree (node i has children 2i+1 and 2i+2, nodes from
 //   firstLeaf on are leaves) with one bounding box per node.
-// The index is described by an i32 header (slots H_*) so every kernel takes one pointer.
+// The index is described by an i32 header (slots DBSCAN_H_* in layout.ts, shared with
+// the host) so every kernel takes one pointer.
 //
 // "Within eps" always means sqdistRows(x, y) <= eps2, the same expression in the SIMD
 // and scalar builds. Box tests only skip work: a node is pruned when its box is farther
@@ -17,6 +18,26 @@
 // which pairs count as neighbours.
 
 import { sqdistRows } from './distance';
+import {
+  DBSCAN_BOX_MARGIN as BOX_MARGIN,
+  DBSCAN_H_BOUNDS as H_BOUNDS,
+  DBSCAN_H_CELL_OF as H_CELL_OF,
+  DBSCAN_H_CELL_START as H_CELL_START,
+  DBSCAN_H_D as H_D,
+  DBSCAN_H_FIRST_CORE as H_FIRST_CORE,
+  DBSCAN_H_FIRST_LEAF as H_FIRST_LEAF,
+  DBSCAN_H_GX as H_GX,
+  DBSCAN_H_GY as H_GY,
+  DBSCAN_H_GZ as H_GZ,
+  DBSCAN_H_KIND as H_KIND,
+  DBSCAN_H_N as H_N,
+  DBSCAN_H_N_NODES as H_N_NODES,
+  DBSCAN_H_RANGES as H_RANGES,
+  DBSCAN_H_STACK as H_STACK,
+  DBSCAN_H_UNITED as H_UNITED,
+  DBSCAN_H_X as H_X,
+  DBSCAN_KIND_TREE as KIND_TREE,
+} from './layout';
 import { f64At, i32At, setF64, setI32 } from './memory';
 
 /** Squared distance from row x to the nearest point of a node's box (0 inside); for the walks that prune only. */
@@ -62,31 +83,9 @@ function boxDistances(x: usize, box: usize, d: i32): f64 {
   return near;
 }
 
-
-const H_KIND: i32 = 0; // KIND_TREE or KIND_GRID
-const H_N: i32 = 1;
-const H_D: i32 = 2;
-const H_X: i32 = 3; // f64[n*d], reordered rows
-const H_BOUNDS: i32 = 4; // tree: f64[nNodes*2*d], per node lo[d] then hi[d]
-const H_RANGES: i32 = 5; // tree: i32[nNodes*2], per node start, end
-const H_FIRST_LEAF: i32 = 6; // tree
-const H_STACK: i32 = 7; // tree: i32[64] scratch
-const H_CELL_OF: i32 = 8; // grid: i32[n], linear cell index of each row
-const H_CELL_START: i32 = 9; // grid: i32[nCells+1]
-const H_GX: i32 = 10; // grid: cells along each of 3 axes (1 for missing axes)
-const H_GY: i32 = 11;
-const H_GZ: i32 = 12;
-const H_FIRST_CORE: i32 = 13; // tree: i32[nNodes], first core row of each node or -1
-const H_UNITED: i32 = 14; // tree: i32[nNodes], 1 once all core rows of the node are known to be in one set
-const H_N_NODES: i32 = 15; // tree
-
-const KIND_TREE: i32 = 0;
-
 const MODE_COUNT: i32 = 0; // how many neighbours, stopping at `limit`
 const MODE_UNION: i32 = 1; // union i with its core neighbours j > i
 const MODE_BORDER: i32 = 2; // smallest cluster label among core neighbours
-
-const BOX_MARGIN: f64 = 1e-9;
 
 /** Root of i's set, halving the path on the way. */
 // @ts-ignore: decorator
@@ -309,7 +308,7 @@ function query(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32, aux
 
 /** Flags rows with at least minSamples rows (itself included) within eps; returns the number of core rows. */
 export function dbscanCoreFlags(
-  index: usize, // IN i32 header, see H_*
+  index: usize, // IN i32[DBSCAN_HEADER_SLOTS] header, see layout.ts
   eps2: f64,
   minSamples: i32,
   core: usize, // OUT i32[n], 1 for core rows

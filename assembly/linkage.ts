@@ -14,12 +14,8 @@
 // dead entries outnumber the live ones, so a scan costs O(live) at amortised O(n) extra.
 
 import { sqdistRows } from './distance';
+import { LINKAGE_AVERAGE, LINKAGE_COMPLETE } from './layout';
 import { f64At, i32At, setF64, setI32 } from './memory';
-
-/** Lance-Williams updates of the matrix NN-chain (codes shared with the host). */
-const METHOD_COMPLETE: i32 = 0;
-const METHOD_AVERAGE: i32 = 1;
-const METHOD_SINGLE: i32 = 2;
 
 // @ts-ignore: decorator
 @inline
@@ -64,7 +60,7 @@ export function condensedDistances(
 
 /**
  * NN-chain over a condensed distance matrix with the Lance-Williams update of `method`
- * (0 complete, 1 average, 2 single), as SciPy's nn_chain. sizes are the leaves' weights.
+ * (LINKAGE_* in layout.ts), as SciPy's nn_chain. sizes are the leaves' weights.
  */
 export function matrixNNChain(
   D: usize, // INOUT f64[n*(n-1)/2]: destroyed
@@ -127,9 +123,9 @@ export function matrixNNChain(
       const dxi = load<f64>(pxi);
       const dyi = load<f64>(pyi);
       let v: f64;
-      if (method == METHOD_COMPLETE) v = max(dxi, dyi);
-      else if (method == METHOD_AVERAGE) v = (nx * dxi + ny * dyi) / (nx + ny);
-      else v = min(dxi, dyi); // METHOD_SINGLE
+      if (method == LINKAGE_COMPLETE) v = max(dxi, dyi);
+      else if (method == LINKAGE_AVERAGE) v = (nx * dxi + ny * dyi) / (nx + ny);
+      else v = min(dxi, dyi); // LINKAGE_SINGLE
       store<f64>(pyi, v);
     }
   }
