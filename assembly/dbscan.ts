@@ -40,6 +40,22 @@ import {
 } from './layout';
 import { f64At, i32At, setF64, setI32 } from './memory';
 
+/** Address of tree node `node`'s box in bounds: lo[0..d) then hi[0..d). */
+// @ts-ignore: decorator
+@inline
+function nodeBox(bounds: usize, node: i32, d: i32): usize {
+  return bounds + ((<usize>node * <usize>d) << 4);
+}
+
+/** Pushes node's children on a walk's stack, left on top so it is visited first; returns the new stack size. */
+// @ts-ignore: decorator
+@inline
+function pushChildren(stack: usize, sp: i32, node: i32): i32 {
+  setI32(stack, sp, 2 * node + 2);
+  setI32(stack, sp + 1, 2 * node + 1);
+  return sp + 2;
+}
+
 /** Squared distance from row x to the nearest point of a node's box (0 inside); for the walks that prune only. */
 // @ts-ignore: decorator
 @inline
@@ -48,7 +64,7 @@ function boxNearSq(x: usize, box: usize, d: i32): f64 {
   for (let j = 0; j < d; j++) {
     const v = f64At(x, j);
     const below = f64At(box, j) - v;
-    const above = v - load<f64>(box + (<usize>(d + j) << 3));
+    const above = v - f64At(box, d + j);
     const gap = below > 0 ? below : above > 0 ? above : 0;
     near += gap * gap;
   }
@@ -71,7 +87,7 @@ function boxDistances(x: usize, box: usize, d: i32): f64 {
   for (let k = 0; k < d; k++) {
     const v = f64At(x, k);
     const lo = f64At(box, k);
-    const hi = load<f64>(box + (<usize>(d + k) << 3));
+    const hi = f64At(box, d + k);
     const below = lo - v;
     const above = v - hi;
     const gap = below > 0 ? below : above > 0 ? above : 0;
@@ -172,7 +188,7 @@ function queryTree(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32,
     const start = i32At(ranges, node << 1);
     const end = i32At(ranges, (node << 1) + 1);
     if (mode == MODE_UNION && end <= i + 1) continue;
-    const box = bounds + ((<usize>node * <usize>d) << 4);
+    const box = nodeBox(bounds, node, d);
     const near = boxDistances(x, box, d);
     const far = boxFarSq;
     if (near > pruneAbove) continue;
@@ -181,9 +197,7 @@ function queryTree(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32,
       if (done(mode, acc, limit)) return acc;
       continue;
     }
-    setI32(stack, sp, 2 * node + 2);
-    setI32(stack, sp + 1, 2 * node + 1);
-    sp += 2;
+    sp = pushChildren(stack, sp, node);
   }
   return acc;
 }
@@ -242,7 +256,7 @@ function unionTree(h: usize, i: i32, eps2: f64, core: usize, parent: usize): voi
     // Pairs are seen from their smaller row, except through united nodes (any core row
     // of theirs will do, and i may be the only one to reach it).
     if (!isUnited && end <= i + 1) continue;
-    const box = bounds + ((<usize>node * <usize>d) << 4);
+    const box = nodeBox(bounds, node, d);
     const near = boxDistances(x, box, d);
     const far = boxFarSq;
     if (near > pruneAbove) continue;
@@ -266,9 +280,7 @@ function unionTree(h: usize, i: i32, eps2: f64, core: usize, parent: usize): voi
       if (isLeaf && allInOneSet(core, parent, first, end)) setI32(united, node, 1);
       continue;
     }
-    setI32(stack, sp, 2 * node + 2);
-    setI32(stack, sp + 1, 2 * node + 1);
-    sp += 2;
+    sp = pushChildren(stack, sp, node);
   }
 }
 
@@ -410,76 +422,20 @@ function siftDown(heap: usize, size: i32, value: f64): void {
   setF64(heap, pos, value);
 }
 
-/** Writes each row's squared distance to its k-th nearest row, itself counted (k-d tree index only). */
-export function dbscanKthNeighbourSq(
-  index: usize, // IN i32 header, a k-d tree
-  k: i32, // 1 <= k <= n
-  heap: usize, // scratch f64[k]
-  out: usize, // OUT f64[n]
-): void {
-  const n = i32At(index, H_N);
-  const d = i32At(index, H_D);
-  const X = <usize>i32At(index, H_X);
-  const bounds = <usize>i32At(index, H_BOUNDS);
-  const ranges = <usize>i32At(index, H_RANGES);
-  const firstLeaf = i32At(index, H_FIRST_LEAF);
-  const stack = <usize>i32At(index, H_STACK);
-  const rowBytes = <usize>d << 3;
-  for (let i = 0; i < n; i++) {
-    const x = X + <usize>i * rowBytes;
-    // The heap starts full of +Inf, so its top is always the current k-th distance.
-    for (let t = 0; t < k; t++) setF64(heap, t, Infinity);
-    store<i32>(stack, 0);
-    let sp = 1;
-    while (sp > 0) {
-      sp--;
-      const node = i32At(stack, sp);
-      const box = bounds + ((<usize>node * <usize>d) << 4);
-      const near = boxNearSq(x, box, d);
-      if (near > load<f64>(heap) * (1 + BOX_MARGIN)) continue;
-      if (node >= firstLeaf) {
-        const end = i32At(ranges, (node << 1) + 1);
-        for (let j = i32At(ranges, node << 1); j < end; j++) {
-          const dist = sqdistRows(x, X + <usize>j * rowBytes, d);
-          if (dist < load<f64>(heap)) siftDown(heap, k, dist);
-        }
-        continue;
-      }
-      // Visit the child whose box is nearer first so the bound tightens sooner.
-      const left = 2 * node + 1;
-      const right = left + 1;
-      const lbox = bounds + ((<usize>left * <usize>d) << 4);
-      const rbox = bounds + ((<usize>right * <usize>d) << 4);
-      let lnear: f64 = 0;
-      let rnear: f64 = 0;
-      for (let j = 0; j < d; j++) {
-        const v = f64At(x, j);
-        const lg = max(max(f64At(lbox, j) - v, v - load<f64>(lbox + (<usize>(d + j) << 3))), 0);
-        const rg = max(max(f64At(rbox, j) - v, v - load<f64>(rbox + (<usize>(d + j) << 3))), 0);
-        lnear += lg * lg;
-        rnear += rg * rg;
-      }
-      const first = lnear <= rnear ? left : right;
-      const second = lnear <= rnear ? right : left;
-      setI32(stack, sp, second);
-      setI32(stack, sp + 1, first);
-      sp += 2;
-    }
-    setF64(out, i, load<f64>(heap));
-  }
-}
+const SEARCH_KTH: i32 = 0; // the k-th smallest distance, in a max-heap whose top is the bound
+const SEARCH_WITHIN: i32 = 1; // the nearest row within eps2, ties to the smaller id
 
 /**
- * For each query row, the index (in tree order) of the nearest tree row within eps,
- * ties to the smaller `ids` value; -1 when none is within eps.
+ * The nearest-neighbour walk of both search kernels, over m query rows: prunes a node
+ * when its box is beyond the current bound (with BOX_MARGIN), scans leaves, and writes
+ * one result per query. Called with a constant `search`, so after inlining each kernel
+ * keeps only its own branches. SEARCH_KTH visits the nearer child first so the bound
+ * tightens sooner; SEARCH_WITHIN starts from eps2 and visits left before right.
  */
-export function dbscanNearestWithin(
-  index: usize, // IN i32 header, a k-d tree
-  ids: usize, // IN i32[n], tie-break key of each tree row
-  Q: usize, // IN f64[m*d]
-  m: i32,
-  eps2: f64,
-  out: usize, // OUT i32[m]
+// @ts-ignore: decorator
+@inline
+function searchTree(
+  search: i32, index: usize, m: i32, Q: usize, k: i32, heap: usize, ids: usize, eps2: f64, out: usize,
 ): void {
   const d = i32At(index, H_D);
   const X = <usize>i32At(index, H_X);
@@ -492,29 +448,79 @@ export function dbscanNearestWithin(
     const x = Q + <usize>q * rowBytes;
     let best = -1;
     let bestDist = eps2;
-    store<i32>(stack, 0);
+    // The heap starts full of +Inf, so its top is always the current k-th distance.
+    if (search == SEARCH_KTH) for (let t = 0; t < k; t++) setF64(heap, t, Infinity);
+    setI32(stack, 0, 0);
     let sp = 1;
     while (sp > 0) {
       sp--;
       const node = i32At(stack, sp);
-      const box = bounds + ((<usize>node * <usize>d) << 4);
+      const box = nodeBox(bounds, node, d);
       const near = boxNearSq(x, box, d);
-      if (near > bestDist * (1 + BOX_MARGIN)) continue;
+      const bound = search == SEARCH_KTH ? load<f64>(heap) : bestDist;
+      if (near > bound * (1 + BOX_MARGIN)) continue;
       if (node >= firstLeaf) {
         const end = i32At(ranges, (node << 1) + 1);
         for (let j = i32At(ranges, node << 1); j < end; j++) {
           const dist = sqdistRows(x, X + <usize>j * rowBytes, d);
-          if (dist < bestDist || (dist == bestDist && (best < 0 || i32At(ids, j) < i32At(ids, best)))) {
+          if (search == SEARCH_KTH) {
+            if (dist < load<f64>(heap)) siftDown(heap, k, dist);
+          } else if (dist < bestDist || (dist == bestDist && (best < 0 || i32At(ids, j) < i32At(ids, best)))) {
             bestDist = dist;
             best = j;
           }
         }
         continue;
       }
-      setI32(stack, sp, 2 * node + 2);
-      setI32(stack, sp + 1, 2 * node + 1);
-      sp += 2;
+      if (search == SEARCH_KTH) {
+        const left = 2 * node + 1;
+        const right = left + 1;
+        const lbox = nodeBox(bounds, left, d);
+        const rbox = nodeBox(bounds, right, d);
+        let lnear: f64 = 0;
+        let rnear: f64 = 0;
+        for (let j = 0; j < d; j++) {
+          const v = f64At(x, j);
+          const lg = max(max(f64At(lbox, j) - v, v - f64At(lbox, d + j)), 0);
+          const rg = max(max(f64At(rbox, j) - v, v - f64At(rbox, d + j)), 0);
+          lnear += lg * lg;
+          rnear += rg * rg;
+        }
+        const first = lnear <= rnear ? left : right;
+        const second = lnear <= rnear ? right : left;
+        setI32(stack, sp, second);
+        setI32(stack, sp + 1, first);
+        sp += 2;
+      } else {
+        sp = pushChildren(stack, sp, node);
+      }
     }
-    setI32(out, q, best);
+    if (search == SEARCH_KTH) setF64(out, q, load<f64>(heap));
+    else setI32(out, q, best);
   }
+}
+
+/** Writes each row's squared distance to its k-th nearest row, itself counted (k-d tree index only). */
+export function dbscanKthNeighbourSq(
+  index: usize, // IN i32[DBSCAN_HEADER_SLOTS] header, a k-d tree
+  k: i32, // 1 <= k <= n
+  heap: usize, // SCRATCH f64[k]
+  out: usize, // OUT f64[n]
+): void {
+  searchTree(SEARCH_KTH, index, i32At(index, H_N), <usize>i32At(index, H_X), k, heap, 0, 0, out);
+}
+
+/**
+ * For each query row, the index (in tree order) of the nearest tree row within eps,
+ * ties to the smaller `ids` value; -1 when none is within eps.
+ */
+export function dbscanNearestWithin(
+  index: usize, // IN i32[DBSCAN_HEADER_SLOTS] header, a k-d tree
+  ids: usize, // IN i32[n], tie-break key of each tree row
+  Q: usize, // IN f64[m*d]
+  m: i32,
+  eps2: f64,
+  out: usize, // OUT i32[m]
+): void {
+  searchTree(SEARCH_WITHIN, index, m, Q, 0, 0, ids, eps2, out);
 }
