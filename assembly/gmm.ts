@@ -170,6 +170,126 @@ function normalizeBlock(logProb: usize, k: i32, resp: usize, nPad: i32, i: i32, 
   }
 }
 
+/** Writes the weighted log-probabilities logConst[c] - 0.5 * maha of four points (two lanes each of mahaA, mahaB) into their logProb row. */
+// @ts-ignore: decorator
+@inline
+function storeLogProbs(lpRow: usize, logConst: usize, c: i32, mahaA: v128, mahaB: v128): void {
+  const lc = v128.load64_splat(f64Addr(logConst, c));
+  const half = f64x2.splat(0.5);
+  v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaA)));
+  v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaB)), 16);
+}
+
+/** Full covariance: log-probabilities of component c for the four points at xi, through its triangular Linv at P. */
+// @ts-ignore: decorator
+@inline
+function logProbsFull(xi: usize, colBytes: usize, d: i32, mu: usize, P: usize, logConst: usize, c: i32, diff: usize, lpRow: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    let xj = xi;
+    for (let j = 0; j < d; j++) {
+      const m = v128.load64_splat(f64Addr(mu, j));
+      const q = diff + (<usize>j << 5);
+      v128.store(q, f64x2.sub(v128.load(xj), m));
+      v128.store(q, f64x2.sub(v128.load(xj, 16), m), 16);
+      xj += colBytes;
+    }
+    let mahaA = f64x2.splat(0);
+    let mahaB = f64x2.splat(0);
+    let row = P;
+    for (let j = 0; j < d; j++) {
+      let yA = f64x2.splat(0);
+      let yB = f64x2.splat(0);
+      for (let l = 0; l <= j; l++) {
+        const p = v128.load64_splat(f64Addr(row, l));
+        const q = diff + (<usize>l << 5);
+        yA = f64x2.add(yA, f64x2.mul(v128.load(q), p));
+        yB = f64x2.add(yB, f64x2.mul(v128.load(q, 16), p));
+      }
+      mahaA = f64x2.add(mahaA, f64x2.mul(yA, yA));
+      mahaB = f64x2.add(mahaB, f64x2.mul(yB, yB));
+      row += <usize>d << 3;
+    }
+    storeLogProbs(lpRow, logConst, c, mahaA, mahaB);
+  } else {
+    // Each of the four points through its lane's operations.
+    for (let j = 0; j < d; j++) {
+      const xj = xi + <usize>j * colBytes;
+      const m = load<f64>(f64Addr(mu, j));
+      const q = diff + (<usize>j << 5);
+      for (let t = 0; t < 4; t++) store<f64>(f64Addr(q, t), load<f64>(f64Addr(xj, t)) - m);
+    }
+    const lc = load<f64>(f64Addr(logConst, c));
+    for (let t = 0; t < 4; t++) {
+      let maha: f64 = 0;
+      for (let j = 0; j < d; j++) {
+        const row = P + ((<usize>j * <usize>d) << 3);
+        let y: f64 = 0;
+        for (let l = 0; l <= j; l++) y += load<f64>(f64Addr(diff + (<usize>l << 5), t)) * load<f64>(f64Addr(row, l));
+        maha += y * y;
+      }
+      store<f64>(f64Addr(lpRow, t), lc - 0.5 * maha);
+    }
+  }
+}
+
+/** Diagonal covariance: log-probabilities of component c for the four points at xi, through its 1/sigma per feature at P. */
+// @ts-ignore: decorator
+@inline
+function logProbsDiag(xi: usize, colBytes: usize, d: i32, mu: usize, P: usize, logConst: usize, c: i32, lpRow: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    let mahaA = f64x2.splat(0);
+    let mahaB = f64x2.splat(0);
+    let xj = xi;
+    for (let j = 0; j < d; j++) {
+      const m = v128.load64_splat(f64Addr(mu, j));
+      const p = v128.load64_splat(f64Addr(P, j));
+      const yA = f64x2.mul(f64x2.sub(v128.load(xj), m), p);
+      const yB = f64x2.mul(f64x2.sub(v128.load(xj, 16), m), p);
+      mahaA = f64x2.add(mahaA, f64x2.mul(yA, yA));
+      mahaB = f64x2.add(mahaB, f64x2.mul(yB, yB));
+      xj += colBytes;
+    }
+    storeLogProbs(lpRow, logConst, c, mahaA, mahaB);
+  } else {
+    const lc = load<f64>(f64Addr(logConst, c));
+    for (let t = 0; t < 4; t++) {
+      let maha: f64 = 0;
+      for (let j = 0; j < d; j++) {
+        const y = (load<f64>(f64Addr(xi + <usize>j * colBytes, t)) - load<f64>(f64Addr(mu, j))) * load<f64>(f64Addr(P, j));
+        maha += y * y;
+      }
+      store<f64>(f64Addr(lpRow, t), lc - 0.5 * maha);
+    }
+  }
+}
+
+/**
+ * The E-step loop of both covariance families, four points per step: each component's
+ * log-probabilities (logProbsFull or logProbsDiag, picked by the constant `full`, so
+ * each export keeps one), then log-sum-exp and responsibilities.
+ */
+// @ts-ignore: decorator
+@inline
+function eStep(
+  full: bool, X: usize, n: i32, nPad: i32, d: i32, means: usize, prec: usize, logConst: usize, k: i32,
+  diff: usize, logProb: usize, resp: usize, logNorm: usize,
+): f64 {
+  const colBytes = <usize>nPad << 3;
+  for (let i = 0; i < nPad; i += 4) {
+    const xi = f64Addr(X, i);
+    for (let c = 0; c < k; c++) {
+      const mu = means + ((<usize>c * <usize>d) << 3);
+      // Full: a d x d Linv per component; diagonal: d values.
+      const P = prec + ((<usize>c * <usize>d * (full ? <usize>d : 1)) << 3);
+      const lpRow = logProb + (<usize>c << 5);
+      if (full) logProbsFull(xi, colBytes, d, mu, P, logConst, c, diff, lpRow);
+      else logProbsDiag(xi, colBytes, d, mu, P, logConst, c, lpRow);
+    }
+    normalizeBlock(logProb, k, resp, nPad, i, logNorm);
+  }
+  return finishEStep(n, nPad, k, resp, logNorm);
+}
+
 /**
  * E-step for full (and tied) covariances. For each point and component:
  * logConst[c] - 0.5 * ||Linv_c (x - mu_c)||^2, then log-sum-exp over components and the
@@ -190,66 +310,7 @@ export function gmmEStepFull(
   resp: usize, // OUT f64[k*nPad], component-major
   logNorm: usize, // OUT f64[nPad]
 ): f64 {
-  const colBytes = <usize>nPad << 3;
-  for (let i = 0; i < nPad; i += 4) {
-    const xi = f64Addr(X, i);
-    for (let c = 0; c < k; c++) {
-      const mu = means + ((<usize>c * <usize>d) << 3);
-      const P = precChol + ((<usize>c * <usize>d * <usize>d) << 3);
-      const lpRow = logProb + (<usize>c << 5);
-      if (ASC_FEATURE_SIMD) {
-        let xj = xi;
-        for (let j = 0; j < d; j++) {
-          const m = v128.load64_splat(f64Addr(mu, j));
-          const q = diff + (<usize>j << 5);
-          v128.store(q, f64x2.sub(v128.load(xj), m));
-          v128.store(q, f64x2.sub(v128.load(xj, 16), m), 16);
-          xj += colBytes;
-        }
-        let mahaA = f64x2.splat(0);
-        let mahaB = f64x2.splat(0);
-        let row = P;
-        for (let j = 0; j < d; j++) {
-          let yA = f64x2.splat(0);
-          let yB = f64x2.splat(0);
-          for (let l = 0; l <= j; l++) {
-            const p = v128.load64_splat(f64Addr(row, l));
-            const q = diff + (<usize>l << 5);
-            yA = f64x2.add(yA, f64x2.mul(v128.load(q), p));
-            yB = f64x2.add(yB, f64x2.mul(v128.load(q, 16), p));
-          }
-          mahaA = f64x2.add(mahaA, f64x2.mul(yA, yA));
-          mahaB = f64x2.add(mahaB, f64x2.mul(yB, yB));
-          row += <usize>d << 3;
-        }
-        const lc = v128.load64_splat(f64Addr(logConst, c));
-        const half = f64x2.splat(0.5);
-        v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaA)));
-        v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaB)), 16);
-      } else {
-        // Each of the four points through its lane's operations.
-        for (let j = 0; j < d; j++) {
-          const xj = xi + <usize>j * colBytes;
-          const m = load<f64>(f64Addr(mu, j));
-          const q = diff + (<usize>j << 5);
-          for (let t = 0; t < 4; t++) store<f64>(f64Addr(q, t), load<f64>(f64Addr(xj, t)) - m);
-        }
-        const lc = load<f64>(f64Addr(logConst, c));
-        for (let t = 0; t < 4; t++) {
-          let maha: f64 = 0;
-          for (let j = 0; j < d; j++) {
-            const row = P + ((<usize>j * <usize>d) << 3);
-            let y: f64 = 0;
-            for (let l = 0; l <= j; l++) y += load<f64>(f64Addr(diff + (<usize>l << 5), t)) * load<f64>(f64Addr(row, l));
-            maha += y * y;
-          }
-          store<f64>(f64Addr(lpRow, t), lc - 0.5 * maha);
-        }
-      }
-    }
-    normalizeBlock(logProb, k, resp, nPad, i, logNorm);
-  }
-  return finishEStep(n, nPad, k, resp, logNorm);
+  return eStep(true, X, n, nPad, d, means, precChol, logConst, k, diff, logProb, resp, logNorm);
 }
 
 /**
@@ -270,45 +331,7 @@ export function gmmEStepDiag(
   resp: usize, // OUT f64[k*nPad], component-major
   logNorm: usize, // OUT f64[nPad]
 ): f64 {
-  const colBytes = <usize>nPad << 3;
-  for (let i = 0; i < nPad; i += 4) {
-    const xi = f64Addr(X, i);
-    for (let c = 0; c < k; c++) {
-      const mu = means + ((<usize>c * <usize>d) << 3);
-      const P = precDiag + ((<usize>c * <usize>d) << 3);
-      const lpRow = logProb + (<usize>c << 5);
-      if (ASC_FEATURE_SIMD) {
-        let mahaA = f64x2.splat(0);
-        let mahaB = f64x2.splat(0);
-        let xj = xi;
-        for (let j = 0; j < d; j++) {
-          const m = v128.load64_splat(f64Addr(mu, j));
-          const p = v128.load64_splat(f64Addr(P, j));
-          const yA = f64x2.mul(f64x2.sub(v128.load(xj), m), p);
-          const yB = f64x2.mul(f64x2.sub(v128.load(xj, 16), m), p);
-          mahaA = f64x2.add(mahaA, f64x2.mul(yA, yA));
-          mahaB = f64x2.add(mahaB, f64x2.mul(yB, yB));
-          xj += colBytes;
-        }
-        const lc = v128.load64_splat(f64Addr(logConst, c));
-        const half = f64x2.splat(0.5);
-        v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaA)));
-        v128.store(lpRow, f64x2.sub(lc, f64x2.mul(half, mahaB)), 16);
-      } else {
-        const lc = load<f64>(f64Addr(logConst, c));
-        for (let t = 0; t < 4; t++) {
-          let maha: f64 = 0;
-          for (let j = 0; j < d; j++) {
-            const y = (load<f64>(f64Addr(xi + <usize>j * colBytes, t)) - load<f64>(f64Addr(mu, j))) * load<f64>(f64Addr(P, j));
-            maha += y * y;
-          }
-          store<f64>(f64Addr(lpRow, t), lc - 0.5 * maha);
-        }
-      }
-    }
-    normalizeBlock(logProb, k, resp, nPad, i, logNorm);
-  }
-  return finishEStep(n, nPad, k, resp, logNorm);
+  return eStep(false, X, n, nPad, d, means, precDiag, logConst, k, 0, logProb, resp, logNorm);
 }
 
 /**
