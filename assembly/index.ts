@@ -13,4 +13,5 @@ export { silhouetteClusterSums, silhouetteFromSums } from './silhouette';
 export { clusterMeans, centroidDistanceSums } from './davies_bouldin';
 export { condensedDistances, matrixNNChain, wardNNChain, singlePrim } from './linkage';
 export { dbscanCoreFlags, dbscanUnionCores, dbscanBorderLabels, dbscanKthNeighbourSq, dbscanNearestWithin } from './dbscan';
-export { gmmEStepFull, gmmEStepDiag, gmmWeightedSums, gmmWeightedScatter, gmmWeightedScatterDiag } from './gmm';
+export { gmmEStepFull, gmmEStepDiag } from './gmm_estep';
+export { gmmWeightedSums, gmmWeightedScatter, gmmWeightedScatterDiag } from './gmm_mstep';
