@@ -12,6 +12,7 @@ export { closestSquaredDistances } from './kmeans_init';
 export { silhouetteClusterSums, silhouetteFromSums } from './silhouette';
 export { clusterMeans, centroidDistanceSums } from './davies_bouldin';
 export { condensedDistances, matrixNNChain, wardNNChain, singlePrim } from './linkage';
-export { dbscanCoreFlags, dbscanUnionCores, dbscanBorderLabels, dbscanKthNeighbourSq, dbscanNearestWithin } from './dbscan';
+export { dbscanCoreFlags, dbscanUnionCores, dbscanBorderLabels } from './dbscan';
+export { dbscanKthNeighbourSq, dbscanNearestWithin } from './dbscan_search';
 export { gmmEStepFull, gmmEStepDiag } from './gmm_estep';
 export { gmmWeightedSums, gmmWeightedScatter, gmmWeightedScatterDiag } from './gmm_mstep';
