@@ -16,9 +16,9 @@ export function weightAt(weights: usize, i: i32): f64 {
   return weights == 0 ? 1.0 : load<f64>(weights + (<usize>i << 3));
 }
 
-/** One step of a running argmin over centroids for the two points in a v128's lanes: labels where score < best, else the old labels. */
 // Strict <, so the first of equal scores wins (scikit-learn's rule), matching
 // pmin(best, s) = s < best ? s : best, which callers use to keep best.
+/** One step of a running argmin over centroids for the two points in a v128's lanes: labels where score < best, else the old labels. */
 // @ts-ignore: decorator
 @inline
 export function betterLabels(score: v128, best: v128, labels: v128, c: i32): v128 {
