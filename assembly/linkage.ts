@@ -40,6 +40,18 @@ function pairAt(D: usize, n: i32, i: i32, j: i32): usize {
   return D + ((i < j ? condensedIndex(n, i, j) : condensedIndex(n, j, i)) << 3);
 }
 
+/** Starts an empty NN-chain at the first live cluster (size > 0) of positions [0, count), SciPy's choice. */
+// @ts-ignore: decorator
+@inline
+function startChain(chain: usize, sizes: usize, count: i32): void {
+  for (let i = 0; i < count; i++) {
+    if (f64At(sizes, i) > 0) {
+      setI32(chain, 0, i);
+      break;
+    }
+  }
+}
+
 /** Writes the condensed Euclidean distance matrix in SciPy's pdist order (0,1), (0,2), ..., (n-2,n-1). */
 export function condensedDistances(
   X: usize, // IN f64[n*d]
@@ -73,12 +85,7 @@ export function matrixNNChain(
   let chainLength = 0;
   for (let k = 0; k < n - 1; k++) {
     if (chainLength == 0) {
-      for (let i = 0; i < n; i++) {
-        if (f64At(sizes, i) > 0) {
-          setI32(chain, 0, i);
-          break;
-        }
-      }
+      startChain(chain, sizes, n);
       chainLength = 1;
     }
     let x = 0;
@@ -204,12 +211,7 @@ export function wardNNChain(
       length = w;
     }
     if (chainLength == 0) {
-      for (let i = 0; i < length; i++) {
-        if (f64At(sizes, i) > 0) {
-          setI32(chain, 0, i);
-          break;
-        }
-      }
+      startChain(chain, sizes, length);
       chainLength = 1;
     }
     const scanEnd = (length + 3) & ~3;
