@@ -4,7 +4,7 @@
 // layout (hamerlyInitPairs); later passes go point by point (hamerlyAssign).
 
 import { sqdistRows } from './distance';
-import { betterLabels, weightAt } from './kmeans_common';
+import { betterLabels, pairSqdist, weightAt } from './kmeans_common';
 
 /** Adds (sign = 1) or removes (sign = -1) point x's weighted contribution to cluster c. */
 // @ts-ignore: decorator
@@ -166,11 +166,7 @@ export function hamerlyInitPairs(
       let best = f64x2.splat(Infinity), second = f64x2.splat(Infinity), lab = f64x2.splat(0);
       for (let c = 0; c < k; c++) {
         const cr = C + <usize>c * rowBytes;
-        let acc = f64x2.splat(0);
-        for (let j = 0; j < d; j++) {
-          const diff = f64x2.sub(v128.load(xp + (<usize>j << 4)), v128.load64_splat(cr + (<usize>j << 3)));
-          acc = f64x2.add(acc, f64x2.mul(diff, diff));
-        }
+        const acc = pairSqdist(xp, cr, d);
         second = f64x2.pmin(second, f64x2.pmax(best, acc));
         lab = betterLabels(acc, best, lab, c);
         best = f64x2.pmin(best, acc);

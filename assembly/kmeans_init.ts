@@ -1,6 +1,8 @@
 // k-means++ seeding (scikit-learn's _kmeans_plusplus): the distance update that scores
 // candidate centres. The host draws the candidates and keeps the best.
 
+import { pairSqdist } from './kmeans_common';
+
 /**
  * k-means++ step for m candidate centres:
  * trials[t*nEven + i] = min(closest[i], ||x_i - cand_t||^2) and
@@ -32,13 +34,9 @@ export function closestSquaredDistances(
       let pot = f64x2.splat(0);
       for (let p = 0; p < nPairs; p++) {
         const xp = Xp + <usize>p * pairBytes;
-        let acc = f64x2.splat(0);
-        for (let j = 0; j < d; j++) {
-          const diff = f64x2.sub(v128.load(xp + (<usize>j << 4)), v128.load64_splat(cand + (<usize>j << 3)));
-          acc = f64x2.add(acc, f64x2.mul(diff, diff));
-        }
+        const dist = pairSqdist(xp, cand, d);
         const off = <usize>p << 4;
-        acc = f64x2.pmin(acc, v128.load(closest + off));
+        const acc = f64x2.pmin(dist, v128.load(closest + off));
         v128.store(out + off, acc);
         pot = f64x2.add(pot, weights == 0 ? acc : f64x2.mul(v128.load(weights + off), acc));
       }
