@@ -1,6 +1,7 @@
 // DBSCAN neighbourhood kernels: every query is "the points within eps of point i",
 // answered from a spatial index that the host builds and lays out in linear memory.
-// Nothing of size n^2 is ever stored: each phase queries again.
+// Nothing of size n^2 is ever stored: each phase queries again. The nearest-neighbour
+// searches over the same tree (eps 'auto', predict) are in dbscan_search.ts.
 //
 // Two indexes, both over points reordered so that an index cell or tree node is one
 // contiguous row range [start, end):
@@ -8,7 +9,8 @@
 //   lie in its own cell and the 3^d - 1 cells around it;
 // - an implicit balanced k-d tree (node i has children 2i+1 and 2i+2, nodes from
 //   firstLeaf on are leaves) with one bounding box per node.
-// The index is described by an i32 header (slots H_*) so every kernel takes one pointer.
+// The index is described by an i32 header (slots DBSCAN_H_* in layout.ts, shared with
+// the host) so every kernel takes one pointer.
 //
 // "Within eps" always means sqdistRows(x, y) <= eps2, the same expression in the SIMD
 // and scalar builds. Box tests only skip work: a node is pruned when its box is farther
@@ -17,20 +19,42 @@
 // which pairs count as neighbours.
 
 import { sqdistRows } from './distance';
+import {
+  DBSCAN_BOX_MARGIN as BOX_MARGIN,
+  DBSCAN_H_BOUNDS as H_BOUNDS,
+  DBSCAN_H_CELL_OF as H_CELL_OF,
+  DBSCAN_H_CELL_START as H_CELL_START,
+  DBSCAN_H_D as H_D,
+  DBSCAN_H_FIRST_CORE as H_FIRST_CORE,
+  DBSCAN_H_FIRST_LEAF as H_FIRST_LEAF,
+  DBSCAN_H_GX as H_GX,
+  DBSCAN_H_GY as H_GY,
+  DBSCAN_H_GZ as H_GZ,
+  DBSCAN_H_KIND as H_KIND,
+  DBSCAN_H_N as H_N,
+  DBSCAN_H_N_NODES as H_N_NODES,
+  DBSCAN_H_RANGES as H_RANGES,
+  DBSCAN_H_STACK as H_STACK,
+  DBSCAN_H_UNITED as H_UNITED,
+  DBSCAN_H_X as H_X,
+  DBSCAN_KIND_TREE as KIND_TREE,
+} from './layout';
+import { f64At, i32At, setI32 } from './memory';
 
-/** Squared distance from row x to the nearest point of a node's box (0 inside); for the walks that prune only. */
+/** Address of tree node `node`'s box in bounds: lo[0..d) then hi[0..d). */
 // @ts-ignore: decorator
 @inline
-function boxNearSq(x: usize, box: usize, d: i32): f64 {
-  let near: f64 = 0;
-  for (let j = 0; j < d; j++) {
-    const v = load<f64>(x + (<usize>j << 3));
-    const below = load<f64>(box + (<usize>j << 3)) - v;
-    const above = v - load<f64>(box + (<usize>(d + j) << 3));
-    const gap = below > 0 ? below : above > 0 ? above : 0;
-    near += gap * gap;
-  }
-  return near;
+export function nodeBox(bounds: usize, node: i32, d: i32): usize {
+  return bounds + ((<usize>node * <usize>d) << 4);
+}
+
+/** Pushes node's children on a walk's stack, left on top so it is visited first; returns the new stack size. */
+// @ts-ignore: decorator
+@inline
+export function pushChildren(stack: usize, sp: i32, node: i32): i32 {
+  setI32(stack, sp, 2 * node + 2);
+  setI32(stack, sp + 1, 2 * node + 1);
+  return sp + 2;
 }
 
 /** Set by boxDistances: the squared distance from the row to the farthest corner of the box. */
@@ -47,9 +71,9 @@ function boxDistances(x: usize, box: usize, d: i32): f64 {
   let near: f64 = 0;
   let far: f64 = 0;
   for (let k = 0; k < d; k++) {
-    const v = load<f64>(x + (<usize>k << 3));
-    const lo = load<f64>(box + (<usize>k << 3));
-    const hi = load<f64>(box + (<usize>(d + k) << 3));
+    const v = f64At(x, k);
+    const lo = f64At(box, k);
+    const hi = f64At(box, d + k);
     const below = lo - v;
     const above = v - hi;
     const gap = below > 0 ? below : above > 0 ? above : 0;
@@ -61,43 +85,9 @@ function boxDistances(x: usize, box: usize, d: i32): f64 {
   return near;
 }
 
-
-const H_KIND: i32 = 0; // KIND_TREE or KIND_GRID
-const H_N: i32 = 1;
-const H_D: i32 = 2;
-const H_X: i32 = 3; // f64[n*d], reordered rows
-const H_BOUNDS: i32 = 4; // tree: f64[nNodes*2*d], per node lo[d] then hi[d]
-const H_RANGES: i32 = 5; // tree: i32[nNodes*2], per node start, end
-const H_FIRST_LEAF: i32 = 6; // tree
-const H_STACK: i32 = 7; // tree: i32[64] scratch
-const H_CELL_OF: i32 = 8; // grid: i32[n], linear cell index of each row
-const H_CELL_START: i32 = 9; // grid: i32[nCells+1]
-const H_GX: i32 = 10; // grid: cells along each of 3 axes (1 for missing axes)
-const H_GY: i32 = 11;
-const H_GZ: i32 = 12;
-const H_FIRST_CORE: i32 = 13; // tree: i32[nNodes], first core row of each node or -1
-const H_UNITED: i32 = 14; // tree: i32[nNodes], 1 once all core rows of the node are known to be in one set
-const H_N_NODES: i32 = 15; // tree
-
-const KIND_TREE: i32 = 0;
-
 const MODE_COUNT: i32 = 0; // how many neighbours, stopping at `limit`
 const MODE_UNION: i32 = 1; // union i with its core neighbours j > i
 const MODE_BORDER: i32 = 2; // smallest cluster label among core neighbours
-
-const BOX_MARGIN: f64 = 1e-9;
-
-// @ts-ignore: decorator
-@inline
-function hdr(h: usize, slot: i32): i32 {
-  return load<i32>(h + (<usize>slot << 2));
-}
-
-// @ts-ignore: decorator
-@inline
-function i32At(p: usize, i: i32): i32 {
-  return load<i32>(p + (<usize>i << 2));
-}
 
 /** Root of i's set, halving the path on the way. */
 // @ts-ignore: decorator
@@ -107,7 +97,7 @@ function findRoot(parent: usize, i: i32): i32 {
   let p = i32At(parent, x);
   while (p != x) {
     const gp = i32At(parent, p);
-    store<i32>(parent + (<usize>x << 2), gp);
+    setI32(parent, x, gp);
     x = gp;
     p = i32At(parent, x);
   }
@@ -120,8 +110,8 @@ function findRoot(parent: usize, i: i32): i32 {
 function unionSets(parent: usize, a: i32, b: i32): void {
   const ra = findRoot(parent, a);
   const rb = findRoot(parent, b);
-  if (ra < rb) store<i32>(parent + (<usize>rb << 2), ra);
-  else if (rb < ra) store<i32>(parent + (<usize>ra << 2), rb);
+  if (ra < rb) setI32(parent, rb, ra);
+  else if (rb < ra) setI32(parent, ra, rb);
 }
 
 /**
@@ -167,12 +157,12 @@ function done(mode: i32, acc: i32, limit: i32): bool {
 }
 
 function queryTree(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32, aux: usize, aux2: usize): i32 {
-  const d = hdr(h, H_D);
-  const X = <usize>hdr(h, H_X);
-  const bounds = <usize>hdr(h, H_BOUNDS);
-  const ranges = <usize>hdr(h, H_RANGES);
-  const firstLeaf = hdr(h, H_FIRST_LEAF);
-  const stack = <usize>hdr(h, H_STACK);
+  const d = i32At(h, H_D);
+  const X = <usize>i32At(h, H_X);
+  const bounds = <usize>i32At(h, H_BOUNDS);
+  const ranges = <usize>i32At(h, H_RANGES);
+  const firstLeaf = i32At(h, H_FIRST_LEAF);
+  const stack = <usize>i32At(h, H_STACK);
   const x = X + <usize>i * (<usize>d << 3);
   const pruneAbove = eps2 * (1 + BOX_MARGIN);
   const insideBelow = eps2 * (1 - BOX_MARGIN);
@@ -184,7 +174,7 @@ function queryTree(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32,
     const start = i32At(ranges, node << 1);
     const end = i32At(ranges, (node << 1) + 1);
     if (mode == MODE_UNION && end <= i + 1) continue;
-    const box = bounds + ((<usize>node * <usize>d) << 4);
+    const box = nodeBox(bounds, node, d);
     const near = boxDistances(x, box, d);
     const far = boxFarSq;
     if (near > pruneAbove) continue;
@@ -193,9 +183,7 @@ function queryTree(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32,
       if (done(mode, acc, limit)) return acc;
       continue;
     }
-    store<i32>(stack + (<usize>sp << 2), 2 * node + 2);
-    store<i32>(stack + (<usize>(sp + 1) << 2), 2 * node + 1);
-    sp += 2;
+    sp = pushChildren(stack, sp, node);
   }
   return acc;
 }
@@ -218,14 +206,14 @@ function allInOneSet(core: usize, parent: usize, first: i32, end: i32): bool {
  * eps. In dense regions most nodes are united early, so a query costs nodes, not pairs.
  */
 function unionTree(h: usize, i: i32, eps2: f64, core: usize, parent: usize): void {
-  const d = hdr(h, H_D);
-  const X = <usize>hdr(h, H_X);
-  const bounds = <usize>hdr(h, H_BOUNDS);
-  const ranges = <usize>hdr(h, H_RANGES);
-  const firstLeaf = hdr(h, H_FIRST_LEAF);
-  const stack = <usize>hdr(h, H_STACK);
-  const firstCore = <usize>hdr(h, H_FIRST_CORE);
-  const united = <usize>hdr(h, H_UNITED);
+  const d = i32At(h, H_D);
+  const X = <usize>i32At(h, H_X);
+  const bounds = <usize>i32At(h, H_BOUNDS);
+  const ranges = <usize>i32At(h, H_RANGES);
+  const firstLeaf = i32At(h, H_FIRST_LEAF);
+  const stack = <usize>i32At(h, H_STACK);
+  const firstCore = <usize>i32At(h, H_FIRST_CORE);
+  const united = <usize>i32At(h, H_UNITED);
   const rowBytes = <usize>d << 3;
   const x = X + <usize>i * rowBytes;
   const pruneAbove = eps2 * (1 + BOX_MARGIN);
@@ -247,14 +235,14 @@ function unionTree(h: usize, i: i32, eps2: f64, core: usize, parent: usize): voi
       if ((fl < 0 || i32At(united, l) != 0) && (fr < 0 || i32At(united, l + 1) != 0) &&
           (fl < 0 || fr < 0 || findRoot(parent, fl) == findRoot(parent, fr))) {
         isUnited = true;
-        store<i32>(united + (<usize>node << 2), 1);
+        setI32(united, node, 1);
       }
     }
     if (isUnited && findRoot(parent, first) == findRoot(parent, i)) continue;
     // Pairs are seen from their smaller row, except through united nodes (any core row
     // of theirs will do, and i may be the only one to reach it).
     if (!isUnited && end <= i + 1) continue;
-    const box = bounds + ((<usize>node * <usize>d) << 4);
+    const box = nodeBox(bounds, node, d);
     const near = boxDistances(x, box, d);
     const far = boxFarSq;
     if (near > pruneAbove) continue;
@@ -275,24 +263,22 @@ function unionTree(h: usize, i: i32, eps2: f64, core: usize, parent: usize): voi
       }
     } else if (inside || isLeaf) {
       scanRange(MODE_UNION, X, d, x, i, i32At(ranges, node << 1), end, inside, eps2, 0, core, parent);
-      if (isLeaf && allInOneSet(core, parent, first, end)) store<i32>(united + (<usize>node << 2), 1);
+      if (isLeaf && allInOneSet(core, parent, first, end)) setI32(united, node, 1);
       continue;
     }
-    store<i32>(stack + (<usize>sp << 2), 2 * node + 2);
-    store<i32>(stack + (<usize>(sp + 1) << 2), 2 * node + 1);
-    sp += 2;
+    sp = pushChildren(stack, sp, node);
   }
 }
 
 function queryGrid(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32, aux: usize, aux2: usize): i32 {
-  const d = hdr(h, H_D);
-  const X = <usize>hdr(h, H_X);
-  const cellStart = <usize>hdr(h, H_CELL_START);
-  const gx = hdr(h, H_GX);
-  const gy = hdr(h, H_GY);
-  const gz = hdr(h, H_GZ);
+  const d = i32At(h, H_D);
+  const X = <usize>i32At(h, H_X);
+  const cellStart = <usize>i32At(h, H_CELL_START);
+  const gx = i32At(h, H_GX);
+  const gy = i32At(h, H_GY);
+  const gz = i32At(h, H_GZ);
   const x = X + <usize>i * (<usize>d << 3);
-  const cell = i32At(<usize>hdr(h, H_CELL_OF), i);
+  const cell = i32At(<usize>i32At(h, H_CELL_OF), i);
   const cz = cell % gz;
   const cy = (cell / gz) % gy;
   const cx = cell / (gz * gy);
@@ -313,23 +299,23 @@ function queryGrid(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32,
 // @ts-ignore: decorator
 @inline
 function query(h: usize, mode: i32, i: i32, eps2: f64, acc: i32, limit: i32, aux: usize, aux2: usize): i32 {
-  return hdr(h, H_KIND) == KIND_TREE
+  return i32At(h, H_KIND) == KIND_TREE
     ? queryTree(h, mode, i, eps2, acc, limit, aux, aux2)
     : queryGrid(h, mode, i, eps2, acc, limit, aux, aux2);
 }
 
 /** Flags rows with at least minSamples rows (itself included) within eps; returns the number of core rows. */
 export function dbscanCoreFlags(
-  index: usize, // IN i32 header, see H_*
+  index: usize, // IN i32[DBSCAN_HEADER_SLOTS] header, see layout.ts
   eps2: f64,
   minSamples: i32,
   core: usize, // OUT i32[n], 1 for core rows
 ): i32 {
-  const n = hdr(index, H_N);
+  const n = i32At(index, H_N);
   let cores = 0;
   for (let i = 0; i < n; i++) {
     const isCore = query(index, MODE_COUNT, i, eps2, 0, minSamples, 0, 0) >= minSamples;
-    store<i32>(core + (<usize>i << 2), isCore ? 1 : 0);
+    setI32(core, i, isCore ? 1 : 0);
     if (isCore) cores++;
   }
   return cores;
@@ -342,14 +328,14 @@ export function dbscanUnionCores(
   core: usize, // IN i32[n]
   parent: usize, // INOUT i32[n], parent[i] = i on entry; fully compressed on return
 ): void {
-  const n = hdr(index, H_N);
-  if (hdr(index, H_KIND) == KIND_TREE) {
+  const n = i32At(index, H_N);
+  if (i32At(index, H_KIND) == KIND_TREE) {
     // Rows of a compact node (flagged united by the host: its diameter is below eps) are
     // all within eps of each other: join its core rows once, up front.
-    const compact = <usize>hdr(index, H_UNITED);
-    const firstCore = <usize>hdr(index, H_FIRST_CORE);
-    const ranges = <usize>hdr(index, H_RANGES);
-    const nNodes = hdr(index, H_N_NODES);
+    const compact = <usize>i32At(index, H_UNITED);
+    const firstCore = <usize>i32At(index, H_FIRST_CORE);
+    const ranges = <usize>i32At(index, H_RANGES);
+    const nNodes = i32At(index, H_N_NODES);
     for (let node = 0; node < nNodes; node++) {
       if (i32At(compact, node) == 0 || (node > 0 && i32At(compact, (node - 1) >> 1) != 0)) continue;
       const first = i32At(firstCore, node);
@@ -359,10 +345,10 @@ export function dbscanUnionCores(
     }
     // Join the core pairs inside each leaf (leaf size^2 work in all), so that most
     // leaves start out united and later queries pass them with one root comparison.
-    const X = <usize>hdr(index, H_X);
-    const d = hdr(index, H_D);
+    const X = <usize>i32At(index, H_X);
+    const d = i32At(index, H_D);
     const rowBytes = <usize>d << 3;
-    for (let leaf = hdr(index, H_FIRST_LEAF); leaf < nNodes; leaf++) {
+    for (let leaf = i32At(index, H_FIRST_LEAF); leaf < nNodes; leaf++) {
       const first = i32At(firstCore, leaf);
       if (first < 0 || i32At(compact, leaf) != 0) continue;
       const end = i32At(ranges, (leaf << 1) + 1);
@@ -373,15 +359,15 @@ export function dbscanUnionCores(
           if (i32At(core, b) != 0 && sqdistRows(xa, X + <usize>b * rowBytes, d) <= eps2) unionSets(parent, a, b);
         }
       }
-      if (allInOneSet(core, parent, first, end)) store<i32>(compact + (<usize>leaf << 2), 1);
+      if (allInOneSet(core, parent, first, end)) setI32(compact, leaf, 1);
     }
   }
   for (let i = 0; i < n; i++) {
     if (i32At(core, i) == 0) continue;
-    if (hdr(index, H_KIND) == KIND_TREE) unionTree(index, i, eps2, core, parent);
+    if (i32At(index, H_KIND) == KIND_TREE) unionTree(index, i, eps2, core, parent);
     else queryGrid(index, MODE_UNION, i, eps2, 0, 0, core, parent);
   }
-  for (let i = 0; i < n; i++) store<i32>(parent + (<usize>i << 2), findRoot(parent, i));
+  for (let i = 0; i < n; i++) setI32(parent, i, findRoot(parent, i));
 }
 
 /** Labels each non-core row with the smallest cluster label among its core neighbours (-1 if none). */
@@ -391,142 +377,10 @@ export function dbscanBorderLabels(
   coreLabels: usize, // IN i32[n]: cluster label of core rows, -1 elsewhere
   out: usize, // OUT i32[n]: labels of all rows
 ): void {
-  const n = hdr(index, H_N);
+  const n = i32At(index, H_N);
   for (let i = 0; i < n; i++) {
     let label = i32At(coreLabels, i);
     if (label < 0) label = query(index, MODE_BORDER, i, eps2, -1, 0, coreLabels, 0);
-    store<i32>(out + (<usize>i << 2), label);
-  }
-}
-
-/** Sift-down in a max-heap of f64 held in heap[0..size). */
-// @ts-ignore: decorator
-@inline
-function siftDown(heap: usize, size: i32, value: f64): void {
-  let pos = 0;
-  while (true) {
-    let child = 2 * pos + 1;
-    if (child >= size) break;
-    let cv = load<f64>(heap + (<usize>child << 3));
-    if (child + 1 < size) {
-      const rv = load<f64>(heap + (<usize>(child + 1) << 3));
-      if (rv > cv) {
-        child++;
-        cv = rv;
-      }
-    }
-    if (cv <= value) break;
-    store<f64>(heap + (<usize>pos << 3), cv);
-    pos = child;
-  }
-  store<f64>(heap + (<usize>pos << 3), value);
-}
-
-/** Writes each row's squared distance to its k-th nearest row, itself counted (k-d tree index only). */
-export function dbscanKthNeighbourSq(
-  index: usize, // IN i32 header, a k-d tree
-  k: i32, // 1 <= k <= n
-  heap: usize, // scratch f64[k]
-  out: usize, // OUT f64[n]
-): void {
-  const n = hdr(index, H_N);
-  const d = hdr(index, H_D);
-  const X = <usize>hdr(index, H_X);
-  const bounds = <usize>hdr(index, H_BOUNDS);
-  const ranges = <usize>hdr(index, H_RANGES);
-  const firstLeaf = hdr(index, H_FIRST_LEAF);
-  const stack = <usize>hdr(index, H_STACK);
-  const rowBytes = <usize>d << 3;
-  for (let i = 0; i < n; i++) {
-    const x = X + <usize>i * rowBytes;
-    // The heap starts full of +Inf, so its top is always the current k-th distance.
-    for (let t = 0; t < k; t++) store<f64>(heap + (<usize>t << 3), Infinity);
-    store<i32>(stack, 0);
-    let sp = 1;
-    while (sp > 0) {
-      sp--;
-      const node = i32At(stack, sp);
-      const box = bounds + ((<usize>node * <usize>d) << 4);
-      const near = boxNearSq(x, box, d);
-      if (near > load<f64>(heap) * (1 + BOX_MARGIN)) continue;
-      if (node >= firstLeaf) {
-        const end = i32At(ranges, (node << 1) + 1);
-        for (let j = i32At(ranges, node << 1); j < end; j++) {
-          const dist = sqdistRows(x, X + <usize>j * rowBytes, d);
-          if (dist < load<f64>(heap)) siftDown(heap, k, dist);
-        }
-        continue;
-      }
-      // Visit the child whose box is nearer first so the bound tightens sooner.
-      const left = 2 * node + 1;
-      const right = left + 1;
-      const lbox = bounds + ((<usize>left * <usize>d) << 4);
-      const rbox = bounds + ((<usize>right * <usize>d) << 4);
-      let lnear: f64 = 0;
-      let rnear: f64 = 0;
-      for (let j = 0; j < d; j++) {
-        const v = load<f64>(x + (<usize>j << 3));
-        const lg = max(max(load<f64>(lbox + (<usize>j << 3)) - v, v - load<f64>(lbox + (<usize>(d + j) << 3))), 0);
-        const rg = max(max(load<f64>(rbox + (<usize>j << 3)) - v, v - load<f64>(rbox + (<usize>(d + j) << 3))), 0);
-        lnear += lg * lg;
-        rnear += rg * rg;
-      }
-      const first = lnear <= rnear ? left : right;
-      const second = lnear <= rnear ? right : left;
-      store<i32>(stack + (<usize>sp << 2), second);
-      store<i32>(stack + (<usize>(sp + 1) << 2), first);
-      sp += 2;
-    }
-    store<f64>(out + (<usize>i << 3), load<f64>(heap));
-  }
-}
-
-/**
- * For each query row, the index (in tree order) of the nearest tree row within eps,
- * ties to the smaller `ids` value; -1 when none is within eps.
- */
-export function dbscanNearestWithin(
-  index: usize, // IN i32 header, a k-d tree
-  ids: usize, // IN i32[n], tie-break key of each tree row
-  Q: usize, // IN f64[m*d]
-  m: i32,
-  eps2: f64,
-  out: usize, // OUT i32[m]
-): void {
-  const d = hdr(index, H_D);
-  const X = <usize>hdr(index, H_X);
-  const bounds = <usize>hdr(index, H_BOUNDS);
-  const ranges = <usize>hdr(index, H_RANGES);
-  const firstLeaf = hdr(index, H_FIRST_LEAF);
-  const stack = <usize>hdr(index, H_STACK);
-  const rowBytes = <usize>d << 3;
-  for (let q = 0; q < m; q++) {
-    const x = Q + <usize>q * rowBytes;
-    let best = -1;
-    let bestDist = eps2;
-    store<i32>(stack, 0);
-    let sp = 1;
-    while (sp > 0) {
-      sp--;
-      const node = i32At(stack, sp);
-      const box = bounds + ((<usize>node * <usize>d) << 4);
-      const near = boxNearSq(x, box, d);
-      if (near > bestDist * (1 + BOX_MARGIN)) continue;
-      if (node >= firstLeaf) {
-        const end = i32At(ranges, (node << 1) + 1);
-        for (let j = i32At(ranges, node << 1); j < end; j++) {
-          const dist = sqdistRows(x, X + <usize>j * rowBytes, d);
-          if (dist < bestDist || (dist == bestDist && (best < 0 || i32At(ids, j) < i32At(ids, best)))) {
-            bestDist = dist;
-            best = j;
-          }
-        }
-        continue;
-      }
-      store<i32>(stack + (<usize>sp << 2), 2 * node + 2);
-      store<i32>(stack + (<usize>(sp + 1) << 2), 2 * node + 1);
-      sp += 2;
-    }
-    store<i32>(out + (<usize>q << 2), best);
+    setI32(out, i, label);
   }
 }

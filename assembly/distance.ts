@@ -8,7 +8,11 @@
 /** Squared distance between two rows of length d, in difference form (exact, no cancellation). */
 // @ts-ignore: decorator
 @inline
-export function sqdistRows(a: usize, b: usize, d: i32): f64 {
+export function sqdistRows(
+  a: usize, // IN f64[d]
+  b: usize, // IN f64[d]
+  d: i32,
+): f64 {
   let j = 0;
   let s: f64 = 0;
   if (ASC_FEATURE_SIMD) {

@@ -14,35 +14,8 @@
 // dead entries outnumber the live ones, so a scan costs O(live) at amortised O(n) extra.
 
 import { sqdistRows } from './distance';
-
-/** Lance-Williams updates of the matrix NN-chain (codes shared with the host). */
-const METHOD_COMPLETE: i32 = 0;
-const METHOD_AVERAGE: i32 = 1;
-const METHOD_SINGLE: i32 = 2;
-
-// @ts-ignore: decorator
-@inline
-function f64At(base: usize, i: i32): f64 {
-  return load<f64>(base + (<usize>i << 3));
-}
-
-// @ts-ignore: decorator
-@inline
-function setF64(base: usize, i: i32, v: f64): void {
-  store<f64>(base + (<usize>i << 3), v);
-}
-
-// @ts-ignore: decorator
-@inline
-function i32At(base: usize, i: i32): i32 {
-  return load<i32>(base + (<usize>i << 2));
-}
-
-// @ts-ignore: decorator
-@inline
-function setI32(base: usize, i: i32, v: i32): void {
-  store<i32>(base + (<usize>i << 2), v);
-}
+import { LINKAGE_AVERAGE, LINKAGE_COMPLETE } from './layout';
+import { f64At, i32At, setF64, setI32 } from './memory';
 
 // @ts-ignore: decorator
 @inline
@@ -67,6 +40,18 @@ function pairAt(D: usize, n: i32, i: i32, j: i32): usize {
   return D + ((i < j ? condensedIndex(n, i, j) : condensedIndex(n, j, i)) << 3);
 }
 
+/** Starts an empty NN-chain at the first live cluster (size > 0) of positions [0, count), SciPy's choice. */
+// @ts-ignore: decorator
+@inline
+function startChain(chain: usize, sizes: usize, count: i32): void {
+  for (let i = 0; i < count; i++) {
+    if (f64At(sizes, i) > 0) {
+      setI32(chain, 0, i);
+      break;
+    }
+  }
+}
+
 /** Writes the condensed Euclidean distance matrix in SciPy's pdist order (0,1), (0,2), ..., (n-2,n-1). */
 export function condensedDistances(
   X: usize, // IN f64[n*d]
@@ -87,7 +72,7 @@ export function condensedDistances(
 
 /**
  * NN-chain over a condensed distance matrix with the Lance-Williams update of `method`
- * (0 complete, 1 average, 2 single), as SciPy's nn_chain. sizes are the leaves' weights.
+ * (LINKAGE_* in layout.ts), as SciPy's nn_chain. sizes are the leaves' weights.
  */
 export function matrixNNChain(
   D: usize, // INOUT f64[n*(n-1)/2]: destroyed
@@ -100,12 +85,7 @@ export function matrixNNChain(
   let chainLength = 0;
   for (let k = 0; k < n - 1; k++) {
     if (chainLength == 0) {
-      for (let i = 0; i < n; i++) {
-        if (f64At(sizes, i) > 0) {
-          setI32(chain, 0, i);
-          break;
-        }
-      }
+      startChain(chain, sizes, n);
       chainLength = 1;
     }
     let x = 0;
@@ -150,9 +130,9 @@ export function matrixNNChain(
       const dxi = load<f64>(pxi);
       const dyi = load<f64>(pyi);
       let v: f64;
-      if (method == METHOD_COMPLETE) v = max(dxi, dyi);
-      else if (method == METHOD_AVERAGE) v = (nx * dxi + ny * dyi) / (nx + ny);
-      else v = min(dxi, dyi); // METHOD_SINGLE
+      if (method == LINKAGE_COMPLETE) v = max(dxi, dyi);
+      else if (method == LINKAGE_AVERAGE) v = (nx * dxi + ny * dyi) / (nx + ny);
+      else v = min(dxi, dyi); // LINKAGE_SINGLE
       store<f64>(pyi, v);
     }
   }
@@ -231,12 +211,7 @@ export function wardNNChain(
       length = w;
     }
     if (chainLength == 0) {
-      for (let i = 0; i < length; i++) {
-        if (f64At(sizes, i) > 0) {
-          setI32(chain, 0, i);
-          break;
-        }
-      }
+      startChain(chain, sizes, length);
       chainLength = 1;
     }
     const scanEnd = (length + 3) & ~3;

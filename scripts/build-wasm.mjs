@@ -1,8 +1,10 @@
-// Compiles assembly/*.ts twice (128-bit SIMD and scalar) and embeds both binaries in
+// Compiles assembly/ twice (128-bit SIMD and scalar) and embeds both binaries in
 // src/wasm/bytes.generated.ts as base64, so the package needs no fs, fetch or bundler
-// plugin to find its .wasm in Node or in a browser. Runs from `npm install` (prepare).
+// plugin to find its .wasm in Node or in a browser. Also writes the kernels' typings,
+// src/wasm/kernels.generated.ts, so the TypeScript side calls each export with the
+// signature it was compiled with. Runs from `npm install` (prepare).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,20 +13,27 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const asc = join(dirname(require.resolve('assemblyscript/package.json')), 'bin', 'asc.js');
 
-// Every file in assembly/ is an entry: its exports become the module's exports.
-const entries = readdirSync(join(root, 'assembly'))
-  .filter((f) => f.endsWith('.ts'))
-  .sort()
-  .map((f) => join('assembly', f));
+// One entry: assembly/index.ts lists the module's exports; the other files are imported by it.
+const entries = [join('assembly', 'index.ts')];
 
 mkdirSync(join(root, 'build'), { recursive: true });
 const variants = {};
+const exportNames = {};
 for (const target of ['simd', 'scalar']) {
-  execFileSync(process.execPath, [asc, ...entries, '--config', 'asconfig.json', '--target', target], {
+  // asc's raw bindings give each export's signature with its AssemblyScript types
+  // (build/segmint.simd.d.ts); they do not change the binary.
+  const bindings = target === 'simd' ? ['--bindings', 'raw'] : [];
+  execFileSync(process.execPath, [asc, ...entries, '--config', 'asconfig.json', '--target', target, ...bindings], {
     cwd: root,
     stdio: 'inherit',
   });
-  variants[target] = readFileSync(join(root, 'build', `segmint.${target}.wasm`)).toString('base64');
+  const binary = readFileSync(join(root, 'build', `segmint.${target}.wasm`));
+  variants[target] = binary.toString('base64');
+  exportNames[target] = WebAssembly.Module.exports(new WebAssembly.Module(binary)).map((e) => `${e.name}:${e.kind}`);
+}
+// init() picks either build at run time behind one type, so they must export the same.
+if (exportNames.simd.join() !== exportNames.scalar.join()) {
+  throw new Error(`build-wasm: the SIMD and scalar builds export different names:\n${exportNames.simd.join(' ')}\n${exportNames.scalar.join(' ')}`);
 }
 
 writeFileSync(
@@ -33,4 +42,94 @@ writeFileSync(
     `export const SIMD_WASM_BASE64 = ${JSON.stringify(variants.simd)};\n` +
     `export const SCALAR_WASM_BASE64 = ${JSON.stringify(variants.scalar)};\n`,
 );
+writeFileSync(
+  join(root, 'src', 'wasm', 'kernels.generated.ts'),
+  kernelTypings(readFileSync(join(root, 'build', 'segmint.simd.d.ts'), 'utf8'), exportNames.simd),
+);
 console.log(`wasm: simd ${Math.round((variants.simd.length * 3) / 4)} B, scalar ${Math.round((variants.scalar.length * 3) / 4)} B`);
+
+/**
+ * The KernelExports type from asc's bindings (names, parameters, AssemblyScript types)
+ * and the AssemblyScript source (each export's doc comment and its parameters' IN / OUT
+ * notes), checked against the compiled module's export list. usize parameters are
+ * typed Ptr: byte offsets into linear memory.
+ */
+function kernelTypings(dts, compiledExports) {
+  const fns = [];
+  const declared = /\/\*\*\n((?:[ \t]*\*.*\n)*?)[ \t]*\*\/\n[ \t]*export function (\w+)\(([^)]*)\): ([^;]+);/g;
+  for (const [, doc, name, params, returns] of dts.matchAll(declared)) {
+    const path = /^\s*\*\s*(\S+)\/\w+\s*$/m.exec(doc)?.[1];
+    const asTypes = Object.fromEntries([...doc.matchAll(/@param (\w+) `([^`]+)`/g)].map((m) => [m[1], m[2]]));
+    const source = sourceDoc(path, name);
+    const args = params
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => {
+        const [pname, type] = p.split(':').map((s) => s.trim());
+        return { name: pname, type: asTypes[pname] === 'usize' ? 'Ptr' : type, asType: asTypes[pname], note: source.notes[pname] };
+      });
+    fns.push({ name, args, returns: returns.trim(), doc: source.doc, path });
+  }
+  const compiled = compiledExports.filter((e) => e.endsWith(':function')).map((e) => e.slice(0, -':function'.length));
+  const typed = fns.map((f) => f.name);
+  const missing = compiled.filter((n) => !typed.includes(n));
+  const extra = typed.filter((n) => !compiled.includes(n));
+  if (missing.length || extra.length || !compiledExports.includes('memory:memory')) {
+    throw new Error(`build-wasm: typings and module disagree (untyped: ${missing.join(', ') || '-'}; not exported: ${extra.join(', ') || '-'})`);
+  }
+  const members = fns.map((f) => {
+    const lines = [`  /**`, ...f.doc.map((l) => (l ? `   * ${l}` : `   *`)), `   *`, `   * ${f.path}.ts`];
+    for (const a of f.args) lines.push(`   * @param ${a.name} \`${a.asType}\`${a.note ? ` ${a.note}` : ''}`);
+    lines.push(`   */`);
+    const oneLine = `  ${f.name}(${f.args.map((a) => `${a.name}: ${a.type}`).join(', ')}): ${f.returns};`;
+    // Biome's layout (160 columns): a signature that does not fit takes one parameter a line.
+    if (oneLine.length <= 160) lines.push(oneLine);
+    else lines.push(`  ${f.name}(`, ...f.args.map((a) => `    ${a.name}: ${a.type},`), `  ): ${f.returns};`);
+    return lines.join('\n');
+  });
+  return [
+    `// Generated by scripts/build-wasm.mjs from assembly/ (signatures from asc --bindings,`,
+    `// docs and IN/OUT notes from the AssemblyScript source). Do not edit, do not commit.`,
+    ``,
+    `/** A byte offset into the kernels' linear memory (an AssemblyScript usize). */`,
+    `export type Ptr = number;`,
+    ``,
+    `/** Every export of the kernels' WASM module; the SIMD and scalar builds export the same. */`,
+    `export type KernelExports = {`,
+    `  memory: WebAssembly.Memory;`,
+    members.join('\n'),
+    `};`,
+    ``,
+    `/** The names of the exported kernels, in the module's order. */`,
+    `export const KERNEL_NAMES = [`,
+    ...typed.map((n) => `  '${n}',`),
+    `] as const;`,
+    ``,
+  ].join('\n');
+}
+
+/** The doc comment of `export function name` in assembly/<file>.ts (its lines) and its parameters' trailing comments. */
+function sourceDoc(path, name) {
+  const text = readFileSync(join(root, `${path}.ts`), 'utf8');
+  const at = text.search(new RegExp(`^export function ${name}\\(`, 'm'));
+  if (at < 0) throw new Error(`build-wasm: no 'export function ${name}(' in ${path}.ts`);
+  const before = text.slice(0, at).replace(/(\s*(\/\/ @ts-ignore.*|@inline))+\s*$/, '');
+  const start = before.lastIndexOf('/**');
+  if (start < 0 || !before.trimEnd().endsWith('*/')) throw new Error(`build-wasm: ${path}.ts: export ${name} has no /** doc */ comment`);
+  const doc = before
+    .slice(start + 3, before.trimEnd().length - 2)
+    .split('\n')
+    .map((l) => l.replace(/^\s*\*?\s?/, '').trimEnd())
+    .join('\n')
+    .trim()
+    .split('\n');
+  const open = text.indexOf('(', at);
+  const close = text.indexOf('\n)', open) > 0 && text.indexOf('\n)', open) < text.indexOf('{', open) ? text.indexOf('\n)', open) : text.indexOf(')', open);
+  const notes = {};
+  for (const line of text.slice(open + 1, close).split('\n')) {
+    const m = /^\s*(\w+)\s*:\s*\w+\s*,?\s*\/\/\s*(.+)$/.exec(line);
+    if (m) notes[m[1]] = m[2].trim();
+  }
+  return { doc, notes };
+}

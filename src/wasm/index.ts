@@ -15,58 +15,13 @@
  */
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from './bytes.generated';
+import type { KernelExports, Ptr } from './kernels.generated';
 import { InvalidParameterError } from '../errors';
 
-type Ptr = number;
-
-/** The raw kernel exports; see assembly/ for what each reads (IN) and writes (OUT). */
-export interface KernelExports {
-  memory: WebAssembly.Memory;
-  heapBase(): Ptr;
-  simdEnabled(): number;
-  squaredDistances(X: Ptr, n: number, d: number, C: Ptr, k: number, out: Ptr): void;
-  packPointPairs(X: Ptr, n: number, d: number, Xp: Ptr): void;
-  halfSquaredNorms(C: Ptr, k: number, d: number, out: Ptr): void;
-  assignNearest(Xp: Ptr, X: Ptr, n: number, d: number, C: Ptr, halfNorm: Ptr, k: number, weights: Ptr, labels: Ptr, sums: Ptr, counts: Ptr): number;
-  hamerlyAssign(
-    X: Ptr,
-    n: number,
-    d: number,
-    C: Ptr,
-    k: number,
-    weights: Ptr,
-    centroidShift: Ptr,
-    halfSeparation: Ptr,
-    cumulative: Ptr,
-    labels: Ptr,
-    upperRel: Ptr,
-    lowerRel: Ptr,
-    sums: Ptr,
-    counts: Ptr,
-    members: Ptr,
-    init: number,
-  ): number;
-  hamerlyInitPairs(
-    Xp: Ptr,
-    X: Ptr,
-    n: number,
-    d: number,
-    C: Ptr,
-    k: number,
-    weights: Ptr,
-    cumulative: Ptr,
-    labels: Ptr,
-    upperRel: Ptr,
-    lowerRel: Ptr,
-    sums: Ptr,
-    counts: Ptr,
-    members: Ptr,
-  ): void;
-  assignedSquaredDistances(X: Ptr, n: number, d: number, C: Ptr, labels: Ptr, weights: Ptr, out: Ptr): number;
-  closestSquaredDistances(Xp: Ptr, n: number, d: number, candidates: Ptr, m: number, closest: Ptr, weights: Ptr, trials: Ptr, potentials: Ptr): void;
-  centerColumns(X: Ptr, n: number, d: number, mean: Ptr, variance: Ptr): void;
-  [name: string]: unknown;
-}
+// The kernels' signatures are generated from assembly/ at build time (scripts/build-wasm.mjs),
+// so a kernel whose parameters change cannot be called with the old ones.
+export type { KernelExports, Ptr } from './kernels.generated';
+export { KERNEL_NAMES } from './kernels.generated';
 
 export type WasmVariant = 'simd' | 'scalar';
 
@@ -126,9 +81,7 @@ function resolveVariant(options: InitOptions | undefined): WasmVariant {
 export async function init(options?: InitOptions): Promise<WasmInfo> {
   const variant = resolveVariant(options);
   if (!instances[variant]) {
-    pending[variant] ??= instantiate<KernelExports>(wasmBytes(variant) as BufferSource, {}).then(
-      (r) => (instances[variant] = new Kernels(r.exports as unknown as KernelExports, variant)),
-    );
+    pending[variant] ??= instantiate<KernelExports>(wasmBytes(variant) as BufferSource, {}).then((r) => (instances[variant] = new Kernels(r.exports, variant)));
     await pending[variant];
   }
   active = instances[variant]!;
@@ -141,7 +94,7 @@ export function kernels(): Kernels {
   const variant = resolveVariant(undefined);
   try {
     const r = instantiateSync<KernelExports>(wasmBytes(variant) as BufferSource, {});
-    active = instances[variant] = new Kernels(r.exports as unknown as KernelExports, variant);
+    active = instances[variant] = new Kernels(r.exports, variant);
   } catch (err) {
     throw new Error(
       `segmint: the WebAssembly kernels could not be compiled synchronously here (${(err as Error).message}); call \`await init()\` once before clustering.`,
