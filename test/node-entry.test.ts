@@ -44,7 +44,7 @@ describe("import 'segmint' in Node", () => {
   it('loads them once a handler is created (so the check above can fail)', async () => {
     const loaded = await heavyModulesAfter(`
       const segmint = await import('./dist/node.js');
-      const handler = segmint.createSegmentationHandler({ tokens: ['t'.repeat(24)], logger: undefined, rateLimit: 5, workers: 1 });
+      const handler = segmint.createSegmentationHandler({ tokens: ['t'.repeat(24)], logger: undefined, rateLimit: 5, workers: 1, env: {}, envFile: false });
       await handler.warm();
       await handler.close();
     `);
@@ -72,7 +72,7 @@ describe("import 'segmint' in Node", () => {
       process.execPath,
       [
         '-e',
-        `const s = require('./dist/node.cjs'); const h = s.createSegmentationHandler({ tokens: ['t'.repeat(24)], logger: false }); console.log(typeof h, typeof h.close); h.close();`,
+        `const s = require('./dist/node.cjs'); const h = s.createSegmentationHandler({ tokens: ['t'.repeat(24)], logger: false, env: {}, envFile: false }); console.log(typeof h, typeof h.close); h.close();`,
       ],
       { cwd: ROOT, timeout: 60_000 },
     );
