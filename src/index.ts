@@ -51,6 +51,7 @@ export type { AgglomerativeOptions, AgglomerativeResult, AgglomerativeJSON, Appr
 export { segment, segmentSync, assignSegments, STABLE_MIN_CUSTOMERS } from './segment';
 /** Bounds on one request's cost (depth, features, k, min_samples, the work estimate), checked before any work. */
 export { DEFAULT_REQUEST_LIMITS, findLimitViolation } from './service/cost';
+/** The bounds' types. */
 export type { RequestLimits, LimitViolation } from './service/cost';
 /** The pipeline's request, response, model and options. */
 export type {
