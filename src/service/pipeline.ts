@@ -192,7 +192,9 @@ function selectK(plan: Plan, m: Matrix, first: SegmentAlgorithm): NonNullable<Se
       distinctIsTheLimit ? 'error.k_selection_distinct' : undefined,
     );
   }
-  const kAlgorithm = plan.kMethod === 'bic' || first === 'gmm' ? 'gmm' : 'kmeans';
+  const resampling = plan.kMethod === 'auto' || plan.kMethod === 'gap-statistic' || plan.kMethod === 'prediction-strength';
+  // The resampling methods judge K-Means partitions whatever algorithm then segments.
+  const kAlgorithm = resampling ? 'kmeans' : plan.kMethod === 'bic' || first === 'gmm' ? 'gmm' : 'kmeans';
   try {
     const chosen = chooseK(m, {
       kMin,
@@ -202,14 +204,17 @@ function selectK(plan: Plan, m: Matrix, first: SegmentAlgorithm): NonNullable<Se
       seed: plan.seed,
       ...(n > K_SELECTION_FIT_SAMPLE_ABOVE ? { fitSampleSize: K_SELECTION_FIT_SAMPLE } : {}),
     });
-    return {
-      method: plan.kMethod,
+    const selection: NonNullable<SegmentationResponse['k_selection']> & { criteria?: Record<string, { k: number; score: number; se?: number }[]> } = {
+      method: plan.kMethod === 'prediction-strength' ? 'prediction_strength' : plan.kMethod === 'gap-statistic' ? 'gap' : plan.kMethod,
       algorithm: chosen.algorithm,
       k: chosen.k,
       k_range: [kMin, kMax],
       curve: chosen.curve.map((p) => ({ k: p.k, score: p.score })),
       ...(chosen.fitSampleSize ? { sample_size: chosen.fitSampleSize } : {}),
     };
+    // The resampling methods' curves by criterion (an added field of k_selection).
+    if (chosen.criteria) selection.criteria = chosen.criteria;
+    return selection;
   } catch (err) {
     throw fromAlgorithmError(err, { algorithm: kAlgorithm, stage: 'k_selection', customers: n, options: {} });
   }
