@@ -93,3 +93,31 @@ describe('segment(): k_selection auto is the default', () => {
     await expect(segment({ data, k_selection: 'nope' as never })).rejects.toMatchObject({ status: 400, details: { parameter: 'k_selection' } });
   });
 });
+
+describe("segment(): DBSCAN's eps 'auto' finds the density structure", () => {
+  it('three separated 2-D blobs become three segments, not one and its noise', async () => {
+    const rng = new Random(11);
+    const centres = [
+      [0, 0],
+      [8, 0],
+      [4, 7],
+    ];
+    const truth: number[] = [];
+    const data = Array.from({ length: 600 }, (_, i) => {
+      const c = i % 3;
+      truth.push(c);
+      return { customer_id: `c${i}`, a: centres[c][0] + rng.normal(), b: centres[c][1] + rng.normal() };
+    });
+    const r = await segment({ data, algorithm: 'dbscan', log_transform: false });
+    const clusters = r.segments.filter((s) => s.segment_id >= 0);
+    expect(clusters.length).toBe(3);
+    const byId = new Map<unknown, number>();
+    for (const s of r.segments) for (const id of s.customers) byId.set(id, s.segment_id);
+    expect(
+      adjustedRandIndex(
+        data.map((d) => byId.get(d.customer_id) ?? -1),
+        truth,
+      ),
+    ).toBeGreaterThan(0.9);
+  });
+});
