@@ -334,7 +334,14 @@ function chooseKByResampling(all: Matrix, o: ChooseKOptions & typeof defaultChoo
     k = ps.k;
     curve = ps.curve.map((p) => ({ k: p.k, score: p.score }));
   }
-  const labels = k === 1 ? new Int32Array(all.rows) : fitAlgorithm('kmeans', all, { k, seed, nInit: d.nInit }).labels;
+  // Labels as the other methods give them: fitted on the rows the curve was (a sample of
+  // large data, then predicted for every row), so a caller that refits pays little here.
+  let labels: Int32Array;
+  if (k === 1) labels = new Int32Array(all.rows);
+  else {
+    const fit = fitAlgorithm('kmeans', m, { k, seed, nInit: d.nInit });
+    labels = m === all ? fit.labels : fit.predictMatrix!(all);
+  }
   const result: ChooseKResult = { k, method, algorithm: 'kmeans', curve, labels, criteria };
   if (fitSampleSize !== undefined) result.fitSampleSize = fitSampleSize;
   return result;
