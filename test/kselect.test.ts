@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adjustedRandIndex, chooseK, gapStatistic, predictionStrength, segment } from '../src/index';
+import { adjustedRandIndex, chooseK, dbscan, gapStatistic, predictionStrength, segment } from '../src/index';
 import { Random } from '../src/random';
 import { expectParameterError } from './shared';
 
@@ -95,20 +95,28 @@ describe('segment(): k_selection auto is the default', () => {
 });
 
 describe("segment(): DBSCAN's eps 'auto' finds the density structure", () => {
-  it('three separated 2-D blobs become three segments, not one and its noise', async () => {
+  it('three blobs of unequal spread become three segments (the knee alone gives four)', async () => {
+    // Spreads 0.6, 1.2 and 1.8: the k-distance knee suits the tight blob and splits a
+    // loose one (4 clusters, 39 noise points, checked with dbscan(X, { eps: 'auto' })).
     const rng = new Random(11);
     const centres = [
       [0, 0],
-      [8, 0],
-      [4, 7],
+      [10, 0],
+      [5, 9],
     ];
+    const spread = [0.6, 1.2, 1.8];
     const truth: number[] = [];
-    const data = Array.from({ length: 600 }, (_, i) => {
+    const data = Array.from({ length: 900 }, (_, i) => {
       const c = i % 3;
       truth.push(c);
-      return { customer_id: `c${i}`, a: centres[c][0] + rng.normal(), b: centres[c][1] + rng.normal() };
+      return { customer_id: `c${i}`, a: centres[c][0] + spread[c] * rng.normal(), b: centres[c][1] + spread[c] * rng.normal() };
     });
-    const r = await segment({ data, algorithm: 'dbscan', log_transform: false });
+    const knee = dbscan(
+      data.map((d) => [d.a, d.b]),
+      { eps: 'auto' },
+    );
+    expect(knee.nClusters).not.toBe(3);
+    const r = await segment({ data, algorithm: 'dbscan', log_transform: false, scaling: 'none' });
     const clusters = r.segments.filter((s) => s.segment_id >= 0);
     expect(clusters.length).toBe(3);
     const byId = new Map<unknown, number>();
