@@ -167,16 +167,21 @@ export function blobSet({ k, n = 10_000, d = 4, sep = 5, shape = 'round', seed =
   return { name: `blobs k=${k} d=${d} ${shape} #${seed}`, kind: shape === 'round' ? 'blobs' : 'shapes', k, records, labels };
 }
 
-/** The benchmark's sets: customers k = 3..8 at two overlaps, blobs, shapes. quick: fewer rows. */
-export function benchmarkSets({ quick = false } = {}) {
+/**
+ * The benchmark's sets: customers k = 3..8 at two overlaps, blobs, shapes. quick: fewer
+ * rows. variant: another draw of every set (other seeds), to check that a setting tuned
+ * on variant 0 holds on data it was not tuned on.
+ */
+export function benchmarkSets({ quick = false, variant = 0 } = {}) {
   const n = quick ? 3000 : 10_000;
+  const v = variant * 1000;
   const sets = [];
   for (let k = 3; k <= 8; k++) {
-    sets.push(() => customerSet({ k, n, overlap: 'low', seed: k }));
-    sets.push(() => customerSet({ k, n, overlap: 'medium', seed: k + 100 }));
+    sets.push(() => customerSet({ k, n, overlap: 'low', seed: k + v }));
+    sets.push(() => customerSet({ k, n, overlap: 'medium', seed: k + 100 + v }));
   }
-  for (const k of [3, 5, 7]) sets.push(() => blobSet({ k, n, d: 4, seed: k }));
-  sets.push(() => blobSet({ k: 4, n, d: 3, shape: 'elongated', seed: 2, sep: 7 }));
-  sets.push(() => blobSet({ k: 5, n, d: 5, shape: 'unequal', seed: 3, sep: 6 }));
+  for (const k of [3, 5, 7]) sets.push(() => blobSet({ k, n, d: 4, seed: k + v }));
+  sets.push(() => blobSet({ k: 4, n, d: 3, shape: 'elongated', seed: 2 + v, sep: 7 }));
+  sets.push(() => blobSet({ k: 5, n, d: 5, shape: 'unequal', seed: 3 + v, sep: 6 }));
   return sets;
 }
