@@ -33,9 +33,13 @@ export type { SilhouetteOptions, SilhouetteResult } from './metrics/silhouette';
 /** Davies-Bouldin and Calinski-Harabasz. */
 export { daviesBouldinScore, calinskiHarabaszScore } from './metrics/clusterScores';
 /** Choosing k on a curve. */
-export { chooseK, defaultChooseKOptions, kneedleIndex, CHOOSE_K_SILHOUETTE_SAMPLE } from './select/chooseK';
+export { chooseK, defaultChooseKOptions, kneedleIndex, CHOOSE_K_SILHOUETTE_SAMPLE, RESAMPLING_DEFAULTS } from './select/chooseK';
 /** chooseK options, result and curve. */
-export type { ChooseKOptions, ChooseKResult, ChooseKPoint, ChooseKMethod, ChooseKAlgorithm } from './select/chooseK';
+export type { ChooseKOptions, ChooseKResult, ChooseKPoint, ChooseKMethod, ChooseKAlgorithm, ResamplingMethod } from './select/chooseK';
+/** Adjusted Rand index of two labellings (scikit-learn's adjusted_rand_score). */
+export { adjustedRandIndex } from './select/ari';
+/** The gap statistic and prediction strength on their own, with their curves. */
+export { gapStatistic, predictionStrength, type CriterionPoint } from './select/resampling';
 
 /** Gaussian mixtures. */
 export { gmm, gmmBicCurve, gmmParameterCount, GaussianMixtureModel, defaultGmmOptions, COVARIANCE_TYPES } from './cluster/gmm';

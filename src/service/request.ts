@@ -18,7 +18,7 @@ export interface SegmentationRequest {
   n_clusters?: number | 'auto' | null;
   features?: string[];
   validation?: 'silhouette' | 'davies_bouldin';
-  k_selection?: 'silhouette' | 'davies_bouldin' | 'elbow' | 'bic' | 'calinski_harabasz';
+  k_selection?: 'auto' | 'gap' | 'prediction_strength' | 'silhouette' | 'davies_bouldin' | 'elbow' | 'bic' | 'calinski_harabasz';
   k_range?: [number, number];
   id_field?: string;
   scaling?: Scaling;
@@ -103,6 +103,12 @@ const K_METHODS: Record<string, ChooseKMethod> = {
   bic: 'bic',
   calinski_harabasz: 'calinski-harabasz',
   'calinski-harabasz': 'calinski-harabasz',
+  auto: 'auto',
+  gap: 'gap-statistic',
+  gap_statistic: 'gap-statistic',
+  'gap-statistic': 'gap-statistic',
+  prediction_strength: 'prediction-strength',
+  'prediction-strength': 'prediction-strength',
 };
 
 /** Checks the request body and fills in the defaults; throws a DataError naming the first bad field. */
@@ -132,14 +138,17 @@ export function resolveRequest(request: unknown): Plan {
   const validationRaw =
     r.validation === undefined || r.validation === null ? 'silhouette' : r.validation === 'davies-bouldin' ? 'davies_bouldin' : r.validation;
   const validation = oneOf('validation', validationRaw, ['silhouette', 'davies_bouldin'] as const);
-  let kMethod: ChooseKMethod = K_METHODS[validation];
+  // k_selection 'auto' (prediction strength, measured best at finding known segments) is
+  // the default; a request that names its validation metric but no k_selection keeps
+  // choosing k by that metric, as it always has.
+  let kMethod: ChooseKMethod = r.validation === undefined || r.validation === null ? 'auto' : K_METHODS[validation];
   if (r.k_selection !== undefined && r.k_selection !== null) {
     // Checked as a string first: indexing with an arbitrary object would call its toString.
     const m = typeof r.k_selection === 'string' && Object.hasOwn(K_METHODS, r.k_selection) ? K_METHODS[r.k_selection] : undefined;
     if (!m) {
       throw badRequest(
         'k_selection',
-        `must be one of 'silhouette', 'davies_bouldin', 'elbow', 'bic', 'calinski_harabasz', got ${JSON.stringify(r.k_selection)}`,
+        `must be one of 'auto', 'gap', 'prediction_strength', 'silhouette', 'davies_bouldin', 'elbow', 'bic', 'calinski_harabasz', got ${JSON.stringify(r.k_selection)}`,
       );
     }
     kMethod = m;
