@@ -100,7 +100,7 @@ export interface SegmentProfile {
   baseLabel: string;
   qualifier: string | null;
   labelScheme: LabelScheme;
-  /** Mean RFM quintile scores (1..5) of the members; present when the data has the three roles. */
+  /** Mean RFM quintile scores (1..5) of the members; present with RFM labels. */
   rfm?: { recency: number; frequency: number; monetary: number };
   /** Features that set the segment apart, strongest first (see Driver). */
   drivers: Driver[];
@@ -222,7 +222,8 @@ export function profileSegments(
     segmentId: id,
     features: Object.fromEntries(features.map((f) => [f, { mean: profiles[s][f].mean, z: profiles[s][f].z, d: effects[s][f]?.d ?? 0 }])),
   }));
-  const rfm = hasRfmRoles(features, roles) ? readRfm(columns, features, roles, members, starts) : undefined;
+  // Quintile scores cost a sort per feature: computed only when the labels are RFM names.
+  const rfm = scheme === 'rfm' ? readRfm(columns, features, roles, members, starts) : undefined;
   const readings = readSegments(readingInputs, features, roles, base, locale, { scheme, rfm });
   const round2 = (x: number) => Math.round(x * 100) / 100;
 

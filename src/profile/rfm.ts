@@ -73,28 +73,23 @@ export function hasRfmRoles(features: string[], roles: Record<string, FeatureRol
 
 /** Quintile scores 1..5 of every value of col (NaN stays NaN), as documented at the top. */
 export function quintileScores(col: Float64Array): Float64Array {
-  const sorted = Float64Array.from(col.filter((v) => Number.isFinite(v))).sort();
+  const sorted = col.filter((v) => Number.isFinite(v)).sort();
   const n = sorted.length;
+  // The score only grows with the value, so four cut values decide it: cuts[s - 1] is the
+  // smallest value scoring above s (a scan of the sorted runs; no per-customer search).
+  const cuts = [Infinity, Infinity, Infinity, Infinity];
+  for (let start = 0; start < n; ) {
+    let end = start + 1;
+    while (end < n && sorted[end] === sorted[start]) end++;
+    const score = Math.min(5, Math.floor((5 * (start + (end - start) / 2)) / n) + 1);
+    for (let c = 0; c < score - 1; c++) if (cuts[c] === Infinity) cuts[c] = sorted[start];
+    start = end;
+  }
+  const [c1, c2, c3, c4] = cuts;
   const out = new Float64Array(col.length);
-  const lowerBound = (v: number, strict: boolean): number => {
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (strict ? sorted[mid] < v : sorted[mid] <= v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
   for (let i = 0; i < col.length; i++) {
     const v = col[i];
-    if (!Number.isFinite(v)) {
-      out[i] = Number.NaN;
-      continue;
-    }
-    const below = lowerBound(v, true);
-    const equal = lowerBound(v, false) - below;
-    out[i] = Math.min(5, Math.floor((5 * (below + equal / 2)) / n) + 1);
+    out[i] = Number.isFinite(v) ? 1 + (v >= c1 ? 1 : 0) + (v >= c2 ? 1 : 0) + (v >= c3 ? 1 : 0) + (v >= c4 ? 1 : 0) : Number.NaN;
   }
   return out;
 }
