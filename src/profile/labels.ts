@@ -284,10 +284,10 @@ export function traitName(locale: Locale, seg: SegmentReadingInput, features: st
 
 /**
  * Makes labels distinct. Segments whose base label is shared are qualified by the traits
- * that separate each from the others sharing it: a feature qualifies segment s when s
- * differs from the mean of the others in that direction AND differs from the rest of the
- * customers in the same direction by at least GENERIC_MIN_EFFECT, so the qualifier is true
- * of s, not only relative. One trait, then two, then three; if traits cannot tell them
+ * that separate each from the others sharing it, ranked by |z_s - mean z of the others|
+ * (mean differences in overall SDs): a feature qualifies segment s when s differs from the
+ * others in that direction AND its Cohen's d against the rest of the customers has the same
+ * sign and is at least GENERIC_MIN_EFFECT, so the qualifier is true of s, not only relative. One trait, then two, then three; if traits cannot tell them
  * apart, the segment's number is added. Returns one { label, qualifier } per input.
  */
 export function makeUnique(
@@ -308,7 +308,9 @@ export function makeUnique(
     if (group.length < 2) continue;
     const traits = group.map((i) => {
       const others = group.filter((j) => j !== i);
-      const separation = (f: string) => effectOf(segs[i], f) - others.reduce((a, j) => a + effectOf(segs[j], f), 0) / others.length;
+      // Separation in overall SDs (z): the group's means compared on the population's scale.
+      const zOf = (j: number, f: string) => segs[j].features[f]?.z ?? 0;
+      const separation = (f: string) => zOf(i, f) - others.reduce((a, j) => a + zOf(j, f), 0) / others.length;
       return rankTraits(locale, features, roles, separation, (f) => {
         const e = effectOf(segs[i], f);
         return Math.abs(e) >= GENERIC_MIN_EFFECT && Math.sign(e) === Math.sign(separation(f));
