@@ -9,7 +9,8 @@
  * Cost is bounded two ways: a resample holds at most `sampleSize` customers (5,000 by
  * default; the original segments are compared on those customers only), and resampling stops
  * after `resamples` refits or once `budgetMs` has passed, whichever comes first; the result
- * says how many resamples were used. The refit is the caller's (the service passes
+ * says how many resamples were used. With the default budget (none) the result depends only
+ * on the data, the refit and the seed. The refit is the caller's (the service passes
  * fitAlgorithm), so this module knows no algorithm.
  */
 import type { Matrix } from '../matrix';
@@ -21,7 +22,7 @@ export interface StabilityOptions {
   resamples?: number;
   /** Customers per resample at most; default 5000. */
   sampleSize?: number;
-  /** Stop starting refits after this many milliseconds; default 300. */
+  /** Stop starting refits after this many milliseconds; default Infinity (deterministic: always `resamples`). */
   budgetMs?: number;
   seed?: number;
 }
@@ -40,7 +41,7 @@ export interface StabilityResult {
 export type Refit = (X: Matrix, resample: number) => Int32Array;
 
 /** Defaults of StabilityOptions. */
-export const defaultStabilityOptions = { resamples: 20, sampleSize: 5000, budgetMs: 300, seed: 0 } as const;
+export const defaultStabilityOptions = { resamples: 20, sampleSize: 5000, budgetMs: Number.POSITIVE_INFINITY, seed: 0 } as const;
 
 /** Bootstrap stability of every segment of `labels` (>= 0; noise -1 is not scored). */
 export function bootstrapStability(X: Matrix, labels: Int32Array, refit: Refit, options: StabilityOptions = {}): StabilityResult {
