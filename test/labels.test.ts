@@ -91,6 +91,24 @@ describe('labels are supported by the roles present', () => {
   });
 });
 
+describe('High-Value is a minority', () => {
+  it('is not given to a segment of more than a third of the customers, however far above the rest', () => {
+    const roles: Roles = { spend: 'monetary', orders: 'frequency' };
+    const centres = [
+      { spend: 0, orders: 0 },
+      { spend: 3, orders: 3 },
+    ];
+    // 40% of the customers (the playground's k = 2 case): above average, not High-Value.
+    const big = blobs(centres, [150, 100], 2, 0.3);
+    const out = profileSegments(big.columns, big.features, big.labels, roles, 'en');
+    expect(out[1].labelKey).not.toBe('high_value');
+    expect(out[1].label).not.toContain('High-Value');
+    // The same group as a fifth of the customers is.
+    const small = blobs(centres, [200, 50], 2, 0.3);
+    expect(profileSegments(small.columns, small.features, small.labels, roles, 'en')[1].labelKey).toBe('high_value');
+  });
+});
+
 describe('labels are unique', () => {
   it('qualifies segments that share a label by what separates them, truthfully', () => {
     // Two lapsed groups (both At-Risk): long-standing customers who went quiet, and ones

@@ -31,6 +31,7 @@
  * sensitivity, buying little is not decline). And a label needs a real effect, not noise:
  * the same label formula computed on each feature's Cohen's d against the rest of the
  * customers (`d`, pooled SD) must reach MIN_LABEL_EFFECT (0.5, a "medium" effect).
+ * High-Value is also only for a minority: at most HIGH_VALUE_MAX_SHARE of the customers.
  *
  * Unique names: when the assignment shares a label, every segment sharing it is qualified
  * by the features that set it apart from the others sharing it ("At-Risk: lapsed" vs
@@ -63,6 +64,12 @@ export const GENERIC_MIN_Z = 0.1;
 export const MIN_LABEL_EFFECT = 0.5;
 /** A feature names a generic segment or qualifies a shared label only from this |d| up (a small effect). */
 export const GENERIC_MIN_EFFECT = 0.2;
+/**
+ * High-Value names a minority: a segment holding more than a third of the customers is
+ * above average, not the top (customer value is Pareto-like; the playground's k = 2 called
+ * 42.6% of the sample High-Value, the top 15% merged with the middle 30%).
+ */
+export const HIGH_VALUE_MAX_SHARE = 1 / 3;
 
 /** What labelling needs to know about one feature of one segment. */
 export interface FeatureReading {
@@ -83,6 +90,8 @@ export interface BaseReading {
 export interface SegmentReadingInput {
   segmentId: number;
   features: Record<string, FeatureReading>;
+  /** Share of all customers in the segment; High-Value needs it <= HIGH_VALUE_MAX_SHARE (absent = no limit). */
+  share?: number;
 }
 
 /** A segment's label key, label, description and label scores. */
@@ -360,6 +369,7 @@ export function readSegments(
   const candidates = scores.map((sc, i) =>
     (Object.entries(sc) as [BusinessLabelKey, number][])
       .filter(([label]) => (effects[i][label] ?? -Infinity) >= MIN_LABEL_EFFECT)
+      .filter(([label]) => label !== 'high_value' || (segments[i].share ?? 0) <= HIGH_VALUE_MAX_SHARE)
       .map(([label, score]) => ({ label, score })),
   );
   const assigned = scheme === 'business' ? assignLabels(candidates) : segments.map(() => undefined);

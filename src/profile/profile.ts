@@ -220,6 +220,7 @@ export function profileSegments(
 
   const readingInputs: SegmentReadingInput[] = ids.map((id, s) => ({
     segmentId: id,
+    share: (starts[s + 1] - starts[s]) / n,
     features: Object.fromEntries(features.map((f) => [f, { mean: profiles[s][f].mean, z: profiles[s][f].z, d: effects[s][f]?.d ?? 0 }])),
   }));
   // Quintile scores cost a sort per feature: computed only when the labels are RFM names.
