@@ -76,6 +76,16 @@ export type { SegmentationErrorCode, SegmentationErrorDetails } from './errors';
 export { profileSegments } from './profile/profile';
 /** A segment's profile and one feature's statistics in it. */
 export type { SegmentProfile, FeatureProfile } from './profile/profile';
+/** Label schemes, drivers (Cohen's d), RFM scores and names, rules and bootstrap stability. */
+export { chooseLabelScheme, MAX_DRIVERS } from './profile/profile';
+export type { Driver, ProfileOptions } from './profile/profile';
+export type { LabelScheme, LabelKey, BusinessLabelKey } from './profile/labels';
+export { RFM_GRID, rfmCell, quintileScores } from './profile/rfm';
+export type { RfmLabelKey } from './profile/rfm';
+export { segmentRules } from './profile/rules';
+export type { SegmentRule, RuleCondition } from './profile/rules';
+export { bootstrapStability, defaultStabilityOptions } from './profile/stability';
+export type { StabilityOptions, StabilityResult, Refit } from './profile/stability';
 /** Business roles of features (monetary, frequency, recency, ...). */
 export { inferRoles, FEATURE_ROLES } from './profile/roles';
 /** A feature's business role. */

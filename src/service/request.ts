@@ -32,6 +32,10 @@ export interface SegmentationRequest {
   covariance_type?: CovarianceType;
   max_categories?: number;
   return_model?: boolean;
+  /** Label names: 'rfm' or 'business'; default RFM when the roles are exactly recency, frequency and monetary. */
+  labels?: 'rfm' | 'business';
+  /** Rules, stability (and their cost); default true. */
+  explain?: boolean;
 }
 
 const REQUEST_FIELDS = [
@@ -54,6 +58,8 @@ const REQUEST_FIELDS = [
   'covariance_type',
   'max_categories',
   'return_model',
+  'labels',
+  'explain',
 ] as const;
 
 /** A checked request: what the pipeline runs. */
@@ -77,6 +83,8 @@ export interface Plan {
   covarianceType: CovarianceType;
   maxCategories: number;
   returnModel: boolean;
+  labels?: 'rfm' | 'business';
+  explain: boolean;
   unknownFields: string[];
 }
 
@@ -191,6 +199,8 @@ export function resolveRequest(request: unknown): Plan {
   if (r.return_model !== undefined && r.return_model !== null && typeof r.return_model !== 'boolean') {
     throw badRequest('return_model', 'must be true or false');
   }
+  const labels = r.labels === undefined || r.labels === null ? undefined : oneOf('labels', r.labels, ['rfm', 'business'] as const);
+  if (r.explain !== undefined && r.explain !== null && typeof r.explain !== 'boolean') throw badRequest('explain', 'must be true or false');
   const unknownFields = Object.keys(r).filter((key) => !(REQUEST_FIELDS as readonly string[]).includes(key));
   return {
     data: r.data as Record<string, unknown>[] | ColumnarData,
@@ -212,6 +222,8 @@ export function resolveRequest(request: unknown): Plan {
     covarianceType,
     maxCategories,
     returnModel: r.return_model === true,
+    ...(labels !== undefined ? { labels } : {}),
+    explain: r.explain !== false,
     unknownFields,
   };
 }
