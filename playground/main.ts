@@ -7,7 +7,7 @@
 import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, type ChartDataset } from 'chart.js';
 import { parse as parseCsv } from 'csv-parse/browser/esm/sync';
 import { init, sampleCustomers, segmentInWorker, wasmInfo, type SegmentationResponse } from '../src/index';
-import { pca2, toNumber } from './pca';
+import { pca2, toNumber } from '../src/cli/pca';
 
 Chart.register(ScatterController, LineController, PointElement, LineElement, LinearScale, Tooltip, Legend);
 

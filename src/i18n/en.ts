@@ -86,6 +86,33 @@ export const en = {
   'error.k_selection_distinct':
     'Choosing the number of segments from {k_min} up needs at least {k_min} distinct customers; these {n} customers have only {distinct}.',
   'error.no_algorithm': 'None of the algorithms tried ({algorithms}) could make {k} segments of these {n} customers; details.reason says why.',
+  'report.title': 'Customer segments',
+  'report.summary': '{customers} customers in {segments} segments ({algorithm}); features: {features}.',
+  'report.sizes': 'Segment sizes',
+  'report.profile': 'Profile: each feature in each segment against the base (all customers)',
+  'report.profile_note': 'Bars: the segment mean in standard deviations from the base mean (z).',
+  'report.scatter': 'Customers on their first two principal components, coloured by segment',
+  'report.curve': 'Choosing k: {method} for each k (the chosen k is marked)',
+  'report.metrics': 'Quality metrics',
+  'report.rules': 'Rules',
+  'report.drivers': 'Drivers',
+  'report.stability': 'Stability',
+  'report.warnings': 'Warnings',
+  'report.segment': 'Segment',
+  'report.customers': 'Customers',
+  'report.share': 'Share',
+  'report.base': 'Base',
+  'report.noise': 'Outliers (noise)',
+  'metric.silhouette': 'Silhouette',
+  'metric.davies_bouldin': 'Davies-Bouldin',
+  'metric.calinski_harabasz': 'Calinski-Harabasz',
+  'metric.reading.silhouette':
+    'from -1 to 1, higher is better: above 0.5 the segments are well separated, 0.25 to 0.5 they overlap somewhat, below 0.25 they are weak.',
+  'metric.reading.davies_bouldin': 'from 0 up, lower is better: below 1.0 is good, 1.0 to 2.0 fair, above 2.0 the segments overlap.',
+  'metric.reading.calinski_harabasz': 'higher is better; it has no fixed scale, so compare it between runs on the same data.',
+  'metric.verdict.good': 'good',
+  'metric.verdict.fair': 'fair',
+  'metric.verdict.weak': 'weak',
 } as const;
 
 /** Every message key (the keys of the English catalogue). */
