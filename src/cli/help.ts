@@ -18,7 +18,7 @@ Usage:
 Examples:
   segmint segment customers.csv
   segmint segment export.csv -k 5 -l es -o segments.csv
-  segmint segment customers.parquet --format markdown
+  segmint segment customers.parquet --report report.html
 
 ${EXIT_CODES}`;
 
@@ -72,6 +72,7 @@ Output:
                            or markdown; default: from --output's extension, else table on a
                            terminal and json otherwise
       --probabilities      csv: add each segment's probability (Gaussian mixtures)
+      --report FILE        also write a self-contained HTML report (opens offline)
   -l, --locale LANG        labels and messages in en (default), es or pt
       --quiet              no progress or warnings on stderr
   -h, --help               this help
@@ -79,7 +80,7 @@ Output:
 Examples:
   segmint segment customers.csv
   segmint segment export.csv --delimiter ';' --decimal , -k 4
-  segmint segment clientes.csv -l es -o segmentos.csv
+  segmint segment clientes.csv -l es -o segmentos.csv --report informe.html
   segmint segment customers.json -a gmm -k 3 --format csv --probabilities
   cat customers.ndjson | segmint segment - -a dbscan --eps 0.8 --min-samples 10
 

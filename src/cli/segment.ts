@@ -42,6 +42,7 @@ const OPTIONS = {
   output: { type: 'string', short: 'o' },
   format: { type: 'string' },
   probabilities: { type: 'boolean' },
+  report: { type: 'string' },
   locale: { type: 'string', short: 'l' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -199,6 +200,12 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     const { model, ...rest } = response;
     text = `${JSON.stringify(read.request?.return_model === true ? response : rest, null, 2)}\n`;
     void model;
+  }
+  const reportFile = f.string('report');
+  if (reportFile !== undefined) {
+    const { renderReport } = await import('./report');
+    writeOut(reportFile, renderReport(response, { locale: locale as Locale, data: read.data, idField: read.idField }));
+    if (!quiet) process.stderr.write(`segmint: report written to ${reportFile}\n`);
   }
   if (output !== undefined) {
     writeOut(output, text);
