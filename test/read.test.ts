@@ -182,3 +182,12 @@ describe('readCustomers: JSON, NDJSON, Parquet, streams, binary', () => {
     expect(r.warnings.some((w) => w.key === 'encoding')).toBe(true);
   });
 });
+
+describe('readCustomers: idField null', () => {
+  it('numbers the customers by row when the file has no id column', async () => {
+    const r = await readCustomers('spend,visits\n1,2\n3,4\n', { idField: null });
+    expect(r.idField).toBe('_row');
+    expect(col(r, '_row')).toEqual([1, 2]);
+    expect(col(r, 'spend')).toEqual([1, 3]);
+  });
+});

@@ -24,7 +24,7 @@ export function metricVerdict(metric: 'silhouette' | 'davies_bouldin', value: nu
 export function metricReadings(
   r: SegmentationResponse,
   locale: Locale,
-): { key: string; name: string; value: number | null; verdict: string | null; reading: string }[] {
+): { key: string; name: string; value: number | null; level: 'good' | 'fair' | 'weak' | null; verdict: string | null; reading: string }[] {
   const m = r.metrics;
   const rows = [
     ['silhouette', m.silhouette_score],
@@ -37,6 +37,7 @@ export function metricReadings(
       key,
       name: t(locale, `metric.${key}` as MessageKey),
       value,
+      level: v,
       verdict: v === null ? null : t(locale, `metric.verdict.${v}` as MessageKey),
       reading: t(locale, `metric.reading.${key}` as MessageKey),
     };

@@ -190,8 +190,7 @@ export function renderReport(response: SegmentationResponse, options: ReportOpti
   });
   const metrics = metricReadings(response, locale)
     .map((m) => {
-      const verdictKey = m.key === 'calinski_harabasz' ? '' : (['good', 'fair', 'weak'] as const).find((v) => t(locale, `metric.verdict.${v}`) === m.verdict);
-      return `<tr><td>${escapeHtml(m.name)}</td><td>${num(m.value, locale, 3)}</td><td class="verdict-${verdictKey ?? ''}">${escapeHtml(m.verdict ?? '')}</td><td style="text-align:left">${escapeHtml(m.reading)}</td></tr>`;
+      return `<tr><td>${escapeHtml(m.name)}</td><td>${num(m.value, locale, 3)}</td><td class="verdict-${m.level ?? ''}">${escapeHtml(m.verdict ?? '')}</td><td style="text-align:left">${escapeHtml(m.reading)}</td></tr>`;
     })
     .join('');
   const keys = Object.keys(segments[0]?.characteristics ?? {});

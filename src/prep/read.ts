@@ -17,6 +17,7 @@
 import type { ColumnarData } from './table';
 import { type CsvDelimiter, CSV_DELIMITERS, sniffDelimiter, tokenizeCsv } from './readCsv';
 import { type DecimalMark, describeRules, judgeColumn, parseColumn } from './readNumbers';
+import { parseNumeric } from './values';
 
 /** Formats readCustomers() reads. */
 export type CustomerFileFormat = 'csv' | 'json' | 'ndjson' | 'parquet';
@@ -27,8 +28,12 @@ export interface ReadCustomersOptions {
   format?: CustomerFileFormat | 'auto';
   /** The file's name, for the extension and for messages. */
   name?: string;
-  /** The id column; default: found among common names (customer_id, Customer ID, id_cliente, email, ...). */
-  idField?: string;
+  /**
+   * The id column; default: found among common names (customer_id, Customer ID, id_cliente,
+   * email, ...). null: the file has none; customers are numbered by row (1, 2, ...) in a
+   * `_row` column.
+   */
+  idField?: string | null;
   /** CSV delimiter; default: detected. */
   delimiter?: CsvDelimiter | 'auto';
   /** Decimal mark of numbers written as text; default: decided per column. */
@@ -278,7 +283,7 @@ export async function readCustomers(input: Input, options: ReadCustomersOptions 
       );
     }
     const cells = Array.isArray(data) ? recordsToCells(data, label) : columnsToCells(data as Record<string, unknown>, label);
-    const idField = options.idField ?? (typeof request.id_field === 'string' ? request.id_field : undefined);
+    const idField = options.idField !== undefined ? options.idField : typeof request.id_field === 'string' ? request.id_field : undefined;
     const result = finish(cells, 'json', { ...options, idField }, warnings, label);
     return { ...result, request };
   }
@@ -357,8 +362,15 @@ function finish(
   label: string,
   delimiter?: CsvDelimiter,
 ): ReadCustomersResult {
+  if (options.idField === null) {
+    cells.set(
+      '_row',
+      Array.from({ length: n }, (_, i) => i + 1),
+    );
+    warnings.push({ key: 'id_field', column: '_row', message: 'no id column: customers are numbered by row (_row)' });
+  }
   const names = [...cells.keys()];
-  let idField = options.idField;
+  let idField = options.idField === null ? '_row' : options.idField;
   if (idField !== undefined) {
     if (!cells.has(idField)) {
       throw new ReadError('NO_ID_FIELD', `${label} has no column '${idField}'; its columns are: ${names.join(', ')}`, {
@@ -426,11 +438,14 @@ function finish(
       const a = parseColumn(col, '.');
       const b = parseColumn(col, ',');
       const best = a.failed <= b.failed ? a : b;
-      if (best.failed <= v.present / 2 && best.firstFailure) {
+      // judgeColumn stops at the first cell neither mark reads: count the present cells here.
+      let present = 0;
+      for (let i = 0; i < col.length; i++) if (!Number.isNaN(parseNumeric(col[i]) ?? 0)) present++;
+      if (best.failed <= present / 2 && best.firstFailure) {
         warnings.push({
           key: 'unreadable_numbers',
           column: name,
-          message: `'${name}' looks numeric but ${best.failed} of ${v.present} values do not read as numbers (row ${best.firstFailure.index + 1}: '${best.firstFailure.text}'); it is kept as text`,
+          message: `'${name}' looks numeric but ${best.failed} of ${present} values do not read as numbers (row ${best.firstFailure.index + 1}: '${best.firstFailure.text}'); it is kept as text`,
         });
       }
       data[name] = col;
