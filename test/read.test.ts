@@ -191,3 +191,17 @@ describe('readCustomers: idField null', () => {
     expect(col(r, 'spend')).toEqual([1, 3]);
   });
 });
+
+describe('readCustomers: signs, currency and percent in any order', () => {
+  it('reads the README example, and a percent in one cell does not scale the next', async () => {
+    const text = 'Customer ID;Gasto;Visitas;Descuento\nC001;1.500,00 €;12;12,5%\nC002;"3.000,50 €";24;(3,0)%\nC003;;2;0%\n';
+    const r = await readCustomers(text);
+    expect(r.idField).toBe('Customer ID');
+    expect(col(r, 'Gasto')).toEqual([1500, 3000.5, NaN]);
+    expect(col(r, 'Descuento')).toEqual([0.125, -0.03, 0]);
+    const mixed = await readCustomers('id,x,y\na,"$(45.00)",5%\nb,-R$ 5,7\nc,USD -5,"1,000"\n');
+    expect(col(mixed, 'x')).toEqual([-45, -5, -5]);
+    // Only the cell with a percent sign is a percentage.
+    expect(col(mixed, 'y')).toEqual([0.05, 7, 1000]);
+  });
+});

@@ -88,24 +88,37 @@ function stripCurrency(s: string, rules: CellRules): string {
 export function parseFormattedNumber(raw: string, decimal: DecimalMark, rules: CellRules = {}): number | undefined {
   let s = raw.trim();
   let negative = false;
-  if (s.startsWith('(') && s.endsWith(')')) {
-    negative = true;
-    rules.parentheses = true;
-    s = s.slice(1, -1).trim();
-  }
+  // Per cell: `rules` is shared by a column's cells and only says what the column needed.
+  let isPercent = false;
+  // Signs, parentheses, currency and percent come in any order around the digits:
+  // "(1.234,50 €)", "$(45.00)", "(3,0)%", "-R$ 5", "USD -5". Peel them off in passes.
+  const percent = (): void => {
+    if (s.endsWith('%') && !isPercent) {
+      isPercent = true;
+      rules.percent = true;
+      s = s.slice(0, -1).trimEnd();
+    }
+  };
+  const parens = (): void => {
+    if (s.startsWith('(') && s.endsWith(')')) {
+      negative = !negative;
+      rules.parentheses = true;
+      s = s.slice(1, -1).trim();
+    }
+  };
   const sign = (): void => {
     if (s.startsWith('-') || s.startsWith('+') || s.startsWith('\u2212')) {
       if (s[0] !== '+') negative = !negative;
       s = s.slice(1).trimStart();
     }
   };
+  percent();
+  parens();
   sign();
   s = stripCurrency(s, rules);
+  parens();
   sign();
-  if (s.endsWith('%')) {
-    rules.percent = true;
-    s = s.slice(0, -1).trimEnd();
-  }
+  percent();
   if (s === '') return undefined;
   let normal: string;
   if (decimal === '.') {
@@ -124,7 +137,7 @@ export function parseFormattedNumber(raw: string, decimal: DecimalMark, rules: C
     normal = normal.replace(',', '.');
   }
   // "12.3%" as Number("12.3e-2"): the nearest double to 0.123, where 12.3 / 100 is not.
-  const x = Number(rules.percent ? `${normal}e-2` : normal);
+  const x = Number(isPercent ? `${normal}e-2` : normal);
   if (!Number.isFinite(x)) return undefined;
   return negative ? -x : x;
 }
