@@ -7,7 +7,7 @@
  * (the CLI's HTML report) and the response (JSON). Every text follows the language picker.
  */
 import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, type ChartDataset } from 'chart.js';
-import { assignmentsCsv, metricReadings } from '../src/cli/output';
+import { assignmentsCsv, metricReadings, readWarningText } from '../src/cli/output';
 import { pca2 } from '../src/cli/pca';
 import { renderReport } from '../src/cli/report';
 import {
@@ -97,6 +97,19 @@ function renderSummary(): void {
     : tr('no_data');
 }
 
+/** What the reader did to each column (currency, decimal comma, ...) and what it could not read, in the page's language. */
+function renderDataWarnings(): void {
+  $('data-warnings').replaceChildren(
+    ...state.warnings.map((w) => {
+      const li = document.createElement('li');
+      li.textContent = readWarningText(locale(), w);
+      if (w.column) li.dataset.column = w.column;
+      li.dataset.key = w.key;
+      return li;
+    }),
+  );
+}
+
 function loadData(data: Columns, rows: number, idField: string, warnings: ReadWarning[], source: string): void {
   if (rows === 0) throw new Error(`${source} has no customers`);
   state.data = data;
@@ -110,16 +123,7 @@ function loadData(data: Columns, rows: number, idField: string, warnings: ReadWa
   // Numeric = read as numbers (formatted ones included); others are named in the warnings.
   state.numeric = Object.keys(data).filter((k) => k !== idField && data[k] instanceof Float64Array);
   renderSummary();
-  // What the reader did to each column (currency, decimal comma, ...) and what it could not read.
-  $('data-warnings').replaceChildren(
-    ...warnings.map((w) => {
-      const li = document.createElement('li');
-      li.textContent = w.message;
-      if (w.column) li.dataset.column = w.column;
-      li.dataset.key = w.key;
-      return li;
-    }),
-  );
+  renderDataWarnings();
   const box = $('features');
   box.classList.remove('muted');
   box.replaceChildren(
@@ -436,6 +440,7 @@ function applyStaticTexts(): void {
   const info = document.body.dataset.wasm;
   $('intro').textContent = tr('intro', { variant: info === undefined ? '…' : tr(info === 'simd' ? 'simd' : 'scalar') });
   renderSummary();
+  renderDataWarnings();
 }
 
 function syncAlgorithmControls(): void {

@@ -124,6 +124,9 @@ describe('segmint usage', () => {
     expect(out.segments.map((s: { size: number }) => s.size)).toEqual([15, 15]);
     expect(r.stderr).toMatch(/warning: 'Gasto' read as numbers: decimal comma/);
     expect(r.stderr).toMatch(/warning: 'Tasa' read as numbers: percentages as fractions/);
+    const pt = cli(['segment', file, '-k', '2', '--format', 'json', '-l', 'pt']);
+    expect(pt.stderr).toMatch(/warning: 'Gasto' lida como números: vírgula decimal, separadores de milhar \('\.' ou espaço\), símbolo de moeda € removido/);
+    expect(JSON.parse(pt.stdout).meta.warnings[0]).toEqual({ code: 'read_id_field', message: "'Customer ID' é o identificador do cliente" });
   });
 
   it('without an id column, exits 1 listing the columns and naming --id-field', () => {

@@ -5,6 +5,7 @@
  */
 import { t, type Locale, type MessageKey } from '../i18n/index';
 import type { CustomerId, SegmentationResponse } from '../index';
+import type { ReadWarning } from '../prep/read';
 
 function fmt(v: number | null | undefined, digits = 2): string {
   if (v === null || v === undefined) return '—';
@@ -142,4 +143,16 @@ export function assignmentsCsv(r: SegmentationResponse, ids: ArrayLike<CustomerI
     lines.push(cells.join(','));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A readCustomers() warning in `locale` (its English message when the catalogue has no entry). */
+export function readWarningText(locale: Locale, w: ReadWarning): string {
+  if (!w.params) return w.message;
+  if (w.params.row_ids !== undefined) return t(locale, 'read.row_ids');
+  if (w.key === 'unreadable_numbers' && w.params.forced !== undefined) return t(locale, 'read.forced_decimal_failed', w.params);
+  if (w.key === 'column_parsed') {
+    const rules = (w.rules ?? []).map((r) => t(locale, `read.rule.${r}` as MessageKey, w.params));
+    return t(locale, 'read.column_parsed', { ...w.params, rules: rules.join(', ') });
+  }
+  return t(locale, `read.${w.key}` as MessageKey, w.params);
 }

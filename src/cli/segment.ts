@@ -17,7 +17,7 @@ import { segment, type SegmentationRequest, type SegmentationResponse } from '..
 import { SEGMENT_ALGORITHMS } from '../service/algorithms';
 import { FlagReader, parseFlags, UsageError } from './args';
 import { SEGMENT_HELP } from './help';
-import { assignmentsCsv, formatMarkdown, formatTable } from './output';
+import { assignmentsCsv, formatMarkdown, formatTable, readWarningText } from './output';
 
 const OPTIONS = {
   algorithm: { type: 'string', short: 'a' },
@@ -162,7 +162,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     throw err;
   }
   say('');
-  if (!quiet) for (const w of read.warnings) process.stderr.write(`segmint: warning: ${w.message}\n`);
+  if (!quiet) for (const w of read.warnings) process.stderr.write(`segmint: warning: ${readWarningText(locale as Locale, w)}\n`);
 
   const request: Record<string, unknown> = { ...read.request, data: read.data, id_field: read.idField };
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) request[key] = value;
@@ -189,7 +189,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     if (progress) process.stderr.write('\r\x1b[K');
   }
   // The reader's warnings belong with the response's: a JSON consumer sees them too.
-  response.meta.warnings.unshift(...read.warnings.map((w) => ({ code: `read_${w.key}`, message: w.message })));
+  response.meta.warnings.unshift(...read.warnings.map((w) => ({ code: `read_${w.key}`, message: readWarningText(locale as Locale, w) })));
 
   const ids = read.data[read.idField] as ArrayLike<CustomerId>;
   let text: string;

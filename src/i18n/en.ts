@@ -113,6 +113,20 @@ export const en = {
   'metric.verdict.good': 'good',
   'metric.verdict.fair': 'fair',
   'metric.verdict.weak': 'weak',
+  'read.encoding': '{file} is not UTF-8; read as Windows-1252 (Western European)',
+  'read.row_ids': 'no id column: customers are numbered by row (_row)',
+  'read.id_field': "'{column}' is the customer id",
+  'read.unreadable_numbers': "'{column}' looks numeric but {failed} of {present} values do not read as numbers (row {row}: '{text}'); it is kept as text",
+  'read.forced_decimal_failed': "'{column}': {failed} of {present} values do not read with decimal mark '{mark}' (row {row}: '{text}'); it is kept as text",
+  'read.ambiguous_decimal':
+    "'{column}': values such as 1.234 or 1,234 read either way; read with decimal mark '{mark}' like the rest of the file (set decimal to change it)",
+  'read.column_parsed': "'{column}' read as numbers: {rules}",
+  'read.rule.decimal_comma': 'decimal comma',
+  'read.rule.thousands_dot': "thousands separators ('.' or space)",
+  'read.rule.thousands_comma': "thousands separators (',' or space)",
+  'read.rule.currency': 'currency sign {currency} removed',
+  'read.rule.percent': 'percentages as fractions (12.3% -> 0.123)',
+  'read.rule.parentheses': '(parenthesised) values as negatives',
 } as const;
 
 /** Every message key (the keys of the English catalogue). */

@@ -113,4 +113,20 @@ export const es: Catalogue = {
   'metric.verdict.good': 'bueno',
   'metric.verdict.fair': 'aceptable',
   'metric.verdict.weak': 'débil',
+  'read.encoding': '{file} no está en UTF-8; se leyó como Windows-1252 (Europa occidental)',
+  'read.row_ids': 'sin columna de identificador: los clientes se numeran por fila (_row)',
+  'read.id_field': "'{column}' es el identificador del cliente",
+  'read.unreadable_numbers':
+    "'{column}' parece numérica pero {failed} de {present} valores no se leen como números (fila {row}: '{text}'); se mantiene como texto",
+  'read.forced_decimal_failed':
+    "'{column}': {failed} de {present} valores no se leen con el separador decimal '{mark}' (fila {row}: '{text}'); se mantiene como texto",
+  'read.ambiguous_decimal':
+    "'{column}': valores como 1.234 o 1,234 admiten dos lecturas; se leyó con el separador decimal '{mark}' como el resto del archivo (cámbielo con decimal)",
+  'read.column_parsed': "'{column}' leída como números: {rules}",
+  'read.rule.decimal_comma': 'coma decimal',
+  'read.rule.thousands_dot': "separadores de miles ('.' o espacio)",
+  'read.rule.thousands_comma': "separadores de miles (',' o espacio)",
+  'read.rule.currency': 'símbolo de moneda {currency} eliminado',
+  'read.rule.percent': 'porcentajes como fracciones (12,3% -> 0,123)',
+  'read.rule.parentheses': 'valores entre paréntesis como negativos',
 };

@@ -112,4 +112,20 @@ export const pt: Catalogue = {
   'metric.verdict.good': 'bom',
   'metric.verdict.fair': 'razoável',
   'metric.verdict.weak': 'fraco',
+  'read.encoding': '{file} não está em UTF-8; lido como Windows-1252 (Europa Ocidental)',
+  'read.row_ids': 'sem coluna de identificador: os clientes são numerados por linha (_row)',
+  'read.id_field': "'{column}' é o identificador do cliente",
+  'read.unreadable_numbers':
+    "'{column}' parece numérica, mas {failed} de {present} valores não são lidos como números (linha {row}: '{text}'); mantida como texto",
+  'read.forced_decimal_failed':
+    "'{column}': {failed} de {present} valores não são lidos com o separador decimal '{mark}' (linha {row}: '{text}'); mantida como texto",
+  'read.ambiguous_decimal':
+    "'{column}': valores como 1.234 ou 1,234 admitem duas leituras; lida com o separador decimal '{mark}' como o resto do arquivo (altere com decimal)",
+  'read.column_parsed': "'{column}' lida como números: {rules}",
+  'read.rule.decimal_comma': 'vírgula decimal',
+  'read.rule.thousands_dot': "separadores de milhar ('.' ou espaço)",
+  'read.rule.thousands_comma': "separadores de milhar (',' ou espaço)",
+  'read.rule.currency': 'símbolo de moeda {currency} removido',
+  'read.rule.percent': 'porcentagens como frações (12,3% -> 0,123)',
+  'read.rule.parentheses': 'valores entre parênteses como negativos',
 };

@@ -16,7 +16,7 @@
  */
 import type { ColumnarData } from './table';
 import { type CsvDelimiter, CSV_DELIMITERS, sniffDelimiter, tokenizeCsv } from './readCsv';
-import { type DecimalMark, describeRules, judgeColumn, parseColumn } from './readNumbers';
+import { type DecimalMark, describeRules, judgeColumn, parseColumn, ruleKeys } from './readNumbers';
 import { parseNumeric } from './values';
 
 /** Formats readCustomers() reads. */
@@ -45,7 +45,12 @@ export interface ReadWarning {
   key: 'column_parsed' | 'unreadable_numbers' | 'ambiguous_decimal' | 'encoding' | 'id_field';
   /** The column it is about, if one. */
   column?: string;
+  /** English text. */
   message: string;
+  /** The message's values, for rendering it in another language (catalogue key `read.<key>`, or `read.row_ids`). */
+  params?: Record<string, string | number>;
+  /** column_parsed: the rules applied, as keys of `read.rule.*`. */
+  rules?: string[];
 }
 
 /** readCustomers()' result. */
@@ -196,7 +201,7 @@ function decode(bytes: Uint8Array, warnings: ReadWarning[], label: string): stri
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    warnings.push({ key: 'encoding', message: `${label} is not UTF-8; read as Windows-1252 (Western European)` });
+    warnings.push({ key: 'encoding', message: `${label} is not UTF-8; read as Windows-1252 (Western European)`, params: { file: label } });
     return new TextDecoder('windows-1252').decode(bytes);
   }
 }
@@ -367,7 +372,7 @@ function finish(
       '_row',
       Array.from({ length: n }, (_, i) => i + 1),
     );
-    warnings.push({ key: 'id_field', column: '_row', message: 'no id column: customers are numbered by row (_row)' });
+    warnings.push({ key: 'id_field', column: '_row', message: 'no id column: customers are numbered by row (_row)', params: { row_ids: 1 } });
   }
   const names = [...cells.keys()];
   let idField = options.idField === null ? '_row' : options.idField;
@@ -387,7 +392,7 @@ function finish(
         { parameter: 'id_field', columns: names },
       );
     }
-    if (idField !== 'customer_id') warnings.push({ key: 'id_field', column: idField, message: `'${idField}' is the customer id` });
+    if (idField !== 'customer_id') warnings.push({ key: 'id_field', column: idField, message: `'${idField}' is the customer id`, params: { column: idField } });
   }
 
   // Columns that only one decimal mark reads vote for the file's mark; the delimiter breaks a tie.
@@ -446,6 +451,7 @@ function finish(
           key: 'unreadable_numbers',
           column: name,
           message: `'${name}' looks numeric but ${best.failed} of ${present} values do not read as numbers (row ${best.firstFailure.index + 1}: '${best.firstFailure.text}'); it is kept as text`,
+          params: { column: name, failed: best.failed, present, row: String(best.firstFailure.index + 1), text: best.firstFailure.text },
         });
       }
       data[name] = col;
@@ -458,6 +464,15 @@ function finish(
         key: 'unreadable_numbers',
         column: name,
         message: `'${name}': ${parsed.failed} of ${v.present} values do not read with decimal mark '${mark}' (row ${parsed.firstFailure!.index + 1}: '${parsed.firstFailure!.text}'); it is kept as text`,
+        params: {
+          column: name,
+          failed: parsed.failed,
+          present: v.present,
+          mark,
+          row: String(parsed.firstFailure!.index + 1),
+          text: parsed.firstFailure!.text,
+          forced: 1,
+        },
       });
       data[name] = col;
       continue;
@@ -469,9 +484,18 @@ function finish(
         key: 'ambiguous_decimal',
         column: name,
         message: `'${name}': values such as 1.234 or 1,234 read either way; read with decimal mark '${mark}' like the rest of the file (set decimal to change it)`,
+        params: { column: name, mark },
       });
     }
-    if (rules.length > 0) warnings.push({ key: 'column_parsed', column: name, message: `'${name}' read as numbers: ${rules.join(', ')}` });
+    if (rules.length > 0) {
+      warnings.push({
+        key: 'column_parsed',
+        column: name,
+        message: `'${name}' read as numbers: ${rules.join(', ')}`,
+        params: { column: name, ...(parsed.rules.currency ? { currency: parsed.rules.currency } : {}) },
+        rules: ruleKeys(parsed.rules, mark),
+      });
+    }
   }
   return { data, warnings, format, idField, columns: names, rows: n, ...(delimiter ? { delimiter } : {}) };
 }

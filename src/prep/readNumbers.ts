@@ -237,3 +237,14 @@ export function describeRules(rules: CellRules, decimal: DecimalMark): string[] 
   if (rules.parentheses) out.push('(parenthesised) values as negatives');
   return out;
 }
+
+/** The same rules as keys (the catalogue's `read.rule.*`), for callers that render them in another language. */
+export function ruleKeys(rules: CellRules, decimal: DecimalMark): string[] {
+  const out: string[] = [];
+  if (rules.decimalComma || (decimal === ',' && rules.thousands)) out.push('decimal_comma');
+  if (rules.thousands) out.push(decimal === ',' ? 'thousands_dot' : 'thousands_comma');
+  if (rules.currency) out.push('currency');
+  if (rules.percent) out.push('percent');
+  if (rules.parentheses) out.push('parentheses');
+  return out;
+}

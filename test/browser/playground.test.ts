@@ -282,6 +282,7 @@ describe('the playground in Chromium', () => {
     expect(await page.textContent('[data-metric="silhouette"] small')).toMatch(/por encima de 0,5/);
     expect(await page.textContent('#run')).toBe('Segmentar');
     expect(await page.textContent('legend')).toBe('Datos');
+    expect(await page.textContent('#data-warnings li[data-column="id"]')).toBe("'id' es el identificador del cliente");
     await page.selectOption('#locale', 'en');
     await page.waitForFunction(() => document.body.dataset.state === 'done' && /^Done/.test(document.getElementById('status')!.textContent ?? ''), undefined, {
       timeout: 30_000,

@@ -81,6 +81,9 @@ describe('HTML report', () => {
     // k chosen automatically: a curve with the chosen k marked (the larger dot).
     expect(await page.locator('#curve circle[r="6"]').count()).toBe(1);
     expect(await page.textContent('#metrics')).toMatch(/Silueta.*por encima de 0,5 los segmentos están bien separados/s);
+    // The reader's warnings too are in Spanish.
+    expect(await page.textContent('#warnings')).toContain("'gasto' leída como números: coma decimal, separadores de miles ('.' o espacio)");
+    expect(await page.textContent('#warnings')).toContain("'id_cliente' es el identificador del cliente");
 
     mkdirSync(join(ROOT, 'test/browser/__screenshots__'), { recursive: true });
     await page.screenshot({ path: join(ROOT, 'test/browser/__screenshots__/report.png'), fullPage: true });
