@@ -205,3 +205,14 @@ describe('readCustomers: signs, currency and percent in any order', () => {
     expect(col(mixed, 'y')).toEqual([0.05, 7, 1000]);
   });
 });
+
+describe('readCustomers: CSV tokenizer', () => {
+  it('reads quoted fields spanning lines, "" escapes, spaces around fields, CR-only line ends and a last line without newline', async () => {
+    const r = await readCustomers('customer_id,note,x\r"a","line 1\nline 2",1\r b , "say ""hi""" , 2 \r"c",,3');
+    expect(col(r, 'customer_id')).toEqual(['a', 'b', 'c']);
+    expect(col(r, 'note')).toEqual(['line 1\nline 2', 'say "hi"', '']);
+    expect(col(r, 'x')).toEqual([1, 2, 3]);
+    const lf = await readCustomers('customer_id,x\n a ,1\n\nb,2');
+    expect(col(lf, 'customer_id')).toEqual(['a', 'b']);
+  });
+});
