@@ -103,3 +103,8 @@ export type { PreparedData, Preprocessing, FeatureTransform, Scaling, MissingPol
 export { segmentInWorker } from './segmentInWorker';
 /** segmentInWorker() options. */
 export type { SegmentInWorkerOptions } from './segmentInWorker';
+
+/** Customer files (CSV in any dialect, JSON, NDJSON, Parquet) -> columns segment() takes. */
+export { readCustomers, findIdField, ReadError } from './prep/read';
+/** readCustomers() options, result, warnings and error codes. */
+export type { ReadCustomersOptions, ReadCustomersResult, ReadWarning, ReadErrorCode, CustomerFileFormat } from './prep/read';
