@@ -25,6 +25,8 @@ export type { SampleCustomer } from './sample';
 export { dbscan, DbscanModel, defaultDbscanOptions } from './cluster/dbscan';
 /** DBSCAN options, results and model JSON. */
 export type { DbscanOptions, DbscanResult, DbscanJSON, DbscanAlgorithm } from './cluster/dbscan';
+export { hdbscan, HdbscanModel, defaultHdbscanOptions } from './cluster/hdbscan';
+export type { HdbscanOptions, HdbscanResult, HdbscanJSON, CondensedTree } from './cluster/hdbscan';
 
 /** Quality metrics. */
 export { silhouette, silhouetteScore, silhouetteSamples, SILHOUETTE_EXACT_LIMIT, defaultSilhouetteOptions } from './metrics/silhouette';

@@ -10,6 +10,7 @@ import { agglomerativeClusterer } from './agglomerative';
 import type { Clusterer, ClusterModel, ModelJSON } from './clusterer';
 import { dbscanClusterer } from './dbscan';
 import { gmmClusterer } from './gmm';
+import { hdbscanClusterer } from './hdbscan';
 import { kmeansClusterer } from './kmeans';
 
 const CLUSTERERS = {
@@ -17,6 +18,7 @@ const CLUSTERERS = {
   gmm: gmmClusterer,
   agglomerative: agglomerativeClusterer,
   dbscan: dbscanClusterer,
+  hdbscan: hdbscanClusterer,
 } as const;
 
 /** Other names of registered algorithms: the service (and the reference API) says 'hierarchical'. */
