@@ -6,8 +6,26 @@
 // scan order and tie rules (mst_from_data_matrix), so its edges are the very ones
 // scikit-learn 1.6 finds: ties decide which point joins first, and the condensed tree
 // depends on that order when heights are equal.
+//
+// Past a few thousand rows the host switches to Boruvka over the k-d tree of
+// dbscan.ts (same header): each round every component finds its cheapest edge to
+// another component, each row searching the tree with three prunes: nodes whose rows
+// are all in its own component, nodes whose lower bound max(core[q], min core in node,
+// box distance) is no better than its component's best so far, and rows whose own core
+// distance already is. About log2(n) rounds, each near O(n log n) in low dimension.
 
+import { nodeBox } from './dbscan';
 import { sqdistRows } from './distance';
+import {
+  DBSCAN_H_BOUNDS as H_BOUNDS,
+  DBSCAN_H_D as H_D,
+  DBSCAN_H_FIRST_LEAF as H_FIRST_LEAF,
+  DBSCAN_H_N as H_N,
+  DBSCAN_H_N_NODES as H_N_NODES,
+  DBSCAN_H_RANGES as H_RANGES,
+  DBSCAN_H_STACK as H_STACK,
+  DBSCAN_H_X as H_X,
+} from './layout';
 import { f64At, i32At, setF64, setI32 } from './memory';
 
 /**
@@ -102,5 +120,210 @@ export function hdbscanQueryNeighbours(
       if (size < k) size++;
     }
     for (let t = 0; t < k; t++) setF64(dist, t, Math.sqrt(f64At(dist, t)));
+  }
+}
+
+/** Per tree node, the smallest core distance, squared, of its rows (leaves up). */
+export function hdbscanNodeMinCore(
+  index: usize, // IN i32[DBSCAN_HEADER_SLOTS] header, a k-d tree
+  core: usize, // IN f64[n], core distances in tree order
+  out: usize, // OUT f64[nNodes]
+): void {
+  const ranges = <usize>i32At(index, H_RANGES);
+  const firstLeaf = i32At(index, H_FIRST_LEAF);
+  for (let node = i32At(index, H_N_NODES) - 1; node >= 0; node--) {
+    let m: f64 = Infinity;
+    if (node >= firstLeaf) {
+      const end = i32At(ranges, (node << 1) + 1);
+      for (let j = i32At(ranges, node << 1); j < end; j++) m = min(m, f64At(core, j));
+      m *= m;
+    } else m = min(f64At(out, 2 * node + 1), f64At(out, 2 * node + 2));
+    setF64(out, node, m);
+  }
+}
+
+/** Per tree node, the component all its rows are in, or -1 when they are in several (leaves up). */
+export function hdbscanNodeComponents(
+  index: usize, // IN i32[DBSCAN_HEADER_SLOTS] header, a k-d tree
+  comp: usize, // IN i32[n], component of each row in tree order
+  out: usize, // OUT i32[nNodes]
+): void {
+  const ranges = <usize>i32At(index, H_RANGES);
+  const firstLeaf = i32At(index, H_FIRST_LEAF);
+  for (let node = i32At(index, H_N_NODES) - 1; node >= 0; node--) {
+    let c = -1;
+    if (node >= firstLeaf) {
+      const start = i32At(ranges, node << 1);
+      const end = i32At(ranges, (node << 1) + 1);
+      c = end > start ? i32At(comp, start) : -1;
+      for (let j = start + 1; j < end; j++) {
+        if (i32At(comp, j) != c) {
+          c = -1;
+          break;
+        }
+      }
+    } else {
+      const l = i32At(out, 2 * node + 1);
+      c = l == i32At(out, 2 * node + 2) ? l : -1;
+    }
+    setI32(out, node, c);
+  }
+}
+
+/** Squared distance from row x to the nearest point of a box (0 inside). */
+// @ts-ignore: decorator
+@inline
+function boxGapSq(x: usize, box: usize, d: i32): f64 {
+  let s: f64 = 0;
+  for (let j = 0; j < d; j++) {
+    const v = f64At(x, j);
+    const gap = max(max(f64At(box, j) - v, v - f64At(box, d + j)), 0);
+    s += gap * gap;
+  }
+  return s;
+}
+
+/**
+ * One Boruvka round: for every component (indexed by its id in comp), the cheapest
+ * mutual-reachability edge to another component, as squared distance and rows (tree
+ * order). best is reset here; components with no row keep Infinity.
+ */
+export function hdbscanBoruvkaRound(
+  index: usize, // IN i32[DBSCAN_HEADER_SLOTS] header, a k-d tree
+  core: usize, // IN f64[n], core distances in tree order
+  comp: usize, // IN i32[n], component id (0..n-1) of each row
+  nodeComp: usize, // IN i32[nNodes], from hdbscanNodeComponents
+  nodeMinCore: usize, // IN f64[nNodes], from hdbscanNodeMinCore
+  best: usize, // OUT f64[n], per component the squared weight of its cheapest edge
+  bestFrom: usize, // OUT i32[n], its row inside the component
+  bestTo: usize, // OUT i32[n], its row outside
+): void {
+  const n = i32At(index, H_N);
+  const d = i32At(index, H_D);
+  const X = <usize>i32At(index, H_X);
+  const bounds = <usize>i32At(index, H_BOUNDS);
+  const ranges = <usize>i32At(index, H_RANGES);
+  const firstLeaf = i32At(index, H_FIRST_LEAF);
+  const stack = <usize>i32At(index, H_STACK);
+  const rowBytes = <usize>d << 3;
+  for (let i = 0; i < n; i++) setF64(best, i, Infinity);
+  for (let q = 0; q < n; q++) {
+    const c = i32At(comp, q);
+    const cq = f64At(core, q);
+    const cq2 = cq * cq;
+    if (cq2 >= f64At(best, c)) continue;
+    const x = X + <usize>q * rowBytes;
+    setI32(stack, 0, 0);
+    let sp = 1;
+    while (sp > 0) {
+      sp--;
+      const node = i32At(stack, sp);
+      if (i32At(nodeComp, node) == c) continue;
+      const bound = f64At(best, c);
+      const lower = max(max(cq2, f64At(nodeMinCore, node)), boxGapSq(x, nodeBox(bounds, node, d), d));
+      if (lower >= bound) continue;
+      if (node >= firstLeaf) {
+        const end = i32At(ranges, (node << 1) + 1);
+        for (let j = i32At(ranges, node << 1); j < end; j++) {
+          if (i32At(comp, j) == c) continue;
+          const cj = f64At(core, j);
+          let mrd = max(max(cq2, cj * cj), sqdistRows(x, X + <usize>j * rowBytes, d));
+          if (mrd < f64At(best, c)) {
+            setF64(best, c, mrd);
+            setI32(bestFrom, c, q);
+            setI32(bestTo, c, j);
+          }
+        }
+        continue;
+      }
+      const left = 2 * node + 1;
+      const right = left + 1;
+      const lg = boxGapSq(x, nodeBox(bounds, left, d), d);
+      const rg = boxGapSq(x, nodeBox(bounds, right, d), d);
+      // Nearer child on top of the stack, so the bound tightens sooner.
+      setI32(stack, sp, lg <= rg ? right : left);
+      setI32(stack, sp + 1, lg <= rg ? left : right);
+      sp += 2;
+    }
+  }
+}
+
+/** Replaces the top of a max-heap of f64 in heap[0..size) with value and sifts it down. */
+// @ts-ignore: decorator
+@inline
+function heapReplaceTop(heap: usize, size: i32, value: f64): void {
+  let pos = 0;
+  while (true) {
+    let child = 2 * pos + 1;
+    if (child >= size) break;
+    let cv = f64At(heap, child);
+    if (child + 1 < size) {
+      const rv = f64At(heap, child + 1);
+      if (rv > cv) {
+        child++;
+        cv = rv;
+      }
+    }
+    if (cv <= value) break;
+    setF64(heap, pos, cv);
+    pos = child;
+  }
+  setF64(heap, pos, value);
+}
+
+/**
+ * Squared distance of every row to its k-th nearest row, itself counted, over the k-d
+ * tree. Each row first scans its own leaf, so the search starts with a tight bound,
+ * then walks the tree nearer child first, skipping that leaf.
+ */
+export function hdbscanCoreDistancesSq(
+  index: usize, // IN i32[DBSCAN_HEADER_SLOTS] header, a k-d tree
+  k: i32, // 1 <= k <= n
+  heap: usize, // SCRATCH f64[k]
+  out: usize, // OUT f64[n], tree order
+): void {
+  const d = i32At(index, H_D);
+  const X = <usize>i32At(index, H_X);
+  const bounds = <usize>i32At(index, H_BOUNDS);
+  const ranges = <usize>i32At(index, H_RANGES);
+  const firstLeaf = i32At(index, H_FIRST_LEAF);
+  const nNodes = i32At(index, H_N_NODES);
+  const stack = <usize>i32At(index, H_STACK);
+  const rowBytes = <usize>d << 3;
+  for (let leaf = firstLeaf; leaf < nNodes; leaf++) {
+    const start = i32At(ranges, leaf << 1);
+    const end = i32At(ranges, (leaf << 1) + 1);
+    for (let q = start; q < end; q++) {
+      const x = X + <usize>q * rowBytes;
+      for (let t = 0; t < k; t++) setF64(heap, t, Infinity);
+      for (let j = start; j < end; j++) {
+        const s = sqdistRows(x, X + <usize>j * rowBytes, d);
+        if (s < f64At(heap, 0)) heapReplaceTop(heap, k, s);
+      }
+      setI32(stack, 0, 0);
+      let sp = 1;
+      while (sp > 0) {
+        sp--;
+        const node = i32At(stack, sp);
+        if (node == leaf) continue;
+        if (boxGapSq(x, nodeBox(bounds, node, d), d) > f64At(heap, 0)) continue;
+        if (node >= firstLeaf) {
+          const e = i32At(ranges, (node << 1) + 1);
+          for (let j = i32At(ranges, node << 1); j < e; j++) {
+            const s = sqdistRows(x, X + <usize>j * rowBytes, d);
+            if (s < f64At(heap, 0)) heapReplaceTop(heap, k, s);
+          }
+          continue;
+        }
+        const left = 2 * node + 1;
+        const right = left + 1;
+        const lg = boxGapSq(x, nodeBox(bounds, left, d), d);
+        const rg = boxGapSq(x, nodeBox(bounds, right, d), d);
+        setI32(stack, sp, lg <= rg ? right : left);
+        setI32(stack, sp + 1, lg <= rg ? left : right);
+        sp += 2;
+      }
+      setF64(out, q, f64At(heap, 0));
+    }
   }
 }

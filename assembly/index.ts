@@ -16,4 +16,4 @@ export { dbscanCoreFlags, dbscanUnionCores, dbscanBorderLabels } from './dbscan'
 export { dbscanKthNeighbourSq, dbscanNearestWithin } from './dbscan_search';
 export { gmmEStepFull, gmmEStepDiag } from './gmm_estep';
 export { gmmWeightedSums, gmmWeightedScatter, gmmWeightedScatterDiag } from './gmm_mstep';
-export { hdbscanPrimMst, hdbscanQueryNeighbours } from './hdbscan';
+export { hdbscanPrimMst, hdbscanQueryNeighbours, hdbscanNodeMinCore, hdbscanNodeComponents, hdbscanBoruvkaRound, hdbscanCoreDistancesSq } from './hdbscan';

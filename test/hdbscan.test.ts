@@ -1,14 +1,14 @@
 // HDBSCAN against scikit-learn 1.6 (test/fixtures/hdbscan), a hand-computed tree, and
 // the plain-TS reference of its kernels (core distances, Prim's MST).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { coreDistances, mutualReachabilityMst } from '../src/cluster/hdbscan';
+import { boruvkaMst, coreDistances, mutualReachabilityMst } from '../src/cluster/hdbscan';
 import { getClusterer, loadModel } from '../src/cluster/registry';
 import { hdbscan, HdbscanModel, init } from '../src/index';
 import { toMatrix } from '../src/matrix';
 import { Random } from '../src/random';
 import { fixtureMatrix, fixtureNames, loadFixture } from './helpers/fixtures';
 import { coreDistancesRef, primMstRef } from './reference/hdbscan';
-import { expectParameterError } from './shared';
+import { expectParameterError, zScoredCustomers } from './shared';
 
 beforeAll(async () => {
   await init();
@@ -138,6 +138,43 @@ describe('hdbscan: kernels against the plain-TS reference', () => {
   }
 });
 
+describe('hdbscan: Boruvka over the k-d tree', () => {
+  const cases: [string, { data: Float64Array; rows: number; cols: number }][] = [
+    ...['iris-standardized-k3', 'edge-duplicates-singleton', 'moons-800x2-k2', 'blobs-1500x6-k5-noisy'].map(
+      (name) => [name, fixtureMatrix(loadFixture(name))] as [string, { data: Float64Array; rows: number; cols: number }],
+    ),
+    ['customers 3000 x 6', zScoredCustomers(3000, 4)],
+  ];
+  for (const [name, X] of cases) {
+    it(`${name}: the same core distances and MST weights as Prim`, () => {
+      const m = toMatrix(X);
+      for (const k of [1, 5, 12]) {
+        const { core, mst } = boruvkaMst(m, k);
+        const ref = coreDistancesRef(X.data, X.rows, X.cols, k);
+        for (let i = 0; i < X.rows; i++) expect(core[i]).toBeCloseTo(ref[i], 12);
+        const w = mst.filter((_, i) => i % 3 === 2).sort();
+        const wRef = primMstRef(X.data, X.rows, X.cols, ref)
+          .filter((_, i) => i % 3 === 2)
+          .sort();
+        expect(w.length).toBe(X.rows - 1);
+        for (let i = 0; i < X.rows - 1; i++) expect(w[i]).toBeCloseTo(wRef[i], 12);
+        // A spanning tree: n - 1 edges joining every row.
+        const parent = Int32Array.from({ length: X.rows }, (_, i) => i);
+        const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x])));
+        for (let i = 0; i < X.rows - 1; i++) parent[find(mst[3 * i])] = find(mst[3 * i + 1]);
+        expect(new Set(Array.from({ length: X.rows }, (_, i) => find(i))).size).toBe(1);
+      }
+    });
+  }
+  it("fixtures: 'boruvka' finds scikit-learn's clusters and noise", () => {
+    const f = loadFixture('moons-800x2-k2');
+    const c = (loadFixture('hdbscan/moons-800x2-k2') as unknown as { hdbscan: HdbscanCase[] }).hdbscan[0];
+    const m = hdbscan(fixtureMatrix(f), { minClusterSize: c.min_cluster_size, minSamples: c.min_samples, mstAlgorithm: 'boruvka' });
+    expect(Array.from(m.labels, (l) => l < 0)).toEqual(c.labels.map((l) => l < 0));
+    expect(ari(m.labels, c.labels)).toBe(1);
+  });
+});
+
 describe('hdbscan: a hand-computed tree', () => {
   // 1-D rows 0, 1, 2, 4 | 10, 11, 12 with minSamples 1 (core distance 0): the MST is
   // 1, 1, 2 on the left, 1, 1 on the right and 6 between. The root splits at distance 6
@@ -253,6 +290,7 @@ describe('hdbscan: outlier scores, predict, JSON', () => {
     expectParameterError(() => hdbscan(X, { minClusterSize: 2, clusterSelectionEpsilon: -1 }), 'clusterSelectionEpsilon', />= 0/);
     expectParameterError(() => hdbscan(X, { minClusterSize: 2, allowSingleCluster: 'yes' as never }), 'allowSingleCluster', /true or false/);
     expectParameterError(() => hdbscan(X, { minClusterSize: 2, eps: 1 } as never), 'eps', /./);
+    expectParameterError(() => hdbscan(X, { minClusterSize: 2, mstAlgorithm: 'kruskal' as never }), 'mstAlgorithm', /boruvka/);
     expectParameterError(() => model.predict([[1, 2, 3]]), 'X', /columns/);
     expectParameterError(() => HdbscanModel.fromJSON({ type: 'segmint.dbscan', version: 1 } as never), 'json', /HDBSCAN/);
   });

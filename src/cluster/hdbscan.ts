@@ -7,9 +7,12 @@
  * Outlier scores are GLOSH and predict() is the hdbscan library's approximate_predict,
  * neither of which scikit-learn has.
  *
- * Core distances use the k-d tree kernels of DBSCAN (dbscanKthNeighbourSq); the MST is
- * dense Prim in WASM (assembly/hdbscan.ts), in scikit-learn's visiting order so ties
- * resolve as there. The tree work after it is linear and lives in hdbscanTree.ts.
+ * Core distances walk DBSCAN's k-d tree (hdbscanCoreDistancesSq); the MST is dense
+ * Prim in WASM (assembly/hdbscan.ts), in scikit-learn's visiting order so ties resolve
+ * as there, or, from BORUVKA_MIN_ROWS rows, Boruvka over the same k-d tree (same
+ * weights; on tied weights other edges, so rows hanging on a tie may land elsewhere,
+ * as they may in scikit-learn, whose order there comes from numpy's unstable sort).
+ * The tree work after it is linear and lives in hdbscanTree.ts.
  */
 import { InvalidParameterError } from '../errors';
 import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
@@ -34,6 +37,12 @@ export interface HdbscanOptions {
   clusterSelectionEpsilon?: number;
   /** Let excess of mass return one cluster of everything (scikit-learn's allow_single_cluster). */
   allowSingleCluster?: boolean;
+  /**
+   * How the MST is built: 'prim' (dense, O(n^2), scikit-learn's edge order, so ties break
+   * as there), 'boruvka' (k-d tree, fast on large low-dimensional data; same weights,
+   * ties may break otherwise), 'auto' (Boruvka from BORUVKA_MIN_ROWS rows up to BORUVKA_MAX_DIM features).
+   */
+  mstAlgorithm?: 'auto' | 'prim' | 'boruvka';
 }
 
 /** Defaults of hdbscan()'s options (scikit-learn 1.6's). */
@@ -43,9 +52,10 @@ export const defaultHdbscanOptions = {
   clusterSelectionMethod: 'eom' as 'eom' | 'leaf',
   clusterSelectionEpsilon: 0,
   allowSingleCluster: false,
+  mstAlgorithm: 'auto' as 'auto' | 'prim' | 'boruvka',
 };
 
-const OPTION_NAMES = ['minClusterSize', 'minSamples', 'clusterSelectionMethod', 'clusterSelectionEpsilon', 'allowSingleCluster'] as const;
+const OPTION_NAMES = ['minClusterSize', 'minSamples', 'clusterSelectionMethod', 'clusterSelectionEpsilon', 'allowSingleCluster', 'mstAlgorithm'] as const;
 
 /** HdbscanModel.toJSON() output. */
 export interface HdbscanJSON {
@@ -306,6 +316,7 @@ interface Resolved {
   clusterSelectionMethod: 'eom' | 'leaf';
   clusterSelectionEpsilon: number;
   allowSingleCluster: boolean;
+  mstAlgorithm: 'auto' | 'prim' | 'boruvka';
 }
 
 function resolveOptions(options: HdbscanOptions | undefined, n: number): Resolved {
@@ -321,10 +332,11 @@ function resolveOptions(options: HdbscanOptions | undefined, n: number): Resolve
   const clusterSelectionEpsilon = numberOption('clusterSelectionEpsilon', o.clusterSelectionEpsilon, (v) => v >= 0, 'a finite number >= 0');
   if (typeof o.allowSingleCluster !== 'boolean')
     throw new InvalidParameterError('allowSingleCluster', `must be true or false, got ${JSON.stringify(o.allowSingleCluster)}`);
-  return { minClusterSize, minSamples, clusterSelectionMethod, clusterSelectionEpsilon, allowSingleCluster: o.allowSingleCluster };
+  const mstAlgorithm = enumOption('mstAlgorithm', o.mstAlgorithm, ['auto', 'prim', 'boruvka'] as const);
+  return { minClusterSize, minSamples, clusterSelectionMethod, clusterSelectionEpsilon, allowSingleCluster: o.allowSingleCluster, mstAlgorithm };
 }
 
-/** Distance of every row to its k-th nearest row, itself counted (the k-d tree kernel of DBSCAN). */
+/** Distance of every row to its k-th nearest row, itself counted (over DBSCAN's k-d tree). */
 export function coreDistances(m: Matrix, k: number): Float64Array {
   const { rows: n, cols: d } = m;
   const tree = buildKdTree(m);
@@ -335,7 +347,7 @@ export function coreDistances(m: Matrix, k: number): Float64Array {
   const kth = ws.f64(n);
   ws.commit();
   writeTree(ws, r, tree, m.data, d);
-  e.dbscanKthNeighbourSq(r.header.ptr, k, heap.ptr, kth.ptr);
+  e.hdbscanCoreDistancesSq(r.header.ptr, k, heap.ptr, kth.ptr);
   const sq = ws.viewF64(kth);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[tree.perm[i]] = Math.sqrt(sq[i]);
@@ -361,6 +373,79 @@ export function mutualReachabilityMst(m: Matrix, core: Float64Array): Float64Arr
 }
 
 /**
+ * The mutual-reachability MST by Boruvka over the k-d tree (assembly/hdbscan.ts), with
+ * the core distances: both in the caller's row order. Same weights as Prim; on tied
+ * weights it may pick other edges (so other merge orders at equal heights).
+ */
+export function boruvkaMst(m: Matrix, minSamples: number): { core: Float64Array; mst: Float64Array } {
+  const { rows: n, cols: d } = m;
+  const tree = buildKdTree(m);
+  const e = kernels().exports;
+  const ws = kernels().workspace();
+  const r = treeRegions(ws, tree, n, d);
+  const heap = ws.f64(minSamples);
+  const core = ws.f64(n);
+  const comp = ws.i32(n);
+  const nodeComp = ws.i32(tree.nNodes);
+  const nodeMinCore = ws.f64(tree.nNodes);
+  const best = ws.f64(n);
+  const bestFrom = ws.i32(n);
+  const bestTo = ws.i32(n);
+  ws.commit();
+  writeTree(ws, r, tree, m.data, d);
+  e.hdbscanCoreDistancesSq(r.header.ptr, minSamples, heap.ptr, core.ptr);
+  const coreView = ws.viewF64(core);
+  for (let i = 0; i < n; i++) coreView[i] = Math.sqrt(coreView[i]);
+  e.hdbscanNodeMinCore(r.header.ptr, core.ptr, nodeMinCore.ptr);
+  // Union-find over tree-order rows; comp holds each row's root, refreshed every round.
+  const parent = new Int32Array(n);
+  for (let i = 0; i < n; i++) parent[i] = i;
+  const find = (x: number): number => {
+    let root = x;
+    while (parent[root] !== root) root = parent[root];
+    while (parent[x] !== root) {
+      const next = parent[x];
+      parent[x] = root;
+      x = next;
+    }
+    return root;
+  };
+  const edges = new Float64Array(3 * Math.max(0, n - 1));
+  let nEdges = 0;
+  ws.viewI32(comp).set(parent);
+  while (nEdges < n - 1) {
+    e.hdbscanNodeComponents(r.header.ptr, comp.ptr, nodeComp.ptr);
+    e.hdbscanBoruvkaRound(r.header.ptr, core.ptr, comp.ptr, nodeComp.ptr, nodeMinCore.ptr, best.ptr, bestFrom.ptr, bestTo.ptr);
+    const bw = ws.viewF64(best);
+    const bf = ws.viewI32(bestFrom);
+    const bt = ws.viewI32(bestTo);
+    const before = nEdges;
+    for (let c = 0; c < n; c++) {
+      if (bw[c] === Infinity) continue;
+      const a = find(bf[c]);
+      const b = find(bt[c]);
+      if (a === b) continue; // the other component chose the same (or an equal) edge
+      parent[a] = b;
+      edges[3 * nEdges] = tree.perm[bf[c]];
+      edges[3 * nEdges + 1] = tree.perm[bt[c]];
+      edges[3 * nEdges + 2] = Math.sqrt(bw[c]);
+      nEdges++;
+    }
+    if (nEdges === before) throw new Error('segmint internal: Boruvka made no progress');
+    const cv = ws.viewI32(comp);
+    for (let i = 0; i < n; i++) cv[i] = find(i);
+  }
+  const coreOut = new Float64Array(n);
+  for (let i = 0; i < n; i++) coreOut[tree.perm[i]] = coreView[i];
+  return { core: coreOut, mst: edges };
+}
+
+/** Rows from which 'auto' builds the MST by Boruvka rather than dense Prim. */
+export const BORUVKA_MIN_ROWS = 4096;
+/** 'auto' keeps Prim above this many features, where k-d tree pruning fades. */
+export const BORUVKA_MAX_DIM = 16;
+
+/**
  * Hierarchical density-based clustering of the rows of X; label -1 marks noise.
  * Synchronous; in a browser's main thread call `await init()` once first.
  */
@@ -373,8 +458,15 @@ export function fitHdbscan(m: Matrix, options?: HdbscanOptions): HdbscanModel {
   const { rows: n, cols: d } = m;
   const o = resolveOptions(options, n);
   if (n < 2) throw new InvalidParameterError('X', `has ${n} row; HDBSCAN needs at least 2`);
-  const core = coreDistances(m, o.minSamples);
-  const { sortedMst, linkage } = singleLinkageFromMst(mutualReachabilityMst(m, core), n);
+  const useBoruvka = o.mstAlgorithm === 'boruvka' || (o.mstAlgorithm === 'auto' && n >= BORUVKA_MIN_ROWS && d <= BORUVKA_MAX_DIM);
+  let core: Float64Array;
+  let mst: Float64Array;
+  if (useBoruvka) ({ core, mst } = boruvkaMst(m, o.minSamples));
+  else {
+    core = coreDistances(m, o.minSamples);
+    mst = mutualReachabilityMst(m, core);
+  }
+  const { sortedMst, linkage } = singleLinkageFromMst(mst, n);
   const condensedTree = condenseTree(linkage, n, o.minClusterSize);
   const flat = flatClustering(condensedTree, n, {
     method: o.clusterSelectionMethod,
@@ -392,7 +484,11 @@ export function fitHdbscan(m: Matrix, options?: HdbscanOptions): HdbscanModel {
     condensedTree,
     selectedClusters: flat.selected,
     maxLambdas: flat.maxLambdas,
-    ...o,
+    minClusterSize: o.minClusterSize,
+    minSamples: o.minSamples,
+    clusterSelectionMethod: o.clusterSelectionMethod,
+    clusterSelectionEpsilon: o.clusterSelectionEpsilon,
+    allowSingleCluster: o.allowSingleCluster,
   });
 }
 
