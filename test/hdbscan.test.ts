@@ -8,6 +8,10 @@ import { toMatrix } from '../src/matrix';
 import { Random } from '../src/random';
 import { fixtureMatrix, fixtureNames, loadFixture } from './helpers/fixtures';
 import { coreDistancesRef, primMstRef } from './reference/hdbscan';
+import { SegmentationError } from '../src/errors';
+import { sampleCustomers } from '../src/sample';
+import { assignSegments, segment } from '../src/segment';
+import { hdbscanMinClusterSize } from '../src/service/algorithms';
 import { expectParameterError, zScoredCustomers } from './shared';
 
 beforeAll(async () => {
@@ -160,7 +164,10 @@ describe('hdbscan: Boruvka over the k-d tree', () => {
         for (let i = 0; i < X.rows - 1; i++) expect(w[i]).toBeCloseTo(wRef[i], 12);
         // A spanning tree: n - 1 edges joining every row.
         const parent = Int32Array.from({ length: X.rows }, (_, i) => i);
-        const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x])));
+        const find = (x: number): number => {
+          while (parent[x] !== x) x = parent[x];
+          return x;
+        };
         for (let i = 0; i < X.rows - 1; i++) parent[find(mst[3 * i])] = find(mst[3 * i + 1]);
         expect(new Set(Array.from({ length: X.rows }, (_, i) => find(i))).size).toBe(1);
       }
@@ -293,5 +300,70 @@ describe('hdbscan: outlier scores, predict, JSON', () => {
     expectParameterError(() => hdbscan(X, { minClusterSize: 2, mstAlgorithm: 'kruskal' as never }), 'mstAlgorithm', /boruvka/);
     expectParameterError(() => model.predict([[1, 2, 3]]), 'X', /columns/);
     expectParameterError(() => HdbscanModel.fromJSON({ type: 'segmint.dbscan', version: 1 } as never), 'json', /HDBSCAN/);
+  });
+});
+
+describe("segment(): algorithm 'hdbscan'", () => {
+  const data = sampleCustomers(1200, 11);
+  it('noise is the Outliers segment; min_cluster_size defaults to 1% of the customers', async () => {
+    const r = await segment({ data, algorithm: 'hdbscan', n_clusters: 4 });
+    expect(r.meta.algorithm).toBe('hdbscan');
+    expect(r.meta.min_cluster_size).toBe(hdbscanMinClusterSize(1200));
+    expect(hdbscanMinClusterSize(1200)).toBe(12);
+    expect(hdbscanMinClusterSize(100)).toBe(5);
+    expect(r.meta.warnings.map((w) => w.code)).toContain('hdbscan_n_clusters_ignored');
+    const outliers = r.segments.find((s) => s.segment_id === -1);
+    expect(r.meta.outliers).toBe(outliers?.size ?? 0);
+    if (outliers) {
+      expect(outliers.label_key).toBe('outliers');
+      expect(r.segments[r.segments.length - 1].segment_id).toBe(-1);
+    }
+    expect(r.meta.n_clusters).toBe(r.segments.filter((s) => s.segment_id >= 0).length);
+    expect(r.segments.reduce((a, s) => a + s.size, 0)).toBe(1200);
+  });
+  it('assign_outliers attaches every outlier to a segment and says how many', async () => {
+    const plain = await segment({ data, algorithm: 'hdbscan', min_cluster_size: 20 });
+    const r = await segment({ data, algorithm: 'hdbscan', min_cluster_size: 20, assign_outliers: true });
+    expect(r.segments.some((s) => s.segment_id === -1)).toBe(false);
+    expect(r.meta.n_clusters).toBe(plain.meta.n_clusters);
+    const noise = plain.meta.outliers ?? 0;
+    expect(noise).toBeGreaterThan(0);
+    expect(r.meta.warnings.find((w) => w.code === 'outliers_assigned')?.message).toContain(String(noise));
+    // Clustered customers keep their segment (segments renumber by size, so compare members).
+    const before = new Map(plain.segments.flatMap((s) => s.customers.map((id) => [id, s.segment_id])));
+    const after = new Map(r.segments.flatMap((s) => s.customers.map((id) => [id, s.segment_id])));
+    const pairs = new Map<number, number>();
+    for (const [id, seg] of before) {
+      if (seg < 0) continue;
+      if (!pairs.has(seg)) pairs.set(seg, after.get(id)!);
+      expect(after.get(id)).toBe(pairs.get(seg));
+    }
+  });
+  it("return_model: assignSegments uses the 'hdbscan' predictor", async () => {
+    const r = await segment({ data, algorithm: 'hdbscan', min_cluster_size: 20, return_model: true });
+    const model = JSON.parse(JSON.stringify(r.model));
+    expect(model.predictor.kind).toBe('hdbscan');
+    const assigned = assignSegments(model, data);
+    const truth = new Map(r.segments.flatMap((s) => s.customers.map((id) => [id, s.segment_id])));
+    const agree = assigned.filter((a) => truth.get(a.customer_id!) === a.segment_id).length;
+    expect(agree / data.length).toBeGreaterThan(0.9);
+  });
+  it("'auto' with n_clusters 'auto' compares HDBSCAN too", async () => {
+    const r = await segment({ data: data.slice(0, 600), algorithm: 'auto' });
+    expect(r.meta.algorithm_comparison?.map((c) => c.algorithm)).toContain('hdbscan');
+  });
+  it('bad min_cluster_size and assign_outliers are 400s naming them', async () => {
+    for (const [request, parameter] of [
+      [{ data, algorithm: 'hdbscan', min_cluster_size: 1 }, 'min_cluster_size'],
+      [{ data, algorithm: 'hdbscan', assign_outliers: 'yes' }, 'assign_outliers'],
+    ] as const) {
+      const err = await segment(request as never).then(
+        () => null,
+        (e: SegmentationError) => e,
+      );
+      expect(err).toBeInstanceOf(SegmentationError);
+      expect(err!.status).toBe(400);
+      expect(err!.details.parameter).toBe(parameter);
+    }
   });
 });

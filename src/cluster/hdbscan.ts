@@ -150,6 +150,42 @@ export class HdbscanModel implements ClusterModel {
     return singleLinkageFromMst(this.minimumSpanningTree, this.labels.length).linkage;
   }
 
+  /**
+   * labels with every noise row given the label of its nearest clustered training row
+   * (Euclidean, ties to the lower row): the segment an outlier most resembles, for
+   * callers that need every row in a cluster. All noise when there is no cluster.
+   */
+  labelsWithOutliersAssigned(): Int32Array {
+    const n = this.labels.length;
+    const d = this.nFeatures;
+    const out = Int32Array.from(this.labels);
+    const clustered: number[] = [];
+    const noise: number[] = [];
+    for (let i = 0; i < n; i++) (this.labels[i] >= 0 ? clustered : noise).push(i);
+    if (clustered.length === 0 || noise.length === 0) return out;
+    const pick = (rows: number[]) => {
+      const data = new Float64Array(rows.length * d);
+      rows.forEach((r, i) => data.set(this.data.subarray(r * d, r * d + d), i * d));
+      return data;
+    };
+    const C = pick(clustered);
+    const tree = buildKdTree({ data: C, rows: clustered.length, cols: d });
+    const e = kernels().exports;
+    const ws = kernels().workspace();
+    const idx = treeRegions(ws, tree, clustered.length, d);
+    const ids = ws.i32(clustered.length);
+    const Q = ws.f64(noise.length * d);
+    const nearest = ws.i32(noise.length);
+    ws.commit();
+    writeTree(ws, idx, tree, C, d);
+    ws.write(ids, tree.perm);
+    ws.write(Q, pick(noise));
+    e.dbscanNearestWithin(idx.header.ptr, ids.ptr, Q.ptr, noise.length, Infinity, nearest.ptr);
+    const near = ws.viewI32(nearest);
+    noise.forEach((r, i) => (out[r] = this.labels[clustered[tree.perm[near[i]]]]));
+    return out;
+  }
+
   /** Labels of new rows (approximate: they do not change the tree), as the hdbscan library's approximate_predict. */
   predict(X: MatrixLike): Int32Array {
     return this.predictMatrix(toMatrix(X));

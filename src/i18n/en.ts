@@ -87,6 +87,8 @@ export const en = {
   'warning.ignored_fields': 'Fields that are not numeric were left out: {features}. Name them in features to one-hot encode them.',
   'warning.unknown_parameters': 'Unknown request parameters were ignored: {parameters}.',
   'warning.n_clusters_ignored': 'DBSCAN finds the number of segments itself; n_clusters ({n_clusters}) was ignored.',
+  'warning.hdbscan_n_clusters_ignored': 'HDBSCAN finds the number of segments itself; n_clusters ({n_clusters}) was ignored.',
+  'warning.outliers_assigned': '{outliers} outliers were attached to the segment of their nearest clustered customer.',
   'warning.n_clusters_reduced':
     'n_clusters asked for {requested} segments, but the customers have only {k} distinct combinations of feature values, so there are {k} segments.',
   'warning.metrics_unavailable': 'Quality metrics need at least 2 segments (excluding outliers); found {clusters}.',

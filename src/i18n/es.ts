@@ -85,6 +85,8 @@ export const es: Catalogue = {
   'warning.ignored_fields': 'Se omitieron los campos no numéricos: {features}. Inclúyalos en features para codificarlos como one-hot.',
   'warning.unknown_parameters': 'Se ignoraron parámetros desconocidos de la solicitud: {parameters}.',
   'warning.n_clusters_ignored': 'DBSCAN determina por sí mismo el número de segmentos; se ignoró n_clusters ({n_clusters}).',
+  'warning.hdbscan_n_clusters_ignored': 'HDBSCAN determina por sí mismo el número de segmentos; se ignoró n_clusters ({n_clusters}).',
+  'warning.outliers_assigned': 'Se asignaron {outliers} atípicos al segmento de su cliente agrupado más cercano.',
   'warning.n_clusters_reduced':
     'n_clusters pedía {requested} segmentos, pero los clientes solo tienen {k} combinaciones distintas de valores, así que hay {k} segmentos.',
   'warning.metrics_unavailable': 'Las métricas de calidad requieren al menos 2 segmentos (sin contar los atípicos); se encontraron {clusters}.',

@@ -85,6 +85,8 @@ export const pt: Catalogue = {
   'warning.ignored_fields': 'Campos não numéricos foram deixados de fora: {features}. Inclua-os em features para codificá-los como one-hot.',
   'warning.unknown_parameters': 'Parâmetros desconhecidos da requisição foram ignorados: {parameters}.',
   'warning.n_clusters_ignored': 'O DBSCAN define sozinho o número de segmentos; n_clusters ({n_clusters}) foi ignorado.',
+  'warning.hdbscan_n_clusters_ignored': 'O HDBSCAN define sozinho o número de segmentos; n_clusters ({n_clusters}) foi ignorado.',
+  'warning.outliers_assigned': '{outliers} atípicos foram associados ao segmento do cliente agrupado mais próximo.',
   'warning.n_clusters_reduced':
     'n_clusters pediu {requested} segmentos, mas os clientes têm apenas {k} combinações distintas de valores, então há {k} segmentos.',
   'warning.metrics_unavailable': 'As métricas de qualidade exigem pelo menos 2 segmentos (sem contar os atípicos); foram encontrados {clusters}.',

@@ -9,6 +9,7 @@
 import { DEFAULT_MAX_EXACT_ROWS, defaultAgglomerativeOptions, type LinkageMethod } from '../cluster/agglomerative';
 import type { DbscanJSON, DbscanModel } from '../cluster/dbscan';
 import type { CovarianceType, GmmJSON } from '../cluster/gmm';
+import type { HdbscanJSON, HdbscanModel } from '../cluster/hdbscan';
 import type { KMeansJSON } from '../cluster/kmeans';
 import { fitAlgorithm as fitRegistered, loadModel, paramsFor } from '../cluster/registry';
 import { DataError, InvalidParameterError } from '../errors';
@@ -17,10 +18,10 @@ import { groupMeans, type Matrix } from '../matrix';
 import { unservable } from './errors';
 
 /** An algorithm a request can name (besides 'auto'). */
-export type SegmentAlgorithm = 'kmeans' | 'hierarchical' | 'dbscan' | 'gmm';
+export type SegmentAlgorithm = 'kmeans' | 'hierarchical' | 'dbscan' | 'gmm' | 'hdbscan';
 
 /** Every algorithm a request can name, in the order error messages list them. */
-export const SEGMENT_ALGORITHMS: readonly SegmentAlgorithm[] = ['kmeans', 'hierarchical', 'dbscan', 'gmm'];
+export const SEGMENT_ALGORITHMS: readonly SegmentAlgorithm[] = ['kmeans', 'hierarchical', 'dbscan', 'gmm', 'hdbscan'];
 
 /** The request's settings an algorithm may read (each reads only its own). */
 export interface FitOptions {
@@ -32,6 +33,18 @@ export interface FitOptions {
   minSamples: number;
   /** K-Means restarts of the final fit (kmeans()'s nInit; its default when undefined). */
   kmeansRestarts?: number;
+  /** HDBSCAN's smallest segment; undefined = hdbscanMinClusterSize(customers). */
+  minClusterSize?: number;
+  /** HDBSCAN: give every outlier the segment of its nearest clustered customer. */
+  assignOutliers?: boolean;
+}
+
+/**
+ * The service's default HDBSCAN min_cluster_size: 1% of the customers, at least 5
+ * (scikit-learn's default, which alone makes dozens of micro-segments on customer data).
+ */
+export function hdbscanMinClusterSize(customers: number): number {
+  return Math.max(5, Math.round(customers * 0.01));
 }
 
 /** What places a new customer (in the model's scaled space); part of the return_model format. */
@@ -39,6 +52,7 @@ export type PredictorJSON =
   | { kind: 'kmeans'; model: KMeansJSON }
   | { kind: 'gmm'; model: GmmJSON }
   | { kind: 'dbscan'; model: DbscanJSON }
+  | { kind: 'hdbscan'; model: HdbscanJSON }
   | { kind: 'centroids'; centroids: number[][] };
 
 /** A fitted algorithm: its labels (-1 = noise), its predictor, and the eps DBSCAN used. */
@@ -46,6 +60,9 @@ export interface Fitted {
   labels: Int32Array;
   predictor: PredictorJSON;
   eps?: number;
+  /** HDBSCAN: the min_cluster_size used and how many outliers assign_outliers attached. */
+  minClusterSize?: number;
+  outliersAssigned?: number;
 }
 
 /** Where and with what an algorithm was run, so its refusal can be told in the request's terms. */
@@ -97,6 +114,7 @@ const PRECHECKS: Partial<Record<SegmentAlgorithm, (X: Matrix, o: FitOptions) => 
 export function fitAlgorithm(name: SegmentAlgorithm, X: Matrix, options: FitOptions): Fitted {
   PRECHECKS[name]?.(X, options);
   const { k, seed, linkage, covarianceType, eps, minSamples } = options;
+  if (name === 'hdbscan') return fitHdbscanSegments(X, options);
   const nInit = name === 'kmeans' ? options.kmeansRestarts : undefined;
   const model = fitRegistered(name, X, paramsFor(name, { k, seed, linkage, covarianceType, eps, minSamples, nInit }));
   if (name === 'hierarchical') {
@@ -107,6 +125,18 @@ export function fitAlgorithm(name: SegmentAlgorithm, X: Matrix, options: FitOpti
   }
   const predictor = { kind: name, model: model.toJSON() } as PredictorJSON;
   return { labels: model.labels, predictor, ...(name === 'dbscan' ? { eps: (model as DbscanModel).eps } : {}) };
+}
+
+/** HDBSCAN through the registry, with the service's min_cluster_size default and assign_outliers. */
+function fitHdbscanSegments(X: Matrix, options: FitOptions): Fitted {
+  const minClusterSize = options.minClusterSize ?? hdbscanMinClusterSize(X.rows);
+  const model = fitRegistered('hdbscan', X, { minClusterSize, minSamples: options.minSamples }) as HdbscanModel;
+  const predictor: PredictorJSON = { kind: 'hdbscan', model: model.toJSON() };
+  if (!options.assignOutliers) return { labels: model.labels, predictor, minClusterSize };
+  const labels = model.labelsWithOutliersAssigned();
+  let outliersAssigned = 0;
+  for (let i = 0; i < labels.length; i++) if (model.labels[i] < 0 && labels[i] >= 0) outliersAssigned++;
+  return { labels, predictor, minClusterSize, outliersAssigned };
 }
 
 /** Loads a stored predictor by its kind; the function it returns gives each row of X its label (-1 = noise). */
@@ -121,6 +151,7 @@ const REQUEST_PARAMETERS: Record<string, { parameter: string; value?: (o: Partia
   k: { parameter: 'n_clusters', value: (o) => o.k },
   eps: { parameter: 'eps', value: (o) => o.eps },
   minSamples: { parameter: 'min_samples', value: (o) => o.minSamples },
+  minClusterSize: { parameter: 'min_cluster_size', value: (o) => o.minClusterSize },
   linkage: { parameter: 'linkage', value: (o) => o.linkage },
   covarianceType: { parameter: 'covariance_type', value: (o) => o.covarianceType },
   regCovar: { parameter: 'covariance_type', value: (o) => o.covarianceType },

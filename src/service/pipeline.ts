@@ -40,6 +40,9 @@ export const KMEANS_RESTARTS = 5;
 /** Above this many customers 'auto' leaves hierarchical clustering out (it would use micro-clusters anyway). */
 export const AUTO_HIERARCHICAL_MAX = 20_000;
 
+/** Above this many customers 'auto' leaves HDBSCAN out (its tree work and memory grow with n). */
+export const AUTO_HDBSCAN_MAX = 200_000;
+
 /** A warning before it is rendered: its catalogue key (warning.<key>) and values. */
 export interface Note {
   key: string;
@@ -107,7 +110,7 @@ export function runPipeline(plan: Plan, progress: (stage: string) => void, clock
   // segments of 2 customers): more segments than distinct customers become as many
   // segments as there are distinct customers, with a warning. kmeans()/gmm() stay strict.
   let requestedK = plan.k;
-  if (typeof requestedK === 'number' && plan.algorithm !== 'dbscan') {
+  if (typeof requestedK === 'number' && plan.algorithm !== 'dbscan' && plan.algorithm !== 'hdbscan') {
     const distinct = countDistinctRows(m, requestedK);
     if (distinct < requestedK) {
       notes.push({ key: 'n_clusters_reduced', params: { requested: requestedK, k: distinct } });
@@ -121,12 +124,15 @@ export function runPipeline(plan: Plan, progress: (stage: string) => void, clock
 
   const candidates: SegmentAlgorithm[] =
     plan.algorithm === 'auto' ? (n <= AUTO_HIERARCHICAL_MAX ? ['kmeans', 'gmm', 'hierarchical'] : ['kmeans', 'gmm']) : [plan.algorithm];
+  // 'auto' with k to choose also tries HDBSCAN, outliers attached so every candidate scores every customer.
+  if (plan.algorithm === 'auto' && plan.k === 'auto' && n <= AUTO_HDBSCAN_MAX) candidates.push('hdbscan');
 
   // k: given, or chosen on the curve (DBSCAN finds its own number of clusters).
   let k = 0;
   let kSelection: SegmentationResponse['k_selection'];
   if (plan.algorithm === 'dbscan' && typeof plan.k === 'number') notes.push({ key: 'n_clusters_ignored', params: { n_clusters: plan.k } });
-  if (candidates.some((a) => a !== 'dbscan')) {
+  if (plan.algorithm === 'hdbscan' && typeof plan.k === 'number') notes.push({ key: 'hdbscan_n_clusters_ignored', params: { n_clusters: plan.k } });
+  if (candidates.some((a) => a !== 'dbscan' && a !== 'hdbscan')) {
     if (plan.k === 'auto') {
       progress('k_selection');
       kSelection = selectK(plan, m, candidates[0]);
@@ -148,6 +154,8 @@ export function runPipeline(plan: Plan, progress: (stage: string) => void, clock
     eps: plan.eps,
     minSamples: plan.minSamples,
     ...(olderCriterion ? {} : { kmeansRestarts: KMEANS_RESTARTS }),
+    minClusterSize: plan.minClusterSize,
+    assignOutliers: plan.assignOutliers || plan.algorithm === 'auto',
   };
   // eps 'auto' for DBSCAN: the radius whose clustering scores best (src/select/chooseEps.ts),
   // not the k-distance knee alone, which leaves one cluster and its noise on customer data.

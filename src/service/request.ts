@@ -28,6 +28,10 @@ export interface SegmentationRequest {
   roles?: Record<string, string>;
   eps?: number | 'auto';
   min_samples?: number;
+  /** HDBSCAN's smallest segment (default: 1% of the customers, at least 5). */
+  min_cluster_size?: number;
+  /** HDBSCAN: attach every outlier to the segment of its nearest clustered customer. */
+  assign_outliers?: boolean;
   linkage?: LinkageMethod;
   covariance_type?: CovarianceType;
   max_categories?: number;
@@ -54,6 +58,8 @@ const REQUEST_FIELDS = [
   'roles',
   'eps',
   'min_samples',
+  'min_cluster_size',
+  'assign_outliers',
   'linkage',
   'covariance_type',
   'max_categories',
@@ -79,6 +85,9 @@ export interface Plan {
   roles?: Record<string, string>;
   eps: number | 'auto';
   minSamples: number;
+  /** undefined: the service's default for the number of customers (hdbscanMinClusterSize). */
+  minClusterSize?: number;
+  assignOutliers: boolean;
   linkage: LinkageMethod;
   covarianceType: CovarianceType;
   maxCategories: number;
@@ -190,6 +199,10 @@ export function resolveRequest(request: unknown): Plan {
     eps = r.eps;
   }
   const minSamples = r.min_samples === undefined || r.min_samples === null ? 5 : integer('min_samples', r.min_samples, 1);
+  const minClusterSize = r.min_cluster_size === undefined || r.min_cluster_size === null ? undefined : integer('min_cluster_size', r.min_cluster_size, 2);
+  if (r.assign_outliers !== undefined && r.assign_outliers !== null && typeof r.assign_outliers !== 'boolean') {
+    throw badRequest('assign_outliers', 'must be true or false');
+  }
   const linkage = r.linkage === undefined || r.linkage === null ? 'ward' : oneOf('linkage', r.linkage, ['ward', 'complete', 'average', 'single'] as const);
   const covarianceType =
     r.covariance_type === undefined || r.covariance_type === null
@@ -218,6 +231,8 @@ export function resolveRequest(request: unknown): Plan {
     roles,
     eps,
     minSamples,
+    minClusterSize,
+    assignOutliers: r.assign_outliers === true,
     linkage,
     covarianceType,
     maxCategories,

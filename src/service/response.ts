@@ -91,6 +91,8 @@ export interface SegmentationResponse {
     labels: LabelScheme;
     /** How rules and stability were computed (absent with explain: false). */
     explain?: ExplainMeta;
+    /** HDBSCAN: the min_cluster_size used. */
+    min_cluster_size?: number;
   };
   model?: SegmentationModel;
 }
@@ -140,7 +142,8 @@ export function renderResponse(result: PipelineResult, locale: Locale, progress:
   const { labels, mapping } = relabelBySize(fitted.labels);
   const found = mapping.size;
   const notes = [...result.notes];
-  if (algorithm !== 'dbscan' && found < k) notes.push({ key: 'fewer_clusters', params: { found, requested: k } });
+  if (algorithm !== 'dbscan' && algorithm !== 'hdbscan' && found < k) notes.push({ key: 'fewer_clusters', params: { found, requested: k } });
+  if (fitted.outliersAssigned) notes.push({ key: 'outliers_assigned', params: { outliers: fitted.outliersAssigned } });
   if (scores.silhouetteInfo?.method === 'sampled') notes.push({ key: 'silhouette_sampled', params: { n: scores.silhouetteInfo.sample_size } });
   if (scores.silhouette === null || scores.daviesBouldin === null || scores.calinskiHarabasz === null) {
     notes.push({ key: 'metrics_unavailable', params: { clusters: found } });
@@ -221,6 +224,7 @@ export function renderResponse(result: PipelineResult, locale: Locale, progress:
       ...(algorithm === 'dbscan' ? { outliers, eps: fitted.eps } : {}),
       labels: profiles.find((p) => p.segmentId !== -1)?.labelScheme ?? profiles[0]?.labelScheme ?? 'business',
       ...(explainMeta ? { explain: explainMeta } : {}),
+      ...(algorithm === 'hdbscan' ? { outliers, min_cluster_size: fitted.minClusterSize } : {}),
     },
   };
   if (plan.returnModel) response.model = buildModel(plan.idField, algorithm, prep.transforms, fitted.predictor, mapping, segments);
