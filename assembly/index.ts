@@ -17,3 +17,4 @@ export { dbscanKthNeighbourSq, dbscanNearestWithin } from './dbscan_search';
 export { gmmEStepFull, gmmEStepDiag } from './gmm_estep';
 export { gmmWeightedSums, gmmWeightedScatter, gmmWeightedScatterDiag } from './gmm_mstep';
 export { hdbscanPrimMst, hdbscanQueryNeighbours, hdbscanNodeMinCore, hdbscanNodeComponents, hdbscanBoruvkaRound, hdbscanCoreDistancesSq } from './hdbscan';
+export { kprototypesAssign, kprototypesAccumulate } from './kprototypes';

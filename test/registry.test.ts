@@ -29,6 +29,8 @@ const PARAMS: Record<(typeof ALGORITHM_NAMES)[number], Record<string, unknown>> 
   agglomerative: { k: 3 },
   dbscan: { eps: 1.5, minSamples: 4 },
   hdbscan: { minClusterSize: 10 },
+  // Column 2 read as categories (every value its own): k-prototypes then clusters on columns 0 and 1.
+  kprototypes: { k: 3, seed: 1, categoricalColumns: [2] },
 };
 
 describe('registry', () => {
@@ -36,7 +38,7 @@ describe('registry', () => {
   const m = toMatrix(train);
 
   it('registers the algorithms', () => {
-    expect([...ALGORITHM_NAMES].sort()).toEqual(['agglomerative', 'dbscan', 'gmm', 'hdbscan', 'kmeans']);
+    expect([...ALGORITHM_NAMES].sort()).toEqual(['agglomerative', 'dbscan', 'gmm', 'hdbscan', 'kmeans', 'kprototypes']);
   });
 
   for (const name of ALGORITHM_NAMES) {
@@ -68,8 +70,20 @@ describe('registry', () => {
   });
 
   it('fits with the same results as the public functions', async () => {
-    const { kmeans, gmm, agglomerative, dbscan, hdbscan } = await import('../src/index');
-    const pub = { kmeans, gmm, agglomerative, dbscan, hdbscan } as Record<string, (X: unknown, o: unknown) => { labels: Int32Array }>;
+    const { kmeans, gmm, agglomerative, dbscan, hdbscan, kprototypes } = await import('../src/index');
+    const pub = {
+      kmeans,
+      gmm,
+      agglomerative,
+      dbscan,
+      hdbscan,
+      kprototypes: (X: number[][]) =>
+        kprototypes(
+          X.map((r) => [r[0], r[1]]),
+          X.map((r) => [r[2]]),
+          { k: 3, seed: 1 },
+        ),
+    } as Record<string, (X: unknown, o: unknown) => { labels: Int32Array }>;
     for (const name of ALGORITHM_NAMES) {
       expect(Array.from(fitAlgorithm(name, m, PARAMS[name] as never).labels)).toEqual(Array.from(pub[name](train, PARAMS[name]).labels));
     }
@@ -87,7 +101,11 @@ describe('registry', () => {
   });
 
   it('unknown names, options and model types fail naming the parameter', () => {
-    expectParameterError(() => getClusterer('kmedoids'), 'algorithm', /must be one of 'kmeans', 'gmm', 'agglomerative', 'dbscan', 'hdbscan', 'hierarchical'/);
+    expectParameterError(
+      () => getClusterer('kmedoids'),
+      'algorithm',
+      /must be one of 'kmeans', 'gmm', 'agglomerative', 'dbscan', 'hdbscan', 'kprototypes', 'hierarchical'/,
+    );
     expectParameterError(() => fitAlgorithm('dbscan', m, { k: 3 } as never), 'k', /not an option of dbscan/);
     expectParameterError(() => loadModel({ type: 'segmint.nope', version: 1 }), 'json', /not a segmint clustering model/);
     expectParameterError(() => getClusterer('kmeans').fromJSON({ type: 'segmint.gmm', version: 1 }), 'json', /not a segmint K-Means model/);

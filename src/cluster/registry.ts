@@ -12,6 +12,7 @@ import { dbscanClusterer } from './dbscan';
 import { gmmClusterer } from './gmm';
 import { hdbscanClusterer } from './hdbscan';
 import { kmeansClusterer } from './kmeans';
+import { kprototypesClusterer } from './kprototypes';
 
 const CLUSTERERS = {
   kmeans: kmeansClusterer,
@@ -19,6 +20,7 @@ const CLUSTERERS = {
   agglomerative: agglomerativeClusterer,
   dbscan: dbscanClusterer,
   hdbscan: hdbscanClusterer,
+  kprototypes: kprototypesClusterer,
 } as const;
 
 /** Other names of registered algorithms: the service (and the reference API) says 'hierarchical'. */
