@@ -1,6 +1,6 @@
 // HDBSCAN's hot loops: the minimum spanning tree of the mutual-reachability graph
-// (mrd(a, b) = max(core[a], core[b], |a - b|)) and the nearest training rows of new
-// rows for approximate prediction. Core distances come from dbscanKthNeighbourSq.
+// (mrd(a, b) = max(core[a], core[b], |a - b|)), the core distances, and the nearest
+// training rows of new rows for approximate prediction, over the k-d tree of dbscan.ts.
 //
 // hdbscanPrimMst is dense Prim, O(n^2 d) time and O(n) memory, with scikit-learn's
 // scan order and tie rules (mst_from_data_matrix), so its edges are the very ones
@@ -82,44 +82,6 @@ export function hdbscanPrimMst(
     store<f64>(row, <f64>next, 8);
     store<f64>(row, best, 16);
     current = next;
-  }
-}
-
-/**
- * For each query row, its k nearest training rows (ascending distance, ties to the
- * lower row), by brute force: approximate prediction asks for 2 * minSamples of them.
- */
-export function hdbscanQueryNeighbours(
-  X: usize, // IN f64[n*d], training rows
-  n: i32,
-  d: i32,
-  Q: usize, // IN f64[m*d]
-  m: i32,
-  k: i32, // 1 <= k <= n
-  outIdx: usize, // OUT i32[m*k]
-  outDist: usize, // OUT f64[m*k], Euclidean distances
-): void {
-  const rowBytes = <usize>d << 3;
-  for (let q = 0; q < m; q++) {
-    const x = Q + <usize>q * rowBytes;
-    const idx = outIdx + ((<usize>q * k) << 2);
-    const dist = outDist + ((<usize>q * k) << 3);
-    let size = 0;
-    for (let j = 0; j < n; j++) {
-      const s = sqdistRows(x, X + <usize>j * rowBytes, d);
-      if (size == k && s >= f64At(dist, k - 1)) continue;
-      // Insertion into the sorted prefix; equal distances keep the earlier row first.
-      let p = size < k ? size : k - 1;
-      while (p > 0 && f64At(dist, p - 1) > s) {
-        setF64(dist, p, f64At(dist, p - 1));
-        setI32(idx, p, i32At(idx, p - 1));
-        p--;
-      }
-      setF64(dist, p, s);
-      setI32(idx, p, j);
-      if (size < k) size++;
-    }
-    for (let t = 0; t < k; t++) setF64(dist, t, Math.sqrt(f64At(dist, t)));
   }
 }
 
@@ -325,5 +287,96 @@ export function hdbscanCoreDistancesSq(
       }
       setF64(out, q, f64At(heap, 0));
     }
+  }
+}
+
+/** Sift-down of a max-heap of (distance, id) pairs after its top was replaced. */
+// @ts-ignore: decorator
+@inline
+function pairHeapReplaceTop(dist: usize, ids: usize, size: i32, value: f64, id: i32): void {
+  let pos = 0;
+  while (true) {
+    let child = 2 * pos + 1;
+    if (child >= size) break;
+    let cv = f64At(dist, child);
+    if (child + 1 < size) {
+      const rv = f64At(dist, child + 1);
+      if (rv > cv) {
+        child++;
+        cv = rv;
+      }
+    }
+    if (cv <= value) break;
+    setF64(dist, pos, cv);
+    setI32(ids, pos, i32At(ids, child));
+    pos = child;
+  }
+  setF64(dist, pos, value);
+  setI32(ids, pos, id);
+}
+
+/**
+ * For each query row, its k nearest tree rows (tree order), ascending by distance, over
+ * the k-d tree: approximate prediction's neighbour search. Distances are Euclidean.
+ */
+export function hdbscanQueryKnn(
+  index: usize, // IN i32[DBSCAN_HEADER_SLOTS] header, a k-d tree
+  Q: usize, // IN f64[m*d]
+  m: i32,
+  k: i32, // 1 <= k <= n
+  outIdx: usize, // OUT i32[m*k]
+  outDist: usize, // OUT f64[m*k]
+): void {
+  const d = i32At(index, H_D);
+  const X = <usize>i32At(index, H_X);
+  const bounds = <usize>i32At(index, H_BOUNDS);
+  const ranges = <usize>i32At(index, H_RANGES);
+  const firstLeaf = i32At(index, H_FIRST_LEAF);
+  const stack = <usize>i32At(index, H_STACK);
+  const rowBytes = <usize>d << 3;
+  for (let q = 0; q < m; q++) {
+    const x = Q + <usize>q * rowBytes;
+    const hd = outDist + ((<usize>q * k) << 3);
+    const hi = outIdx + ((<usize>q * k) << 2);
+    for (let t = 0; t < k; t++) {
+      setF64(hd, t, Infinity);
+      setI32(hi, t, -1);
+    }
+    setI32(stack, 0, 0);
+    let sp = 1;
+    while (sp > 0) {
+      sp--;
+      const node = i32At(stack, sp);
+      if (boxGapSq(x, nodeBox(bounds, node, d), d) > f64At(hd, 0)) continue;
+      if (node >= firstLeaf) {
+        const e = i32At(ranges, (node << 1) + 1);
+        for (let j = i32At(ranges, node << 1); j < e; j++) {
+          const s = sqdistRows(x, X + <usize>j * rowBytes, d);
+          if (s < f64At(hd, 0)) pairHeapReplaceTop(hd, hi, k, s, j);
+        }
+        continue;
+      }
+      const left = 2 * node + 1;
+      const right = left + 1;
+      const lg = boxGapSq(x, nodeBox(bounds, left, d), d);
+      const rg = boxGapSq(x, nodeBox(bounds, right, d), d);
+      setI32(stack, sp, lg <= rg ? right : left);
+      setI32(stack, sp + 1, lg <= rg ? left : right);
+      sp += 2;
+    }
+    // Heap -> ascending order (insertion sort: k is small), then distances.
+    for (let a = 1; a < k; a++) {
+      const v = f64At(hd, a);
+      const id = i32At(hi, a);
+      let b = a;
+      while (b > 0 && f64At(hd, b - 1) > v) {
+        setF64(hd, b, f64At(hd, b - 1));
+        setI32(hi, b, i32At(hi, b - 1));
+        b--;
+      }
+      setF64(hd, b, v);
+      setI32(hi, b, id);
+    }
+    for (let t = 0; t < k; t++) setF64(hd, t, Math.sqrt(f64At(hd, t)));
   }
 }

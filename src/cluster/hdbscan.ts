@@ -209,17 +209,18 @@ export class HdbscanModel implements ClusterModel {
     // approximate_predict asks for 2 * min_samples neighbours and takes the new row's
     // core distance as the distance to the (min_samples + 1)-th of them.
     const k = Math.min(2 * this.minSamples, n);
+    const tree = buildKdTree({ data: this.data, rows: n, cols: d });
     const e = kernels().exports;
     const ws = kernels().workspace();
-    const X = ws.f64(n * d);
+    const r = treeRegions(ws, tree, n, d);
     const Q = ws.f64(m * d);
     const idx = ws.i32(m * k);
     const dist = ws.f64(m * k);
     ws.commit();
-    ws.write(X, this.data);
+    writeTree(ws, r, tree, this.data, d);
     ws.write(Q, q.data);
-    e.hdbscanQueryNeighbours(X.ptr, n, d, Q.ptr, m, k, idx.ptr, dist.ptr);
-    const nbIdx = ws.viewI32(idx).slice();
+    e.hdbscanQueryKnn(r.header.ptr, Q.ptr, m, k, idx.ptr, dist.ptr);
+    const nbIdx = Int32Array.from(ws.viewI32(idx), (j) => tree.perm[j]);
     const nbDist = ws.viewF64(dist).slice();
 
     const t = this.condensedTree;
@@ -241,7 +242,7 @@ export class HdbscanModel implements ClusterModel {
     }
     const labelOfCluster = new Int32Array(nIds).fill(-1);
     this.selectedClusters.forEach((c, i) => (labelOfCluster[c - n] = i));
-    const tree = { pointParent, pointLambda, clusterParent, clusterBirth };
+    const condensed = { pointParent, pointLambda, clusterParent, clusterBirth };
     const labels = new Int32Array(m).fill(-1);
     const probabilities = new Float64Array(m);
     const coreAt = Math.min(this.minSamples, k - 1);
@@ -259,7 +260,7 @@ export class HdbscanModel implements ClusterModel {
         }
       }
       const lambda = best > 0 ? 1 / best : Number.MAX_VALUE;
-      const res = approximateLabel(tree, n, labelOfCluster, this.maxLambdas, nearest, lambda);
+      const res = approximateLabel(condensed, n, labelOfCluster, this.maxLambdas, nearest, lambda);
       labels[r] = res.label;
       probabilities[r] = res.probability;
     }
