@@ -1,6 +1,6 @@
 // HDBSCAN's hot loops: the minimum spanning tree of the mutual-reachability graph
-// (mrd(a, b) = max(core[a], core[b], |a - b|)), the core distances, and the nearest
-// training rows of new rows for approximate prediction, over the k-d tree of dbscan.ts.
+// (mrd(a, b) = max(core[a], core[b], |a - b|)) and the nearest training rows of new
+// rows for approximate prediction. Core distances come from dbscanKthNeighbourSq.
 //
 // hdbscanPrimMst is dense Prim, O(n^2 d) time and O(n) memory, with scikit-learn's
 // scan order and tie rules (mst_from_data_matrix), so its edges are the very ones
@@ -159,6 +159,7 @@ export function hdbscanBoruvkaRound(
   best: usize, // OUT f64[n], per component the squared weight of its cheapest edge
   bestFrom: usize, // OUT i32[n], its row inside the component
   bestTo: usize, // OUT i32[n], its row outside
+  rowLower: usize, // INOUT f64[n], per row a lower bound on its cheapest edge out of its component (0 at first)
 ): void {
   const n = i32At(index, H_N);
   const d = i32At(index, H_D);
@@ -173,7 +174,8 @@ export function hdbscanBoruvkaRound(
     const c = i32At(comp, q);
     const cq = f64At(core, q);
     const cq2 = cq * cq;
-    if (cq2 >= f64At(best, c)) continue;
+    // Components only grow, so what bounded this row's edges out last round bounds them now.
+    if (max(cq2, f64At(rowLower, q)) >= f64At(best, c)) continue;
     const x = X + <usize>q * rowBytes;
     setI32(stack, 0, 0);
     let sp = 1;
@@ -207,86 +209,8 @@ export function hdbscanBoruvkaRound(
       setI32(stack, sp + 1, lg <= rg ? left : right);
       sp += 2;
     }
-  }
-}
-
-/** Replaces the top of a max-heap of f64 in heap[0..size) with value and sifts it down. */
-// @ts-ignore: decorator
-@inline
-function heapReplaceTop(heap: usize, size: i32, value: f64): void {
-  let pos = 0;
-  while (true) {
-    let child = 2 * pos + 1;
-    if (child >= size) break;
-    let cv = f64At(heap, child);
-    if (child + 1 < size) {
-      const rv = f64At(heap, child + 1);
-      if (rv > cv) {
-        child++;
-        cv = rv;
-      }
-    }
-    if (cv <= value) break;
-    setF64(heap, pos, cv);
-    pos = child;
-  }
-  setF64(heap, pos, value);
-}
-
-/**
- * Squared distance of every row to its k-th nearest row, itself counted, over the k-d
- * tree. Each row first scans its own leaf, so the search starts with a tight bound,
- * then walks the tree nearer child first, skipping that leaf.
- */
-export function hdbscanCoreDistancesSq(
-  index: usize, // IN i32[DBSCAN_HEADER_SLOTS] header, a k-d tree
-  k: i32, // 1 <= k <= n
-  heap: usize, // SCRATCH f64[k]
-  out: usize, // OUT f64[n], tree order
-): void {
-  const d = i32At(index, H_D);
-  const X = <usize>i32At(index, H_X);
-  const bounds = <usize>i32At(index, H_BOUNDS);
-  const ranges = <usize>i32At(index, H_RANGES);
-  const firstLeaf = i32At(index, H_FIRST_LEAF);
-  const nNodes = i32At(index, H_N_NODES);
-  const stack = <usize>i32At(index, H_STACK);
-  const rowBytes = <usize>d << 3;
-  for (let leaf = firstLeaf; leaf < nNodes; leaf++) {
-    const start = i32At(ranges, leaf << 1);
-    const end = i32At(ranges, (leaf << 1) + 1);
-    for (let q = start; q < end; q++) {
-      const x = X + <usize>q * rowBytes;
-      for (let t = 0; t < k; t++) setF64(heap, t, Infinity);
-      for (let j = start; j < end; j++) {
-        const s = sqdistRows(x, X + <usize>j * rowBytes, d);
-        if (s < f64At(heap, 0)) heapReplaceTop(heap, k, s);
-      }
-      setI32(stack, 0, 0);
-      let sp = 1;
-      while (sp > 0) {
-        sp--;
-        const node = i32At(stack, sp);
-        if (node == leaf) continue;
-        if (boxGapSq(x, nodeBox(bounds, node, d), d) > f64At(heap, 0)) continue;
-        if (node >= firstLeaf) {
-          const e = i32At(ranges, (node << 1) + 1);
-          for (let j = i32At(ranges, node << 1); j < e; j++) {
-            const s = sqdistRows(x, X + <usize>j * rowBytes, d);
-            if (s < f64At(heap, 0)) heapReplaceTop(heap, k, s);
-          }
-          continue;
-        }
-        const left = 2 * node + 1;
-        const right = left + 1;
-        const lg = boxGapSq(x, nodeBox(bounds, left, d), d);
-        const rg = boxGapSq(x, nodeBox(bounds, right, d), d);
-        setI32(stack, sp, lg <= rg ? right : left);
-        setI32(stack, sp + 1, lg <= rg ? left : right);
-        sp += 2;
-      }
-      setF64(out, q, f64At(heap, 0));
-    }
+    // Every edge out of q not found costs at least the component's bound at the end.
+    setF64(rowLower, q, max(f64At(rowLower, q), f64At(best, c)));
   }
 }
 

@@ -16,5 +16,5 @@ export { dbscanCoreFlags, dbscanUnionCores, dbscanBorderLabels } from './dbscan'
 export { dbscanKthNeighbourSq, dbscanNearestWithin } from './dbscan_search';
 export { gmmEStepFull, gmmEStepDiag } from './gmm_estep';
 export { gmmWeightedSums, gmmWeightedScatter, gmmWeightedScatterDiag } from './gmm_mstep';
-export { hdbscanPrimMst, hdbscanNodeMinCore, hdbscanNodeComponents, hdbscanBoruvkaRound, hdbscanCoreDistancesSq, hdbscanQueryKnn } from './hdbscan';
+export { hdbscanPrimMst, hdbscanNodeMinCore, hdbscanNodeComponents, hdbscanBoruvkaRound, hdbscanQueryKnn } from './hdbscan';
 export { kprototypesAssign, kprototypesAccumulate } from './kprototypes';

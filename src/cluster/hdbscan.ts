@@ -7,7 +7,7 @@
  * Outlier scores are GLOSH and predict() is the hdbscan library's approximate_predict,
  * neither of which scikit-learn has.
  *
- * Core distances walk DBSCAN's k-d tree (hdbscanCoreDistancesSq); the MST is dense
+ * Core distances come from DBSCAN's k-d tree kernel (dbscanKthNeighbourSq); the MST is dense
  * Prim in WASM (assembly/hdbscan.ts), in scikit-learn's visiting order so ties resolve
  * as there, or, from BORUVKA_MIN_ROWS rows, Boruvka over the same k-d tree (same
  * weights; on tied weights other edges, so rows hanging on a tie may land elsewhere,
@@ -384,7 +384,7 @@ export function coreDistances(m: Matrix, k: number): Float64Array {
   const kth = ws.f64(n);
   ws.commit();
   writeTree(ws, r, tree, m.data, d);
-  e.hdbscanCoreDistancesSq(r.header.ptr, k, heap.ptr, kth.ptr);
+  e.dbscanKthNeighbourSq(r.header.ptr, k, heap.ptr, kth.ptr);
   const sq = ws.viewF64(kth);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[tree.perm[i]] = Math.sqrt(sq[i]);
@@ -428,9 +428,11 @@ export function boruvkaMst(m: Matrix, minSamples: number): { core: Float64Array;
   const best = ws.f64(n);
   const bestFrom = ws.i32(n);
   const bestTo = ws.i32(n);
+  const rowLower = ws.f64(n);
   ws.commit();
+  ws.viewF64(rowLower).fill(0);
   writeTree(ws, r, tree, m.data, d);
-  e.hdbscanCoreDistancesSq(r.header.ptr, minSamples, heap.ptr, core.ptr);
+  e.dbscanKthNeighbourSq(r.header.ptr, minSamples, heap.ptr, core.ptr);
   const coreView = ws.viewF64(core);
   for (let i = 0; i < n; i++) coreView[i] = Math.sqrt(coreView[i]);
   e.hdbscanNodeMinCore(r.header.ptr, core.ptr, nodeMinCore.ptr);
@@ -452,7 +454,7 @@ export function boruvkaMst(m: Matrix, minSamples: number): { core: Float64Array;
   ws.viewI32(comp).set(parent);
   while (nEdges < n - 1) {
     e.hdbscanNodeComponents(r.header.ptr, comp.ptr, nodeComp.ptr);
-    e.hdbscanBoruvkaRound(r.header.ptr, core.ptr, comp.ptr, nodeComp.ptr, nodeMinCore.ptr, best.ptr, bestFrom.ptr, bestTo.ptr);
+    e.hdbscanBoruvkaRound(r.header.ptr, core.ptr, comp.ptr, nodeComp.ptr, nodeMinCore.ptr, best.ptr, bestFrom.ptr, bestTo.ptr, rowLower.ptr);
     const bw = ws.viewF64(best);
     const bf = ws.viewI32(bestFrom);
     const bt = ws.viewI32(bestTo);
