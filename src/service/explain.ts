@@ -27,6 +27,7 @@ export const STABILITY_PLAN: Record<SegmentAlgorithm, { resamples: number; sampl
   gmm: { resamples: 10, sampleSize: 2000 },
   hierarchical: { resamples: 10, sampleSize: 2000 },
   dbscan: { resamples: 10, sampleSize: 2000 },
+  hdbscan: { resamples: 10, sampleSize: 2000 },
 };
 /** Resampling stops starting refits after this long (a guard; see the top). */
 export const STABILITY_GUARD_MS = 2000;

@@ -12,7 +12,7 @@ import { prepareRecords, type PreparedData } from '../prep/records';
 import { inferRoles, type FeatureRole } from '../profile/roles';
 import { chooseK, CHOOSE_K_SILHOUETTE_SAMPLE } from '../select/chooseK';
 import { chooseEps } from '../select/chooseEps';
-import { fitAlgorithm, fromAlgorithmError, type FitOptions, type Fitted, type SegmentAlgorithm } from './algorithms';
+import { fitAlgorithm, fromAlgorithmError, hdbscanMinClusterSize, type FitOptions, type Fitted, type SegmentAlgorithm } from './algorithms';
 import { unservable } from './errors';
 import type { Plan } from './request';
 import type { SegmentationResponse } from './response';
@@ -154,7 +154,8 @@ export function runPipeline(plan: Plan, progress: (stage: string) => void, clock
     eps: plan.eps,
     minSamples: plan.minSamples,
     ...(olderCriterion ? {} : { kmeansRestarts: KMEANS_RESTARTS }),
-    minClusterSize: plan.minClusterSize,
+    // Fixed here from all the customers, so explain's refits on samples keep the same value.
+    minClusterSize: plan.minClusterSize ?? hdbscanMinClusterSize(n),
     assignOutliers: plan.assignOutliers || plan.algorithm === 'auto',
   };
   // eps 'auto' for DBSCAN: the radius whose clustering scores best (src/select/chooseEps.ts),
