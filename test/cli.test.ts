@@ -91,7 +91,7 @@ describe('segmint usage', () => {
 
   it('usage errors exit 2 naming the flag as typed, in one short message', () => {
     const cases: [string[], RegExp][] = [
-      [['segment', 'examples/customers.csv', '-a', 'foo'], /^segmint: -a must be one of kmeans, hierarchical, dbscan, gmm, auto; got 'foo'$/m],
+      [['segment', 'examples/customers.csv', '-a', 'foo'], /^segmint: -a must be one of kmeans, hierarchical, dbscan, gmm, hdbscan, auto; got 'foo'$/m],
       [['segment', 'examples/customers.csv', '--algorithm', 'foo'], /^segmint: --algorithm must be one of/m],
       [['segment', 'examples/customers.csv', '-k', '0'], /^segmint: -k must be at least 1; got 0$/m],
       [['segment', 'examples/customers.csv', '--k-range', '5,3'], /--k-range maximum \(3\) is below the minimum \(5\)/],
