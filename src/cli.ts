@@ -20,6 +20,7 @@ const USAGE = `segmint: customer segmentation (K-Means, hierarchical, DBSCAN, Ga
 Usage:
   segmint segment FILE [options]   segment customers from FILE (.csv, .json, .ndjson; - for stdin)
   segmint serve [options]          run the HTTP endpoint (see README)
+  segmint worker [options]         run queued segmentation jobs from REDIS_URL (see README)
   segmint bench [suite ...] [--sizes=N,N] [--quick]
                                    run the benchmark suites (from a checkout of segmint)
   segmint --help | --version
@@ -205,6 +206,10 @@ export async function main(argv: string[]): Promise<number> {
       // Running: the server keeps the process alive and handles SIGINT/SIGTERM itself.
       if (running) return KEEP_RUNNING;
       return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    }
+    if (command === 'worker') {
+      const { workerCommand } = await import('./jobs/worker-command');
+      return (await workerCommand(rest)) ? KEEP_RUNNING : typeof process.exitCode === 'number' ? process.exitCode : 0;
     }
     if (command === 'bench') return await benchCommand(rest);
     throw new UsageError(`unknown command '${command}'`);

@@ -56,6 +56,7 @@ export async function executeJob(id: string, ctx: RunnerContext, signal?: AbortS
   if (!claimed) return 'skipped';
   const log = ctx.logger?.child({ jobId: id, tenant: claimed.tenant, attempt: claimed.attempts });
   if (claimed.attempts > 1) log?.warn('job restarted (its previous runner stopped)');
+  else log?.info('job started');
   ctx.metrics?.queueWait.observe((startedAt.getTime() - Date.parse(claimed.created_at)) / 1000);
   const gz = await store.body(id);
   if (!gz) {
