@@ -249,6 +249,15 @@ describe('jobs on a shared Redis queue, two worker processes, serve --no-workers
     expect((await result.json()).segments.length).toBe(3);
   }, 45_000);
 
+  it('reports the shared queue in /readyz and its depth in /metrics', async () => {
+    const ready = await (await fetch(`${api}/readyz`)).json();
+    expect(ready.queue).toMatchObject({ engine: 'redis', status: 'ready', runs_jobs: false, waiting: 0, active: 0 });
+    const metrics = await (await fetch(`${api}/metrics`)).text();
+    expect(metrics).toMatch(/^segmint_job_queue_depth\{state="waiting"\} 0$/m);
+    expect(metrics).toMatch(/^segmint_jobs_submitted_total (\d+)$/m);
+    expect(Number(/^segmint_jobs_submitted_total (\d+)$/m.exec(metrics)![1])).toBeGreaterThanOrEqual(100);
+  });
+
   it("gives another tenant's or token's request a 404 for the job", async () => {
     const id = await submit(small(500));
     const other = await status(id, auth({ 'X-Customer-Api-Id': OTHER_TENANT, 'X-Secret': OTHER_SECRET }));
@@ -324,6 +333,26 @@ describe('jobs on a shared Redis queue, two worker processes, serve --no-workers
     expect((await status(id)).json.status).toBe('succeeded');
     workers = workers.filter((w) => w !== holder);
   }, 30_000);
+
+  it('a worker whose drain deadline passes gives its job back to the queue for another worker', async () => {
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exited));
+    const hasty = start('worker-hasty', ['worker', '--workers', '1'], { ...env, SEGMINT_DRAIN_TIMEOUT_MS: '200' });
+    workers = [hasty];
+    await waitLog(hasty, (l) => l.msg === 'segmint worker ready');
+    const id = await submit(long());
+    expect(await holderOf(id)).toBe(hasty);
+    const next = startWorker('worker-d');
+    await waitLog(next, (l) => l.msg === 'segmint worker ready');
+    workers = [hasty, next];
+    hasty.child.kill('SIGTERM');
+    expect(await hasty.exited).toBe(0);
+    expect(logged(hasty, 'job released to the queue (worker shutting down)', id)).toBe(true);
+    expect(logged(hasty, 'job finished', id)).toBe(false);
+    await until(id, ['succeeded'], 20_000);
+    expect(logged(next, 'job finished', id)).toBe(true);
+    workers = [next];
+  }, 40_000);
 
   it('loses no queued job when Redis restarts', async () => {
     // No worker running: the jobs wait in Redis across the restart.

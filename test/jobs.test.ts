@@ -192,3 +192,42 @@ describe('async segmentation (in-process queue)', () => {
     expect(text).toMatch(/segmint_job_queue_depth\{state="waiting"\} 0/);
   });
 });
+
+describe('async segmentation limits (in-process queue)', () => {
+  let limited: Awaited<ReturnType<typeof testServer>>;
+  let clockOffset = 0;
+
+  beforeAll(async () => {
+    limited = await testServer({ jobMaxStoredBytes: 2000, jobTtlSeconds: 60, now: () => Date.now() + clockOffset });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('refuses with 413 before queueing a body whose compressed size is past the limit; the synchronous path is not limited by it', async () => {
+    const big = JSON.stringify({ data: customers(500), n_clusters: 3 });
+    const refused = await post(limited.endpoint, big, authHeaders({ Prefer: 'respond-async' }));
+    expect(refused.status).toBe(413);
+    expect(refused.json.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(refused.json.details).toMatchObject({ limit: 2000, location: 'body' });
+    expect(refused.headers.get('location')).toBeNull();
+    expect((await post(limited.endpoint, big)).status).toBe(200);
+  });
+
+  it('forgets a job once its TTL has passed (404)', async () => {
+    const accepted = await post(limited.endpoint, JSON.stringify({ data: customers(20), n_clusters: 2 }), authHeaders({ Prefer: 'respond-async' }));
+    expect(accepted.status).toBe(202);
+    const location = accepted.headers.get('location')!;
+    const poll = async () => {
+      const res = await fetch(limited.url + location, { headers: authHeaders() });
+      return { status: res.status, json: await res.json() };
+    };
+    await vi.waitFor(async () => expect((await poll()).json.status).toBe('succeeded'), { timeout: 20_000, interval: 20 });
+    clockOffset = 59_000;
+    expect((await poll()).status).toBe(200);
+    clockOffset = 61_000;
+    const gone = await poll();
+    expect(gone.status).toBe(404);
+    expect(gone.json.code).toBe('JOB_NOT_FOUND');
+  });
+});
