@@ -24,6 +24,7 @@ import { callbackProblem } from '../jobs/webhook';
 import type { AuthSuccess } from './auth';
 import type { ResolvedConfig } from './config';
 import { errorBody, jsonReply, rawReply, type HttpExchange, type HttpReply } from './exchange';
+import { httpErrorBody, secondsOf } from './messages';
 import type { JobExecutor } from './pool';
 
 /** Whether the client asked for an asynchronous answer (RFC 7240 Prefer, or ?async=true). */
@@ -151,6 +152,22 @@ export class JobsApi {
         callbackUrl = raw as string;
       }
     }
+    const record = await this.enqueue(body, auth, locale, log, headers, callbackUrl);
+    if (!('id' in record)) return record;
+    const location = this.jobPath(record.id);
+    return jsonReply(202, locale, publicView(record, `${location}/result`), { ...headers, Location: location, 'Retry-After': '1' });
+  }
+
+  /** Stores and queues a body: the job's record, or the refusal (413, 503). */
+  private async enqueue(
+    body: Uint8Array,
+    auth: AuthSuccess,
+    locale: Locale,
+    log: Record<string, unknown>,
+    headers: Record<string, string>,
+    callbackUrl?: string,
+  ): Promise<JobRecord | HttpReply> {
+    const { config } = this.deps;
     const engine = this.engine;
     if (!engine.accepting()) {
       log.code = 'SERVICE_UNAVAILABLE';
@@ -195,8 +212,55 @@ export class JobsApi {
       });
     }
     this.metrics.submitted.inc();
-    const location = this.jobPath(record.id);
-    return jsonReply(202, locale, publicView(record, `${location}/result`), { ...headers, Location: location, 'Retry-After': '1' });
+    return record;
+  }
+
+  /**
+   * A synchronous request on an instance that computes nothing (`serve --no-workers`):
+   * queued like an asynchronous one, waited for, and answered with what the synchronous
+   * path would have answered. The client going away cancels the job.
+   */
+  async runViaQueue(
+    body: Uint8Array,
+    auth: AuthSuccess,
+    locale: Locale,
+    log: Record<string, unknown>,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<HttpReply> {
+    const { config } = this.deps;
+    const record = await this.enqueue(body, auth, locale, log, headers);
+    if (!('id' in record)) return record;
+    const engine = this.engine;
+    // The job's own timeout runs from its start; waiting in the queue gets as long again.
+    const deadline = Date.now() + 2 * config.timeoutMs;
+    let current: JobRecord | null = record;
+    let wait = 5;
+    while (current && (current.status === 'queued' || current.status === 'running')) {
+      if (signal?.aborted || Date.now() > deadline) {
+        await engine.cancel(record.id).catch(() => null);
+        if (signal?.aborted) {
+          log.code = 'CLIENT_CLOSED';
+          return jsonReply(499, locale, httpErrorBody(locale, 'CLIENT_CLOSED'), headers);
+        }
+        log.code = 'TIMEOUT';
+        return jsonReply(503, locale, errorBody(locale, 'timeout', 'TIMEOUT', { seconds: secondsOf(config.timeoutMs) }), {
+          ...headers,
+          'Retry-After': String(config.retryAfterSeconds),
+        });
+      }
+      await new Promise((r) => setTimeout(r, wait));
+      // 5 ms at first (small jobs answer fast), backing off to 100 ms for long ones.
+      wait = Math.min(100, wait * 1.5);
+      current = await engine.store.get(record.id);
+    }
+    const gz = current?.status === 'succeeded' || current?.status === 'failed' ? await engine.store.result(record.id) : null;
+    if (!current || !gz) {
+      log.code = 'INTERNAL_ERROR';
+      return jsonReply(500, locale, errorBody(locale, 'service_failure', 'INTERNAL_ERROR'), headers);
+    }
+    if (current.error) log.code = current.error.code;
+    return rawReply(current.result_status ?? 200, locale, (await gunzipAsync(gz)).toString('utf8'), headers);
   }
 
   /**

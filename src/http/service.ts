@@ -339,7 +339,7 @@ export class SegmentationService {
       });
       if (!(body instanceof Uint8Array)) return body;
       if (async) return await this.jobsApi.submit(body, auth, locale, log, headers);
-      return await this.run(body, exchange, locale, log, headers);
+      return await this.run(body, exchange, locale, log, headers, auth);
     } finally {
       this.admitted--;
       reservation.release();
@@ -352,6 +352,7 @@ export class SegmentationService {
     locale: Locale,
     log: Record<string, unknown>,
     headers: Record<string, string>,
+    auth?: AuthSuccess,
   ): Promise<HttpReply> {
     const unavailable = (code: 'SERVICE_UNAVAILABLE' | 'TIMEOUT', title: ErrorTitle) => {
       log.code = code;
@@ -359,6 +360,8 @@ export class SegmentationService {
       const params = code === 'TIMEOUT' ? { seconds: secondsOf(this.config.timeoutMs) } : undefined;
       return jsonReply(503, locale, errorBody(locale, title, code, params), { ...headers, 'Retry-After': String(this.config.retryAfterSeconds) });
     };
+    // serve --no-workers computes nothing: the shared queue's workers run it.
+    if (!this.config.runJobs && auth) return this.jobsApi.runViaQueue(body, auth, locale, log, headers, exchange.signal);
     const started = performance.now();
     let result: Awaited<ReturnType<JobExecutor['run']>>;
     try {
