@@ -180,6 +180,10 @@ describe('async segmentation (in-process queue)', () => {
     expect(event.data.result.segments.length).toBeGreaterThan(0);
   });
 
+  it('serve --no-workers refuses to start without REDIS_URL (nothing would run the jobs)', async () => {
+    await expect(testServer({ runJobs: false })).rejects.toThrow(/--no-workers needs REDIS_URL/);
+  });
+
   it('reports the queue in /readyz and metrics in /metrics', async () => {
     const ready = await get('/readyz');
     expect(ready.status).toBe(200);

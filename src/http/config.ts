@@ -291,6 +291,10 @@ export function resolveConfig(options: SegmentationHandlerOptions = {}): Resolve
     if (Number.isNaN(secretIssuedAt.getTime())) throw new Error(`SEGMINT_SECRET_ISSUED_AT: not a date: ${JSON.stringify(issuedRaw)}`);
   }
   const workers = positiveInteger('SEGMINT_WORKERS', options.workers ?? env.SEGMINT_WORKERS, defaultWorkers(), true);
+  // Refused on start rather than on the first request: nothing would ever run the jobs.
+  if (options.runJobs === false && !(options.redisUrl ?? nonEmpty(env.REDIS_URL))) {
+    throw new Error('--no-workers needs REDIS_URL: without a shared queue no worker would run the jobs');
+  }
   return {
     basePath: normalizePath(options.basePath ?? ''),
     segmentationPath: normalizePath(options.segmentationPath ?? DEFAULT_SEGMENTATION_PATH),

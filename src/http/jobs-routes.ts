@@ -311,6 +311,9 @@ export class JobsApi {
     }
     if (!result) {
       const extra: Record<string, string> = record.status === 'queued' || record.status === 'running' ? { 'Retry-After': '1' } : {};
+      // Polls are not logged one by one (a client polls every second for minutes); the
+      // job's submission, start and finish are.
+      log.quiet = true;
       return jsonReply(200, locale, publicView(record, `${this.jobPath(id)}/result`), { ...headers, ...extra });
     }
     if (record.status === 'cancelled') return state(409, 'JOB_CANCELLED');
