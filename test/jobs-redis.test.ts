@@ -305,7 +305,7 @@ describe('jobs on a shared Redis queue, two worker processes, serve --no-workers
     const cancelRunning = await fetch(`${api}${SEGMENTATION_PATH}/jobs/${running}`, { method: 'DELETE', headers: auth() });
     expect(cancelRunning.status).toBe(200);
     const holder = await holderOf(running);
-    await waitLog(holder, (l) => l.msg === 'job cancelled while running' && l.jobId === running);
+    await waitLog(holder, (l) => l.msg === 'job cancelled while running' && l.jobId === running, 30_000);
     expect((await status(running)).json.status).toBe('cancelled');
     expect((await fetch(`${api}${SEGMENTATION_PATH}/jobs/${running}/result`, { headers: auth() })).status).toBe(409);
     await until(other, ['succeeded']);

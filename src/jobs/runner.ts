@@ -139,8 +139,13 @@ async function finish(
     result_status: status,
     ...(error ? { error } : {}),
   });
-  // Lost the race (cancelled meanwhile, or another runner finished it): say nothing.
-  if (!done) return;
+  if (!done) {
+    // Lost the race: cancelled while it ran (the abort came too late to stop the thread;
+    // the result is dropped), or another runner finished it first.
+    const now = await store.get(job.id);
+    if (now?.status === 'cancelled') log?.info('job cancelled while running');
+    return;
+  }
   await store.dropBody(job.id);
   const seconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
   ctx.metrics?.finished.inc({ status: done.status });
