@@ -44,7 +44,8 @@ describe("import 'segmint' in Node", () => {
   it('loads them once a handler is created (so the check above can fail)', async () => {
     const loaded = await heavyModulesAfter(`
       const segmint = await import('./dist/node.js');
-      const handler = segmint.createSegmentationHandler({ tokens: ['t'.repeat(24)], logger: undefined, rateLimit: 5, workers: 1 });
+      // env: {} so an ambient REDIS_URL (.ci/run sets one) does not add the Redis stack.
+      const handler = segmint.createSegmentationHandler({ tokens: ['t'.repeat(24)], logger: undefined, rateLimit: 5, workers: 1, env: {}, envFile: false });
       await handler.warm();
       await handler.close();
     `);
