@@ -33,9 +33,13 @@ export type { SilhouetteOptions, SilhouetteResult } from './metrics/silhouette';
 /** Davies-Bouldin and Calinski-Harabasz. */
 export { daviesBouldinScore, calinskiHarabaszScore } from './metrics/clusterScores';
 /** Choosing k on a curve. */
-export { chooseK, defaultChooseKOptions, kneedleIndex, CHOOSE_K_SILHOUETTE_SAMPLE } from './select/chooseK';
+export { chooseK, defaultChooseKOptions, kneedleIndex, CHOOSE_K_SILHOUETTE_SAMPLE, RESAMPLING_DEFAULTS } from './select/chooseK';
 /** chooseK options, result and curve. */
-export type { ChooseKOptions, ChooseKResult, ChooseKPoint, ChooseKMethod, ChooseKAlgorithm } from './select/chooseK';
+export type { ChooseKOptions, ChooseKResult, ChooseKPoint, ChooseKMethod, ChooseKAlgorithm, ResamplingMethod } from './select/chooseK';
+/** Adjusted Rand index of two labellings (scikit-learn's adjusted_rand_score). */
+export { adjustedRandIndex } from './select/ari';
+/** The gap statistic and prediction strength on their own, with their curves. */
+export { gapStatistic, predictionStrength, type CriterionPoint } from './select/resampling';
 
 /** Gaussian mixtures. */
 export { gmm, gmmBicCurve, gmmParameterCount, GaussianMixtureModel, defaultGmmOptions, COVARIANCE_TYPES } from './cluster/gmm';
@@ -51,6 +55,7 @@ export type { AgglomerativeOptions, AgglomerativeResult, AgglomerativeJSON, Appr
 export { segment, segmentSync, assignSegments, STABLE_MIN_CUSTOMERS } from './segment';
 /** Bounds on one request's cost (depth, features, k, min_samples, the work estimate), checked before any work. */
 export { DEFAULT_REQUEST_LIMITS, findLimitViolation } from './service/cost';
+/** The bounds' types. */
 export type { RequestLimits, LimitViolation } from './service/cost';
 /** The pipeline's request, response, model and options. */
 export type {
@@ -71,6 +76,16 @@ export type { SegmentationErrorCode, SegmentationErrorDetails } from './errors';
 export { profileSegments } from './profile/profile';
 /** A segment's profile and one feature's statistics in it. */
 export type { SegmentProfile, FeatureProfile } from './profile/profile';
+/** Label schemes, drivers (Cohen's d), RFM scores and names, rules and bootstrap stability. */
+export { chooseLabelScheme, MAX_DRIVERS } from './profile/profile';
+export type { Driver, ProfileOptions } from './profile/profile';
+export type { LabelScheme, LabelKey, BusinessLabelKey } from './profile/labels';
+export { RFM_GRID, rfmCell, quintileScores } from './profile/rfm';
+export type { RfmLabelKey } from './profile/rfm';
+export { segmentRules } from './profile/rules';
+export type { SegmentRule, RuleCondition } from './profile/rules';
+export { bootstrapStability, defaultStabilityOptions } from './profile/stability';
+export type { StabilityOptions, StabilityResult, Refit } from './profile/stability';
 /** Business roles of features (monetary, frequency, recency, ...). */
 export { inferRoles, FEATURE_ROLES } from './profile/roles';
 /** A feature's business role. */
@@ -88,3 +103,8 @@ export type { PreparedData, Preprocessing, FeatureTransform, Scaling, MissingPol
 export { segmentInWorker } from './segmentInWorker';
 /** segmentInWorker() options. */
 export type { SegmentInWorkerOptions } from './segmentInWorker';
+
+/** Customer files (CSV in any dialect, JSON, NDJSON, Parquet) -> columns segment() takes. */
+export { readCustomers, findIdField, ReadError } from './prep/read';
+/** readCustomers() options, result, warnings and error codes. */
+export type { ReadCustomersOptions, ReadCustomersResult, ReadWarning, ReadErrorCode, CustomerFileFormat } from './prep/read';

@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import type * as Http from './http/index';
 
 export * from './index';
+/** The HTTP types (type-only: loading nothing). */
 export type { SegmentationHandler, SegmentationHandlerOptions, NodeSegmentationHandler, ServerOptions, RunningServer } from './http/index';
 
 /** Set per output format by tsup: './http.js' (ESM) or './http.cjs' (CommonJS). */

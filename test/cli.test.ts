@@ -1,10 +1,9 @@
 // The command line: file formats, output formats, exit codes, against the real process.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCustomers } from '../src/cli';
 
 const root = join(import.meta.dirname, '..');
 
@@ -12,25 +11,6 @@ function cli(args: string[], input?: string): { status: number | null; stdout: s
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), ...args], { cwd: root, input, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-
-describe('readCustomers', () => {
-  it('reads CSV with a header, keeping values as text for segment() to parse', () => {
-    expect(readCustomers('customer_id,spend\n1,10.5\n2,\n', 'a.csv')).toEqual({
-      data: [
-        { customer_id: '1', spend: '10.5' },
-        { customer_id: '2', spend: '' },
-      ],
-    });
-  });
-  it('reads a plain JSON array or the reference request body', () => {
-    expect(readCustomers('[{"customer_id":1}]', 'a.json')).toEqual({ data: [{ customer_id: 1 }] });
-    expect(readCustomers('{"data":[{"customer_id":1}],"n_clusters":3}', 'a.json')).toEqual({ data: [{ customer_id: 1 }], n_clusters: 3 });
-  });
-  it('reads NDJSON, naming the bad line', () => {
-    expect(readCustomers('{"customer_id":1}\n\n{"customer_id":2}\n', 'a.ndjson')).toEqual({ data: [{ customer_id: 1 }, { customer_id: 2 }] });
-    expect(() => readCustomers('{"customer_id":1}\n{oops\n', 'a.ndjson')).toThrow(/line 2 is not valid JSON/);
-  });
-});
 
 describe('segmint segment', () => {
   const dir = mkdtempSync(join(tmpdir(), 'segmint-cli-'));
@@ -87,10 +67,120 @@ describe('segmint segment', () => {
     const ragged = join(dir, 'ragged.csv');
     writeFileSync(ragged, 'customer_id,x\n1,2\n2,3,4\n');
     const bad = cli(['segment', ragged]);
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/not valid CSV/);
+    // A file that does not read is the data's fault: exit 1, with the line.
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/line 3 has 3 fields but the header has 2/);
     const nul = join(dir, 'null.json');
     writeFileSync(nul, 'null');
-    expect(cli(['segment', nul, '-a', 'kmeans']).status).toBe(2);
+    expect(cli(['segment', nul, '-a', 'kmeans']).status).toBe(1);
+  });
+});
+
+describe('segmint usage', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'segmint-usage-'));
+
+  it('--help on every command exits 0 with examples and exit codes', () => {
+    for (const args of [['--help'], ['segment', '--help'], ['segment', '-h'], ['help', 'segment'], ['bench', '--help']]) {
+      const r = cli(args);
+      expect(r.status, args.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/Examples:/);
+      expect(r.stdout).toMatch(/Exit codes:/);
+    }
+    expect(cli(['segment', '--help']).stdout).toMatch(/--k-range MIN,MAX[\s\S]*--covariance[\s\S]*--delimiter/);
+  });
+
+  it('usage errors exit 2 naming the flag as typed, in one short message', () => {
+    const cases: [string[], RegExp][] = [
+      [['segment', 'examples/customers.csv', '-a', 'foo'], /^segmint: -a must be one of kmeans, hierarchical, dbscan, gmm, auto; got 'foo'$/m],
+      [['segment', 'examples/customers.csv', '--algorithm', 'foo'], /^segmint: --algorithm must be one of/m],
+      [['segment', 'examples/customers.csv', '-k', '0'], /^segmint: -k must be at least 1; got 0$/m],
+      [['segment', 'examples/customers.csv', '--k-range', '5,3'], /--k-range maximum \(3\) is below the minimum \(5\)/],
+      [['segment', 'examples/customers.csv', '--eps', '0'], /--eps must be a positive number/],
+      [['segment', 'examples/customers.csv', '--roles', 'spend=money'], /--roles role of 'spend' must be one of monetary/],
+      [['segment', 'examples/customers.csv', '--delimiter', ':'], /--delimiter must be one of/],
+      [['segment', 'examples/customers.csv', '--frobnicate'], /Unknown option '--frobnicate'/],
+      [['segment', 'examples/customers.csv', '--features', 'nope'], /UNKNOWN_FEATURE.*\[--features\]/],
+      [['segment', 'examples/customers.csv', '--probabilities', '--format', 'csv'], /--probabilities needs -a gmm/],
+      [['segment'], /segment needs a FILE/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = cli(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(pattern);
+      // Short: the message and where to find help, not the usage.
+      expect(r.stderr.trim().split('\n').length, r.stderr).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('reads a European export with a Customer ID header; warns per parsed column', () => {
+    const rows = ['Customer ID;Gasto;Visitas;Tasa'];
+    for (let i = 0; i < 30; i++) rows.push(`c${i};"€ ${i < 15 ? '1.0' : '9.9'}${i % 10}0,50";${i < 15 ? 2 : 30};${i}%`);
+    const file = join(dir, 'export.csv');
+    writeFileSync(file, `\ufeff${rows.join('\r\n')}\r\n`);
+    const r = cli(['segment', file, '-k', '2', '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.meta.features).toEqual(['Gasto', 'Visitas', 'Tasa']);
+    expect(out.segments.map((s: { size: number }) => s.size)).toEqual([15, 15]);
+    expect(r.stderr).toMatch(/warning: 'Gasto' read as numbers: decimal comma/);
+    expect(r.stderr).toMatch(/warning: 'Tasa' read as numbers: percentages as fractions/);
+    const pt = cli(['segment', file, '-k', '2', '--format', 'json', '-l', 'pt']);
+    expect(pt.stderr).toMatch(/warning: 'Gasto' lida como números: vírgula decimal, separadores de milhar \('\.' ou espaço\), símbolo de moeda € removido/);
+    expect(JSON.parse(pt.stdout).meta.warnings[0]).toEqual({ code: 'read_id_field', message: "'Customer ID' é o identificador do cliente" });
+  });
+
+  it('without an id column, exits 1 listing the columns and naming --id-field', () => {
+    const file = join(dir, 'noid.csv');
+    writeFileSync(file, 'nombre,gasto\nAna,1\nBea,2\n');
+    const r = cli(['segment', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/its columns are: nombre, gasto\. Name the id column with --id-field NAME/);
+  });
+
+  it('refuses a binary file in one line', () => {
+    const file = join(dir, 'blob.bin');
+    writeFileSync(file, Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 31) % 256)));
+    const r = cli(['segment', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`segmint: ${file} is a binary file, not CSV, JSON, NDJSON or Parquet\n`);
+  });
+
+  it('writes the assignments as CSV in file order with -o, and GMM probabilities that sum to 1', () => {
+    const lines = ['id,a'];
+    // a: ten customers near 0 and ten near 100; ids interleaved so file order is not segment order.
+    for (let i = 0; i < 20; i++) lines.push(`"c,${i}",${i % 2 ? 100 + (i % 3) : i % 3}`);
+    const file = join(dir, 'two.csv');
+    writeFileSync(file, lines.join('\n'));
+    const out = join(dir, 'assign.csv');
+    const r = cli(['segment', file, '-k', '2', '-o', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const csv = readFileSync(out, 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('customer_id,segment_id,label');
+    expect(csv).toHaveLength(21);
+    expect(csv[1]).toMatch(/^"c,0",[01],/);
+    const seg = csv.slice(1).map((l) => l.split(',')[2]);
+    // Evens together, odds together.
+    for (let i = 2; i < 20; i++) expect(seg[i]).toBe(seg[i % 2]);
+    expect(seg[0]).not.toBe(seg[1]);
+    const g = cli(['segment', file, '-a', 'gmm', '-k', '2', '--format', 'csv', '--probabilities']);
+    expect(g.status, g.stderr).toBe(0);
+    const rows = g.stdout.trim().split('\n');
+    expect(rows[0]).toBe('customer_id,segment_id,label,p_segment_0,p_segment_1');
+    for (const row of rows.slice(1)) {
+      const cells = row.split(',');
+      const p0 = Number(cells.at(-2));
+      const p1 = Number(cells.at(-1));
+      expect(p0 + p1).toBeCloseTo(1, 5);
+      // The most likely segment is the assigned one.
+      expect(p0 > p1 ? '0' : '1').toBe(cells.at(-4));
+    }
+  });
+
+  it('prints Markdown with the metrics and how to read them', () => {
+    const r = cli(['segment', 'examples/customers.csv', '-k', '3', '--format', 'markdown']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^# Customer segments/);
+    expect(r.stdout).toMatch(/above 0\.5 the segments are well separated/);
+    expect(r.stdout).toMatch(/\| # \| Segment \| Customers \| Share \|/);
   });
 });

@@ -134,13 +134,13 @@ describe('load', () => {
   });
   afterAll(() => server.close());
 
-  it('serves 200 requests of 2,000 customers at concurrency 20 without an error', async () => {
+  it('serves 100 requests of 2,000 customers at concurrency 20 without an error', async () => {
     const bodies = [1, 2, 3, 4].map((seed) => JSON.stringify({ data: customers(2000, seed) }));
     const statuses: number[] = [];
     const sizes = new Set<number>();
     let next = 0;
     const client = async () => {
-      while (next < 200) {
+      while (next < 100) {
         const i = next++;
         const r = await post(server.endpoint, bodies[i % bodies.length]);
         statuses.push(r.status);
@@ -148,8 +148,10 @@ describe('load', () => {
       }
     };
     await Promise.all(Array.from({ length: 20 }, client));
-    expect(statuses).toHaveLength(200);
+    expect(statuses).toHaveLength(100);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     expect([...sizes]).toEqual([2000]);
-  });
+    // The default request now selects k by resampling and explains each segment: bounded
+    // here, the full soak is in the bench (npm run bench -- http).
+  }, 180_000);
 });

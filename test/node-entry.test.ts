@@ -83,7 +83,7 @@ describe("import 'segmint' in Node", () => {
       process.execPath,
       [
         '-e',
-        `const s = require('./dist/node.cjs'); const h = s.createSegmentationHandler({ tokens: ['t'.repeat(24)], logger: false }); console.log(typeof h, typeof h.close); h.close();`,
+        `const s = require('./dist/node.cjs'); const h = s.createSegmentationHandler({ tokens: ['t'.repeat(24)], logger: false, env: {}, envFile: false }); console.log(typeof h, typeof h.close); h.close();`,
       ],
       { cwd: ROOT, timeout: 60_000 },
     );

@@ -84,7 +84,8 @@ describe('profileSegments statistics (hand-computed)', () => {
     expect(out[2].labelKey).toBe('outliers');
     expect(out[2].label).toBe('Outliers');
     expect(out[0].labelKey).toBe('generic');
-    expect(out[0].label).toBe('Segment 0');
+    // Issue 13: named by its strongest difference, not "Segment 0".
+    expect(out[0].label).toBe('Low a');
     expect(out[0].description).toBe('Customers with lower a than average.');
     // On the object itself (a JSON round trip would hide NaN as null); nulls are the documented "no value".
     expectNoNaN(out);
@@ -233,9 +234,9 @@ describe('label scoring and assignment rules', () => {
   const read = (segs: SegmentReadingInput[]) => readSegments(segs, ['m', 'f'], mf, {}, 'en').map((r) => r.labelKey);
 
   it('scores labels from role z-scores as documented', () => {
-    // With only spend and frequency, At-Risk is -max(M, F): both below average.
-    expect(scoreLabels({ monetary: 2, frequency: 1 })).toEqual({ high_value: 1.5, at_risk: -2, price_sensitive: -3, growth: 0 });
-    expect(scoreLabels({ monetary: -1, frequency: -0.5 })).toEqual({ high_value: -0.75, at_risk: 0.5, price_sensitive: 0.5, growth: -1 });
+    // Issue 13: without recency or engagement there is no At-Risk, without discount no Price-Sensitive.
+    expect(scoreLabels({ monetary: 2, frequency: 1 })).toEqual({ high_value: 1.5, growth: 0 });
+    expect(scoreLabels({ monetary: -1, frequency: -0.5 })).toEqual({ high_value: -0.75, growth: -1 });
     expect(scoreLabels({ recency: 2, engagement: -1 })).toEqual({ at_risk: 1.5, growth: -1.5 });
     expect(scoreLabels({ discount: 2, monetary: 1 })).toEqual({ high_value: 1, price_sensitive: 1.5 });
     expect(scoreLabels({})).toEqual({});
@@ -257,13 +258,15 @@ describe('label scoring and assignment rules', () => {
     expect(read([seg(4, 1, 1), seg(7, 1, 1)])).toEqual(['high_value', 'growth']);
   });
 
-  it('reads low spend at a normal pace as Price-Sensitive when there is no discount feature', () => {
-    expect(read([seg(0, -1, 0)])).toEqual(['price_sensitive']);
+  it('never reads Price-Sensitive without a discount feature (issue 13)', () => {
+    expect(read([seg(0, -1, 0)])).toEqual(['generic']);
   });
 
-  it("reads little and rare buying as At-Risk with only spend and frequency (the reference's example)", () => {
+  it("never reads At-Risk without recency or engagement, as in the reference's example (issue 13)", () => {
     // The reference's three customers in two segments: the low pair z = -0.51 on both.
-    expect(read([seg(0, -0.51, -0.51), seg(1, 1.02, 1.03)])).toEqual(['at_risk', 'high_value']);
+    expect(read([seg(0, -0.51, -0.51), seg(1, 1.02, 1.03)])).toEqual(['generic', 'high_value']);
+    const names = readSegments([seg(0, -0.51, -0.51), seg(1, 1.02, 1.03)], ['m', 'f'], mf, {}, 'en').map((r) => r.label);
+    expect(names).toEqual(['Low spend, infrequent', 'High-Value']);
   });
 
   it('leaves weak or role-less segments generic and names the standout features', () => {
@@ -275,7 +278,8 @@ describe('label scoring and assignment rules', () => {
       {},
       'es',
     )[0];
-    expect([r.labelKey, r.label]).toEqual(['generic', 'Segmento 2']);
+    // Issue 13: named by its two strongest differences (|z| 2 then 1.5) instead of "Segmento 2".
+    expect([r.labelKey, r.label]).toEqual(['generic', 'Bar bajo, foo alto']);
     expect(r.description).toBe('Clientes con foo más alto y bar más bajo que el promedio.');
     const quiet = readSegments([{ segmentId: 0, features: { foo: { mean: 1, z: 0.01 } } }], ['foo'], {}, {}, 'pt')[0];
     expect(quiet.description).toBe('Clientes próximos da média em todas as variáveis.');

@@ -161,7 +161,7 @@ describe('a segmentation of the sample', () => {
   });
 
   it('chooses k when n_clusters is omitted, and reports the curve', async () => {
-    const r = await segment({ data, k_range: [2, 6] });
+    const r = await segment({ data, k_range: [2, 6], k_selection: 'silhouette' });
     expect(r.k_selection?.method).toBe('silhouette');
     expect(r.k_selection?.curve.map((p) => p.k)).toEqual([2, 3, 4, 5, 6]);
     const best = r.k_selection!.curve.reduce((a, b) => (b.score > a.score ? b : a));
@@ -188,7 +188,7 @@ describe('a segmentation of the sample', () => {
 
   it('above the exact limit the silhouette is scored on the k-selection sample, so it equals the curve at k', async () => {
     const many = sampleCustomers(12_000, 8);
-    const r = await segment({ data: many, k_range: [2, 4] });
+    const r = await segment({ data: many, k_range: [2, 4], k_selection: 'silhouette' });
     expect(r.metrics.silhouette).toEqual({ method: 'sampled', sample_size: 5000, customers_scored: 12_000 });
     expect(r.metrics.silhouette_score).toBe(r.k_selection!.curve.find((p) => p.k === r.k_selection!.k)!.score);
     expect(r.meta.warnings.map((w) => w.code)).toContain('silhouette_sampled');

@@ -214,22 +214,24 @@ export function fitAgglomerative(m: Matrix, options?: AgglomerativeOptions): Agg
     return copy.data;
   };
 
-  if (n <= opts.maxExactRows) {
-    const linkage = linkLeaves(opts.linkage, prepared(m.data, n), n, d);
-    const merges = mergesToApply(linkage, n, cut);
-    const labels = applyMerges(linkage, n, merges);
-    const nClusters = n - merges;
-    return new AgglomerativeModel({
+  // The approximate path adds its micro-clusters; the exact one has none.
+  const model = (linkage: Float64Array, labels: Int32Array, nClusters: number, micro?: ReturnType<typeof microCluster>, microToCluster?: Int32Array) =>
+    new AgglomerativeModel({
       method: opts.linkage,
       nFeatures: d,
       nClusters,
       labels,
       linkage,
       centroids: clusterMeans(m, labels, nClusters),
-      approximate: null,
-      microCentroids: null,
-      microToCluster: null,
+      approximate: micro ? { microClusters: micro.sizes.length, microLabels: micro.labels, reduction: micro.reduction } : null,
+      microCentroids: micro ? micro.centres : null,
+      microToCluster: microToCluster ?? null,
     });
+
+  if (n <= opts.maxExactRows) {
+    const linkage = linkLeaves(opts.linkage, prepared(m.data, n), n, d);
+    const merges = mergesToApply(linkage, n, cut);
+    return model(linkage, applyMerges(linkage, n, merges), n - merges);
   }
 
   const micro = microCluster(m, Math.min(opts.microClusters, n), opts.seed);
@@ -254,17 +256,7 @@ export function fitAgglomerative(m: Matrix, options?: AgglomerativeOptions): Agg
     labels[i] = rename[c];
   }
   for (let c = 0; c < leaves; c++) microToCluster[c] = rename[microToCluster[c]];
-  return new AgglomerativeModel({
-    method: opts.linkage,
-    nFeatures: d,
-    nClusters,
-    labels,
-    linkage,
-    centroids: clusterMeans(m, labels, nClusters),
-    approximate: { microClusters: leaves, microLabels: micro.labels, reduction: micro.reduction },
-    microCentroids: micro.centres,
-    microToCluster,
-  });
+  return model(linkage, labels, nClusters, micro, microToCluster);
 }
 
 /** Agglomerative clustering in the registry (also under its service name, 'hierarchical'). */

@@ -3,19 +3,11 @@
  * ward, complete and average, Prim's MST for single), and flat cuts of it.
  */
 import { kernels } from '../wasm/index';
+import { LINKAGE_AVERAGE, LINKAGE_COMPLETE, LINKAGE_SINGLE } from '../wasm/layout';
 import type { LinkageMethod } from './agglomerativeModel';
 
-type Ptr = number;
-
-interface LinkageKernels {
-  condensedDistances(X: Ptr, n: number, d: number, D: Ptr): void;
-  matrixNNChain(D: Ptr, n: number, method: number, sizes: Ptr, chain: Ptr, Z: Ptr): void;
-  wardNNChain(X: Ptr, sizes: Ptr, slots: Ptr, n: number, d: number, CT: Ptr, xbuf: Ptr, chain: Ptr, newPos: Ptr, Z: Ptr): void;
-  singlePrim(X: Ptr, slots: Ptr, n: number, d: number, nearest: Ptr, Z: Ptr): void;
-}
-
-/** Codes of the Lance-Williams update in matrixNNChain. */
-const MATRIX_METHOD = { complete: 0, average: 1, single: 2 } as const;
+/** Codes of the Lance-Williams update in matrixNNChain (assembly/layout.ts). */
+const MATRIX_METHOD = { complete: LINKAGE_COMPLETE, average: LINKAGE_AVERAGE, single: LINKAGE_SINGLE } as const;
 
 /**
  * Sorts SciPy's raw NN-chain / MST rows by height (stable, as its mergesort) and
@@ -88,7 +80,7 @@ export function mergesToApply(Z: Float64Array, leaves: number, cut: { k?: number
 export function linkLeaves(method: LinkageMethod, data: Float64Array, leaves: number, d: number, sizes?: Float64Array): Float64Array {
   if (leaves === 1) return new Float64Array(0);
   const kern = kernels();
-  const e = kern.exports as unknown as LinkageKernels;
+  const e = kern.exports;
   const ws = kern.workspace();
   const Z = ws.f64((leaves - 1) * 4);
   const X = ws.f64(leaves * d);

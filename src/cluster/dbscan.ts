@@ -33,16 +33,6 @@ import { kernels } from '../wasm/index';
 /** The grid is offered up to this many dimensions. */
 export { GRID_MAX_DIM };
 
-type Ptr = number;
-
-interface DbscanKernels {
-  dbscanCoreFlags(index: Ptr, eps2: number, minSamples: number, core: Ptr): number;
-  dbscanUnionCores(index: Ptr, eps2: number, core: Ptr, parent: Ptr): void;
-  dbscanBorderLabels(index: Ptr, eps2: number, coreLabels: Ptr, out: Ptr): void;
-  dbscanKthNeighbourSq(index: Ptr, k: number, heap: Ptr, out: Ptr): void;
-  dbscanNearestWithin(index: Ptr, ids: Ptr, Q: Ptr, m: number, eps2: number, out: Ptr): void;
-}
-
 /** Spatial index answering the radius queries; results do not depend on it. */
 export type DbscanAlgorithm = 'auto' | 'grid' | 'kd-tree';
 
@@ -139,7 +129,7 @@ export class DbscanModel implements ClusterModel {
     const coreLabels = new Int32Array(nCore);
     for (let c = 0; c < nCore; c++) coreLabels[c] = this.labels[this.coreSampleIndices[c]];
     const tree = buildKdTree({ data: this.components, rows: nCore, cols: d });
-    const e = kernels().exports as unknown as DbscanKernels;
+    const e = kernels().exports;
     const ws = kernels().workspace();
     const idx = treeRegions(ws, tree, nCore, d);
     const ids = ws.i32(nCore);
@@ -236,7 +226,7 @@ function autoEps(m: Matrix, minSamples: number): number {
     throw new InvalidParameterError('minSamples', `is ${minSamples} but X has only ${n} rows; eps: 'auto' needs minSamples <= rows`);
   }
   const tree = buildKdTree(m);
-  const e = kernels().exports as unknown as DbscanKernels;
+  const e = kernels().exports;
   const ws = kernels().workspace();
   const r = treeRegions(ws, tree, n, d);
   // With minSamples 1 the "1st neighbour" is the row itself (distance 0 for every row):
@@ -313,7 +303,7 @@ export function fitDbscan(m: Matrix, options?: DbscanOptions): DbscanModel {
   const tree = grid ? null : buildKdTree(m);
   const perm = grid ? grid.perm : tree!.perm;
 
-  const e = kernels().exports as unknown as DbscanKernels;
+  const e = kernels().exports;
   const ws = kernels().workspace();
   const idx = grid ? gridRegions(ws, grid, n, d) : treeRegions(ws, tree!, n, d);
   const core = ws.i32(n);

@@ -15,7 +15,7 @@
  * - bic = -2 n meanLogLikelihood + p ln n, aic = -2 n meanLogLikelihood + 2 p, with p
  *   scikit-learn's _n_parameters for the covariance type.
  *
- * The E-step and the M-step sums run in WASM (assembly/gmm.ts) over X stored
+ * The E-step and the M-step sums run in WASM (assembly/gmm_estep.ts, gmm_mstep.ts) over X stored
  * feature-major, two points per SIMD lane pair; the k Cholesky factorisations of d x d
  * matrices are done here. A covariance that is not positive definite even after regCovar
  * (collapsed or duplicate points, collinear features) is an InvalidParameterError naming

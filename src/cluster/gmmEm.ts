@@ -1,11 +1,11 @@
 /**
  * EM for Gaussian mixtures over X stored feature-major in linear memory: the precision
  * Cholesky of each component (done here, k small d x d factorisations), the E-step and
- * the M-step sums (assembly/gmm.ts), and one EM run from a hard labelling.
+ * the M-step sums (assembly/gmm_estep.ts, gmm_mstep.ts), and one EM run from a hard labelling.
  */
 import { InvalidParameterError } from '../errors';
 import type { Matrix } from '../matrix';
-import { kernels, type Kernels, type Region, type Workspace } from '../wasm/index';
+import { kernels, type KernelExports, type Kernels, type Region, type Workspace } from '../wasm/index';
 
 /** Covariance structure of the components (scikit-learn's covariance_type). */
 export type CovarianceType = 'full' | 'diag' | 'tied' | 'spherical';
@@ -104,39 +104,6 @@ export function precisionOf(type: CovarianceType, k: number, d: number, p: Param
   return { prec, logConst };
 }
 
-interface GmmKernels {
-  gmmEStepFull(
-    X: number,
-    n: number,
-    nPad: number,
-    d: number,
-    means: number,
-    precChol: number,
-    logConst: number,
-    k: number,
-    diff: number,
-    logProb: number,
-    resp: number,
-    logNorm: number,
-  ): number;
-  gmmEStepDiag(
-    X: number,
-    n: number,
-    nPad: number,
-    d: number,
-    means: number,
-    precDiag: number,
-    logConst: number,
-    k: number,
-    logProb: number,
-    resp: number,
-    logNorm: number,
-  ): number;
-  gmmWeightedSums(X: number, nPad: number, d: number, resp: number, k: number, acc: number, nk: number, sums: number): void;
-  gmmWeightedScatter(X: number, nPad: number, d: number, resp: number, means: number, k: number, diff: number, acc: number, scatter: number): void;
-  gmmWeightedScatterDiag(X: number, nPad: number, d: number, resp: number, means: number, k: number, acc: number, scatter: number): void;
-}
-
 /** The workspace of one E-step (and, with `mStep`, of EM). */
 interface EmRegions {
   X: Region; // d * nPad, feature-major
@@ -156,7 +123,7 @@ interface EmRegions {
 /** X laid out feature-major in a workspace, with the regions EM needs. */
 export interface EmContext {
   kern: Kernels;
-  e: GmmKernels;
+  e: KernelExports;
   ws: Workspace;
   r: EmRegions;
   n: number;
@@ -195,7 +162,7 @@ export function emContext(m: Matrix, k: number, type: CovarianceType): EmContext
     const src = Math.min(i, n - 1) * d;
     for (let j = 0; j < d; j++) XT[j * nPad + i] = data[src + j];
   }
-  return { kern, e: kern.exports as unknown as GmmKernels, ws, r, n, nPad, d, k, type };
+  return { kern, e: kern.exports, ws, r, n, nPad, d, k, type };
 }
 
 /** Runs the E-step kernel; responsibilities land in r.resp. Returns the mean log-likelihood. */

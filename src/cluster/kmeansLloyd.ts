@@ -146,46 +146,15 @@ export function lloyd(ctx: FitContext, start: Float64Array): SingleRun {
   let converged = false;
   let iter = 0;
   const pass = (first: boolean): number => {
-    if (hamerly && first) {
+    if (!hamerly) return assignLloyd(kern, r, n, d, k, weightsPtr, true);
+    // The running totals, labels, bounds and sums both Hamerly kernels read and update.
+    const state = [ctx.cumulative.ptr, r.labels.ptr, ctx.upper!.ptr, ctx.lower!.ptr, r.sums.ptr, r.counts.ptr, ctx.members.ptr] as const;
+    if (first) {
       // Every label changes from -1 on the first pass.
-      e.hamerlyInitPairs(
-        r.Xp.ptr,
-        r.X.ptr,
-        n,
-        d,
-        r.C.ptr,
-        k,
-        weightsPtr,
-        ctx.cumulative.ptr,
-        r.labels.ptr,
-        ctx.upper!.ptr,
-        ctx.lower!.ptr,
-        r.sums.ptr,
-        r.counts.ptr,
-        ctx.members.ptr,
-      );
+      e.hamerlyInitPairs(r.Xp.ptr, r.X.ptr, n, d, r.C.ptr, k, weightsPtr, ...state);
       return n;
     }
-    return hamerly
-      ? e.hamerlyAssign(
-          r.X.ptr,
-          n,
-          d,
-          r.C.ptr,
-          k,
-          weightsPtr,
-          ctx.shift.ptr,
-          ctx.halfSep.ptr,
-          ctx.cumulative.ptr,
-          r.labels.ptr,
-          ctx.upper!.ptr,
-          ctx.lower!.ptr,
-          r.sums.ptr,
-          r.counts.ptr,
-          ctx.members.ptr,
-          0,
-        )
-      : assignLloyd(kern, r, n, d, k, weightsPtr, true);
+    return e.hamerlyAssign(r.X.ptr, n, d, r.C.ptr, k, weightsPtr, ctx.shift.ptr, ctx.halfSep.ptr, ...state, 0);
   };
   for (; iter < ctx.maxIter; iter++) {
     const C = ws.viewF64(r.C);

@@ -43,7 +43,7 @@ export function getClusterer(name: string): Clusterer<unknown, ClusterModel> {
     const known = [...ALGORITHM_NAMES, ...Object.keys(ALIASES)].map((a) => `'${a}'`).join(', ');
     throw new InvalidParameterError('algorithm', `must be one of ${known}, got ${JSON.stringify(name)}`);
   }
-  return found as unknown as Clusterer<unknown, ClusterModel>;
+  return found;
 }
 
 /**

@@ -23,12 +23,14 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 const SECRET_FORMAT = /^[\x21-\x7e]{64}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
+/** Why a request failed authentication (the service picks the body and status from it). */
 export type AuthFailure =
   | { ok: false; kind: 'unauthorized'; code: 'AUTH_FAILED'; reason: 'token' | 'credentials' }
   | { ok: false; kind: 'secret_expired'; code: 'SECRET_EXPIRED'; expiredAt: string }
   | { ok: false; kind: 'forbidden'; code: 'FORBIDDEN' }
   | { ok: false; kind: 'missing_header' | 'invalid_header'; header: string };
 
+/** An authenticated request: the rate-limit subject, its tenant and any headers to add. */
 export interface AuthSuccess {
   ok: true;
   subject: string;
@@ -37,6 +39,7 @@ export interface AuthSuccess {
   headers: Record<string, string>;
 }
 
+/** What the built-in check (or the authenticate hook) decided. */
 export type AuthOutcome = AuthSuccess | AuthFailure;
 
 interface KnownToken {
@@ -52,10 +55,12 @@ interface KnownTenant {
   issuedAt?: number;
 }
 
+/** SHA-256 of a UTF-8 string (tokens and secrets are compared as digests). */
 export function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
+/** SHA-256 of a UTF-8 string as hex, the form the tenants file stores. */
 export function sha256Hex(text: string): string {
   return sha256(text).toString('hex');
 }
@@ -72,6 +77,7 @@ function dateMs(value: string | undefined, what: string): number | undefined {
   return ms;
 }
 
+/** The built-in check of bearer tokens, tenant ids and secrets, in constant time. */
 export class Authenticator {
   private readonly tokens: KnownToken[] = [];
   private readonly tenants = new Map<string, KnownTenant>();

@@ -10,9 +10,13 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../service/cost';
 
+/** The reference's route. */
 export const DEFAULT_SEGMENTATION_PATH = '/api/v1/ai/echointel/customer-intelligence/segmentation';
+/** segmint serve listens on loopback unless told otherwise. */
 export const DEFAULT_HOST = '127.0.0.1';
+/** segmint serve's port. */
 export const DEFAULT_PORT = 8080;
+/** Requests per minute per token. */
 export const DEFAULT_RATE_LIMIT = 60;
 /** The reference's processing timeout (300 s). */
 export const DEFAULT_TIMEOUT_MS = 300_000;
@@ -33,6 +37,7 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 export const DEFAULT_AUTH_FAILURE_LIMIT = 30;
 /** The reference's rotation policy. */
 export const SECRET_LIFETIME_DAYS = 90;
+/** Responses warn this many days before a secret expires. */
 export const SECRET_WARNING_DAYS = 14;
 
 /** What a custom `authenticate` hook returns. */
@@ -59,6 +64,7 @@ export interface TenantRecord {
   webhookSecret?: string;
 }
 
+/** A bearer token as the tenants file describes it (its digest, never the token). */
 export interface TokenRecord {
   /** SHA-256 (hex) of the bearer token. */
   sha256: string;
@@ -70,11 +76,13 @@ export interface TokenRecord {
   tenants?: string[];
 }
 
+/** The tenants file (SEGMINT_TENANTS_FILE): tenants and tokens, digests only. */
 export interface TenantsFile {
   tenants?: TenantRecord[];
   tokens?: TokenRecord[];
 }
 
+/** Options of the handler factories and segmint serve; each has an environment variable. */
 export interface SegmentationHandlerOptions {
   /** Prefix of every route (for mounting under a path), default ''. */
   basePath?: string;
@@ -168,6 +176,7 @@ export interface SegmentationHandlerOptions {
   webhookBackoffMs?: number;
 }
 
+/** The options after defaults and the environment, resolved once when a service is made. */
 export interface ResolvedConfig {
   basePath: string;
   segmentationPath: string;
@@ -253,6 +262,7 @@ function nonEmpty(value: string | undefined): string | undefined {
   return v ? v : undefined;
 }
 
+/** One worker thread per available core. */
 export function defaultWorkers(): number {
   return typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
 }
@@ -263,6 +273,7 @@ function normalizePath(path: string): string {
   return p.endsWith('/') ? p.slice(0, -1) : p;
 }
 
+/** Options over the environment over defaults; throws naming the variable on a bad value. */
 export function resolveConfig(options: SegmentationHandlerOptions = {}): ResolvedConfig {
   const env = options.env ?? readEnvironment(options.envFile ?? '.env');
   const tokens =

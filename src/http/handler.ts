@@ -8,6 +8,7 @@ import type { SegmentationHandlerOptions } from './config';
 import type { HttpExchange } from './exchange';
 import { SegmentationService } from './service';
 
+/** The options and the authenticate hook's result, re-exported for handler users. */
 export type { AuthResult, SegmentationHandlerOptions } from './config';
 export { AUTH_FAILED_BODY, type ErrorBody, type HttpExchange, type HttpReply } from './exchange';
 export { SegmentationService } from './service';

@@ -9,6 +9,7 @@ import { SegmentationError } from '../errors';
 import { segmentSync } from '../segment';
 import { ERROR_TITLES, errorMessage, type Locale } from '../i18n/index';
 
+/** A segmentation for a worker: the raw body, the language, the cost bounds. */
 export interface SegmentTask {
   kind: 'segment';
   body: Uint8Array;
@@ -17,10 +18,12 @@ export interface SegmentTask {
   limits?: Partial<RequestLimits>;
 }
 
+/** A no-op that proves a worker has started and compiled the WASM module. */
 export interface PingTask {
   kind: 'ping';
 }
 
+/** What a worker answers: the status and the serialized body. */
 export interface JobResult {
   status: number;
   /** The response body, already serialized (empty for a 500: the handler writes that one). */
@@ -35,6 +38,7 @@ export interface JobResult {
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
+/** Runs one task on this thread: decode, parse, segment, serialize. */
 export function runJob(task: SegmentTask | PingTask): JobResult {
   const t0 = performance.now();
   if (task.kind === 'ping') return { status: 200, json: '{"pong":true}', workMs: 0 };

@@ -18,9 +18,13 @@ function lazy<T>(id: string): () => T {
   };
 }
 
+/** pino, on first use. */
 export const loadPino = lazy<typeof import('pino')>('pino');
+/** piscina, on first use. */
 export const loadPiscina = lazy<typeof import('piscina')>('piscina');
+/** ioredis, on first use (only with a Redis URL). */
 export const loadIoredis = lazy<typeof import('ioredis')>('ioredis');
+/** rate-limiter-flexible, on first use. */
 export const loadRateLimiter = lazy<typeof import('rate-limiter-flexible')>('rate-limiter-flexible');
 export const loadBullmq = lazy<typeof import('bullmq')>('bullmq');
 export const loadPromClient = lazy<typeof import('prom-client')>('prom-client');

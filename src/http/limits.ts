@@ -11,6 +11,7 @@ import { loadIoredis, loadRateLimiter } from './lazy';
 
 const WINDOW_SECONDS = 60;
 
+/** One rate-limit decision and what the RateLimit headers say about it. */
 export interface RateDecision {
   allowed: boolean;
   limit: number;

@@ -15,6 +15,7 @@ import { SegmentationService } from './service';
 
 type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
 
+/** The Node handler (http, Express, Fastify), with the service's lifecycle beside it. */
 export type NodeSegmentationHandler = ((req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void) & {
   close(): Promise<void>;
   warm(): Promise<void>;
@@ -62,6 +63,7 @@ export function nodeExchange(req: NodeRequest, res: ServerResponse, trustProxy =
   };
 }
 
+/** Writes a reply to a Node response (only the end when headers were already sent). */
 export function writeReply(res: ServerResponse, reply: HttpReply, head = false): void {
   if (res.headersSent) {
     res.end();

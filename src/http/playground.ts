@@ -26,6 +26,7 @@ const CONTENT_TYPES: Record<string, string> = {
 const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
+/** Where the built playground is served from. */
 export interface ServePlaygroundOptions {
   /** The built playground folder; default dist/playground beside the bundle (or, from src/, the package's dist/playground). */
   root?: string | URL;

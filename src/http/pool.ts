@@ -13,24 +13,28 @@ import type { Piscina } from 'piscina';
 import { runJob, type JobResult, type PingTask, type SegmentTask } from './job';
 import { loadPiscina } from './lazy';
 
+/** Every worker is busy and the queue is full (503). */
 export class QueueFullError extends Error {
   constructor() {
     super('queue full');
   }
 }
 
+/** A job passed its deadline; its thread was replaced (503 TIMEOUT). */
 export class JobTimeoutError extends Error {
   constructor() {
     super('job timed out');
   }
 }
 
+/** The client went away; the job was aborted (499). */
 export class JobCancelledError extends Error {
   constructor() {
     super('job cancelled');
   }
 }
 
+/** What /readyz reports of the pool. */
 export interface PoolStats {
   workers: number;
   running: number;
@@ -40,6 +44,7 @@ export interface PoolStats {
   recycled: number;
 }
 
+/** Runs jobs: on a worker pool, or on the calling thread with workers: 0. */
 export interface JobExecutor {
   run(task: SegmentTask | PingTask, timeoutMs: number, cancel?: AbortSignal): Promise<JobResult>;
   stats(): PoolStats;
@@ -48,6 +53,7 @@ export interface JobExecutor {
   close(): Promise<void>;
 }
 
+/** The worker module beside the built bundle (or the dev loader beside the sources). */
 export function defaultWorkerFile(): string {
   const here = import.meta.url;
   const file = /\.[cm]?ts$/.test(here) ? new URL('./dev-worker.mjs', here) : new URL('./segmint-worker.js', here);
@@ -144,6 +150,7 @@ class InlineExecutor implements JobExecutor {
   async close(): Promise<void> {}
 }
 
+/** A piscina pool of `workers` threads, or the calling thread when 0. */
 export function createExecutor(workers: number, maxQueue: number, workerFile?: string): JobExecutor {
   if (workers === 0) return new InlineExecutor();
   return new PiscinaExecutor(workers, maxQueue, workerFile ?? defaultWorkerFile());

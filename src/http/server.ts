@@ -15,6 +15,7 @@ import { nodeHandlerFor, writeReply } from './node';
 import { servePlayground } from './playground';
 import { SegmentationService } from './service';
 
+/** segmint serve's options: the handler's plus where to listen. */
 export interface ServerOptions extends SegmentationHandlerOptions {
   /** HOST, default 127.0.0.1. */
   host?: string;
@@ -24,6 +25,7 @@ export interface ServerOptions extends SegmentationHandlerOptions {
   dev?: boolean;
 }
 
+/** A started server: its URL, the Node server, the service, and close(). */
 export interface RunningServer {
   url: string;
   server: Server;
@@ -79,6 +81,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket, headersTi
   );
 }
 
+/** segmint serve refuses to start with no credential configured (unless --dev). */
 export class NoCredentialsError extends Error {
   constructor() {
     super('no credentials configured: set SEGMINT_TOKENS (comma-separated bearer tokens) or SEGMINT_TENANTS_FILE, or pass --dev for a generated token');
@@ -86,6 +89,7 @@ export class NoCredentialsError extends Error {
   }
 }
 
+/** Starts the endpoint (and the playground) on Node's http server, workers warmed. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const env = options.env ?? readEnvironment(options.envFile ?? '.env');
   const host = options.host ?? (env.HOST?.trim() || DEFAULT_HOST);

@@ -239,19 +239,12 @@ export class SegmentationService {
       case 'forbidden':
         return jsonReply(403, locale, errorBody(locale, 'forbidden', 'FORBIDDEN'), headers);
       case 'missing_header':
-        return jsonReply(
-          400,
-          locale,
-          errorBody(locale, 'validation_failed', 'MISSING_PARAMETER', { parameter: outcome.header }, { parameter: outcome.header, location: 'header' }),
-          headers,
-        );
-      case 'invalid_header':
-        return jsonReply(
-          422,
-          locale,
-          errorBody(locale, 'validation_failed', 'INVALID_PARAMETER', { parameter: outcome.header }, { parameter: outcome.header, location: 'header' }),
-          headers,
-        );
+      case 'invalid_header': {
+        // A missing tenant header is the reference's 400; a malformed one, 422 naming it.
+        const [status, code] = outcome.kind === 'missing_header' ? ([400, 'MISSING_PARAMETER'] as const) : ([422, 'INVALID_PARAMETER'] as const);
+        const details = { parameter: outcome.header, location: 'header' };
+        return jsonReply(status, locale, errorBody(locale, 'validation_failed', code, { parameter: outcome.header }, details), headers);
+      }
     }
   }
 

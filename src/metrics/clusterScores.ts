@@ -13,12 +13,6 @@ import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { kernels } from '../wasm/index';
 import { checkClusterCount, compactLabels } from './labels';
 
-type Ptr = number;
-interface ClusterScoreKernels {
-  clusterMeans(X: Ptr, n: number, d: number, labels: Ptr, k: number, means: Ptr, counts: Ptr): void;
-  centroidDistanceSums(X: Ptr, n: number, d: number, labels: Ptr, k: number, means: Ptr, distanceSums: Ptr, squaredSums: Ptr): void;
-}
-
 /** Per-cluster centroids, counts and distance sums: all Davies-Bouldin and Calinski-Harabasz need. */
 export interface ClusterStatistics {
   n: number;
@@ -38,7 +32,7 @@ export interface ClusterStatistics {
 export function clusterStatistics(data: Float64Array, d: number, rows: Int32Array | null, codes: Int32Array, k: number): ClusterStatistics {
   const n = codes.length;
   const kern = kernels();
-  const e = kern.exports as unknown as ClusterScoreKernels;
+  const e = kern.exports;
   const ws = kern.workspace();
   const rX = ws.f64(n * d);
   const rLabels = ws.i32(n);

@@ -23,12 +23,6 @@ import { checkClusterCount, clusterCountProblem, compactLabels, SampleMissesClus
 /** Thrown when a silhouette sample holds too few of the clusters (parameter 'sampleSize'). */
 export { SampleMissesClustersError };
 
-type Ptr = number;
-interface SilhouetteKernels {
-  silhouetteClusterSums(XT: Ptr, n: number, d: number, clusterStart: Ptr, k: number, sums: Ptr): void;
-  silhouetteFromSums(sums: Ptr, n: number, clusterStart: Ptr, k: number, out: Ptr): number;
-}
-
 /**
  * Above this many labelled rows silhouetteScore samples (to this many rows) unless told
  * otherwise. Set from `npm run bench -- metrics`: exact silhouette on 10,000 x 6 takes
@@ -86,7 +80,7 @@ export function silhouetteOfRows(data: Float64Array, d: number, rows: Int32Array
   for (let p = 0; p < m; p++) slotOf[p] = next[codes[p]]++;
 
   const kern = kernels();
-  const e = kern.exports as unknown as SilhouetteKernels;
+  const e = kern.exports;
   const ws = kern.workspace();
   const rXT = ws.f64(d * m);
   const rStart = ws.i32(k + 1);

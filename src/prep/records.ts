@@ -16,6 +16,7 @@ import { observedMedian, observedStats, parseNumeric, SKEW_THRESHOLD } from './v
 
 /** Customer ids and column-oriented input. */
 export type { CustomerId } from './table';
+/** Columns as data: one array (or typed array) per field. */
 export type { ColumnarData } from './table';
 /** Skewness above which 'auto' log-transforms a feature. */
 export { SKEW_THRESHOLD } from './values';

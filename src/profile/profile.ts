@@ -21,8 +21,49 @@
 import { InvalidParameterError } from '../errors';
 import { median } from '../stats';
 import type { Locale } from '../i18n/index';
-import { readSegments, type BaseReading, type BusinessLabelKey, type LabelKey, type SegmentReadingInput } from './labels';
+import { GENERIC_MIN_EFFECT, readSegments, type BaseReading, type BusinessLabelKey, type LabelKey, type LabelScheme, type SegmentReadingInput } from './labels';
+import { hasRfmRoles, readRfm } from './rfm';
 import type { FeatureRole } from './roles';
+
+/**
+ * One feature that sets a segment apart: Cohen's d of the segment against every other
+ * customer, d = (mean_s - mean_rest) / pooled SD, pooled SD = sqrt((SS_s + SS_rest) / (n_s + n_rest - 2))
+ * over observed values in the customer's units. effect follows Cohen's convention:
+ * |d| < 0.2 negligible, < 0.5 small, < 0.8 medium, else large.
+ */
+export interface Driver {
+  feature: string;
+  role: FeatureRole | null;
+  direction: 'higher' | 'lower';
+  d: number;
+  effect: 'negligible' | 'small' | 'medium' | 'large';
+  segment_mean: number;
+  rest_mean: number;
+}
+
+/** At most this many drivers per segment, each with |d| >= GENERIC_MIN_EFFECT. */
+export const MAX_DRIVERS = 5;
+
+/** What profileSegments is asked for beyond the statistics. */
+export interface ProfileOptions {
+  /** Label names: 'business' or 'rfm'; default chooseLabelScheme(). */
+  labels?: LabelScheme;
+}
+
+/**
+ * The default label scheme: RFM names when the roles are exactly the RFM model's
+ * (recency, frequency and monetary present, no engagement or discount feature, which RFM
+ * names would ignore); business labels otherwise.
+ */
+export function chooseLabelScheme(features: string[], roles: Record<string, FeatureRole | undefined>): LabelScheme {
+  const present = new Set(features.map((f) => roles[f]));
+  return hasRfmRoles(features, roles) && !present.has('engagement') && !present.has('discount') ? 'rfm' : 'business';
+}
+
+const effectWord = (d: number): Driver['effect'] => {
+  const a = Math.abs(d);
+  return a < 0.2 ? 'negligible' : a < 0.5 ? 'small' : a < 0.8 ? 'medium' : 'large';
+};
 
 /** One feature's statistics in one segment. */
 export interface FeatureProfile {
@@ -53,6 +94,16 @@ export interface SegmentProfile {
   description: string;
   /** Score of each business label the data's roles allow (see labels.ts); empty for outliers. */
   labelScores?: Partial<Record<BusinessLabelKey, number>>;
+  /** Recommended action, localized. */
+  action: string;
+  /** The label before it was qualified to be unique, and the qualifier (null when none was needed). */
+  baseLabel: string;
+  qualifier: string | null;
+  labelScheme: LabelScheme;
+  /** Mean RFM quintile scores (1..5) of the members; present with RFM labels. */
+  rfm?: { recency: number; frequency: number; monetary: number };
+  /** Features that set the segment apart, strongest first (see Driver). */
+  drivers: Driver[];
 }
 
 interface Summary {
@@ -103,7 +154,13 @@ export function profileSegments(
   locale: Locale,
   /** Every field of the data (features or not), so `avg_<x>` never shadows a field `<x>`. */
   dataFields: readonly string[] = features,
+  options: ProfileOptions = {},
 ): SegmentProfile[] {
+  const scheme = options.labels ?? chooseLabelScheme(features, roles);
+  if (scheme !== 'business' && scheme !== 'rfm') throw new InvalidParameterError('labels', `must be 'business' or 'rfm', got ${JSON.stringify(scheme)}`);
+  if (scheme === 'rfm' && !hasRfmRoles(features, roles)) {
+    throw new InvalidParameterError('labels', "'rfm' needs features with the recency, frequency and monetary roles");
+  }
   const n = labels.length;
   for (const f of features) {
     const col = columns[f];
@@ -124,6 +181,7 @@ export function profileSegments(
 
   const scratch = new Float64Array(n);
   const profiles: Record<string, FeatureProfile>[] = ids.map(() => ({}));
+  const effects: Record<string, { d: number; restMean: number }>[] = ids.map(() => ({}));
   const base: Record<string, BaseReading> = {};
 
   for (const f of features) {
@@ -145,6 +203,7 @@ export function profileSegments(
         continue;
       }
       const seg = summarize(scratch, observed);
+      if (all !== undefined) effects[s][f] = cohensD(all, seg);
       const z = all !== undefined && all.std > 0 && Number.isFinite(all.std) ? (seg.mean - all.mean) / all.std : 0;
       profiles[s][f] = {
         mean: seg.mean,
@@ -161,9 +220,13 @@ export function profileSegments(
 
   const readingInputs: SegmentReadingInput[] = ids.map((id, s) => ({
     segmentId: id,
-    features: Object.fromEntries(features.map((f) => [f, { mean: profiles[s][f].mean, z: profiles[s][f].z }])),
+    share: (starts[s + 1] - starts[s]) / n,
+    features: Object.fromEntries(features.map((f) => [f, { mean: profiles[s][f].mean, z: profiles[s][f].z, d: effects[s][f]?.d ?? 0 }])),
   }));
-  const readings = readSegments(readingInputs, features, roles, base, locale);
+  // Quintile scores cost a sort per feature: computed only when the labels are RFM names.
+  const rfm = scheme === 'rfm' ? readRfm(columns, features, roles, members, starts) : undefined;
+  const readings = readSegments(readingInputs, features, roles, base, locale, { scheme, rfm });
+  const round2 = (x: number) => Math.round(x * 100) / 100;
 
   const taken = new Set([...dataFields, ...features]);
   const shortNames = features.map((f) => {
@@ -189,6 +252,46 @@ export function profileSegments(
       labelKey: r.labelKey,
       description: r.description,
       labelScores: r.scores,
+      action: r.action,
+      baseLabel: r.baseLabel,
+      qualifier: r.qualifier,
+      labelScheme: scheme,
+      ...(rfm ? { rfm: { recency: round2(rfm[s].recency), frequency: round2(rfm[s].frequency), monetary: round2(rfm[s].monetary) } } : {}),
+      drivers: driversOf(features, roles, profiles[s], effects[s]),
     };
   });
+}
+
+/** Cohen's d of a segment against the rest, from the overall and the segment's summaries (parallel-axis split of the sums of squares). */
+function cohensD(all: Summary, seg: Summary): { d: number; restMean: number } {
+  const nRest = all.count - seg.count;
+  if (nRest < 1 || all.count < 3) return { d: 0, restMean: all.mean };
+  const restMean = (all.count * all.mean - seg.count * seg.mean) / nRest;
+  const ssAll = all.std * all.std * (all.count - 1);
+  const ssSeg = seg.std * seg.std * (seg.count - 1);
+  const ssRest = Math.max(0, ssAll - ssSeg - seg.count * (seg.mean - all.mean) ** 2 - nRest * (restMean - all.mean) ** 2);
+  const pooled = Math.sqrt((ssSeg + ssRest) / (all.count - 2));
+  const d = pooled > 0 ? (seg.mean - restMean) / pooled : 0;
+  return { d: Number.isFinite(d) ? d : 0, restMean };
+}
+
+function driversOf(
+  features: string[],
+  roles: Record<string, FeatureRole | undefined>,
+  profile: Record<string, FeatureProfile>,
+  effects: Record<string, { d: number; restMean: number }>,
+): Driver[] {
+  return features
+    .filter((f) => effects[f] !== undefined && profile[f].mean !== null && Math.abs(effects[f].d) >= GENERIC_MIN_EFFECT)
+    .sort((a, b) => Math.abs(effects[b].d) - Math.abs(effects[a].d))
+    .slice(0, MAX_DRIVERS)
+    .map((f) => ({
+      feature: f,
+      role: roles[f] ?? null,
+      direction: effects[f].d > 0 ? 'higher' : 'lower',
+      d: Math.round(effects[f].d * 1000) / 1000,
+      effect: effectWord(effects[f].d),
+      segment_mean: profile[f].mean as number,
+      rest_mean: effects[f].restMean,
+    }));
 }

@@ -24,12 +24,19 @@ import { checkClusterCount, clusterCountProblem, compactLabels, SampleMissesClus
 import { samplePositions, silhouetteOfRows } from '../metrics/silhouette';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { kneedleIndex } from '../stats';
+import { type CriterionPoint, gapStatistic, predictionStrength, sampleRows } from './resampling';
 
 /** Kneedle on a decreasing curve (the elbow method's rule); see src/stats.ts. */
 export { kneedleIndex };
 
 /** How k is scored and picked (see METHODS). */
-export type ChooseKMethod = 'silhouette' | 'elbow' | 'davies-bouldin' | 'calinski-harabasz' | 'bic';
+export type ChooseKMethod = 'silhouette' | 'elbow' | 'davies-bouldin' | 'calinski-harabasz' | 'bic' | ResamplingMethod;
+/**
+ * Methods that compare the data with resamples or reference data (src/select/resampling.ts)
+ * instead of scoring one fit per k. 'auto' is the one measured best at recovering known
+ * segments (bench/suites/65-kselect.mjs): prediction strength at threshold 0.85.
+ */
+export type ResamplingMethod = 'auto' | 'gap-statistic' | 'prediction-strength';
 /** The clusterings chooseK can fit for each k. */
 export type ChooseKAlgorithm = 'kmeans' | 'gmm';
 
@@ -94,7 +101,28 @@ export interface ChooseKResult {
   fitSampleSize?: number;
   /** Values of k left out of the curve, and why (a cluster missing from the silhouette sample). */
   skipped?: { k: number; reason: string }[];
+  /** Resampling methods: each criterion's curve ('gap' points carry their standard error). */
+  criteria?: { gap?: CriterionPoint[]; prediction_strength?: CriterionPoint[] };
 }
+
+/**
+ * Settings of the resampling methods, measured on bench/kdata.mjs (suite 65-kselect):
+ * prediction strength on 4,000 rows with 3 halvings and 3 K-Means restarts per fit found
+ * k more often than 2 halvings (curves were noisier) at about 0.2 s; threshold 0.85 beat
+ * 0.8 (over-split well-separated blobs) and 0.9 (under-split overlapping segments). 10
+ * restarts looked better on the sets tuned on (12 of 15 sets with 3..7 segments against
+ * 10) but worse on another draw of them (7 against 9): that difference is noise, and 3
+ * restarts cost a third. The gap statistic runs 10 reference sets of 2,000 rows in the
+ * principal-components box.
+ */
+export const RESAMPLING_DEFAULTS = {
+  predictionStrengthSample: 4_000,
+  splits: 3,
+  threshold: 0.85,
+  gapSample: 2_000,
+  references: 10,
+  nInit: 3,
+};
 
 const OPTION_NAMES = ['kMin', 'kMax', 'method', 'algorithm', 'seed', 'sampleSize', 'fitSampleSize'] as const;
 
@@ -130,7 +158,7 @@ function clusterScore(shared: Shared, fit: Fit, which: 'db' | 'ch'): number {
   return which === 'db' ? daviesBouldinFromStatistics(stats) : calinskiHarabaszFromStatistics(stats);
 }
 
-const METHODS: Record<ChooseKMethod, MethodSpec> = {
+const METHODS: Record<Exclude<ChooseKMethod, ResamplingMethod>, MethodSpec> = {
   silhouette: {
     best: 'max',
     minK: 2,
@@ -158,7 +186,8 @@ const METHODS: Record<ChooseKMethod, MethodSpec> = {
   bic: { best: 'min', minK: 1, algorithms: ['gmm'], score: (_, fit) => fit.bic! },
 };
 
-const METHOD_NAMES = Object.keys(METHODS) as ChooseKMethod[];
+const RESAMPLING_METHODS: readonly ResamplingMethod[] = ['auto', 'gap-statistic', 'prediction-strength'];
+const METHOD_NAMES = [...(Object.keys(METHODS) as ChooseKMethod[]), ...RESAMPLING_METHODS];
 
 /** Fits kMin..kMax clusters and picks k by the method (see the module comment). */
 export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult {
@@ -167,7 +196,8 @@ export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult 
   rejectUnknownOptions(options, OPTION_NAMES, 'chooseK');
   const o = withDefaults(defaultChooseKOptions, options);
   const method = enumOption('method', o.method, METHOD_NAMES);
-  const spec = METHODS[method];
+  if ((RESAMPLING_METHODS as readonly string[]).includes(method)) return chooseKByResampling(all, o, method as ResamplingMethod);
+  const spec = METHODS[method as keyof typeof METHODS];
   let algorithm: ChooseKAlgorithm;
   if (o.algorithm === undefined) {
     algorithm = spec.algorithms[0];
@@ -261,5 +291,61 @@ export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult 
   }
   if (fitSampleSize !== undefined) result.fitSampleSize = fitSampleSize;
   if (skipped.length > 0) result.skipped = skipped;
+  return result;
+}
+
+/** chooseK for the resampling methods: K-Means only, fitted on seeded samples of rows. */
+function chooseKByResampling(all: Matrix, o: ChooseKOptions & typeof defaultChooseKOptions, method: ResamplingMethod): ChooseKResult {
+  if (o.algorithm !== undefined && o.algorithm !== 'kmeans') {
+    throw new InvalidParameterError('algorithm', `method '${method}' needs algorithm 'kmeans', got ${JSON.stringify(o.algorithm)}`);
+  }
+  if (o.sampleSize !== undefined) throw new InvalidParameterError('sampleSize', `only applies to method 'silhouette', not '${method}'`);
+  const seed = numberOption('seed', o.seed, (v) => Number.isInteger(v), 'an integer');
+  const kMin = integerOption('kMin', o.kMin, method === 'gap-statistic' ? 1 : 2);
+  const kMax = integerOption('kMax', o.kMax, kMin);
+  if (kMax > all.rows - 1) throw new InvalidParameterError('kMax', `is ${kMax} but method '${method}' needs at most n-1 = ${all.rows - 1} clusters`);
+  const distinct = countDistinctRows(all, kMax);
+  if (distinct < kMax) {
+    throw new InvalidParameterError('kMax', `is ${kMax} but X has only ${distinct} distinct row${distinct === 1 ? '' : 's'}; use kMax <= ${distinct}`);
+  }
+  let m = all;
+  let fitSampleSize: number | undefined;
+  if (o.fitSampleSize !== undefined) {
+    const wanted = integerOption('fitSampleSize', o.fitSampleSize, kMax + 1);
+    if (wanted < all.rows) {
+      m = sampleRows(all, wanted, seed);
+      fitSampleSize = wanted;
+    }
+  }
+  const d = RESAMPLING_DEFAULTS;
+  // Prediction strength fits each half: halves of fewer than ~4 rows per cluster say nothing.
+  const psRows = Math.min(m.rows, d.predictionStrengthSample);
+  const criteria: NonNullable<ChooseKResult['criteria']> = {};
+  let k: number;
+  let curve: ChooseKPoint[];
+  if (method === 'gap-statistic') {
+    const gap = gapStatistic(sampleRows(m, d.gapSample, seed), { kMin, kMax, seed, references: d.references, reference: 'pca', nInit: d.nInit });
+    criteria.gap = gap.curve;
+    k = gap.k;
+    curve = gap.curve.map((p) => ({ k: p.k, score: p.score }));
+  } else {
+    if (psRows < 2 * (kMax + 1)) {
+      throw new InvalidParameterError('kMax', `is ${kMax} but method '${method}' needs at least ${2 * (kMax + 1)} rows (two halves of kMax+1), got ${psRows}`);
+    }
+    const ps = predictionStrength(sampleRows(m, psRows, seed), { kMin, kMax, seed, splits: d.splits, threshold: d.threshold, nInit: d.nInit });
+    criteria.prediction_strength = ps.curve;
+    k = ps.k;
+    curve = ps.curve.map((p) => ({ k: p.k, score: p.score }));
+  }
+  // Labels as the other methods give them: fitted on the rows the curve was (a sample of
+  // large data, then predicted for every row), so a caller that refits pays little here.
+  let labels: Int32Array;
+  if (k === 1) labels = new Int32Array(all.rows);
+  else {
+    const fit = fitAlgorithm('kmeans', m, { k, seed, nInit: d.nInit });
+    labels = m === all ? fit.labels : fit.predictMatrix!(all);
+  }
+  const result: ChooseKResult = { k, method, algorithm: 'kmeans', curve, labels, criteria };
+  if (fitSampleSize !== undefined) result.fitSampleSize = fitSampleSize;
   return result;
 }

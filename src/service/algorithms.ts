@@ -30,6 +30,8 @@ export interface FitOptions {
   covarianceType: CovarianceType;
   eps: number | 'auto';
   minSamples: number;
+  /** K-Means restarts of the final fit (kmeans()'s nInit; its default when undefined). */
+  kmeansRestarts?: number;
 }
 
 /** What places a new customer (in the model's scaled space); part of the return_model format. */
@@ -95,7 +97,8 @@ const PRECHECKS: Partial<Record<SegmentAlgorithm, (X: Matrix, o: FitOptions) => 
 export function fitAlgorithm(name: SegmentAlgorithm, X: Matrix, options: FitOptions): Fitted {
   PRECHECKS[name]?.(X, options);
   const { k, seed, linkage, covarianceType, eps, minSamples } = options;
-  const model = fitRegistered(name, X, paramsFor(name, { k, seed, linkage, covarianceType, eps, minSamples }));
+  const nInit = name === 'kmeans' ? options.kmeansRestarts : undefined;
+  const model = fitRegistered(name, X, paramsFor(name, { k, seed, linkage, covarianceType, eps, minSamples, nInit }));
   if (name === 'hierarchical') {
     // Hierarchical clustering has no predict of its own: new customers go to the nearest segment mean.
     const { means } = groupMeans(X, model.labels, k);

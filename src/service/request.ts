@@ -18,7 +18,7 @@ export interface SegmentationRequest {
   n_clusters?: number | 'auto' | null;
   features?: string[];
   validation?: 'silhouette' | 'davies_bouldin';
-  k_selection?: 'silhouette' | 'davies_bouldin' | 'elbow' | 'bic' | 'calinski_harabasz';
+  k_selection?: 'auto' | 'gap' | 'prediction_strength' | 'silhouette' | 'davies_bouldin' | 'elbow' | 'bic' | 'calinski_harabasz';
   k_range?: [number, number];
   id_field?: string;
   scaling?: Scaling;
@@ -32,6 +32,10 @@ export interface SegmentationRequest {
   covariance_type?: CovarianceType;
   max_categories?: number;
   return_model?: boolean;
+  /** Label names: 'rfm' or 'business'; default RFM when the roles are exactly recency, frequency and monetary. */
+  labels?: 'rfm' | 'business';
+  /** Rules, stability (and their cost); default true. */
+  explain?: boolean;
 }
 
 const REQUEST_FIELDS = [
@@ -54,6 +58,8 @@ const REQUEST_FIELDS = [
   'covariance_type',
   'max_categories',
   'return_model',
+  'labels',
+  'explain',
 ] as const;
 
 /** A checked request: what the pipeline runs. */
@@ -77,6 +83,8 @@ export interface Plan {
   covarianceType: CovarianceType;
   maxCategories: number;
   returnModel: boolean;
+  labels?: 'rfm' | 'business';
+  explain: boolean;
   unknownFields: string[];
 }
 
@@ -103,6 +111,12 @@ const K_METHODS: Record<string, ChooseKMethod> = {
   bic: 'bic',
   calinski_harabasz: 'calinski-harabasz',
   'calinski-harabasz': 'calinski-harabasz',
+  auto: 'auto',
+  gap: 'gap-statistic',
+  gap_statistic: 'gap-statistic',
+  'gap-statistic': 'gap-statistic',
+  prediction_strength: 'prediction-strength',
+  'prediction-strength': 'prediction-strength',
 };
 
 /** Checks the request body and fills in the defaults; throws a DataError naming the first bad field. */
@@ -132,14 +146,17 @@ export function resolveRequest(request: unknown): Plan {
   const validationRaw =
     r.validation === undefined || r.validation === null ? 'silhouette' : r.validation === 'davies-bouldin' ? 'davies_bouldin' : r.validation;
   const validation = oneOf('validation', validationRaw, ['silhouette', 'davies_bouldin'] as const);
-  let kMethod: ChooseKMethod = K_METHODS[validation];
+  // k_selection 'auto' (prediction strength, measured best at finding known segments) is
+  // the default; a request that names its validation metric but no k_selection keeps
+  // choosing k by that metric, as it always has.
+  let kMethod: ChooseKMethod = r.validation === undefined || r.validation === null ? 'auto' : K_METHODS[validation];
   if (r.k_selection !== undefined && r.k_selection !== null) {
     // Checked as a string first: indexing with an arbitrary object would call its toString.
     const m = typeof r.k_selection === 'string' && Object.hasOwn(K_METHODS, r.k_selection) ? K_METHODS[r.k_selection] : undefined;
     if (!m) {
       throw badRequest(
         'k_selection',
-        `must be one of 'silhouette', 'davies_bouldin', 'elbow', 'bic', 'calinski_harabasz', got ${JSON.stringify(r.k_selection)}`,
+        `must be one of 'auto', 'gap', 'prediction_strength', 'silhouette', 'davies_bouldin', 'elbow', 'bic', 'calinski_harabasz', got ${JSON.stringify(r.k_selection)}`,
       );
     }
     kMethod = m;
@@ -182,6 +199,8 @@ export function resolveRequest(request: unknown): Plan {
   if (r.return_model !== undefined && r.return_model !== null && typeof r.return_model !== 'boolean') {
     throw badRequest('return_model', 'must be true or false');
   }
+  const labels = r.labels === undefined || r.labels === null ? undefined : oneOf('labels', r.labels, ['rfm', 'business'] as const);
+  if (r.explain !== undefined && r.explain !== null && typeof r.explain !== 'boolean') throw badRequest('explain', 'must be true or false');
   const unknownFields = Object.keys(r).filter((key) => !(REQUEST_FIELDS as readonly string[]).includes(key));
   return {
     data: r.data as Record<string, unknown>[] | ColumnarData,
@@ -203,6 +222,8 @@ export function resolveRequest(request: unknown): Plan {
     covarianceType,
     maxCategories,
     returnModel: r.return_model === true,
+    ...(labels !== undefined ? { labels } : {}),
+    explain: r.explain !== false,
     unknownFields,
   };
 }

@@ -9,8 +9,13 @@
  */
 import { t, type Locale, type MessageKey } from '../i18n/index';
 import type { CustomerId, Preprocessing } from '../prep/records';
-import { profileSegments, type FeatureProfile } from '../profile/profile';
+import { InvalidParameterError } from '../errors';
+import type { LabelScheme } from '../profile/labels';
+import { profileSegments, type Driver, type FeatureProfile } from '../profile/profile';
 import type { FeatureRole } from '../profile/roles';
+import type { RuleCondition } from '../profile/rules';
+import { unservable } from './errors';
+import { explainSegments, type ExplainMeta } from './explain';
 import type { SegmentAlgorithm } from './algorithms';
 import { buildModel, type SegmentationModel } from './model';
 import type { Note, PipelineResult, Stopwatch } from './pipeline';
@@ -26,6 +31,21 @@ export interface SegmentResponse {
   label_key: string;
   description: string;
   profile: Record<string, FeatureProfile>;
+  /** Recommended action, localized. */
+  action: string;
+  /** 'business' or 'rfm': where the label comes from. */
+  label_scheme: LabelScheme;
+  /** The label before it was made unique ("At-Risk"), and what was added (null if nothing). */
+  label_base: string;
+  label_qualifier: string | null;
+  /** Mean RFM quintile scores (1..5, 5 best) of the members, with RFM labels. */
+  rfm?: { recency: number; frequency: number; monetary: number };
+  /** Features that set the segment apart (Cohen's d against the rest), strongest first. */
+  drivers: Driver[];
+  /** A threshold description of the segment (explain). */
+  rules?: { text: string; conditions: RuleCondition[]; coverage: number; precision: number };
+  /** Bootstrap stability: mean best Jaccard over resamples (explain); null for noise or when unscored. */
+  stability?: number | null;
 }
 
 /** A warning of the response: a stable code and a localized message. */
@@ -67,6 +87,10 @@ export interface SegmentationResponse {
     algorithm_comparison?: { algorithm: SegmentAlgorithm; k: number; score: number | null; metric: string; error?: string }[];
     outliers?: number;
     eps?: number;
+    /** The label scheme used for every segment. */
+    labels: LabelScheme;
+    /** How rules and stability were computed (absent with explain: false). */
+    explain?: ExplainMeta;
   };
   model?: SegmentationModel;
 }
@@ -123,7 +147,16 @@ export function renderResponse(result: PipelineResult, locale: Locale, progress:
   }
 
   progress('profiles');
-  const profiles = profileSegments(prep.columns, prep.profileFeatures, labels, roles, locale, prep.fields);
+  let profiles: ReturnType<typeof profileSegments>;
+  try {
+    profiles = profileSegments(prep.columns, prep.profileFeatures, labels, roles, locale, prep.fields, plan.labels ? { labels: plan.labels } : {});
+  } catch (err) {
+    if (err instanceof InvalidParameterError && err.parameter === 'labels') {
+      const found = prep.profileFeatures.map((f) => `${f}: ${roles[f] ?? 'none'}`).join(', ');
+      throw unservable('REJECTED_PARAMETER', 'labels', `${err.message}; roles found: ${found}`, { value: 'rfm' });
+    }
+    throw err;
+  }
   const members = membersBySegment(labels, prep.ids);
   const segments: SegmentResponse[] = profiles.map((p) => ({
     segment_id: p.segmentId,
@@ -135,8 +168,31 @@ export function renderResponse(result: PipelineResult, locale: Locale, progress:
     label_key: p.labelKey,
     description: p.description,
     profile: p.profile,
+    action: p.action,
+    label_scheme: p.labelScheme,
+    label_base: p.baseLabel,
+    label_qualifier: p.qualifier,
+    ...(p.rfm ? { rfm: p.rfm } : {}),
+    drivers: p.drivers,
   }));
   clock.lap('profiles');
+  let explainMeta: ExplainMeta | undefined;
+  if (plan.explain !== false) {
+    progress('explain');
+    const explained = explainSegments(
+      result,
+      labels,
+      segments.map((s) => s.segment_id),
+      locale,
+    );
+    for (const s of segments) {
+      const rule = explained.rules.get(s.segment_id);
+      if (rule) s.rules = rule;
+      s.stability = explained.stability.get(s.segment_id) ?? null;
+    }
+    explainMeta = explained.meta;
+    clock.lap('explain');
+  }
   clock.timings.total = Math.round((performance.now() - clock.start) * 100) / 100;
 
   const outliers = members.get(-1)?.length ?? 0;
@@ -163,6 +219,8 @@ export function renderResponse(result: PipelineResult, locale: Locale, progress:
       seed: plan.seed,
       ...(result.comparison.length > 0 ? { algorithm_comparison: result.comparison } : {}),
       ...(algorithm === 'dbscan' ? { outliers, eps: fitted.eps } : {}),
+      labels: profiles.find((p) => p.segmentId !== -1)?.labelScheme ?? profiles[0]?.labelScheme ?? 'business',
+      ...(explainMeta ? { explain: explainMeta } : {}),
     },
   };
   if (plan.returnModel) response.model = buildModel(plan.idField, algorithm, prep.transforms, fitted.predictor, mapping, segments);

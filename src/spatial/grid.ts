@@ -4,11 +4,12 @@
  * sits in its own cell or an adjacent one, and each cell's rows are one contiguous block.
  */
 import type { Matrix } from '../matrix';
+import { DBSCAN_BOX_MARGIN } from '../wasm/layout';
 
 /** The grid is offered up to this many dimensions (neighbour cells grow as 3^d). */
 export const GRID_MAX_DIM = 3;
-/** Box arithmetic of the kernels and grid cell sizes keep this relative slack (see assembly/dbscan.ts). */
-export const CELL_SLACK = 1e-9;
+/** Relative slack of grid cell sizes: the kernels' box-test margin (DBSCAN_BOX_MARGIN in assembly/layout.ts). */
+export const CELL_SLACK = DBSCAN_BOX_MARGIN;
 
 /** Cells along each axis (1 for missing axes), the grid's origin and its cell side. */
 export interface GridLayout {

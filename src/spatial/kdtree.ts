@@ -2,7 +2,7 @@
  * An implicit balanced k-d tree over the rows of a matrix, laid out as scikit-learn's
  * KDTree: node i's children are 2i+1 and 2i+2, every node covers a contiguous block of
  * rows in tree order (`perm`), split at the median of its widest dimension, and carries
- * its bounding box. Built here in TS; the kernels (assembly/dbscan.ts, and HDBSCAN's)
+ * its bounding box. Built here in TS; the kernels (assembly/dbscan.ts and dbscan_search.ts)
  * walk it in linear memory (see layout.ts).
  */
 import type { Matrix } from '../matrix';

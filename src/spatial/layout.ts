@@ -1,16 +1,34 @@
 /**
  * The spatial indexes as the kernels read them: the rows reordered into index order and
- * an i32 header of pointers and sizes, so every kernel takes one pointer. The header
- * slots are assembly/dbscan.ts's H_* constants; keep the two in step.
+ * an i32 header of pointers and sizes, so every kernel takes one pointer. The header's
+ * length and slots are the DBSCAN_* constants of assembly/layout.ts (through
+ * src/wasm/layout.ts), the very values the kernels read, so nothing is kept in step by hand.
  */
 import type { Region, Workspace } from '../wasm/index';
+import {
+  DBSCAN_H_BOUNDS,
+  DBSCAN_H_CELL_OF,
+  DBSCAN_H_CELL_START,
+  DBSCAN_H_D,
+  DBSCAN_H_FIRST_CORE,
+  DBSCAN_H_FIRST_LEAF,
+  DBSCAN_H_GX,
+  DBSCAN_H_GY,
+  DBSCAN_H_GZ,
+  DBSCAN_H_KIND,
+  DBSCAN_H_N,
+  DBSCAN_H_N_NODES,
+  DBSCAN_H_RANGES,
+  DBSCAN_H_STACK,
+  DBSCAN_H_UNITED,
+  DBSCAN_H_X,
+  DBSCAN_HEADER_SLOTS,
+  DBSCAN_KIND_GRID,
+  DBSCAN_KIND_TREE,
+  DBSCAN_STACK_SLOTS,
+} from '../wasm/layout';
 import type { Grid } from './grid';
 import type { KdTree } from './kdtree';
-
-/** i32 slots of the header (assembly/dbscan.ts H_*). */
-export const HEADER_SLOTS = 16;
-/** i32 scratch slots of the kernels' traversal stack. */
-export const STACK_SLOTS = 128;
 
 /** The workspace regions of one index; the tree-only and grid-only ones are absent for the other kind. */
 export interface IndexRegions {
@@ -37,9 +55,9 @@ export function reorderRows(data: Float64Array, perm: Int32Array, d: number): Fl
 /** Reserves a tree's regions (call before ws.commit()). */
 export function treeRegions(ws: Workspace, tree: KdTree, n: number, d: number): IndexRegions {
   return {
-    header: ws.i32(HEADER_SLOTS),
+    header: ws.i32(DBSCAN_HEADER_SLOTS),
     X: ws.f64(n * d),
-    stack: ws.i32(STACK_SLOTS),
+    stack: ws.i32(DBSCAN_STACK_SLOTS),
     bounds: ws.f64(tree.nNodes * 2 * d),
     ranges: ws.i32(tree.nNodes * 2),
     firstCore: ws.i32(tree.nNodes),
@@ -54,27 +72,27 @@ export function writeTree(ws: Workspace, r: IndexRegions, tree: KdTree, data: Fl
   ws.write(r.ranges!, tree.ranges);
   ws.viewI32(r.firstCore!).fill(-1);
   ws.viewI32(r.compact!).fill(0);
-  const h = new Int32Array(HEADER_SLOTS);
-  h[0] = 0;
-  h[1] = tree.perm.length;
-  h[2] = d;
-  h[3] = r.X.ptr;
-  h[4] = r.bounds!.ptr;
-  h[5] = r.ranges!.ptr;
-  h[6] = tree.firstLeaf;
-  h[7] = r.stack.ptr;
-  h[13] = r.firstCore!.ptr;
-  h[14] = r.compact!.ptr; // initial "united" flags: compact nodes
-  h[15] = tree.nNodes;
+  const h = new Int32Array(DBSCAN_HEADER_SLOTS);
+  h[DBSCAN_H_KIND] = DBSCAN_KIND_TREE;
+  h[DBSCAN_H_N] = tree.perm.length;
+  h[DBSCAN_H_D] = d;
+  h[DBSCAN_H_X] = r.X.ptr;
+  h[DBSCAN_H_BOUNDS] = r.bounds!.ptr;
+  h[DBSCAN_H_RANGES] = r.ranges!.ptr;
+  h[DBSCAN_H_FIRST_LEAF] = tree.firstLeaf;
+  h[DBSCAN_H_STACK] = r.stack.ptr;
+  h[DBSCAN_H_FIRST_CORE] = r.firstCore!.ptr;
+  h[DBSCAN_H_UNITED] = r.compact!.ptr; // initial "united" flags: compact nodes
+  h[DBSCAN_H_N_NODES] = tree.nNodes;
   ws.write(r.header, h);
 }
 
 /** Reserves a grid's regions (call before ws.commit()). */
 export function gridRegions(ws: Workspace, grid: Grid, n: number, d: number): IndexRegions {
   return {
-    header: ws.i32(HEADER_SLOTS),
+    header: ws.i32(DBSCAN_HEADER_SLOTS),
     X: ws.f64(n * d),
-    stack: ws.i32(STACK_SLOTS),
+    stack: ws.i32(DBSCAN_STACK_SLOTS),
     cellOf: ws.i32(n),
     cellStart: ws.i32(grid.cellStart.length),
   };
@@ -85,16 +103,16 @@ export function writeGrid(ws: Workspace, r: IndexRegions, grid: Grid, data: Floa
   ws.write(r.X, reorderRows(data, grid.perm, d));
   ws.write(r.cellOf!, grid.cellOf);
   ws.write(r.cellStart!, grid.cellStart);
-  const h = new Int32Array(HEADER_SLOTS);
-  h[0] = 1;
-  h[1] = grid.perm.length;
-  h[2] = d;
-  h[3] = r.X.ptr;
-  h[7] = r.stack.ptr;
-  h[8] = r.cellOf!.ptr;
-  h[9] = r.cellStart!.ptr;
-  h[10] = grid.dims[0];
-  h[11] = grid.dims[1];
-  h[12] = grid.dims[2];
+  const h = new Int32Array(DBSCAN_HEADER_SLOTS);
+  h[DBSCAN_H_KIND] = DBSCAN_KIND_GRID;
+  h[DBSCAN_H_N] = grid.perm.length;
+  h[DBSCAN_H_D] = d;
+  h[DBSCAN_H_X] = r.X.ptr;
+  h[DBSCAN_H_STACK] = r.stack.ptr;
+  h[DBSCAN_H_CELL_OF] = r.cellOf!.ptr;
+  h[DBSCAN_H_CELL_START] = r.cellStart!.ptr;
+  h[DBSCAN_H_GX] = grid.dims[0];
+  h[DBSCAN_H_GY] = grid.dims[1];
+  h[DBSCAN_H_GZ] = grid.dims[2];
   ws.write(r.header, h);
 }

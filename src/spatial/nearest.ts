@@ -2,12 +2,6 @@
 import type { Matrix } from '../matrix';
 import { kernels } from '../wasm/index';
 
-type Ptr = number;
-
-interface DistanceKernels {
-  squaredDistances(X: Ptr, n: number, d: number, C: Ptr, k: number, out: Ptr): void;
-}
-
 /** Rows per block times centres: bounds the distance matrix held at once (32 MB of f64). */
 const BLOCK_DISTANCES = 4_000_000;
 
@@ -16,7 +10,7 @@ const BLOCK_DISTANCES = 4_000_000;
  * by squared Euclidean distance; the lower index wins a tie. m is read, not copied.
  */
 export function nearestCentres(m: Matrix, centres: Float64Array, count: number): Int32Array {
-  const e = kernels().exports as unknown as DistanceKernels;
+  const e = kernels().exports;
   const { rows: n, cols: d } = m;
   const out = new Int32Array(n);
   const block = Math.max(1, Math.min(n, Math.floor(BLOCK_DISTANCES / count)));

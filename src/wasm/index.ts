@@ -20,11 +20,15 @@ import { InvalidParameterError } from '../errors';
 
 // The kernels' signatures are generated from assembly/ at build time (scripts/build-wasm.mjs),
 // so a kernel whose parameters change cannot be called with the old ones.
+/** The kernels' exports as compiled (KernelExports) and a byte offset into linear memory (Ptr). */
 export type { KernelExports, Ptr } from './kernels.generated';
+/** The name of every kernel the module exports. */
 export { KERNEL_NAMES } from './kernels.generated';
 
+/** Which build runs: 128-bit SIMD or the scalar fallback. */
 export type WasmVariant = 'simd' | 'scalar';
 
+/** What info() reports: the active build, whether the engine could run SIMD, and the linear memory held. */
 export interface WasmInfo {
   variant: WasmVariant;
   simdSupported: boolean;
@@ -57,6 +61,7 @@ const instances: Partial<Record<WasmVariant, Kernels>> = {};
 const pending: Partial<Record<WasmVariant, Promise<Kernels>>> = {};
 let active: Kernels | undefined;
 
+/** Options of init(). */
 export interface InitOptions {
   /** 'auto' (default) takes SIMD where the engine validates it. 'scalar' forces the fallback. */
   variant?: 'auto' | WasmVariant;
@@ -119,6 +124,7 @@ export interface Region {
   readonly type: 'f64' | 'i32';
 }
 
+/** One instantiated build: its exports and workspaces over its memory. */
 export class Kernels {
   readonly exports: KernelExports;
   readonly variant: WasmVariant;

@@ -5,7 +5,7 @@
  * agree with segment() run in Node on the same request. Saves a screenshot to
  * test/browser/__screenshots__/playground.png.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -105,7 +105,7 @@ describe('the playground in Chromium', () => {
     await page.fill('#k-min', '3');
     await page.fill('#k-max', '6');
     await page.click('#run');
-    await page.waitForFunction(() => document.body.dataset.state !== 'ready', undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.body.dataset.state === 'done' || document.body.dataset.state === 'error', undefined, { timeout: 30_000 });
     expect(await page.textContent('#status')).toMatch(/^Done/);
 
     const view = (await page.evaluate(() => {
@@ -186,6 +186,183 @@ describe('the playground in Chromium', () => {
     await page.click('#run');
     await page.waitForFunction(() => /^Done/.test(document.getElementById('status')!.textContent ?? ''));
     expect(await page.locator('#profiles tbody tr').count()).toBeGreaterThan(0);
+  });
+
+  it('offers no export before a run: the buttons are disabled and no link points at the page', async () => {
+    await page.goto(`${base}/`);
+    await page.waitForFunction(() => document.body.dataset.state === 'ready');
+    for (const id of ['#export-csv', '#export-report', '#export-json']) expect(await page.isDisabled(id), id).toBe(true);
+    expect(await page.locator('a[download]').count()).toBe(0);
+  });
+
+  it('reads a European export: currency and decimal-comma columns are features, each with a warning; an unreadable one is named', async () => {
+    const rows = ['Customer ID;Gasto;Tasa;Código'];
+    for (let i = 0; i < 40; i++) rows.push(`c${i};"€ ${i < 20 ? 10 + (i % 4) : 900 + (i % 7)},50";${i % 10},5%;${i === 3 ? '12..5' : i}`);
+    await page.setInputFiles('#file', { name: 'export.csv', mimeType: 'text/csv', buffer: Buffer.from(`\ufeff${rows.join('\r\n')}`) });
+    await page.waitForFunction(() => /40 customers/.test(document.getElementById('data-summary')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await page.textContent('#data-summary')).toBe('export.csv: 40 customers, 2 numeric columns, ids in “Customer ID”.');
+    expect(await page.locator('#features input').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['Gasto', 'Tasa']);
+    expect(await page.textContent('#data-warnings li[data-column="Gasto"]')).toMatch(/decimal comma.*currency sign €/);
+    expect(await page.textContent('#data-warnings li[data-column="Tasa"]')).toMatch(/percentages as fractions/);
+    expect(await page.textContent('#data-warnings li[data-column="Código"]')).toMatch(/1 of 40 values do not read.*'12\.\.5'/);
+  });
+
+  it('forgets the old data after a failed upload: nothing to segment, no stale result', async () => {
+    await page.click('#load-sample');
+    await page.waitForFunction(() => /5,000 customers/.test(document.getElementById('data-summary')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.setInputFiles('#file', {
+      name: 'broken.bin',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 13) % 256)),
+    });
+    await page.waitForFunction(() => document.getElementById('status')!.classList.contains('error'), undefined, { timeout: 30_000 });
+    expect(await page.textContent('#status')).toBe('Could not read broken.bin: broken.bin is a binary file, not CSV, JSON, NDJSON or Parquet');
+    expect(await page.textContent('#data-summary')).toBe('No data loaded.');
+    expect(await page.isDisabled('#run')).toBe(true);
+    expect(await page.isHidden('#results')).toBe(true);
+    expect(await page.locator('#features input').count()).toBe(0);
+  });
+
+  it('shows each metric with its reading, and exports the assignments as CSV and the report as HTML', async () => {
+    const csv = `id,spend,visits\n${Array.from({ length: 30 }, (_, i) => `u${i},${i % 2 ? 1000 + i : 10 + i},${i % 2 ? 40 : 2}`).join('\n')}`;
+    await page.setInputFiles('#file', { name: 'shop.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.waitForFunction(() => /30 customers/.test(document.getElementById('data-summary')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.selectOption('#algorithm', 'kmeans');
+    await page.uncheck('#auto-k');
+    await page.fill('#k', '2');
+    await page.click('#run');
+    await page.waitForFunction(() => document.body.dataset.state === 'done' && /^Done/.test(document.getElementById('status')!.textContent ?? ''), undefined, {
+      timeout: 30_000,
+    });
+    expect(await page.textContent('[data-metric="silhouette"] small')).toMatch(/above 0\.5 the segments are well separated/);
+    expect(await page.textContent('[data-metric="davies_bouldin"] small')).toMatch(/below 1\.0 is good/);
+    // Two features fit: no scroll hint.
+    expect(await page.isHidden('#scroll-hint')).toBe(true);
+    // Two groups far apart: silhouette well above 0.5, read as good.
+    expect(await page.textContent('[data-metric="silhouette"] .verdict')).toBe(' good');
+
+    const [csvDownload] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.click('#export-csv')]);
+    expect(csvDownload.suggestedFilename()).toBe('shop-segments.csv');
+    const lines = readFileSync((await csvDownload.path())!, 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines[0]).toBe('customer_id,segment_id,label');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(Array.from({ length: 30 }, (_, i) => `u${i}`));
+    // Odd customers together, even ones together (15 each).
+    const seg = lines.slice(1).map((l) => l.split(',')[1]);
+    for (let i = 2; i < 30; i++) expect(seg[i]).toBe(seg[i % 2]);
+    expect(seg[0]).not.toBe(seg[1]);
+
+    const [reportDownload] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.click('#export-report')]);
+    expect(reportDownload.suggestedFilename()).toBe('shop-segments.html');
+    const html = readFileSync((await reportDownload.path())!, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script/);
+    expect((html.match(/<circle /g) ?? []).length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('translates headers, captions, metric names and status when the language changes', async () => {
+    await page.check('#auto-k');
+    await page.click('#run');
+    await page.waitForFunction(() => document.body.dataset.state === 'done', undefined, { timeout: 30_000 });
+    await page.selectOption('#locale', 'es');
+    await page.waitForFunction(() => document.body.dataset.state === 'done' && /^Hecho/.test(document.getElementById('status')!.textContent ?? ''), undefined, {
+      timeout: 30_000,
+    });
+    expect(await page.getAttribute('html', 'lang')).toBe('es');
+    expect(await page.locator('#profiles thead th').evaluateAll((els) => els.slice(0, 4).map((e) => e.textContent))).toEqual([
+      'segmento',
+      'etiqueta',
+      'clientes',
+      'proporción',
+    ]);
+    expect(await page.textContent('#curve-caption')).toMatch(/^Elección de k por silhouette/);
+    expect(await page.textContent('#scatter-caption')).toMatch(/^Clientes en sus dos primeras componentes principales/);
+    expect(await page.textContent('[data-metric="silhouette"] span')).toMatch(/^Silueta/);
+    expect(await page.textContent('[data-metric="silhouette"] small')).toMatch(/por encima de 0,5/);
+    expect(await page.textContent('#run')).toBe('Segmentar');
+    expect(await page.textContent('legend')).toBe('Datos');
+    expect(await page.textContent('#data-warnings li[data-column="id"]')).toBe("'id' es el identificador del cliente");
+    await page.selectOption('#locale', 'en');
+    await page.waitForFunction(() => document.body.dataset.state === 'done' && /^Done/.test(document.getElementById('status')!.textContent ?? ''), undefined, {
+      timeout: 30_000,
+    });
+  });
+
+  it('DBSCAN: the card and the status agree on the segments and count outliers apart; k is hidden and disabled', async () => {
+    // Three tight groups of 20 and 3 far-off points that no group reaches.
+    const rows = ['id,x,y'];
+    let n = 0;
+    for (const [cx, cy] of [
+      [0, 0],
+      [50, 50],
+      [100, 0],
+    ])
+      for (let i = 0; i < 20; i++) rows.push(`p${n++},${cx + (i % 5) * 0.3},${cy + Math.floor(i / 5) * 0.3}`);
+    for (const [x, y] of [
+      [25, 200],
+      [-80, 120],
+      [180, 150],
+    ])
+      rows.push(`p${n++},${x},${y}`);
+    await page.setInputFiles('#file', { name: 'groups.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.waitForFunction(() => /63 customers/.test(document.getElementById('data-summary')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.selectOption('#algorithm', 'dbscan');
+    expect(await page.isHidden('#k-controls')).toBe(true);
+    expect(await page.isDisabled('#k')).toBe(true);
+    expect(await page.isVisible('#eps')).toBe(true);
+    await page.fill('#eps', '0.5');
+    await page.fill('#min-samples', '3');
+    await page.click('#run');
+    await page.waitForFunction(() => document.body.dataset.state === 'done', undefined, { timeout: 30_000 });
+    const cards = await page
+      .locator('#metrics .card')
+      .evaluateAll((els) => els.map((e) => [e.querySelector('span')!.textContent, e.querySelector('b')!.textContent]));
+    expect(cards).toContainEqual(['segments', '3']);
+    expect(cards).toContainEqual(['outliers (noise)', '3']);
+    expect(await page.textContent('#status')).toMatch(/^Done in \d+ ms: 3 segments and 3 outliers\.$/);
+    await page.selectOption('#algorithm', 'kmeans');
+    expect(await page.isVisible('#k-controls')).toBe(true);
+  });
+
+  it('scrolls a wide segment table inside its box, with a visible scrollbar, to the last column', async () => {
+    const features = Array.from({ length: 24 }, (_, j) => `feature_number_${j}`);
+    const rows = [`customer_id,${features.join(',')}`];
+    for (let i = 0; i < 40; i++) rows.push(`c${i},${features.map((_, j) => (i % 2 ? 1000 : 0) + ((i * (j + 3)) % 17)).join(',')}`);
+    await page.setInputFiles('#file', { name: 'wide.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.waitForFunction(() => /40 customers, 24 numeric/.test(document.getElementById('data-summary')?.textContent ?? ''), undefined, {
+      timeout: 30_000,
+    });
+    await page.uncheck('#auto-k');
+    await page.fill('#k', '2');
+    await page.click('#run');
+    await page.waitForFunction(() => document.body.dataset.state === 'done', undefined, { timeout: 30_000 });
+    const box = await page.evaluate(() => {
+      const wrap = document.getElementById('profiles-wrap')!;
+      const before = {
+        scrollWidth: wrap.scrollWidth,
+        clientWidth: wrap.clientWidth,
+        right: wrap.getBoundingClientRect().right,
+      };
+      wrap.scrollLeft = wrap.scrollWidth;
+      const last = wrap.querySelector('thead th:last-child')!.getBoundingClientRect();
+      return {
+        ...before,
+        lastRight: last.right,
+        wrapRight: wrap.getBoundingClientRect().right,
+        pageWidth: document.documentElement.scrollWidth,
+        viewport: window.innerWidth,
+      };
+    });
+    expect(box.scrollWidth).toBeGreaterThan(box.clientWidth);
+    // The box ends inside the window and the page does not scroll sideways.
+    expect(box.right).toBeLessThanOrEqual(box.viewport);
+    expect(box.pageWidth).toBeLessThanOrEqual(box.viewport);
+    // Headless Chromium hides scrollbars (as overlay scrollbars do until touched): the hint says there is more.
+    expect(await page.isVisible('#scroll-hint')).toBe(true);
+    expect(await page.textContent('#scroll-hint')).toMatch(/more columns/);
+    // Scrolled to the end, the last column is in the box.
+    expect(box.lastRight).toBeLessThanOrEqual(box.wrapRight + 1);
   });
 
   it('left no uncaught page errors or console errors (CSP included)', () => {

@@ -1,5 +1,5 @@
 /**
- * A 2-D view of the customers: the first two principal components of the chosen
+ * A 2-D view of the customers (the playground's scatter and the HTML report's): the first two principal components of the chosen
  * features, prepared as the model saw them: log1p where segment() log-transformed a
  * skewed feature, then z-scored (so spend in dollars does not drown out rates in [0, 1]),
  * with missing values at the column mean. Jacobi rotations on the d x d covariance are
@@ -18,8 +18,14 @@ export function toNumber(v: unknown): number {
   return Number.NaN;
 }
 
-export function pca2(records: Record<string, unknown>[], features: string[], logTransformed: ReadonlySet<string> = new Set()): Projection {
-  const n = records.length;
+export function pca2(
+  data: Record<string, unknown>[] | Record<string, ArrayLike<unknown>>,
+  features: string[],
+  logTransformed: ReadonlySet<string> = new Set(),
+): Projection {
+  // Records (the playground's sample) or columns (readCustomers()' result).
+  const n = Array.isArray(data) ? data.length : (data[features[0]]?.length ?? 0);
+  const cell = Array.isArray(data) ? (i: number, f: string) => data[i][f] : (i: number, f: string) => data[f][i];
   const d = features.length;
   const Z = new Float64Array(n * d);
   for (let j = 0; j < d; j++) {
@@ -27,7 +33,7 @@ export function pca2(records: Record<string, unknown>[], features: string[], log
     let count = 0;
     const log = logTransformed.has(features[j]);
     for (let i = 0; i < n; i++) {
-      const raw = toNumber(records[i][features[j]]);
+      const raw = toNumber(cell(i, features[j]));
       const v = log ? Math.log1p(raw) : raw;
       Z[i * d + j] = v;
       if (Number.isFinite(v)) {

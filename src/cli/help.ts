@@ -1,0 +1,99 @@
+/** Help texts: the overview and one per command, each with examples and exit codes. */
+
+export const EXIT_CODES = `Exit codes:
+  0  done
+  1  the data could not be read or segmented (the reason on stderr)
+  2  bad usage (a flag or argument; the flag is named)
+`;
+
+export const MAIN_HELP = `segmint: customer segmentation (K-Means, hierarchical, DBSCAN, Gaussian mixtures)
+
+Usage:
+  segmint segment FILE [options]   segment customers from FILE (CSV, JSON, NDJSON, Parquet; - for stdin)
+  segmint serve [options]          run the HTTP endpoint (segmint serve --help)
+  segmint worker [options]         run queued jobs from REDIS_URL (segmint worker --help)
+  segmint bench [suite ...]        run the benchmark suites (from a checkout of segmint)
+  segmint help COMMAND             help on a command (or COMMAND --help)
+  segmint --version
+
+Examples:
+  segmint segment customers.csv
+  segmint segment export.csv -k 5 -l es -o segments.csv
+  segmint segment customers.parquet --report report.html
+
+${EXIT_CODES}`;
+
+export const SEGMENT_HELP = `Usage: segmint segment FILE [options]
+
+Segments the customers in FILE (- reads standard input) and prints the result: a table on
+a terminal, JSON otherwise; --format and --output change that.
+
+Input:
+  CSV      any delimiter among , ; tab | (detected; --delimiter forces one), a header row,
+           quoted fields, UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252.
+           Numbers may use decimal commas (1.234,50), thousands separators (1,234.50 or
+           1 234,5), currency signs or codes ($ € £ R$ USD EUR BRL ...), percent signs
+           (12.3% is read as 0.123) and parentheses for negatives ((45) is -45); each
+           column read that way gets a warning saying so. --decimal forces the mark.
+  JSON     an array of customers, or the endpoint's request body ({"data": [...], ...}).
+  NDJSON   one customer object per line (.ndjson, .jsonl).
+  Parquet  .parquet files (numeric columns as they are).
+  The id column is found by name (customer_id, Customer ID, id, client_id, id_cliente,
+  cliente_id, user_id, email, ...); --id-field names it otherwise. Every other numeric
+  column is a feature unless --features names the ones to use. Empty cells, NA, N/A,
+  null, - and ? are missing values.
+
+Clustering:
+  -a, --algorithm NAME     kmeans (default), hierarchical, dbscan, gmm, auto
+  -k, --k N|auto           number of segments (default: auto, chosen on the k-selection curve)
+      --k-range MIN,MAX    range searched when k is auto (default 2,10)
+      --k-selection NAME   silhouette (default), davies_bouldin, elbow, bic, calinski_harabasz
+      --linkage NAME       hierarchical linkage: ward (default), complete, average, single
+      --eps X|auto         DBSCAN neighbourhood radius (scaled units; default auto)
+      --min-samples N      DBSCAN core point size, the point included (default 5)
+      --covariance NAME    Gaussian mixture covariance: full (default), diag, tied, spherical
+      --seed N             random seed (default 0)
+
+Data:
+  -f, --features LIST      comma-separated columns to use (default: every numeric column)
+      --id-field NAME      the customer id column
+      --roles LIST         business roles: spend=monetary,orders=frequency,... (monetary,
+                           frequency, recency, engagement, discount)
+      --scaling NAME       zscore (default), robust, minmax, none
+      --missing NAME       median (default), mean, error
+      --log-transform X    auto (default), true, false
+      --max-categories N   most values of a text feature named in --features (default 20)
+      --delimiter D        CSV delimiter: , ; tab | (or comma, semicolon, pipe)
+      --decimal D          decimal mark of numbers in text: . or , (or dot, comma)
+      --input-format F     csv, json, ndjson, parquet (default: from the name, then the content)
+
+Output:
+  -o, --output FILE        write the result to FILE instead of standard output
+      --format FORMAT      table, json, csv (the assignments: customer_id,segment_id,label)
+                           or markdown; default: from --output's extension, else table on a
+                           terminal and json otherwise
+      --probabilities      csv: add each segment's probability (Gaussian mixtures)
+      --report FILE        also write a self-contained HTML report (opens offline)
+  -l, --locale LANG        labels and messages in en (default), es or pt
+      --quiet              no progress or warnings on stderr
+  -h, --help               this help
+
+Examples:
+  segmint segment customers.csv
+  segmint segment export.csv --delimiter ';' --decimal , -k 4
+  segmint segment clientes.csv -l es -o segmentos.csv --report informe.html
+  segmint segment customers.json -a gmm -k 3 --format csv --probabilities
+  cat customers.ndjson | segmint segment - -a dbscan --eps 0.8 --min-samples 10
+
+${EXIT_CODES}`;
+
+export const BENCH_HELP = `Usage: segmint bench [suite ...] [--sizes=N,N] [--quick]
+
+Runs the benchmark suites against the peers and the plain-TS reference. Needs a checkout
+of segmint (git clone, npm install): the peers are development dependencies.
+
+Examples:
+  segmint bench
+  segmint bench kmeans --sizes=50000,500000
+
+${EXIT_CODES}`;

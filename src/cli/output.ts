@@ -1,0 +1,158 @@
+/**
+ * The result as people use it: a terminal table, Markdown for a ticket or a wiki, and the
+ * assignments (customer -> segment) as CSV for a spreadsheet or a CRM import. No Node
+ * built-ins: the playground builds its CSV download with the same code.
+ */
+import { t, type Locale, type MessageKey } from '../i18n/index';
+import type { CustomerId, SegmentationResponse } from '../index';
+import type { ReadWarning } from '../prep/read';
+
+function fmt(v: number | null | undefined, digits = 2): string {
+  if (v === null || v === undefined) return '—';
+  const abs = Math.abs(v);
+  if (abs !== 0 && (abs >= 1e7 || abs < 1e-3)) return v.toExponential(2);
+  return v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: abs < 10 ? digits : 0 });
+}
+
+/** Good / fair / weak by the usual rules of thumb (silhouette > 0.5, Davies-Bouldin < 1). */
+export function metricVerdict(metric: 'silhouette' | 'davies_bouldin', value: number | null): 'good' | 'fair' | 'weak' | null {
+  if (value === null || !Number.isFinite(value)) return null;
+  if (metric === 'silhouette') return value > 0.5 ? 'good' : value >= 0.25 ? 'fair' : 'weak';
+  return value < 1 ? 'good' : value <= 2 ? 'fair' : 'weak';
+}
+
+/** The metrics, each with its value, verdict and how to read it, in `locale`. */
+export function metricReadings(
+  r: SegmentationResponse,
+  locale: Locale,
+): { key: string; name: string; value: number | null; level: 'good' | 'fair' | 'weak' | null; verdict: string | null; reading: string }[] {
+  const m = r.metrics;
+  const rows = [
+    ['silhouette', m.silhouette_score],
+    ['davies_bouldin', m.davies_bouldin_score],
+    ['calinski_harabasz', m.calinski_harabasz_score],
+  ] as const;
+  return rows.map(([key, value]) => {
+    const v = key === 'calinski_harabasz' ? null : metricVerdict(key, value);
+    return {
+      key,
+      name: t(locale, `metric.${key}` as MessageKey),
+      value,
+      level: v,
+      verdict: v === null ? null : t(locale, `metric.verdict.${v}` as MessageKey),
+      reading: t(locale, `metric.reading.${key}` as MessageKey),
+    };
+  });
+}
+
+/** A readable report: summary, one block per segment, then the characteristics side by side. */
+export function formatTable(r: SegmentationResponse, locale: Locale = 'en'): string {
+  const lines: string[] = [];
+  const m = r.metrics;
+  lines.push(
+    `${r.meta.customers.toLocaleString('en-US')} customers, ${r.meta.n_clusters} segments (${r.meta.algorithm}), features: ${r.meta.features.join(', ')}`,
+  );
+  lines.push(
+    `silhouette ${fmt(m.silhouette_score, 3)}${m.silhouette?.method === 'sampled' ? ` (sample of ${m.silhouette.sample_size})` : ''}` +
+      `   Davies-Bouldin ${fmt(m.davies_bouldin_score, 3)}   Calinski-Harabasz ${fmt(m.calinski_harabasz_score, 1)}`,
+  );
+  for (const reading of metricReadings(r, locale)) {
+    lines.push(`  ${reading.name}${reading.verdict ? ` (${reading.verdict})` : ''}: ${reading.reading}`);
+  }
+  if (r.k_selection) {
+    const curve = r.k_selection.curve.map((p) => `${p.k}:${fmt(p.score, 3)}`).join(' ');
+    lines.push(`k chosen by ${r.k_selection.method}: ${r.k_selection.k}   curve ${curve}`);
+  }
+  lines.push('');
+  for (const s of r.segments) {
+    lines.push(`[${s.segment_id}] ${s.label} — ${s.size.toLocaleString('en-US')} customers (${fmt(s.share * 100, 1)}%)`);
+    lines.push(`    ${s.description}`);
+  }
+  lines.push('');
+  const keys = Object.keys(r.segments[0]?.characteristics ?? {});
+  const head = ['', ...r.segments.map((s) => `[${s.segment_id}]`)];
+  const rows = keys.map((key) => [key, ...r.segments.map((s) => fmt(s.characteristics[key]))]);
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
+  const render = (row: string[]): string => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  lines.push(render(head));
+  for (const row of rows) lines.push(render(row));
+  if (r.meta.warnings.length > 0) {
+    lines.push('');
+    for (const w of r.meta.warnings) lines.push(`! ${w.message}`);
+  }
+  lines.push('', `time ${fmt(r.meta.timings_ms.total, 1)} ms`);
+  return lines.join('\n');
+}
+
+const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** The result as Markdown: summary, metrics with their reading, the segments and their averages. */
+export function formatMarkdown(r: SegmentationResponse, locale: Locale = 'en'): string {
+  const out: string[] = [];
+  out.push(`# ${t(locale, 'report.title')}`, '');
+  out.push(
+    t(locale, 'report.summary', {
+      customers: r.meta.customers.toLocaleString('en-US'),
+      segments: String(r.meta.n_clusters),
+      algorithm: r.meta.algorithm,
+      features: r.meta.features.join(', '),
+    }),
+    '',
+  );
+  out.push(`## ${t(locale, 'report.metrics')}`, '');
+  for (const m of metricReadings(r, locale)) out.push(`- **${m.name}** ${fmt(m.value, 3)}${m.verdict ? ` (${m.verdict})` : ''}: ${m.reading}`);
+  out.push('', `## ${t(locale, 'report.segment')}`, '');
+  const keys = Object.keys(r.segments[0]?.characteristics ?? {});
+  out.push(`| ${['#', t(locale, 'report.segment'), t(locale, 'report.customers'), t(locale, 'report.share'), ...keys].map(mdCell).join(' | ')} |`);
+  out.push(`|${[0, 1, 2, 3, ...keys].map((_, i) => (i === 1 ? ' --- ' : ' ---: ')).join('|')}|`);
+  for (const s of r.segments) {
+    const cells = [String(s.segment_id), s.label, String(s.size), `${fmt(s.share * 100, 1)}%`, ...keys.map((k) => fmt(s.characteristics[k]))];
+    out.push(`| ${cells.map(mdCell).join(' | ')} |`);
+  }
+  out.push('');
+  for (const s of r.segments) out.push(`- **${mdCell(s.label)}** (${s.segment_id}): ${mdCell(s.description)}`);
+  if (r.meta.warnings.length > 0) {
+    out.push('', `## ${t(locale, 'report.warnings')}`, '');
+    for (const w of r.meta.warnings) out.push(`- ${mdCell(w.message)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** A CSV field, quoted when it must be (RFC 4180). */
+export function csvField(v: string | number): string {
+  const s = String(v);
+  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * The assignments as CSV: customer_id, segment_id, label, one row per customer in the
+ * order of `ids` (the file's), then, given probabilities (rows x segments, by segment_id),
+ * one p_segment_N column per segment.
+ */
+export function assignmentsCsv(r: SegmentationResponse, ids: ArrayLike<CustomerId>, probabilities?: { segmentIds: number[]; values: Float64Array }): string {
+  const segmentOf = new Map<CustomerId, { id: number; label: string }>();
+  for (const s of r.segments) for (const c of s.customers) segmentOf.set(c, { id: s.segment_id, label: s.label });
+  const head = ['customer_id', 'segment_id', 'label'];
+  if (probabilities) for (const id of probabilities.segmentIds) head.push(`p_segment_${id}`);
+  const lines = [head.join(',')];
+  const k = probabilities?.segmentIds.length ?? 0;
+  for (let i = 0; i < ids.length; i++) {
+    const seg = segmentOf.get(ids[i]);
+    const cells = [csvField(ids[i]), String(seg?.id ?? ''), csvField(seg?.label ?? '')];
+    if (probabilities) for (let j = 0; j < k; j++) cells.push(String(Math.round(probabilities.values[i * k + j] * 1e6) / 1e6));
+    lines.push(cells.join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A readCustomers() warning in `locale` (its English message when the catalogue has no entry). */
+export function readWarningText(locale: Locale, w: ReadWarning): string {
+  if (!w.params) return w.message;
+  if (w.params.row_ids !== undefined) return t(locale, 'read.row_ids');
+  if (w.key === 'unreadable_numbers' && w.params.forced !== undefined) return t(locale, 'read.forced_decimal_failed', w.params);
+  if (w.key === 'column_parsed') {
+    const rules = (w.rules ?? []).map((r) => t(locale, `read.rule.${r}` as MessageKey, w.params));
+    return t(locale, 'read.column_parsed', { ...w.params, rules: rules.join(', ') });
+  }
+  return t(locale, `read.${w.key}` as MessageKey, w.params);
+}

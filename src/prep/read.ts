@@ -1,0 +1,501 @@
+/**
+ * readCustomers(): a customer file as tools export it -> columns segment() can take.
+ *
+ * Bytes are decoded by their byte-order mark (UTF-8, UTF-16 LE/BE), else as UTF-8, else as
+ * Windows-1252 (older Excel exports). The format comes from options.format, the file name
+ * or the content: Parquet by its magic bytes, JSON (an array of customers, or the
+ * endpoint's request body), NDJSON, otherwise CSV in whatever dialect the text uses.
+ * Binary files of other kinds fail with one line saying what they look like.
+ *
+ * Every column is then looked at as a whole: numbers written with decimal commas,
+ * thousands separators, currency signs, percent signs or parenthesised negatives are read
+ * as numbers, with one warning per column naming what was done; a column that looks
+ * numeric but has cells that do not read is named in a warning (it stays text, so segment()
+ * leaves it out as ignored), never dropped without a word. The customer id column is
+ * found among the usual names in English, Spanish and Portuguese.
+ */
+import type { ColumnarData } from './table';
+import { type CsvDelimiter, CSV_DELIMITERS, sniffDelimiter, tokenizeCsv } from './readCsv';
+import { type DecimalMark, describeRules, judgeColumn, parseColumn, ruleKeys } from './readNumbers';
+import { parseNumeric } from './values';
+
+/** Formats readCustomers() reads. */
+export type CustomerFileFormat = 'csv' | 'json' | 'ndjson' | 'parquet';
+
+/** Options of readCustomers(). */
+export interface ReadCustomersOptions {
+  /** Default: from `name`'s extension, then the content. */
+  format?: CustomerFileFormat | 'auto';
+  /** The file's name, for the extension and for messages. */
+  name?: string;
+  /**
+   * The id column; default: found among common names (customer_id, Customer ID, id_cliente,
+   * email, ...). null: the file has none; customers are numbered by row (1, 2, ...) in a
+   * `_row` column.
+   */
+  idField?: string | null;
+  /** CSV delimiter; default: detected. */
+  delimiter?: CsvDelimiter | 'auto';
+  /** Decimal mark of numbers written as text; default: decided per column. */
+  decimal?: DecimalMark | 'auto';
+}
+
+/** Something the reader did that the user should know about. */
+export interface ReadWarning {
+  key: 'column_parsed' | 'unreadable_numbers' | 'ambiguous_decimal' | 'encoding' | 'id_field';
+  /** The column it is about, if one. */
+  column?: string;
+  /** English text. */
+  message: string;
+  /** The message's values, for rendering it in another language (catalogue key `read.<key>`, or `read.row_ids`). */
+  params?: Record<string, string | number>;
+  /** column_parsed: the rules applied, as keys of `read.rule.*`. */
+  rules?: string[];
+}
+
+/** readCustomers()' result. */
+export interface ReadCustomersResult {
+  /** Columns: numeric ones as Float64Array (NaN = missing), others as arrays of their values. */
+  data: ColumnarData;
+  warnings: ReadWarning[];
+  format: CustomerFileFormat;
+  /** The id column used (found or given). */
+  idField: string;
+  /** Column names in file order, the id included. */
+  columns: string[];
+  rows: number;
+  /** The CSV delimiter used. */
+  delimiter?: CsvDelimiter;
+  /** The other fields of a JSON request body ({ data, n_clusters, ... }), when the file is one. */
+  request?: Record<string, unknown>;
+}
+
+/** What kind of failure a ReadError is. */
+export type ReadErrorCode = 'UNREADABLE_FILE' | 'NO_ID_FIELD' | 'INVALID_OPTION';
+
+/** The file could not be read as customers; `parameter` names the option involved, if any. */
+export class ReadError extends Error {
+  readonly code: ReadErrorCode;
+  readonly parameter?: string;
+  /** The columns found, when the id column was not among them. */
+  readonly columns?: string[];
+  constructor(code: ReadErrorCode, message: string, extra: { parameter?: string; columns?: string[] } = {}) {
+    super(message);
+    this.name = 'ReadError';
+    this.code = code;
+    this.parameter = extra.parameter;
+    this.columns = extra.columns;
+  }
+}
+
+/** Names an id column goes by, normalized (lower case, accents and separators removed), best first. */
+const ID_NAMES = [
+  'customerid',
+  'custid',
+  'customer',
+  'customernumber',
+  'customerno',
+  'clientid',
+  'clienteid',
+  'idcliente',
+  'idcli',
+  'codcliente',
+  'codigocliente',
+  'iddocliente',
+  'numcliente',
+  'numerocliente',
+  'cliente',
+  'client',
+  'userid',
+  'usuarioid',
+  'idusuario',
+  'iddousuario',
+  'accountid',
+  'idcuenta',
+  'idconta',
+  'memberid',
+  'idsocio',
+  'id',
+  'email',
+  'correo',
+  'correoelectronico',
+  'emailaddress',
+];
+
+/** A header as compared for id detection: "Customer ID", "customer-id" and "CUSTOMER_ID" are one name. */
+export function normalizeName(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+}
+
+/** The id column among `columns`, or undefined. */
+export function findIdField(columns: string[]): string | undefined {
+  const normal = columns.map(normalizeName);
+  for (const name of ID_NAMES) {
+    const i = normal.indexOf(name);
+    if (i >= 0) return columns[i];
+  }
+  return undefined;
+}
+
+type Input = Uint8Array | ArrayBuffer | string | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+async function collectBytes(input: Input): Promise<Uint8Array | string> {
+  if (typeof input === 'string' || input instanceof Uint8Array) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  const chunks: Uint8Array[] = [];
+  if (typeof (input as ReadableStream<Uint8Array>).getReader === 'function') {
+    const reader = (input as ReadableStream<Uint8Array>).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+    }
+  } else if (typeof (input as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
+    for await (const chunk of input as AsyncIterable<Uint8Array>) chunks.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
+  } else {
+    throw new ReadError('INVALID_OPTION', 'input must be a Uint8Array, a string, a ReadableStream or an async iterable of Uint8Array', { parameter: 'input' });
+  }
+  let total = 0;
+  for (const c of chunks) total += c.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+function startsWith(bytes: Uint8Array, magic: number[]): boolean {
+  return magic.every((b, i) => bytes[i] === b);
+}
+
+/** Refuses binary files we do not read, saying what they look like. */
+function refuseBinary(bytes: Uint8Array, label: string): void {
+  const kinds: [number[], string][] = [
+    [[0x50, 0x4b, 0x03, 0x04], 'a ZIP archive (an Excel .xlsx workbook is one): save it as CSV'],
+    [[0x41, 0x52, 0x52, 0x4f, 0x57, 0x31], 'an Arrow IPC file, which is not read yet: write it as Parquet or CSV'],
+    [[0x1f, 0x8b], 'gzip-compressed: decompress it first'],
+    [[0xd0, 0xcf, 0x11, 0xe0], 'an old Excel .xls workbook: save it as CSV'],
+    [[0x25, 0x50, 0x44, 0x46], 'a PDF'],
+  ];
+  for (const [magic, what] of kinds) if (startsWith(bytes, magic)) throw new ReadError('UNREADABLE_FILE', `${label} is ${what}`);
+  const head = bytes.subarray(0, 8192);
+  let control = 0;
+  for (const b of head) {
+    if (b === 0) throw new ReadError('UNREADABLE_FILE', `${label} is a binary file, not CSV, JSON, NDJSON or Parquet`);
+    if (b < 9 || (b > 13 && b < 32)) control++;
+  }
+  if (head.length > 0 && control / head.length > 0.05) throw new ReadError('UNREADABLE_FILE', `${label} is a binary file, not CSV, JSON, NDJSON or Parquet`);
+}
+
+function decode(bytes: Uint8Array, warnings: ReadWarning[], label: string): string {
+  if (startsWith(bytes, [0xef, 0xbb, 0xbf])) return new TextDecoder('utf-8').decode(bytes.subarray(3));
+  if (startsWith(bytes, [0xff, 0xfe])) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (startsWith(bytes, [0xfe, 0xff])) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  refuseBinary(bytes, label);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    warnings.push({ key: 'encoding', message: `${label} is not UTF-8; read as Windows-1252 (Western European)`, params: { file: label } });
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+function extensionFormat(name: string | undefined): CustomerFileFormat | undefined {
+  const m = /\.([a-z0-9]+)$/i.exec(name ?? '');
+  const ext = m?.[1].toLowerCase();
+  if (ext === 'csv' || ext === 'tsv' || ext === 'txt') return 'csv';
+  if (ext === 'json') return 'json';
+  if (ext === 'ndjson' || ext === 'jsonl') return 'ndjson';
+  if (ext === 'parquet' || ext === 'pq') return 'parquet';
+  return undefined;
+}
+
+/**
+ * Reads customers from bytes, text or a stream. See the module comment for what is
+ * detected; throws a ReadError with a one-line message when the file cannot be read.
+ */
+export async function readCustomers(input: Input, options: ReadCustomersOptions = {}): Promise<ReadCustomersResult> {
+  const label = options.name ?? 'the input';
+  if (options.delimiter !== undefined && options.delimiter !== 'auto' && !(CSV_DELIMITERS as readonly string[]).includes(options.delimiter)) {
+    throw new ReadError('INVALID_OPTION', `delimiter must be one of ',', ';', tab, '|' or 'auto', got ${JSON.stringify(options.delimiter)}`, {
+      parameter: 'delimiter',
+    });
+  }
+  if (options.decimal !== undefined && options.decimal !== 'auto' && options.decimal !== '.' && options.decimal !== ',') {
+    throw new ReadError('INVALID_OPTION', `decimal must be '.', ',' or 'auto', got ${JSON.stringify(options.decimal)}`, { parameter: 'decimal' });
+  }
+  const raw = await collectBytes(input);
+  const warnings: ReadWarning[] = [];
+  let format = options.format === 'auto' ? undefined : options.format;
+  if (format !== undefined && !['csv', 'json', 'ndjson', 'parquet'].includes(format)) {
+    throw new ReadError('INVALID_OPTION', `format must be csv, json, ndjson, parquet or auto, got ${JSON.stringify(format)}`, { parameter: 'format' });
+  }
+  format ??= extensionFormat(options.name);
+  if (typeof raw !== 'string' && (format === 'parquet' || (format === undefined && startsWith(raw, [0x50, 0x41, 0x52, 0x31])))) {
+    const { readParquet } = await import('./readParquet');
+    const records = await readParquet(raw, label);
+    return finish(recordsToCells(records, label), 'parquet', options, warnings, label);
+  }
+  if (format === 'parquet') throw new ReadError('UNREADABLE_FILE', `${label}: Parquet input must be bytes, not text`);
+  let text = typeof raw === 'string' ? raw : decode(raw, warnings, label);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const trimmed = text.trimStart();
+  if (format === undefined) {
+    if (trimmed.startsWith('[')) format = 'json';
+    else if (trimmed.startsWith('{')) {
+      format = 'json';
+      try {
+        JSON.parse(text);
+      } catch {
+        format = 'ndjson';
+      }
+    } else format = 'csv';
+  }
+  if (format === 'ndjson') {
+    const records: unknown[] = [];
+    const lines = text.split(/\r\n|\n|\r/);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i].trim();
+      if (line === '') continue;
+      try {
+        records.push(JSON.parse(line));
+      } catch {
+        throw new ReadError('UNREADABLE_FILE', `${label}: line ${i + 1} is not valid JSON`);
+      }
+    }
+    return finish(recordsToCells(records, label), 'ndjson', options, warnings, label);
+  }
+  if (format === 'json') {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      throw new ReadError('UNREADABLE_FILE', `${label}: not valid JSON (${(err as Error).message})`);
+    }
+    if (Array.isArray(body)) return finish(recordsToCells(body, label), 'json', options, warnings, label);
+    if (body === null || typeof body !== 'object') throw new ReadError('UNREADABLE_FILE', `${label}: expected an array of customers or a request object`);
+    const { data, ...request } = body as Record<string, unknown>;
+    if (data === undefined || data === null || typeof data !== 'object') {
+      throw new ReadError(
+        'UNREADABLE_FILE',
+        `${label}: a JSON object must be a request body with a 'data' field (an array of customers or an object of columns)`,
+      );
+    }
+    const cells = Array.isArray(data) ? recordsToCells(data, label) : columnsToCells(data as Record<string, unknown>, label);
+    const idField = options.idField !== undefined ? options.idField : typeof request.id_field === 'string' ? request.id_field : undefined;
+    const result = finish(cells, 'json', { ...options, idField }, warnings, label);
+    return { ...result, request };
+  }
+  const delimiter = options.delimiter === undefined || options.delimiter === 'auto' ? sniffDelimiter(text) : options.delimiter;
+  const { rows, lines } = tokenizeCsv(text, delimiter);
+  if (rows.length === 0) throw new ReadError('UNREADABLE_FILE', `${label} is empty`);
+  const header = rows[0];
+  // Excel writes "a;b;" with a trailing delimiter: an empty last header with empty cells is no column.
+  while (header.length > 1 && header[header.length - 1] === '' && rows.every((r) => r.length < header.length || r[header.length - 1] === '')) {
+    header.pop();
+  }
+  const seen = new Set<string>();
+  for (let c = 0; c < header.length; c++) {
+    if (header[c] === '') header[c] = `column_${c + 1}`;
+    if (seen.has(header[c])) throw new ReadError('UNREADABLE_FILE', `${label}: the header names '${header[c]}' twice`);
+    seen.add(header[c]);
+  }
+  const n = rows.length - 1;
+  const columns: unknown[][] = header.map(() => new Array(n));
+  for (let r = 1; r < rows.length; r++) {
+    const row = rows[r];
+    if (row.length !== header.length && !(row.length > header.length && row.slice(header.length).every((f) => f === ''))) {
+      const hint = delimiter === ',' && header.length === 1 ? '' : ` (delimiter '${delimiter === '\t' ? '\\t' : delimiter}')`;
+      throw new ReadError('UNREADABLE_FILE', `${label}: line ${lines[r]} has ${row.length} fields but the header has ${header.length}${hint}`);
+    }
+    for (let c = 0; c < header.length; c++) columns[c][r - 1] = row[c];
+  }
+  const cells = new Map<string, unknown[]>(header.map((h, c) => [h, columns[c]]));
+  return { ...finish({ cells, n }, 'csv', options, warnings, label, delimiter), delimiter };
+}
+
+interface Cells {
+  cells: Map<string, ArrayLike<unknown>>;
+  n: number;
+}
+
+function recordsToCells(records: unknown[], label: string): Cells {
+  const cells = new Map<string, unknown[]>();
+  const n = records.length;
+  for (let i = 0; i < n; i++) {
+    const rec = records[i];
+    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
+      throw new ReadError('UNREADABLE_FILE', `${label}: customer ${i} is not an object (${JSON.stringify(rec)?.slice(0, 40)})`);
+    }
+    for (const [key, value] of Object.entries(rec)) {
+      let col = cells.get(key);
+      if (!col) {
+        col = new Array(n);
+        cells.set(key, col);
+      }
+      col[i] = value;
+    }
+  }
+  return { cells, n };
+}
+
+function columnsToCells(data: Record<string, unknown>, label: string): Cells {
+  const cells = new Map<string, ArrayLike<unknown>>();
+  let n = -1;
+  for (const [key, col] of Object.entries(data)) {
+    if (!Array.isArray(col) && !ArrayBuffer.isView(col)) throw new ReadError('UNREADABLE_FILE', `${label}: data.${key} must be an array`);
+    const arr = col as ArrayLike<unknown>;
+    if (n < 0) n = arr.length;
+    else if (arr.length !== n) throw new ReadError('UNREADABLE_FILE', `${label}: data.${key} has ${arr.length} values, data.${[...cells.keys()][0]} has ${n}`);
+    cells.set(key, arr);
+  }
+  return { cells, n: Math.max(n, 0) };
+}
+
+/** Picks the id column and reads every other column's numbers; the shared end of every format. */
+function finish(
+  { cells, n }: Cells,
+  format: CustomerFileFormat,
+  options: ReadCustomersOptions,
+  warnings: ReadWarning[],
+  label: string,
+  delimiter?: CsvDelimiter,
+): ReadCustomersResult {
+  if (options.idField === null) {
+    cells.set(
+      '_row',
+      Array.from({ length: n }, (_, i) => i + 1),
+    );
+    warnings.push({ key: 'id_field', column: '_row', message: 'no id column: customers are numbered by row (_row)', params: { row_ids: 1 } });
+  }
+  const names = [...cells.keys()];
+  let idField = options.idField === null ? '_row' : options.idField;
+  if (idField !== undefined) {
+    if (!cells.has(idField)) {
+      throw new ReadError('NO_ID_FIELD', `${label} has no column '${idField}'; its columns are: ${names.join(', ')}`, {
+        parameter: 'id_field',
+        columns: names,
+      });
+    }
+  } else {
+    idField = findIdField(names);
+    if (idField === undefined) {
+      throw new ReadError(
+        'NO_ID_FIELD',
+        `${label} has no customer id column (customer_id, id, client_id, id_cliente, email, ...); its columns are: ${names.join(', ')}. Name the id column with id_field`,
+        { parameter: 'id_field', columns: names },
+      );
+    }
+    if (idField !== 'customer_id') warnings.push({ key: 'id_field', column: idField, message: `'${idField}' is the customer id`, params: { column: idField } });
+  }
+
+  // Columns that only one decimal mark reads vote for the file's mark; the delimiter breaks a tie.
+  const verdicts = new Map<string, ReturnType<typeof judgeColumn>>();
+  let dotVotes = 0;
+  let commaVotes = 0;
+  for (const [name, col] of cells) {
+    if (name === idField || col instanceof Float64Array) continue;
+    const v = judgeColumn(col);
+    verdicts.set(name, v);
+    if (!v.plain && v.fits.length === 1) {
+      if (v.fits[0] === '.') dotVotes++;
+      else commaVotes++;
+    }
+  }
+  const fileMark: DecimalMark =
+    options.decimal === '.' || options.decimal === ','
+      ? options.decimal
+      : commaVotes > dotVotes
+        ? ','
+        : dotVotes > commaVotes
+          ? '.'
+          : delimiter === ';'
+            ? ','
+            : '.';
+
+  const data: ColumnarData = {};
+  for (const [name, col] of cells) {
+    const v = verdicts.get(name);
+    if (name === idField || !v) {
+      data[name] = col;
+      continue;
+    }
+    if (v.present === 0) {
+      data[name] = col;
+      continue;
+    }
+    // A plain "1.234" is 1.234 unless the file writes decimal commas (or is told it does).
+    const commaFile = options.decimal === ',' || (options.decimal !== '.' && commaVotes > 0 && fileMark === ',');
+    if (v.plain && !(commaFile && v.ambiguous && v.fits.includes(','))) {
+      data[name] = parseColumn(col, '.').values;
+      continue;
+    }
+    const mark: DecimalMark | undefined =
+      options.decimal === '.' || options.decimal === ',' ? options.decimal : v.fits.length === 1 ? v.fits[0] : v.fits.length === 2 ? fileMark : undefined;
+    if (mark === undefined) {
+      // No mark reads every cell: is it numbers with a few bad cells, or text?
+      const a = parseColumn(col, '.');
+      const b = parseColumn(col, ',');
+      const best = a.failed <= b.failed ? a : b;
+      // judgeColumn stops at the first cell neither mark reads: count the present cells here.
+      let present = 0;
+      for (let i = 0; i < col.length; i++) if (!Number.isNaN(parseNumeric(col[i]) ?? 0)) present++;
+      if (best.failed <= present / 2 && best.firstFailure) {
+        warnings.push({
+          key: 'unreadable_numbers',
+          column: name,
+          message: `'${name}' looks numeric but ${best.failed} of ${present} values do not read as numbers (row ${best.firstFailure.index + 1}: '${best.firstFailure.text}'); it is kept as text`,
+          params: { column: name, failed: best.failed, present, row: String(best.firstFailure.index + 1), text: best.firstFailure.text },
+        });
+      }
+      data[name] = col;
+      continue;
+    }
+    const parsed = parseColumn(col, mark);
+    if (parsed.failed > 0) {
+      // Only reachable with a forced mark: say so rather than read half a column.
+      warnings.push({
+        key: 'unreadable_numbers',
+        column: name,
+        message: `'${name}': ${parsed.failed} of ${v.present} values do not read with decimal mark '${mark}' (row ${parsed.firstFailure!.index + 1}: '${parsed.firstFailure!.text}'); it is kept as text`,
+        params: {
+          column: name,
+          failed: parsed.failed,
+          present: v.present,
+          mark,
+          row: String(parsed.firstFailure!.index + 1),
+          text: parsed.firstFailure!.text,
+          forced: 1,
+        },
+      });
+      data[name] = col;
+      continue;
+    }
+    data[name] = parsed.values;
+    const rules = describeRules(parsed.rules, mark);
+    if (v.ambiguous && options.decimal !== '.' && options.decimal !== ',') {
+      warnings.push({
+        key: 'ambiguous_decimal',
+        column: name,
+        message: `'${name}': values such as 1.234 or 1,234 read either way; read with decimal mark '${mark}' like the rest of the file (set decimal to change it)`,
+        params: { column: name, mark },
+      });
+    }
+    if (rules.length > 0) {
+      warnings.push({
+        key: 'column_parsed',
+        column: name,
+        message: `'${name}' read as numbers: ${rules.join(', ')}`,
+        params: { column: name, ...(parsed.rules.currency ? { currency: parsed.rules.currency } : {}) },
+        rules: ruleKeys(parsed.rules, mark),
+      });
+    }
+  }
+  return { data, warnings, format, idField, columns: names, rows: n, ...(delimiter ? { delimiter } : {}) };
+}
