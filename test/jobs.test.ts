@@ -202,18 +202,18 @@ describe('async segmentation limits (in-process queue)', () => {
   let clockOffset = 0;
 
   beforeAll(async () => {
-    limited = await testServer({ jobMaxStoredBytes: 2000, jobTtlSeconds: 60, now: () => Date.now() + clockOffset });
+    limited = await testServer({ jobMaxStoredBytes: 10_000, jobTtlSeconds: 60, now: () => Date.now() + clockOffset });
   });
   afterAll(async () => {
     await limited?.close();
   });
 
   it('refuses with 413 before queueing a body whose compressed size is past the limit; the synchronous path is not limited by it', async () => {
-    const big = JSON.stringify({ data: customers(500), n_clusters: 3 });
+    const big = JSON.stringify({ data: customers(2000), n_clusters: 3 });
     const refused = await post(limited.endpoint, big, authHeaders({ Prefer: 'respond-async' }));
     expect(refused.status).toBe(413);
     expect(refused.json.code).toBe('PAYLOAD_TOO_LARGE');
-    expect(refused.json.details).toMatchObject({ limit: 2000, location: 'body' });
+    expect(refused.json.details).toMatchObject({ limit: 10_000, location: 'body' });
     expect(refused.headers.get('location')).toBeNull();
     expect((await post(limited.endpoint, big)).status).toBe(200);
   });
