@@ -29,6 +29,11 @@ const COMMANDS: Record<string, Command> = {
     if (running) return KEEP_RUNNING;
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   },
+  worker: async (argv) => {
+    const { workerCommand } = await import('./jobs/worker-command');
+    // Running: the worker keeps the process alive and handles SIGINT/SIGTERM itself.
+    return (await workerCommand(argv)) ? KEEP_RUNNING : typeof process.exitCode === 'number' ? process.exitCode : 0;
+  },
   bench: async (argv) => benchCommand(argv),
   help: async (argv) => {
     const topic = argv[0];

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..');
-const HEAVY = /[\\/]node_modules[\\/](pino|piscina|ioredis|rate-limiter-flexible)[\\/]/;
+const HEAVY = /[\\/]node_modules[\\/](pino|piscina|ioredis|rate-limiter-flexible|bullmq|prom-client)[\\/]/;
 
 /** Runs `code` in a fresh Node (ESM) and returns the heavy packages in its module cache. */
 async function heavyModulesAfter(code: string): Promise<string[]> {
@@ -31,7 +31,7 @@ describe("import 'segmint' in Node", () => {
     expect(existsSync(join(ROOT, 'dist/node.js')), 'run npm run build first').toBe(true);
   });
 
-  it('loads neither pino, piscina, ioredis nor rate-limiter-flexible until a handler is made', async () => {
+  it('loads neither pino, piscina, ioredis, rate-limiter-flexible, bullmq nor prom-client until a handler is made', async () => {
     const loaded = await heavyModulesAfter(`
       const segmint = await import('./dist/node.js');
       const m = segmint.kmeans(segmint.sampleCustomerMatrix(200, 1), { k: 3, seed: 1 });
@@ -44,11 +44,22 @@ describe("import 'segmint' in Node", () => {
   it('loads them once a handler is created (so the check above can fail)', async () => {
     const loaded = await heavyModulesAfter(`
       const segmint = await import('./dist/node.js');
+      // env: {} so an ambient REDIS_URL (.ci/run sets one) does not add the Redis stack.
       const handler = segmint.createSegmentationHandler({ tokens: ['t'.repeat(24)], logger: undefined, rateLimit: 5, workers: 1, env: {}, envFile: false });
       await handler.warm();
       await handler.close();
     `);
     expect(loaded).toEqual(['pino', 'piscina', 'rate-limiter-flexible']);
+  });
+
+  it('loads the job queue (bullmq with REDIS_URL, prom-client) only once a job is asked for', async () => {
+    const loaded = await heavyModulesAfter(`
+      const segmint = await import('./dist/node.js');
+      const handler = segmint.createSegmentationHandler({ tokens: ['t'.repeat(24)], logger: false, workers: 1, env: {}, envFile: false, redisUrl: 'redis://127.0.0.1:1' });
+      void handler.service.jobsApi.engine;
+      await handler.close();
+    `);
+    expect(loaded).toEqual(['bullmq', 'ioredis', 'piscina', 'prom-client', 'rate-limiter-flexible']);
   });
 
   it('imports nothing the browser build does not, but node:module (the HTTP stack is required on first use)', () => {

@@ -11,6 +11,7 @@ export const MAIN_HELP = `segmint: customer segmentation (K-Means, hierarchical,
 Usage:
   segmint segment FILE [options]   segment customers from FILE (CSV, JSON, NDJSON, Parquet; - for stdin)
   segmint serve [options]          run the HTTP endpoint (segmint serve --help)
+  segmint worker [options]         run queued jobs from REDIS_URL (segmint worker --help)
   segmint bench [suite ...]        run the benchmark suites (from a checkout of segmint)
   segmint help COMMAND             help on a command (or COMMAND --help)
   segmint --version

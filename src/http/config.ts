@@ -60,6 +60,8 @@ export interface TenantRecord {
   secretSha256: string;
   /** When the secret was issued (ISO 8601); it expires SECRET_LIFETIME_DAYS later. */
   secretIssuedAt?: string;
+  /** Key that signs this tenant's webhooks (`whsec_` + base64, or any text); default SEGMINT_WEBHOOK_SECRET. */
+  webhookSecret?: string;
 }
 
 /** A bearer token as the tenants file describes it (its digest, never the token). */
@@ -150,6 +152,28 @@ export interface SegmentationHandlerOptions {
    * same-origin pages only.
    */
   corsOrigins?: string[] | '*';
+  /** Seconds a finished job's status and result are kept (SEGMINT_JOB_TTL_SECONDS), default 86400. */
+  jobTtlSeconds?: number;
+  /** Largest gzip body or result kept for a job (SEGMINT_JOB_MAX_STORED_BYTES), default 32 MiB; past it 413. */
+  jobMaxStoredBytes?: number;
+  /** Jobs waiting in the in-process queue (SEGMINT_JOB_MAX_QUEUED), default 1000; past it 503. */
+  jobMaxQueued?: number;
+  /** Whether this instance runs queued jobs itself (false: `serve --no-workers`, needs REDIS_URL). */
+  runJobs?: boolean;
+  /** BullMQ queue name (SEGMINT_JOB_QUEUE), default segmint-jobs. */
+  jobQueueName?: string;
+  /** Milliseconds between BullMQ's checks for jobs of dead workers (SEGMINT_JOB_STALLED_INTERVAL_MS), default 30000. */
+  jobStalledIntervalMs?: number;
+  /** Milliseconds a worker's lock on a job lasts unless renewed (SEGMINT_JOB_LOCK_MS), default 30000. */
+  jobLockMs?: number;
+  /** Hosts callback_url may name (SEGMINT_WEBHOOK_ALLOWED_HOSTS, comma-separated; `*.example.com`, `*` any public host). */
+  webhookAllowedHosts?: string[];
+  /** Default webhook signing key (SEGMINT_WEBHOOK_SECRET) for tenants without their own. */
+  webhookSecret?: string;
+  /** Delivery attempts of a webhook (SEGMINT_WEBHOOK_MAX_ATTEMPTS), default 6. */
+  webhookMaxAttempts?: number;
+  /** First retry delay in ms, doubled each time (SEGMINT_WEBHOOK_BACKOFF_MS), default 1000. */
+  webhookBackoffMs?: number;
 }
 
 /** The options after defaults and the environment, resolved once when a service is made. */
@@ -178,6 +202,17 @@ export interface ResolvedConfig {
   requestLimits: RequestLimits;
   now: () => number;
   corsOrigins: string[] | '*';
+  jobTtlSeconds: number;
+  jobMaxStoredBytes: number;
+  jobMaxQueued: number;
+  runJobs: boolean;
+  jobQueueName: string;
+  jobStalledIntervalMs: number;
+  jobLockMs: number;
+  webhookAllowedHosts: string[];
+  webhookSecret?: string;
+  webhookMaxAttempts: number;
+  webhookBackoffMs: number;
 }
 
 /** Parses a .env file: KEY=VALUE lines, # comments, optional `export `, single or double quotes. */
@@ -267,6 +302,10 @@ export function resolveConfig(options: SegmentationHandlerOptions = {}): Resolve
     if (Number.isNaN(secretIssuedAt.getTime())) throw new Error(`SEGMINT_SECRET_ISSUED_AT: not a date: ${JSON.stringify(issuedRaw)}`);
   }
   const workers = positiveInteger('SEGMINT_WORKERS', options.workers ?? env.SEGMINT_WORKERS, defaultWorkers(), true);
+  // Refused on start rather than on the first request: nothing would ever run the jobs.
+  if (options.runJobs === false && !(options.redisUrl ?? nonEmpty(env.REDIS_URL))) {
+    throw new Error('--no-workers needs REDIS_URL: without a shared queue no worker would run the jobs');
+  }
   return {
     basePath: normalizePath(options.basePath ?? ''),
     segmentationPath: normalizePath(options.segmentationPath ?? DEFAULT_SEGMENTATION_PATH),
@@ -301,6 +340,23 @@ export function resolveConfig(options: SegmentationHandlerOptions = {}): Resolve
     },
     now: options.now ?? Date.now,
     corsOrigins: options.corsOrigins ?? parseOrigins(env.SEGMINT_CORS_ORIGINS),
+    jobTtlSeconds: positiveInteger('SEGMINT_JOB_TTL_SECONDS', options.jobTtlSeconds ?? env.SEGMINT_JOB_TTL_SECONDS, 86_400),
+    jobMaxStoredBytes: positiveInteger('SEGMINT_JOB_MAX_STORED_BYTES', options.jobMaxStoredBytes ?? env.SEGMINT_JOB_MAX_STORED_BYTES, 32 * 1024 * 1024),
+    jobMaxQueued: positiveInteger('SEGMINT_JOB_MAX_QUEUED', options.jobMaxQueued ?? env.SEGMINT_JOB_MAX_QUEUED, 1000),
+    runJobs: options.runJobs ?? true,
+    jobQueueName: options.jobQueueName ?? nonEmpty(env.SEGMINT_JOB_QUEUE) ?? 'segmint-jobs',
+    jobStalledIntervalMs: positiveInteger('SEGMINT_JOB_STALLED_INTERVAL_MS', options.jobStalledIntervalMs ?? env.SEGMINT_JOB_STALLED_INTERVAL_MS, 30_000),
+    jobLockMs: positiveInteger('SEGMINT_JOB_LOCK_MS', options.jobLockMs ?? env.SEGMINT_JOB_LOCK_MS, 30_000),
+    webhookAllowedHosts:
+      options.webhookAllowedHosts ??
+      (nonEmpty(env.SEGMINT_WEBHOOK_ALLOWED_HOSTS)
+        ?.split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean) ||
+        []),
+    webhookSecret: options.webhookSecret ?? nonEmpty(env.SEGMINT_WEBHOOK_SECRET),
+    webhookMaxAttempts: positiveInteger('SEGMINT_WEBHOOK_MAX_ATTEMPTS', options.webhookMaxAttempts ?? env.SEGMINT_WEBHOOK_MAX_ATTEMPTS, 6),
+    webhookBackoffMs: positiveInteger('SEGMINT_WEBHOOK_BACKOFF_MS', options.webhookBackoffMs ?? env.SEGMINT_WEBHOOK_BACKOFF_MS, 1000),
   };
 }
 

@@ -232,6 +232,7 @@ SEGMINT_TRUST_PROXY, SEGMINT_WORKERS, SEGMINT_MAX_QUEUE, REDIS_URL.
   --port PORT     port (default 8080; 0 = any free port)
   --workers N     worker threads (default: one per core)
   --dev           start without configured credentials: prints a generated token
+  --no-workers    queue asynchronous jobs for \`segmint worker\` processes, run none here (needs REDIS_URL)
 `;
 
 function parseServeArgs(argv: string[]): ServerOptions & { help?: boolean } {
@@ -261,6 +262,10 @@ function parseServeArgs(argv: string[]): ServerOptions & { help?: boolean } {
         break;
       case '--dev':
         out.dev = true;
+        break;
+      case '--no-workers':
+        // Answers requests and queues jobs; `segmint worker` processes run them (REDIS_URL).
+        out.runJobs = false;
         break;
       case '-h':
       case '--help':

@@ -11,8 +11,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { negotiateLocale, type ErrorTitle, type Locale } from '../i18n/index';
-import { Authenticator, type AuthOutcome } from './auth';
+import { Authenticator, type AuthOutcome, type AuthSuccess } from './auth';
 import { InflightBudget } from './body';
+import { JobsApi, wantsAsync } from './jobs-routes';
 import { resolveConfig, type AuthResult, type ResolvedConfig, type SegmentationHandlerOptions } from './config';
 import { AUTH_FAILED_BODY, errorBody, jsonReply, rawReply, type HttpExchange, type HttpReply } from './exchange';
 import { loadPino } from './lazy';
@@ -37,6 +38,7 @@ export class SegmentationService {
   private readonly budget: InflightBudget;
   private readonly workerFile?: string;
   private executor?: JobExecutor;
+  private asyncJobs?: JobsApi;
   /** Segmentation requests past authentication and not yet answered. */
   private admitted = 0;
   private draining = false;
@@ -60,6 +62,12 @@ export class SegmentationService {
     return this.executor;
   }
 
+  /** Asynchronous jobs (jobs-routes.ts), set up on first use. */
+  get jobsApi(): JobsApi {
+    this.asyncJobs ??= new JobsApi({ config: this.config, logger: this.logger, executor: () => this.jobs });
+    return this.asyncJobs;
+  }
+
   /**
    * Starts the workers and waits until each has compiled the WASM module. Waits a moment
    * for Redis too, but starts without it: the limiter counts in memory until it comes.
@@ -67,6 +75,9 @@ export class SegmentationService {
   async warm(): Promise<void> {
     const pings = Array.from({ length: Math.max(1, this.config.workers) }, () => this.jobs.run({ kind: 'ping' }, 60_000));
     await Promise.all([...pings, this.rateLimit.whenReady()]);
+    // With a shared queue, this instance takes jobs off it (unless --no-workers) from the
+    // start; not awaited, like the limiter: it connects when Redis comes.
+    if (this.config.redisUrl) void this.jobsApi.warm().catch((err) => this.logger?.warn({ err: (err as Error).message }, 'job queue not ready'));
   }
 
   /** Whether a token, a tenants file with tokens, or an authenticate hook is configured. */
@@ -88,6 +99,7 @@ export class SegmentationService {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.asyncJobs?.close();
     await Promise.all([this.executor?.close(), this.rateLimit.close()]);
   }
 
@@ -111,8 +123,10 @@ export class SegmentationService {
     try {
       if (exchange.method === 'OPTIONS' && route === this.config.segmentationPath && corsAllowed) reply = this.preflight(locale);
       else if (route === '/healthz') reply = this.health(exchange, locale);
-      else if (route === '/readyz') reply = this.readiness(exchange, locale);
+      else if (route === '/readyz') reply = await this.readiness(exchange, locale);
       else if (route === this.config.segmentationPath) reply = await this.segmentation(exchange, locale, log);
+      else if (route.startsWith(`${this.config.segmentationPath}/jobs/`)) reply = await this.jobRoute(exchange, locale, log, route);
+      else if (route === '/metrics' && exchange.method === 'GET') reply = await this.jobsApi.metricsReply();
       else return null;
     } catch (err) {
       log.fault = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -127,7 +141,7 @@ export class SegmentationService {
     const ms = Math.round((performance.now() - started) * 100) / 100;
     if (route !== '/healthz' && route !== '/readyz')
       reply.headers['Server-Timing'] = `total;dur=${ms}${log.workMs !== undefined ? `, work;dur=${log.workMs}` : ''}`;
-    if (this.logger && log.quiet !== true && (route === this.config.segmentationPath || reply.status >= 500)) {
+    if (this.logger && log.quiet !== true && (route.startsWith(this.config.segmentationPath) || reply.status >= 500)) {
       delete log.quiet;
       log.status = reply.status;
       log.ms = ms;
@@ -173,11 +187,14 @@ export class SegmentationService {
    * store is unreachable and limits are counted in memory (a load balancer must not pull
    * every instance at once for a Redis outage). 503 when the queue is full or it drains.
    */
-  private readiness(exchange: HttpExchange, locale: Locale): HttpReply {
+  private async readiness(exchange: HttpExchange, locale: Locale): Promise<HttpReply> {
     if (exchange.method !== 'GET' && exchange.method !== 'HEAD') return this.methodNotAllowed('GET, HEAD');
     const stats = this.jobs.stats();
-    const accepting = !this.closed && !this.draining && this.jobs.accepting();
-    const storeReady = this.rateLimit.ready;
+    // The queue is reported once it exists (or REDIS_URL says it is shared); without
+    // workers of its own (--no-workers) an instance is only as ready as its queue.
+    const queue = this.asyncJobs?.started || this.config.redisUrl ? await this.jobsApi.readiness() : undefined;
+    const accepting = !this.closed && !this.draining && this.jobs.accepting() && (this.config.runJobs || queue?.ready !== false);
+    const storeReady = this.rateLimit.ready && queue?.ready !== false;
     const status = this.draining || this.closed ? 'draining' : !accepting ? 'unavailable' : storeReady ? 'ready' : 'degraded';
     const body = {
       status,
@@ -188,7 +205,8 @@ export class SegmentationService {
       workers_recycled: stats.recycled,
       in_flight: this.admitted,
       inflight_bytes: this.budget.inUse,
-      rate_limit_store: this.rateLimit.shared ? (storeReady ? 'redis' : 'memory (redis unreachable)') : 'memory',
+      rate_limit_store: this.rateLimit.shared ? (this.rateLimit.ready ? 'redis' : 'memory (redis unreachable)') : 'memory',
+      ...(queue ? { queue: queue.body } : {}),
     };
     return jsonReply(accepting ? 200 : 503, locale, body, accepting ? {} : { 'Retry-After': String(this.config.retryAfterSeconds) });
   }
@@ -230,14 +248,17 @@ export class SegmentationService {
     }
   }
 
-  private async segmentation(exchange: HttpExchange, locale: Locale, log: Record<string, unknown>): Promise<HttpReply> {
-    if (exchange.method !== 'POST') return this.methodNotAllowed('POST');
+  /**
+   * Throttle of failed authentications, authentication, then (consumeRate) the rate
+   * limit: what a segmentation request and the job routes both pass.
+   */
+  private async gate(
+    exchange: HttpExchange,
+    locale: Locale,
+    log: Record<string, unknown>,
+    consumeRate: boolean,
+  ): Promise<{ auth: AuthSuccess; headers: Record<string, string> } | HttpReply> {
     const closing = refusalHeaders(exchange, {});
-    if (this.draining || this.closed) {
-      log.code = 'SHUTTING_DOWN';
-      return jsonReply(503, locale, httpErrorBody(locale, 'SHUTTING_DOWN'), { ...closing, 'Retry-After': String(this.config.retryAfterSeconds) });
-    }
-
     const address = exchange.clientAddress;
     const blocked = await this.authFailures.blockedFor(address);
     if (blocked > 0) {
@@ -261,6 +282,7 @@ export class SegmentationService {
     if ('tokenName' in auth) log.token = auth.tokenName;
     const headers: Record<string, string> = { ...auth.headers };
 
+    if (!consumeRate) return { auth, headers };
     const rate = await this.rateLimit.consume(auth.subject);
     Object.assign(headers, rateLimitHeaders(rate));
     if (!rate.allowed) {
@@ -272,6 +294,29 @@ export class SegmentationService {
         refusalHeaders(exchange, headers),
       );
     }
+    return { auth, headers };
+  }
+
+  /** GET/DELETE {path}/jobs/...: authenticated like the POST, not rate limited (polling). */
+  private async jobRoute(exchange: HttpExchange, locale: Locale, log: Record<string, unknown>, route: string): Promise<HttpReply> {
+    const gate = await this.gate(exchange, locale, log, false);
+    if (!('auth' in gate)) return gate;
+    return this.jobsApi.route(exchange, route.slice(this.config.segmentationPath.length + '/jobs/'.length), gate.auth, locale, log, gate.headers);
+  }
+
+  private async segmentation(exchange: HttpExchange, locale: Locale, log: Record<string, unknown>): Promise<HttpReply> {
+    if (exchange.method !== 'POST') return this.methodNotAllowed('POST');
+    const closing = refusalHeaders(exchange, {});
+    if (this.draining || this.closed) {
+      log.code = 'SHUTTING_DOWN';
+      return jsonReply(503, locale, httpErrorBody(locale, 'SHUTTING_DOWN'), { ...closing, 'Retry-After': String(this.config.retryAfterSeconds) });
+    }
+
+    const gate = await this.gate(exchange, locale, log, true);
+    if (!('auth' in gate)) return gate;
+    const { auth, headers } = gate;
+    const async = wantsAsync(exchange);
+    if (async) log.async = true;
 
     const capacity = this.config.workers === 0 ? this.config.maxQueue + 1 : this.config.workers + this.config.maxQueue;
     const reservation = this.budget.open();
@@ -282,11 +327,12 @@ export class SegmentationService {
         locale,
         headers,
         log,
-        admits: this.admitted <= capacity && this.jobs.accepting(),
+        admits: async ? this.jobsApi.engine.accepting() : this.admitted <= capacity && this.jobs.accepting(),
         reservation,
       });
       if (!(body instanceof Uint8Array)) return body;
-      return await this.run(body, exchange, locale, log, headers);
+      if (async) return await this.jobsApi.submit(body, auth, locale, log, headers);
+      return await this.run(body, exchange, locale, log, headers, auth);
     } finally {
       this.admitted--;
       reservation.release();
@@ -299,6 +345,7 @@ export class SegmentationService {
     locale: Locale,
     log: Record<string, unknown>,
     headers: Record<string, string>,
+    auth?: AuthSuccess,
   ): Promise<HttpReply> {
     const unavailable = (code: 'SERVICE_UNAVAILABLE' | 'TIMEOUT', title: ErrorTitle) => {
       log.code = code;
@@ -306,6 +353,8 @@ export class SegmentationService {
       const params = code === 'TIMEOUT' ? { seconds: secondsOf(this.config.timeoutMs) } : undefined;
       return jsonReply(503, locale, errorBody(locale, title, code, params), { ...headers, 'Retry-After': String(this.config.retryAfterSeconds) });
     };
+    // serve --no-workers computes nothing: the shared queue's workers run it.
+    if (!this.config.runJobs && auth) return this.jobsApi.runViaQueue(body, auth, locale, log, headers, exchange.signal);
     const started = performance.now();
     let result: Awaited<ReturnType<JobExecutor['run']>>;
     try {

@@ -1,0 +1,312 @@
+/**
+ * The job engines. Without REDIS_URL: an in-process FIFO feeding the service's own pool,
+ * and a Map for the store (one machine, jobs lost on restart). With REDIS_URL: a BullMQ
+ * queue and a Redis store shared by every `serve` and `segmint worker` with that URL;
+ * a BullMQ runner takes jobs off it onto the local pool (in `serve` unless
+ * --no-workers, and in each worker), and BullMQ's stalled-job check puts the job of a
+ * runner that died back in the queue.
+ *
+ * Cancelling reaches a job wherever it is: a queued one is taken off the queue, and a
+ * running one is aborted by the runner that holds it, told over Redis pub/sub (a worker
+ * thread running WASM can only be stopped by terminating it, which the pool does).
+ */
+import type { Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ResolvedConfig } from '../http/config';
+import { loadBullmq, loadIoredis } from '../http/lazy';
+import { QueueFullError } from '../http/pool';
+import { executeJob, type RunnerContext } from './runner';
+import { MemoryJobStore, RedisJobStore, type JobStore } from './store';
+import type { JobRecord } from './types';
+
+export interface QueueDepth {
+  waiting: number;
+  active: number;
+  delayed: number;
+}
+
+export interface JobEngine {
+  readonly kind: 'memory' | 'redis';
+  readonly store: JobStore;
+  submit(record: JobRecord, gzBody: Buffer): Promise<void>;
+  /** Marks the job cancelled and stops it wherever it is; null when it had already finished. */
+  cancel(id: string): Promise<JobRecord | null>;
+  /** False when a new job would be refused (503). */
+  accepting(): boolean;
+  depth(): Promise<QueueDepth>;
+  /** Whether the queue's store answers. */
+  reachable(): boolean;
+  close(): Promise<void>;
+}
+
+export function cancelledPatch(): Partial<JobRecord> {
+  return { status: 'cancelled', stage: 'cancelled', finished_at: new Date().toISOString(), error: { code: 'CANCELLED', message: 'The job was cancelled.' } };
+}
+
+/** One process: jobs wait here and run on the service's pool, a few at a time. */
+export class LocalJobEngine implements JobEngine {
+  readonly kind = 'memory';
+  readonly store: MemoryJobStore;
+  private readonly waiting: string[] = [];
+  private readonly running = new Map<string, AbortController>();
+  private readonly concurrency: number;
+  private closed = false;
+
+  constructor(
+    private readonly ctx: Omit<RunnerContext, 'store'>,
+    private readonly maxQueued: number,
+  ) {
+    this.store = new MemoryJobStore(ctx.config.jobTtlSeconds, ctx.config.now);
+    this.concurrency = Math.max(1, ctx.config.workers);
+  }
+
+  async submit(record: JobRecord, gzBody: Buffer): Promise<void> {
+    await this.store.create(record, gzBody);
+    this.waiting.push(record.id);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.closed && this.running.size < this.concurrency && this.waiting.length > 0) {
+      const id = this.waiting.shift()!;
+      const controller = new AbortController();
+      this.running.set(id, controller);
+      executeJob(id, { ...this.ctx, store: this.store }, controller.signal)
+        .catch(async (err) => {
+          // A full pool (synchronous requests took it): queue the job again, at the front.
+          if (err instanceof QueueFullError && !this.closed) {
+            await this.store.transition(id, ['running'], { status: 'queued', stage: 'queued', percent: 0 });
+            this.waiting.unshift(id);
+            await new Promise((r) => setTimeout(r, 200));
+            return;
+          }
+          this.ctx.logger?.error({ jobId: id, err: (err as Error).message }, 'job failed to run');
+          await this.store.transition(id, ['queued', 'running'], {
+            status: 'failed',
+            stage: 'done',
+            finished_at: new Date().toISOString(),
+            result_status: 500,
+            error: { code: 'INTERNAL_ERROR', message: 'Internal server error' },
+          });
+        })
+        .finally(() => {
+          this.running.delete(id);
+          this.pump();
+        });
+    }
+  }
+
+  async cancel(id: string): Promise<JobRecord | null> {
+    const done = await this.store.transition(id, ['queued', 'running'], cancelledPatch());
+    if (!done) return null;
+    const i = this.waiting.indexOf(id);
+    if (i >= 0) this.waiting.splice(i, 1);
+    this.running.get(id)?.abort();
+    await this.store.dropBody(id);
+    return done;
+  }
+
+  accepting(): boolean {
+    return !this.closed && this.waiting.length < this.maxQueued;
+  }
+
+  async depth(): Promise<QueueDepth> {
+    return { waiting: this.waiting.length, active: this.running.size, delayed: 0 };
+  }
+
+  reachable(): boolean {
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const c of this.running.values()) c.abort();
+  }
+}
+
+export function redisClient(url: string, logger?: Logger): Redis {
+  const { Redis } = loadIoredis();
+  // maxRetriesPerRequest: null is what BullMQ requires: commands wait out a Redis
+  // restart instead of failing after a few reconnection attempts.
+  const client = new Redis(url, { maxRetriesPerRequest: null });
+  let last = '';
+  client.on('error', (err: Error) => {
+    if (err.message !== last) logger?.warn({ err: err.message }, 'job queue redis error');
+    last = err.message;
+  });
+  client.on('ready', () => {
+    last = '';
+  });
+  return client;
+}
+
+export interface RunnerOptions {
+  /** Jobs this runner takes at once (default the pool's workers). */
+  concurrency: number;
+}
+
+/**
+ * Takes jobs off the BullMQ queue onto a local pool. close() lets the jobs in hand finish
+ * for up to `drainMs`, then releases the rest to the queue for another runner.
+ */
+export class BullJobRunner {
+  private readonly worker: Worker;
+  private readonly subscriber: Redis;
+  private readonly active = new Map<string, AbortController>();
+  private releasing = false;
+
+  constructor(ctx: RunnerContext, connection: Redis, options: RunnerOptions) {
+    const { Worker, DelayedError, WaitingError } = loadBullmq();
+    const config = ctx.config;
+    this.worker = new Worker(
+      config.jobQueueName,
+      async (job: Job, token?: string) => {
+        const id = job.id!;
+        const controller = new AbortController();
+        this.active.set(id, controller);
+        try {
+          const outcome = await executeJob(id, ctx, controller.signal, () => this.releasing);
+          if (outcome === 'released') {
+            await job.moveToWait(token);
+            ctx.logger?.info({ jobId: id }, 'job released to the queue (worker shutting down)');
+            throw new WaitingError();
+          }
+          return outcome;
+        } catch (err) {
+          if (err instanceof QueueFullError) {
+            // The pool is busy with synchronous requests: try again in a second.
+            await job.moveToDelayed(Date.now() + 1000, token);
+            throw new DelayedError();
+          }
+          throw err;
+        } finally {
+          this.active.delete(id);
+        }
+      },
+      {
+        connection,
+        concurrency: options.concurrency,
+        stalledInterval: config.jobStalledIntervalMs,
+        lockDuration: config.jobLockMs,
+        maxStalledCount: 3,
+        prefix: 'segmint',
+      },
+    );
+    this.worker.on('error', (err) => ctx.logger?.warn({ err: err.message }, 'job worker error'));
+    this.worker.on('stalled', (jobId) => ctx.logger?.warn({ jobId }, 'job stalled: its worker stopped; queued again'));
+    this.worker.on('failed', (job, err) => {
+      if (!job) return;
+      const final = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError' || /stalled more than/.test(err.message);
+      ctx.logger?.error({ jobId: job.id, err: err.message, final }, 'job run failed');
+      if (!final) return;
+      void ctx.store.transition(job.id!, ['queued', 'running'], {
+        status: 'failed',
+        stage: 'done',
+        finished_at: new Date().toISOString(),
+        result_status: 500,
+        error: { code: 'INTERNAL_ERROR', message: 'Internal server error' },
+      });
+    });
+    this.subscriber = connection.duplicate();
+    this.subscriber.on('error', () => {});
+    this.subscriber.subscribe(cancelChannel(config)).catch(() => {});
+    this.subscriber.on('message', (_channel: string, id: string) => this.active.get(id)?.abort());
+  }
+
+  /** Resolves when the worker is connected and taking jobs. */
+  async ready(): Promise<void> {
+    await this.worker.waitUntilReady();
+  }
+
+  get running(): number {
+    return this.active.size;
+  }
+
+  async close(drainMs: number): Promise<void> {
+    const closing = this.worker.close();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), drainMs);
+    });
+    if ((await Promise.race([closing.then(() => 'done' as const), deadline])) === 'late') {
+      this.releasing = true;
+      for (const c of this.active.values()) c.abort();
+      await closing;
+    }
+    clearTimeout(timer);
+    this.subscriber.disconnect();
+  }
+}
+
+function cancelChannel(config: ResolvedConfig): string {
+  return `segmint:${config.jobQueueName}:cancel`;
+}
+
+/** The queue shared through Redis; runs jobs itself when `runner` is given. */
+export class RedisJobEngine implements JobEngine {
+  readonly kind = 'redis';
+  readonly store: RedisJobStore;
+  private readonly queue: Queue;
+  private readonly connection: Redis;
+  private runner?: BullJobRunner;
+
+  constructor(
+    private readonly ctx: Omit<RunnerContext, 'store'>,
+    runJobs: boolean,
+  ) {
+    const config = ctx.config;
+    this.connection = redisClient(config.redisUrl!, ctx.logger);
+    this.store = new RedisJobStore(this.connection, config.jobTtlSeconds);
+    const { Queue } = loadBullmq();
+    this.queue = new Queue(config.jobQueueName, { connection: this.connection, prefix: 'segmint' });
+    this.queue.on('error', () => {});
+    if (runJobs) this.runner = new BullJobRunner({ ...ctx, store: this.store }, this.connection, { concurrency: Math.max(1, config.workers) });
+  }
+
+  async ready(): Promise<void> {
+    await this.queue.waitUntilReady();
+    await this.runner?.ready();
+  }
+
+  async submit(record: JobRecord, gzBody: Buffer): Promise<void> {
+    await this.store.create(record, gzBody);
+    // attempts: a run that threw (Redis gone mid-job) is tried again; the body stays in
+    // the store until the job finishes, so a retry or a stalled job can run it again.
+    await this.queue.add(
+      'segment',
+      {},
+      { jobId: record.id, attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
+    );
+  }
+
+  async cancel(id: string): Promise<JobRecord | null> {
+    const done = await this.store.transition(id, ['queued', 'running'], cancelledPatch());
+    if (!done) return null;
+    // A waiting job comes off the queue; an active one is locked and stays, so its runner
+    // is told to abort (a runner that takes it later sees the record cancelled and skips it).
+    await this.queue.remove(id).catch(() => 0);
+    await this.connection.publish(cancelChannel(this.ctx.config), id);
+    await this.store.dropBody(id);
+    return done;
+  }
+
+  accepting(): boolean {
+    return this.connection.status === 'ready';
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const c = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0 };
+  }
+
+  reachable(): boolean {
+    return this.connection.status === 'ready';
+  }
+
+  async close(): Promise<void> {
+    await this.runner?.close(this.ctx.config.drainTimeoutMs);
+    await this.queue.close().catch(() => {});
+    this.connection.disconnect();
+  }
+}
