@@ -341,3 +341,52 @@ describe('bad input', () => {
     expect(fn).toThrow(message);
   });
 });
+
+describe("algorithm 'auto' decides from the data", () => {
+  // Five unit-variance Gaussian segments whose centres are about 1.7 standard deviations
+  // apart in 6-D: they overlap, so Hamerly's bounds rarely separate a point from its
+  // neighbours' centroids, and 'auto' must notice.
+  function overlapping(n: number, seed: number) {
+    const rng = new Random(seed);
+    const centres = Array.from({ length: 5 }, () => Array.from({ length: 6 }, () => 0.7 * rng.normal()));
+    const data = new Float64Array(n * 6);
+    for (let i = 0; i < n; i++) for (let j = 0; j < 6; j++) data[i * 6 + j] = centres[i % 5][j] + rng.normal();
+    return { data, rows: n, cols: 6 };
+  }
+
+  const same = (a: KMeansModel, b: KMeansModel) => {
+    expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
+    expect(a.centroids).toEqual(b.centroids);
+    expect(a.inertia).toBe(b.inertia);
+    expect(a.iterations).toBe(b.iterations);
+  };
+
+  it('overlapping segments: Lloyd, bit for bit what algorithm lloyd gives', () => {
+    const X = overlapping(6000, 3);
+    for (const [seed, nInit] of [
+      [1, 1],
+      [2, 3],
+    ]) {
+      const auto = kmeans(X, { k: 5, seed, nInit });
+      expect(auto.algorithm).toBe('lloyd');
+      same(auto, kmeans(X, { k: 5, seed, nInit, algorithm: 'lloyd' }));
+    }
+  });
+
+  it('well-separated customer-like data: Hamerly, bit for bit what algorithm hamerly gives', () => {
+    const X = sampleCustomerMatrix(6000, 4);
+    for (const [seed, nInit] of [
+      [1, 1],
+      [2, 3],
+    ]) {
+      const auto = kmeans(X, { k: 5, seed, nInit });
+      expect(auto.algorithm).toBe('hamerly');
+      same(auto, kmeans(X, { k: 5, seed, nInit, algorithm: 'hamerly' }));
+    }
+  });
+
+  it('many clusters go straight to Lloyd', () => {
+    const X = sampleCustomerMatrix(3000, 4);
+    expect(kmeans(X, { k: 40, seed: 1 }).algorithm).toBe('lloyd');
+  });
+});

@@ -78,7 +78,23 @@ export interface FitContext {
   maxIter: number;
   tolAbs: number;
   hamerly: boolean;
+  /**
+   * 'auto' only: judge Hamerly's bounds on this run's first HAMERLY_PROBE_PASSES bounded
+   * passes and give up on the run (lloyd() returns null) when they computed more than
+   * this fraction of Lloyd's n*k distances. 0: no probe.
+   */
+  probeMaxWork: number;
+  /** Set by a probing run: the fraction of n*k distances its bounded passes computed. */
+  probedWork?: number;
 }
+
+/**
+ * Bounded Hamerly passes (after the first, which scans every point) that 'auto' watches
+ * before it commits to Hamerly. Two: the bounds are loosest in the first passes, when the
+ * centroids move most, so the fraction measured here overstates the run's average a
+ * little, and each probing pass costs a full Hamerly pass if Lloyd wins after all.
+ */
+export const HAMERLY_PROBE_PASSES = 2;
 
 /** The outcome of one init followed by Lloyd (or Hamerly) iterations. */
 export interface SingleRun {
@@ -135,8 +151,14 @@ function relocateEmptyClusters(ctx: FitContext, sums: Float64Array, counts: Floa
   return moved;
 }
 
-/** Lloyd (or Hamerly) iterations from the given centred centroids. */
-export function lloyd(ctx: FitContext, start: Float64Array): SingleRun {
+/**
+ * Lloyd (or Hamerly) iterations from the given centred centroids. With ctx.probeMaxWork
+ * (Hamerly only), null when the probe says Lloyd would be faster: the caller reruns the
+ * same start with Lloyd, so a result is always wholly one algorithm's, bit for bit.
+ */
+export function lloyd(ctx: FitContext, start: Float64Array): SingleRun;
+export function lloyd(ctx: FitContext, start: Float64Array, probe: true): SingleRun | null;
+export function lloyd(ctx: FitContext, start: Float64Array, probe = false): SingleRun | null {
   const { kern, ws, r, n, d, k, weightsPtr, hamerly } = ctx;
   const e = kern.exports;
   ws.write(r.C, start);
@@ -145,6 +167,8 @@ export function lloyd(ctx: FitContext, start: Float64Array): SingleRun {
   let strict = false;
   let converged = false;
   let iter = 0;
+  let probedDistances = 0;
+  const probing = probe && hamerly && ctx.probeMaxWork > 0;
   const pass = (first: boolean): number => {
     if (!hamerly) return assignLloyd(kern, r, n, d, k, weightsPtr, true);
     // The running totals, labels, bounds and sums both Hamerly kernels read and update.
@@ -160,6 +184,13 @@ export function lloyd(ctx: FitContext, start: Float64Array): SingleRun {
     const C = ws.viewF64(r.C);
     old.set(C);
     let changed = pass(iter === 0);
+    if (probing && iter >= 1 && iter <= HAMERLY_PROBE_PASSES) {
+      probedDistances += e.hamerlyLastPassDistances();
+      if (iter === HAMERLY_PROBE_PASSES) {
+        ctx.probedWork = probedDistances / (HAMERLY_PROBE_PASSES * n * k);
+        if (ctx.probedWork > ctx.probeMaxWork) return null;
+      }
+    }
     const sums = ws.viewF64(r.sums);
     const counts = ws.viewF64(r.counts);
     // A relocation moves a centroid: not converged yet, whatever the labels did.
