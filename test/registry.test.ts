@@ -28,14 +28,15 @@ const PARAMS: Record<(typeof ALGORITHM_NAMES)[number], Record<string, unknown>> 
   gmm: { k: 3, seed: 1 },
   agglomerative: { k: 3 },
   dbscan: { eps: 1.5, minSamples: 4 },
+  miniBatchKMeans: { k: 3, seed: 1 },
 };
 
 describe('registry', () => {
   const { train, test } = blobs(5);
   const m = toMatrix(train);
 
-  it('registers the four algorithms', () => {
-    expect([...ALGORITHM_NAMES].sort()).toEqual(['agglomerative', 'dbscan', 'gmm', 'kmeans']);
+  it('registers the algorithms', () => {
+    expect([...ALGORITHM_NAMES].sort()).toEqual(['agglomerative', 'dbscan', 'gmm', 'kmeans', 'miniBatchKMeans']);
   });
 
   for (const name of ALGORITHM_NAMES) {
@@ -67,8 +68,8 @@ describe('registry', () => {
   });
 
   it('fits with the same results as the public functions', async () => {
-    const { kmeans, gmm, agglomerative, dbscan } = await import('../src/index');
-    const pub = { kmeans, gmm, agglomerative, dbscan } as Record<string, (X: unknown, o: unknown) => { labels: Int32Array }>;
+    const { kmeans, gmm, agglomerative, dbscan, miniBatchKMeans } = await import('../src/index');
+    const pub = { kmeans, gmm, agglomerative, dbscan, miniBatchKMeans } as Record<string, (X: unknown, o: unknown) => { labels: Int32Array }>;
     for (const name of ALGORITHM_NAMES) {
       expect(Array.from(fitAlgorithm(name, m, PARAMS[name] as never).labels)).toEqual(Array.from(pub[name](train, PARAMS[name]).labels));
     }
@@ -86,7 +87,11 @@ describe('registry', () => {
   });
 
   it('unknown names, options and model types fail naming the parameter', () => {
-    expectParameterError(() => getClusterer('kmedoids'), 'algorithm', /must be one of 'kmeans', 'gmm', 'agglomerative', 'dbscan', 'hierarchical'/);
+    expectParameterError(
+      () => getClusterer('kmedoids'),
+      'algorithm',
+      /must be one of 'kmeans', 'gmm', 'agglomerative', 'dbscan', 'miniBatchKMeans', 'hierarchical'/,
+    );
     expectParameterError(() => fitAlgorithm('dbscan', m, { k: 3 } as never), 'k', /not an option of dbscan/);
     expectParameterError(() => loadModel({ type: 'segmint.nope', version: 1 }), 'json', /not a segmint clustering model/);
     expectParameterError(() => getClusterer('kmeans').fromJSON({ type: 'segmint.gmm', version: 1 }), 'json', /not a segmint K-Means model/);

@@ -151,6 +151,19 @@ export function kmeans(X: MatrixLike, options: KMeansOptions): KMeansModel {
  * another copy and scan of X. Options are validated as kmeans() does.
  */
 export function fitKMeans(m: Matrix, options: KMeansOptions): KMeansModel {
+  return fitOrInit(m, options, false) as KMeansModel;
+}
+
+/**
+ * The first init's centroids only (k-means++, random rows or the given ones), in X's
+ * coordinates, without Lloyd iterations: MiniBatchKMeans initialises on a sample of X
+ * this way, as scikit-learn's does. Options as kmeans()'s.
+ */
+export function kmeansInitialCentroids(m: Matrix, options: KMeansOptions): Float64Array {
+  return fitOrInit(m, options, true) as Float64Array;
+}
+
+function fitOrInit(m: Matrix, options: KMeansOptions, initOnly: boolean): KMeansModel | Float64Array {
   const { rows: n, cols: d } = m;
   const opts = resolveOptions(options, n, d);
   const weights = toWeights(options.sampleWeight, n);
@@ -249,6 +262,10 @@ export function fitKMeans(m: Matrix, options: KMeansOptions): KMeansModel {
       start = randomInit(ctx, rng);
     } else {
       start = kmeansPlusPlus(ctx, rng);
+    }
+    if (initOnly) {
+      for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) start[c * d + j] += center[j];
+      return start;
     }
     let result: SingleRun | null = null;
     if (ctx.probeMaxWork > 0) {

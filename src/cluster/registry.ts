@@ -11,12 +11,14 @@ import type { Clusterer, ClusterModel, ModelJSON } from './clusterer';
 import { dbscanClusterer } from './dbscan';
 import { gmmClusterer } from './gmm';
 import { kmeansClusterer } from './kmeans';
+import { miniBatchKMeansClusterer } from './minibatch';
 
 const CLUSTERERS = {
   kmeans: kmeansClusterer,
   gmm: gmmClusterer,
   agglomerative: agglomerativeClusterer,
   dbscan: dbscanClusterer,
+  miniBatchKMeans: miniBatchKMeansClusterer,
 } as const;
 
 /** Other names of registered algorithms: the service (and the reference API) says 'hierarchical'. */
