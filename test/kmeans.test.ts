@@ -390,3 +390,37 @@ describe("algorithm 'auto' decides from the data", () => {
     expect(kmeans(X, { k: 40, seed: 1 }).algorithm).toBe('lloyd');
   });
 });
+
+describe('threads within a job (init({ threads }), Node)', () => {
+  it('labels, centroids and inertia are bit-identical for 1, 2, 3 and 4 threads and without a pool', async () => {
+    const X = sampleCustomerMatrix(30001, 21); // odd, and not a multiple of the blocks
+    const w = Array.from({ length: X.rows }, (_, i) => 1 + (i % 3));
+    await init({ threads: 1 });
+    const single = kmeans(X, { k: 6, seed: 4, nInit: 2, algorithm: 'lloyd' });
+    const weighted = kmeans(X, { k: 6, seed: 4, algorithm: 'lloyd', sampleWeight: w });
+    expect(() => kmeans(X, { k: 6, threads: 2 })).toThrow(InvalidParameterError);
+    try {
+      const info = await init({ threads: 4 });
+      expect(info.threads).toBe(4);
+      for (const threads of [1, 2, 3, 4]) {
+        const m = kmeans(X, { k: 6, seed: 4, nInit: 2, algorithm: 'lloyd', threads });
+        expect(Array.from(m.labels)).toEqual(Array.from(single.labels));
+        expect(m.centroids).toEqual(single.centroids);
+        expect(m.inertia).toBe(single.inertia);
+        expect(m.iterations).toBe(single.iterations);
+      }
+      const mw = kmeans(X, { k: 6, seed: 4, algorithm: 'lloyd', sampleWeight: w });
+      expect(mw.centroids).toEqual(weighted.centroids);
+      expect(mw.inertia).toBe(weighted.inertia);
+      expect(() => kmeans(X, { k: 6, threads: 5 })).toThrow(/init\(\{ threads \}\) started 4/);
+    } finally {
+      const info = await init({ threads: 1 });
+      expect(info.threads).toBe(1);
+    }
+  });
+
+  it('threads outside 1..65 fail naming the parameter', async () => {
+    await expect(init({ threads: 0 })).rejects.toThrow(InvalidParameterError);
+    await expect(init({ threads: 2.5 })).rejects.toThrow(/threads/);
+  });
+});

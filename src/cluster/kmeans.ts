@@ -52,6 +52,11 @@ export interface KMeansOptions {
   sampleWeight?: ArrayLike<number>;
   /** 'lloyd' (blocked SIMD), 'hamerly' (triangle inequality) or 'auto'. */
   algorithm?: KMeansAlgorithm;
+  /**
+   * Threads for Lloyd's assignment, at most what `init({ threads })` started (Node only);
+   * default: all of them from MIN_THREADED_ROWS rows, else 1. Results do not depend on it.
+   */
+  threads?: number;
 }
 
 /** Defaults of kmeans()'s options (scikit-learn's). */
@@ -64,7 +69,13 @@ export const defaultKMeansOptions = {
   algorithm: 'auto' as KMeansAlgorithm,
 };
 
-const OPTION_NAMES = ['k', 'init', 'nInit', 'maxIter', 'tol', 'seed', 'sampleWeight', 'algorithm'] as const;
+const OPTION_NAMES = ['k', 'init', 'nInit', 'maxIter', 'tol', 'seed', 'sampleWeight', 'algorithm', 'threads'] as const;
+
+/**
+ * Below this many rows a threaded Lloyd pass costs more in waking workers than it saves,
+ * and kmeans() stays on one thread unless `threads` is given.
+ */
+export const MIN_THREADED_ROWS = 20_000;
 
 /**
  * 'auto' takes Hamerly up to this many clusters (low dimension) and Lloyd above. Measured
@@ -101,6 +112,7 @@ interface Resolved {
   algorithm: 'lloyd' | 'hamerly';
   /** 'auto' chose Hamerly from k and d: probe the data before committing to it. */
   probe: boolean;
+  threads: number | undefined;
   warnings: string[];
 }
 
@@ -134,7 +146,8 @@ function resolveOptions(options: KMeansOptions, n: number, d: number): Resolved 
   const seed = numberOption('seed', o.seed, (v) => Number.isInteger(v), 'an integer');
   const alg = enumOption('algorithm', o.algorithm, ['auto', 'lloyd', 'hamerly'] as const);
   const algorithm = alg === 'auto' ? (preferHamerly(k, d) ? 'hamerly' : 'lloyd') : alg;
-  return { k, init, nInit, maxIter, tol, seed, algorithm, probe: alg === 'auto' && algorithm === 'hamerly', warnings };
+  const threads = options.threads === undefined ? undefined : integerOption('threads', options.threads, 1, 65);
+  return { k, init, nInit, maxIter, tol, seed, algorithm, probe: alg === 'auto' && algorithm === 'hamerly', threads, warnings };
 }
 
 /**
@@ -189,6 +202,14 @@ function fitOrInit(m: Matrix, options: KMeansOptions, initOnly: boolean): KMeans
   }
 
   const kern = kernels();
+  const available = kern.pool?.threads ?? 1;
+  if (opts.threads !== undefined && opts.threads > available) {
+    throw new InvalidParameterError(
+      'threads',
+      `is ${opts.threads} but ${available === 1 ? 'no thread pool is running' : `init({ threads }) started ${available}`}; call await init({ threads: ${opts.threads} }) first (Node only)`,
+    );
+  }
+  const threads = opts.threads ?? (n >= MIN_THREADED_ROWS ? available : 1);
   const ws = kern.workspace();
   let hamerly = opts.algorithm === 'hamerly';
   const r = lloydRegions(ws, n, d, k, weights !== undefined);
@@ -249,6 +270,7 @@ function fitOrInit(m: Matrix, options: KMeansOptions, initOnly: boolean): KMeans
     tolAbs,
     hamerly,
     probeMaxWork: opts.probe ? HAMERLY_MAX_WORK : 0,
+    threads,
   };
   const rng = new Random(opts.seed);
 

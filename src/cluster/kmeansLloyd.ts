@@ -33,9 +33,16 @@ export function lloydRegions(ws: Workspace, n: number, d: number, k: number, wei
 }
 
 /** One Lloyd assignment pass; with `accumulate`, also the per-cluster sums and counts. Returns labels changed. */
-export function assignLloyd(kern: Kernels, r: LloydRegions, n: number, d: number, k: number, weightsPtr: number, accumulate: boolean): number {
+export function assignLloyd(kern: Kernels, r: LloydRegions, n: number, d: number, k: number, weightsPtr: number, accumulate: boolean, threads = 1): number {
   const e = kern.exports;
   e.halfSquaredNorms(r.C.ptr, k, d, r.halfNorm.ptr);
+  if (threads > 1 && kern.pool) {
+    // Workers label row blocks; the sums are then added in row order on this thread, the
+    // single-threaded pass's order, so the result does not depend on the thread count.
+    const changed = kern.pool.assignLabels(threads, r.Xp.ptr, r.X.ptr, n, d, r.C.ptr, r.halfNorm.ptr, k, r.labels.ptr);
+    if (accumulate) e.accumulateByLabel(r.X.ptr, n, d, k, weightsPtr, r.labels.ptr, r.sums.ptr, r.counts.ptr);
+    return changed;
+  }
   return e.assignNearest(
     r.Xp.ptr,
     r.X.ptr,
@@ -78,6 +85,8 @@ export interface FitContext {
   maxIter: number;
   tolAbs: number;
   hamerly: boolean;
+  /** Threads Lloyd's assignment splits rows over (1: this thread only). */
+  threads: number;
   /**
    * 'auto' only: judge Hamerly's bounds on this run's first HAMERLY_PROBE_PASSES bounded
    * passes and give up on the run (lloyd() returns null) when they computed more than
@@ -170,7 +179,7 @@ export function lloyd(ctx: FitContext, start: Float64Array, probe = false): Sing
   let probedDistances = 0;
   const probing = probe && hamerly && ctx.probeMaxWork > 0;
   const pass = (first: boolean): number => {
-    if (!hamerly) return assignLloyd(kern, r, n, d, k, weightsPtr, true);
+    if (!hamerly) return assignLloyd(kern, r, n, d, k, weightsPtr, true, ctx.threads);
     // The running totals, labels, bounds and sums both Hamerly kernels read and update.
     const state = [ctx.cumulative.ptr, r.labels.ptr, ctx.upper!.ptr, ctx.lower!.ptr, r.sums.ptr, r.counts.ptr, ctx.members.ptr] as const;
     if (first) {
