@@ -9,7 +9,7 @@
 // every core (its default); segmint is single-threaded.
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
-import { kmeans, sampleCustomerMatrix } from '../../dist/index.js';
+import { init, kmeans, sampleCustomerMatrix } from '../../dist/index.js';
 import { kernels } from '../../src/wasm/index.ts';
 import { lloydRef } from '../../test/reference/kmeans.ts';
 import { compare, record, standardizedCustomers, toRows } from '../lib.mjs';
@@ -115,6 +115,10 @@ export async function run({ quick, sizes: asked }) {
     // The jobs of issue 16, on z-scored data with overlapping segments: 10 single-init
     // fits (seeds 1..10) and one fit with nInit = 10. Iterations: the total over the fits
     // for the first job, the kept init's for the second (each library keeps its own best).
+    // segmint's threaded Lloyd (init({ threads })) runs next to its single-threaded
+    // contenders, which pass threads: 1 explicitly.
+    const poolThreads = Math.min(nCores, 4);
+    if (poolThreads > 1) await init({ threads: poolThreads });
     const jobSizes = asked ?? [100_000];
     for (const n of jobSizes) {
       for (const [dataName, X] of [
@@ -127,17 +131,24 @@ export async function run({ quick, sizes: asked }) {
           ['nInit = 10', [1], 10],
         ]) {
           const iters = {};
-          const fits = (algorithm) => () => {
-            let total = 0;
-            for (const seed of seeds) total += kmeans(X, { k, seed, nInit, algorithm }).iterations;
-            iters[`segmint ${algorithm}`] = total;
-          };
+          const fits =
+            (algorithm, threads = 1) =>
+            () => {
+              let total = 0;
+              for (const seed of seeds) total += kmeans(X, { k, seed, nInit, algorithm, threads }).iterations;
+              iters[`segmint ${algorithm}${threads > 1 ? `, ${threads} threads` : ''}`] = total;
+            };
           await compare(
             `kmeans ${jobName}, ${dataName} ${n.toLocaleString('en')} x 6, k = 5`,
             [
               { name: 'segmint auto', fn: fits('auto') },
               { name: 'segmint lloyd', fn: fits('lloyd') },
               { name: 'segmint hamerly', fn: fits('hamerly') },
+              {
+                name: `segmint lloyd, ${poolThreads} threads`,
+                fn: fits('lloyd', poolThreads),
+                skip: poolThreads > 1 ? undefined : 'one core: no threads to compare',
+              },
               ...skTasks({ k, nInit, seeds, maxIter: 300, tol: 1e-4 }, iters),
             ],
             {
@@ -151,6 +162,7 @@ export async function run({ quick, sizes: asked }) {
     }
   } finally {
     sk?.close();
+    await init({ threads: 1 });
   }
 
   // Kernel throughput: one Lloyd assignment pass over 1M x 6 points, k = 5 and k = 16.
