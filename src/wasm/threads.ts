@@ -25,8 +25,11 @@ const MAX_WORKERS = 64;
 // The worker: instantiates the threads build over the shared memory and labels its block
 // whenever the generation word moves. Plain JavaScript, run with eval (no extra file in
 // dist/ to locate at run time).
+// process.getBuiltinModule (Node >= 20.16) first; an eval'd worker is CommonJS, so
+// require is the fallback on older Node.
 const WORKER_SOURCE = `
-const { workerData, parentPort } = require('node:worker_threads');
+const loadBuiltin = process.getBuiltinModule ?? require;
+const { workerData, parentPort } = loadBuiltin('node:worker_threads');
 const { bytes, memory, control, index } = workerData;
 const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
 const ctrl = new Int32Array(control, 0, 8);
