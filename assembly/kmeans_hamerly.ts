@@ -28,6 +28,15 @@ function moveContribution(x: usize, d: i32, w: f64, c: i32, sums: usize, counts:
   }
 }
 
+// Distances computed by the last hamerlyAssign pass (bound checks + full scans): what
+// kmeans' 'auto' reads to judge, on the data at hand, whether the bounds pay.
+let lastPassDistances: f64 = 0;
+
+/** How many point-centroid distances the last hamerlyAssign pass computed (n*k would be Lloyd's). */
+export function hamerlyLastPassDistances(): f64 {
+  return lastPassDistances;
+}
+
 /**
  * One Hamerly pass (exact distances, triangle-inequality bounds). With init != 0 the
  * bounds, sums, counts and member counts are built from scratch; otherwise the bounds
@@ -89,6 +98,7 @@ export function hamerlyAssign(
   }
 
   let changed = 0;
+  let bounded = 0, scanned = 0;
   for (let i = 0; i < n; i++) {
     const lp = labels + (<usize>i << 2);
     const up = upperRel + (<usize>i << 3);
@@ -100,12 +110,14 @@ export function hamerlyAssign(
       const z = max(load<f64>(lo) - M, load<f64>(halfSeparation + (<usize>a << 3)));
       if (load<f64>(up) + Sa <= z) continue;
       const u = Math.sqrt(sqdistRows(x, C + <usize>a * rowBytes, d));
+      bounded++;
       if (u <= z) {
         store<f64>(up, u - Sa);
         continue;
       }
     }
     // Branch-free: which centroid is nearest is data-dependent and mispredicts often.
+    scanned++;
     let best = Infinity, second = Infinity;
     let label = 0;
     for (let c = 0; c < k; c++) {
@@ -125,6 +137,7 @@ export function hamerlyAssign(
       moveContribution(x, d, w, label, sums, counts, members, 1);
     }
   }
+  lastPassDistances = <f64>bounded + <f64>scanned * <f64>k;
   return changed;
 }
 

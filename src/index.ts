@@ -16,6 +16,8 @@ export type { Matrix, MatrixLike } from './matrix';
 export { kmeans, KMeansModel, defaultKMeansOptions } from './cluster/kmeans';
 /** K-Means options, results and model JSON. */
 export type { KMeansOptions, KMeansResult, KMeansJSON, KMeansInit, KMeansAlgorithm } from './cluster/kmeans';
+export { miniBatchKMeans, createMiniBatchKMeans, MiniBatchKMeansModel, defaultMiniBatchKMeansOptions } from './cluster/minibatch';
+export type { MiniBatchKMeansOptions, MiniBatchKMeansJSON } from './cluster/minibatch';
 /** A seeded generator of customer-like data. */
 export { sampleCustomers, sampleCustomerMatrix, SAMPLE_FEATURES } from './sample';
 /** One generated customer. */

@@ -341,3 +341,86 @@ describe('bad input', () => {
     expect(fn).toThrow(message);
   });
 });
+
+describe("algorithm 'auto' decides from the data", () => {
+  // Five unit-variance Gaussian segments whose centres are about 1.7 standard deviations
+  // apart in 6-D: they overlap, so Hamerly's bounds rarely separate a point from its
+  // neighbours' centroids, and 'auto' must notice.
+  function overlapping(n: number, seed: number) {
+    const rng = new Random(seed);
+    const centres = Array.from({ length: 5 }, () => Array.from({ length: 6 }, () => 0.7 * rng.normal()));
+    const data = new Float64Array(n * 6);
+    for (let i = 0; i < n; i++) for (let j = 0; j < 6; j++) data[i * 6 + j] = centres[i % 5][j] + rng.normal();
+    return { data, rows: n, cols: 6 };
+  }
+
+  const same = (a: KMeansModel, b: KMeansModel) => {
+    expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
+    expect(a.centroids).toEqual(b.centroids);
+    expect(a.inertia).toBe(b.inertia);
+    expect(a.iterations).toBe(b.iterations);
+  };
+
+  it('overlapping segments: Lloyd, bit for bit what algorithm lloyd gives', () => {
+    const X = overlapping(6000, 3);
+    for (const [seed, nInit] of [
+      [1, 1],
+      [2, 3],
+    ]) {
+      const auto = kmeans(X, { k: 5, seed, nInit });
+      expect(auto.algorithm).toBe('lloyd');
+      same(auto, kmeans(X, { k: 5, seed, nInit, algorithm: 'lloyd' }));
+    }
+  });
+
+  it('well-separated customer-like data: Hamerly, bit for bit what algorithm hamerly gives', () => {
+    const X = sampleCustomerMatrix(6000, 4);
+    for (const [seed, nInit] of [
+      [1, 1],
+      [2, 3],
+    ]) {
+      const auto = kmeans(X, { k: 5, seed, nInit });
+      expect(auto.algorithm).toBe('hamerly');
+      same(auto, kmeans(X, { k: 5, seed, nInit, algorithm: 'hamerly' }));
+    }
+  });
+
+  it('many clusters go straight to Lloyd', () => {
+    const X = sampleCustomerMatrix(3000, 4);
+    expect(kmeans(X, { k: 40, seed: 1 }).algorithm).toBe('lloyd');
+  });
+});
+
+describe('threads within a job (init({ threads }), Node)', () => {
+  it('labels, centroids and inertia are bit-identical for 1, 2, 3 and 4 threads and without a pool', async () => {
+    const X = sampleCustomerMatrix(30001, 21); // odd, and not a multiple of the blocks
+    const w = Array.from({ length: X.rows }, (_, i) => 1 + (i % 3));
+    await init({ threads: 1 });
+    const single = kmeans(X, { k: 6, seed: 4, nInit: 2, algorithm: 'lloyd' });
+    const weighted = kmeans(X, { k: 6, seed: 4, algorithm: 'lloyd', sampleWeight: w });
+    expect(() => kmeans(X, { k: 6, threads: 2 })).toThrow(InvalidParameterError);
+    try {
+      const info = await init({ threads: 4 });
+      expect(info.threads).toBe(4);
+      for (const threads of [1, 2, 3, 4]) {
+        const m = kmeans(X, { k: 6, seed: 4, nInit: 2, algorithm: 'lloyd', threads });
+        expect(Array.from(m.labels)).toEqual(Array.from(single.labels));
+        expect(m.centroids).toEqual(single.centroids);
+        expect(m.inertia).toBe(single.inertia);
+        expect(m.iterations).toBe(single.iterations);
+      }
+      const mw = kmeans(X, { k: 6, seed: 4, algorithm: 'lloyd', sampleWeight: w });
+      expect(mw.centroids).toEqual(weighted.centroids);
+      expect(mw.inertia).toBe(weighted.inertia);
+      expect(() => kmeans(X, { k: 6, threads: 5 })).toThrow(/init\(\{ threads \}\) started 4/);
+    } finally {
+      const info = await init({ threads: 1 });
+      expect(info.threads).toBe(1);
+    }
+  });
+
+  it('threads outside 1..65 fail naming the parameter', async () => {
+    await expect(init({ threads: 0 })).rejects.toThrow(InvalidParameterError);
+    await expect(init({ threads: 2.5 })).rejects.toThrow(/threads/);
+  });
+});

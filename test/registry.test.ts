@@ -31,6 +31,7 @@ const PARAMS: Record<(typeof ALGORITHM_NAMES)[number], Record<string, unknown>> 
   hdbscan: { minClusterSize: 10 },
   // Column 2 read as categories (every value its own): k-prototypes then clusters on columns 0 and 1.
   kprototypes: { k: 3, seed: 1, categoricalColumns: [2] },
+  miniBatchKMeans: { k: 3, seed: 1 },
 };
 
 describe('registry', () => {
@@ -38,7 +39,7 @@ describe('registry', () => {
   const m = toMatrix(train);
 
   it('registers the algorithms', () => {
-    expect([...ALGORITHM_NAMES].sort()).toEqual(['agglomerative', 'dbscan', 'gmm', 'hdbscan', 'kmeans', 'kprototypes']);
+    expect([...ALGORITHM_NAMES].sort()).toEqual(['agglomerative', 'dbscan', 'gmm', 'hdbscan', 'kmeans', 'kprototypes', 'miniBatchKMeans']);
   });
 
   for (const name of ALGORITHM_NAMES) {
@@ -70,13 +71,14 @@ describe('registry', () => {
   });
 
   it('fits with the same results as the public functions', async () => {
-    const { kmeans, gmm, agglomerative, dbscan, hdbscan, kprototypes } = await import('../src/index');
+    const { kmeans, gmm, agglomerative, dbscan, hdbscan, kprototypes, miniBatchKMeans } = await import('../src/index');
     const pub = {
       kmeans,
       gmm,
       agglomerative,
       dbscan,
       hdbscan,
+      miniBatchKMeans,
       kprototypes: (X: number[][]) =>
         kprototypes(
           X.map((r) => [r[0], r[1]]),
@@ -104,7 +106,7 @@ describe('registry', () => {
     expectParameterError(
       () => getClusterer('kmedoids'),
       'algorithm',
-      /must be one of 'kmeans', 'gmm', 'agglomerative', 'dbscan', 'hdbscan', 'kprototypes', 'hierarchical'/,
+      /must be one of 'kmeans', 'gmm', 'agglomerative', 'dbscan', 'hdbscan', 'kprototypes', 'miniBatchKMeans', 'hierarchical'/,
     );
     expectParameterError(() => fitAlgorithm('dbscan', m, { k: 3 } as never), 'k', /not an option of dbscan/);
     expectParameterError(() => loadModel({ type: 'segmint.nope', version: 1 }), 'json', /not a segmint clustering model/);

@@ -33,9 +33,16 @@ export function lloydRegions(ws: Workspace, n: number, d: number, k: number, wei
 }
 
 /** One Lloyd assignment pass; with `accumulate`, also the per-cluster sums and counts. Returns labels changed. */
-export function assignLloyd(kern: Kernels, r: LloydRegions, n: number, d: number, k: number, weightsPtr: number, accumulate: boolean): number {
+export function assignLloyd(kern: Kernels, r: LloydRegions, n: number, d: number, k: number, weightsPtr: number, accumulate: boolean, threads = 1): number {
   const e = kern.exports;
   e.halfSquaredNorms(r.C.ptr, k, d, r.halfNorm.ptr);
+  if (threads > 1 && kern.pool) {
+    // Workers label row blocks; the sums are then added in row order on this thread, the
+    // single-threaded pass's order, so the result does not depend on the thread count.
+    const changed = kern.pool.assignLabels(threads, r.Xp.ptr, r.X.ptr, n, d, r.C.ptr, r.halfNorm.ptr, k, r.labels.ptr);
+    if (accumulate) e.accumulateByLabel(r.X.ptr, n, d, k, weightsPtr, r.labels.ptr, r.sums.ptr, r.counts.ptr);
+    return changed;
+  }
   return e.assignNearest(
     r.Xp.ptr,
     r.X.ptr,
@@ -78,7 +85,25 @@ export interface FitContext {
   maxIter: number;
   tolAbs: number;
   hamerly: boolean;
+  /** Threads Lloyd's assignment splits rows over (1: this thread only). */
+  threads: number;
+  /**
+   * 'auto' only: judge Hamerly's bounds on this run's first HAMERLY_PROBE_PASSES bounded
+   * passes and give up on the run (lloyd() returns null) when they computed more than
+   * this fraction of Lloyd's n*k distances. 0: no probe.
+   */
+  probeMaxWork: number;
+  /** Set by a probing run: the fraction of n*k distances its bounded passes computed. */
+  probedWork?: number;
 }
+
+/**
+ * Bounded Hamerly passes (after the first, which scans every point) that 'auto' watches
+ * before it commits to Hamerly. Two: the bounds are loosest in the first passes, when the
+ * centroids move most, so the fraction measured here overstates the run's average a
+ * little, and each probing pass costs a full Hamerly pass if Lloyd wins after all.
+ */
+export const HAMERLY_PROBE_PASSES = 2;
 
 /** The outcome of one init followed by Lloyd (or Hamerly) iterations. */
 export interface SingleRun {
@@ -135,8 +160,14 @@ function relocateEmptyClusters(ctx: FitContext, sums: Float64Array, counts: Floa
   return moved;
 }
 
-/** Lloyd (or Hamerly) iterations from the given centred centroids. */
-export function lloyd(ctx: FitContext, start: Float64Array): SingleRun {
+/**
+ * Lloyd (or Hamerly) iterations from the given centred centroids. With ctx.probeMaxWork
+ * (Hamerly only), null when the probe says Lloyd would be faster: the caller reruns the
+ * same start with Lloyd, so a result is always wholly one algorithm's, bit for bit.
+ */
+export function lloyd(ctx: FitContext, start: Float64Array): SingleRun;
+export function lloyd(ctx: FitContext, start: Float64Array, probe: true): SingleRun | null;
+export function lloyd(ctx: FitContext, start: Float64Array, probe = false): SingleRun | null {
   const { kern, ws, r, n, d, k, weightsPtr, hamerly } = ctx;
   const e = kern.exports;
   ws.write(r.C, start);
@@ -145,8 +176,10 @@ export function lloyd(ctx: FitContext, start: Float64Array): SingleRun {
   let strict = false;
   let converged = false;
   let iter = 0;
+  let probedDistances = 0;
+  const probing = probe && hamerly && ctx.probeMaxWork > 0;
   const pass = (first: boolean): number => {
-    if (!hamerly) return assignLloyd(kern, r, n, d, k, weightsPtr, true);
+    if (!hamerly) return assignLloyd(kern, r, n, d, k, weightsPtr, true, ctx.threads);
     // The running totals, labels, bounds and sums both Hamerly kernels read and update.
     const state = [ctx.cumulative.ptr, r.labels.ptr, ctx.upper!.ptr, ctx.lower!.ptr, r.sums.ptr, r.counts.ptr, ctx.members.ptr] as const;
     if (first) {
@@ -160,6 +193,13 @@ export function lloyd(ctx: FitContext, start: Float64Array): SingleRun {
     const C = ws.viewF64(r.C);
     old.set(C);
     let changed = pass(iter === 0);
+    if (probing && iter >= 1 && iter <= HAMERLY_PROBE_PASSES) {
+      probedDistances += e.hamerlyLastPassDistances();
+      if (iter === HAMERLY_PROBE_PASSES) {
+        ctx.probedWork = probedDistances / (HAMERLY_PROBE_PASSES * n * k);
+        if (ctx.probedWork > ctx.probeMaxWork) return null;
+      }
+    }
     const sums = ws.viewF64(r.sums);
     const counts = ws.viewF64(r.counts);
     // A relocation moves a centroid: not converged yet, whatever the labels did.

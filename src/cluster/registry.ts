@@ -13,6 +13,7 @@ import { gmmClusterer } from './gmm';
 import { hdbscanClusterer } from './hdbscan';
 import { kmeansClusterer } from './kmeans';
 import { kprototypesClusterer } from './kprototypes';
+import { miniBatchKMeansClusterer } from './minibatch';
 
 const CLUSTERERS = {
   kmeans: kmeansClusterer,
@@ -21,6 +22,7 @@ const CLUSTERERS = {
   dbscan: dbscanClusterer,
   hdbscan: hdbscanClusterer,
   kprototypes: kprototypesClusterer,
+  miniBatchKMeans: miniBatchKMeansClusterer,
 } as const;
 
 /** Other names of registered algorithms: the service (and the reference API) says 'hierarchical'. */

@@ -14,7 +14,8 @@
  * heap base, memory only ever grows to what the largest single call needed.
  */
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
-import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from './bytes.generated';
+import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64, THREADS_WASM_BASE64 } from './bytes.generated';
+import type { ThreadPool } from './threads';
 import type { KernelExports, Ptr } from './kernels.generated';
 import { InvalidParameterError } from '../errors';
 
@@ -33,6 +34,8 @@ export interface WasmInfo {
   variant: WasmVariant;
   simdSupported: boolean;
   memoryBytes: number;
+  /** Threads a K-Means assignment may use (init({ threads })); 1 when single-threaded. */
+  threads: number;
 }
 
 function decodeBase64(b64: string): Uint8Array {
@@ -65,6 +68,13 @@ let active: Kernels | undefined;
 export interface InitOptions {
   /** 'auto' (default) takes SIMD where the engine validates it. 'scalar' forces the fallback. */
   variant?: 'auto' | WasmVariant;
+  /**
+   * Node only, off by default: threads (counting the main thread) that K-Means' Lloyd
+   * assignment may split rows over, with worker_threads on a shared-memory SIMD build;
+   * results are bit-identical to one thread. 1 turns it back off; omitted keeps the
+   * current setting.
+   */
+  threads?: number;
 }
 
 function resolveVariant(options: InitOptions | undefined): WasmVariant {
@@ -83,7 +93,43 @@ function resolveVariant(options: InitOptions | undefined): WasmVariant {
  * Compiles and instantiates the kernels. Idempotent: later calls return the same
  * instance. Passing another variant switches every later call to it.
  */
+let threaded: Kernels | undefined;
+
+async function startThreads(threads: number): Promise<Kernels> {
+  if (!Number.isInteger(threads) || threads < 1 || threads > 65) {
+    throw new InvalidParameterError('threads', `must be an integer from 1 to 65, got ${JSON.stringify(threads)}`);
+  }
+  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  if (!isNode || typeof SharedArrayBuffer === 'undefined' || typeof Atomics?.wait !== 'function') {
+    throw new InvalidParameterError('threads', 'needs Node (worker_threads, SharedArrayBuffer and Atomics.wait on the main thread); use threads: 1 here');
+  }
+  if (!simdSupported()) throw new InvalidParameterError('threads', 'needs WebAssembly SIMD, which this engine lacks');
+  const bytes = decodeBase64(THREADS_WASM_BASE64);
+  // initial: the builds' 16 pages; maximum: wasm32's 4 GiB, what the threads build declares.
+  const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true } as WebAssembly.MemoryDescriptor);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), { env: { memory } });
+  const exports = { ...(instance.exports as unknown as KernelExports), memory } as KernelExports;
+  const { startThreadPool } = await import('./threads');
+  const kern = new Kernels(exports, 'simd');
+  kern.pool = await startThreadPool(threads, bytes, memory, exports);
+  return kern;
+}
+
 export async function init(options?: InitOptions): Promise<WasmInfo> {
+  if (options?.threads !== undefined) {
+    if (options.threads === 1) {
+      threaded?.pool?.close();
+      threaded = undefined;
+    } else if (threaded?.pool?.threads !== options.threads) {
+      const next = await startThreads(options.threads);
+      threaded?.pool?.close();
+      threaded = next;
+    }
+  }
+  if (threaded) {
+    active = threaded;
+    return info();
+  }
   const variant = resolveVariant(options);
   if (!instances[variant]) {
     pending[variant] ??= instantiate<KernelExports>(wasmBytes(variant) as BufferSource, {}).then((r) => (instances[variant] = new Kernels(r.exports, variant)));
@@ -111,7 +157,7 @@ export function kernels(): Kernels {
 /** Which build is active and how much linear memory it holds. */
 export function info(): WasmInfo {
   const k = kernels();
-  return { variant: k.variant, simdSupported: simdSupported(), memoryBytes: k.exports.memory.buffer.byteLength };
+  return { variant: k.variant, simdSupported: simdSupported(), memoryBytes: k.exports.memory.buffer.byteLength, threads: k.pool?.threads ?? 1 };
 }
 
 const PAGE = 65536;
@@ -128,6 +174,8 @@ export interface Region {
 export class Kernels {
   readonly exports: KernelExports;
   readonly variant: WasmVariant;
+  /** The worker pool of init({ threads }); null when single-threaded. */
+  pool: ThreadPool | null = null;
   private readonly base: number;
   constructor(exports: KernelExports, variant: WasmVariant) {
     this.exports = exports;
