@@ -32,6 +32,20 @@ describe('segmint segment', () => {
     expect(r.stdout).toMatch(/avg_total_purchases/);
   });
 
+  it("the table shows each segment's rule, drivers, stability and action", () => {
+    const args = ['segment', 'examples/customers.csv', '-k', '3', '--seed', '2'];
+    const json = JSON.parse(cli(args).stdout);
+    const table = cli([...args, '--format', 'table']).stdout;
+    for (const s of json.segments) {
+      const block = table.slice(table.indexOf(`[${s.segment_id}] ${s.label}`));
+      expect(block).toContain(`rule: ${s.rules.text}`);
+      expect(block).toMatch(/stability: \d\.\d\d/);
+      expect(block).toContain(`action: ${s.action}`);
+      const strongest = s.drivers.find((d: { effect: string }) => d.effect !== 'negligible');
+      if (strongest) expect(block).toContain(`${strongest.feature} ${strongest.direction}`);
+    }
+  });
+
   it('reads NDJSON from stdin with --features and --algorithm', () => {
     const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ customer_id: `c${i}`, a: i % 2 ? 100 + i : i, b: i })).join('\n');
     const r = cli(['segment', '-', '--features', 'a', '--algorithm', 'hierarchical', '-k', '2'], lines);

@@ -67,6 +67,7 @@ export function formatTable(r: SegmentationResponse, locale: Locale = 'en'): str
   for (const s of r.segments) {
     lines.push(`[${s.segment_id}] ${s.label} — ${s.size.toLocaleString('en-US')} customers (${fmt(s.share * 100, 1)}%)`);
     lines.push(`    ${s.description}`);
+    for (const line of explanationLines(s)) lines.push(`    ${line}`);
   }
   lines.push('');
   const keys = Object.keys(r.segments[0]?.characteristics ?? {});
@@ -82,6 +83,17 @@ export function formatTable(r: SegmentationResponse, locale: Locale = 'en'): str
   }
   lines.push('', `time ${fmt(r.meta.timings_ms.total, 1)} ms`);
   return lines.join('\n');
+}
+
+/** Why the segment is what it is: the rule that describes it, what sets it apart, how stable it is, what to do. */
+function explanationLines(s: SegmentationResponse['segments'][number]): string[] {
+  const out: string[] = [];
+  if (s.rules) out.push(`rule: ${s.rules.text} (covers ${fmt(s.rules.coverage * 100, 0)}% of it, ${fmt(s.rules.precision * 100, 0)}% precise)`);
+  const drivers = (s.drivers ?? []).filter((d) => d.effect !== 'negligible').slice(0, 3);
+  if (drivers.length > 0) out.push(`drivers: ${drivers.map((d) => `${d.feature} ${d.direction} (d ${fmt(d.d, 2)}, ${d.effect})`).join('; ')}`);
+  if (s.stability !== undefined && s.stability !== null) out.push(`stability: ${fmt(s.stability, 2)}`);
+  if (s.action) out.push(`action: ${s.action}`);
+  return out;
 }
 
 const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
