@@ -349,7 +349,7 @@ function renderProfiles(r: SegmentationResponse): void {
         const description = document.createElement('div');
         description.className = 'description';
         description.textContent = s.description;
-        label.append(description);
+        label.append(description, ...explanation(s));
         cell(s.size.toLocaleString('en-US'));
         cell(`${(s.share * 100).toFixed(1)}%`);
         for (const f of features) cell(fmt(s.characteristics[f], 2));
@@ -363,6 +363,23 @@ function renderProfiles(r: SegmentationResponse): void {
       return li;
     }),
   );
+}
+
+/** The segment's rule, what sets it apart and its stability, under its description. */
+function explanation(s: SegmentationResponse['segments'][number]): HTMLElement[] {
+  const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
+  const lines: string[] = [];
+  if (s.rules) lines.push(tr('why_rule', { rule: s.rules.text, coverage: pct(s.rules.coverage), precision: pct(s.rules.precision) }));
+  const drivers = (s.drivers ?? []).filter((d) => d.effect !== 'negligible').slice(0, 3);
+  if (drivers.length > 0)
+    lines.push(tr('why_drivers', { drivers: drivers.map((d) => `${d.feature} ${d.direction === 'higher' ? '↑' : '↓'} (d ${d.d.toFixed(2)})`).join(', ') }));
+  if (s.stability !== undefined && s.stability !== null) lines.push(tr('why_stability', { stability: s.stability.toFixed(2) }));
+  return lines.map((text) => {
+    const div = document.createElement('div');
+    div.className = 'explain';
+    div.textContent = text;
+    return div;
+  });
 }
 
 /** Shows the scroll hint while the table is wider than its box (overlay scrollbars show nothing). */

@@ -59,6 +59,9 @@ const en = {
   th_customers: 'customers',
   th_share: 'share',
   noise: 'noise',
+  why_rule: 'Rule: {rule} (covers {coverage}, precision {precision})',
+  why_drivers: 'Sets it apart: {drivers}',
+  why_stability: 'Stability: {stability}',
   k_ignored: 'DBSCAN finds the number of segments itself: k is not used.',
   scroll_hint: 'Scroll the table sideways for more columns →',
 };
@@ -118,6 +121,9 @@ const es: Record<UiKey, string> = {
   th_customers: 'clientes',
   th_share: 'proporción',
   noise: 'ruido',
+  why_rule: 'Regla: {rule} (cubre {coverage}, precisión {precision})',
+  why_drivers: 'Lo distingue: {drivers}',
+  why_stability: 'Estabilidad: {stability}',
   k_ignored: 'DBSCAN encuentra por sí mismo el número de segmentos: k no se usa.',
   scroll_hint: 'Desplace la tabla hacia el lado para ver más columnas →',
 };
@@ -175,6 +181,9 @@ const pt: Record<UiKey, string> = {
   th_customers: 'clientes',
   th_share: 'participação',
   noise: 'ruído',
+  why_rule: 'Regra: {rule} (cobre {coverage}, precisão {precision})',
+  why_drivers: 'O que o distingue: {drivers}',
+  why_stability: 'Estabilidade: {stability}',
   k_ignored: 'O DBSCAN encontra sozinho o número de segmentos: k não é usado.',
   scroll_hint: 'Role a tabela para o lado para ver mais colunas →',
 };

@@ -109,7 +109,13 @@ describe('the playground in Chromium', () => {
     expect(await page.textContent('#status')).toMatch(/^Done/);
 
     const view = (await page.evaluate(() => {
-      const rows = Array.from(document.querySelectorAll<HTMLTableRowElement>('#profiles tbody tr'), (tr) => Array.from(tr.cells, (c) => c.textContent));
+      // Cell text without the explanation lines (checked on their own below).
+      const text = (c: HTMLTableCellElement) => {
+        const copy = c.cloneNode(true) as HTMLElement;
+        for (const e of copy.querySelectorAll('.explain')) e.remove();
+        return copy.textContent;
+      };
+      const rows = Array.from(document.querySelectorAll<HTMLTableRowElement>('#profiles tbody tr'), (tr) => Array.from(tr.cells, text));
       const inked = (id: string) => {
         const c = document.getElementById(id) as HTMLCanvasElement;
         const ctx = c.getContext('2d')!;
@@ -167,6 +173,13 @@ describe('the playground in Chromium', () => {
     await page.waitForFunction(
       () => document.querySelectorAll('#profiles tbody tr').length === 3 && /^Done/.test(document.getElementById('status')!.textContent ?? ''),
     );
+    // Each segment says why: its rule (with coverage and precision) and its stability.
+    const explained = await page.$$eval('#profiles tbody tr', (rows) => rows.map((r) => Array.from(r.querySelectorAll('.explain'), (e) => e.textContent)));
+    expect(explained).toHaveLength(3);
+    for (const lines of explained) {
+      expect(lines.some((l) => /^Rule: .+ \(covers \d+%, precision \d+%\)$/.test(l ?? ''))).toBe(true);
+      expect(lines.some((l) => /^Stability: \d\.\d\d$/.test(l ?? ''))).toBe(true);
+    }
     expect(await page.isHidden('#curve-figure')).toBe(true);
 
     await page.setInputFiles('#file', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"data": 5}') });
