@@ -5,6 +5,7 @@ import type { Matrix } from '../matrix';
 import { buildKdTree } from '../spatial/kdtree';
 import { treeRegions, writeTree } from '../spatial/layout';
 import { kernels } from '../wasm/index';
+import { findRoot } from './unionFind';
 
 /** Distance of every row to its k-th nearest row, itself counted (over DBSCAN's k-d tree). */
 export function coreDistances(m: Matrix, k: number): Float64Array {
@@ -72,16 +73,7 @@ export function boruvkaMst(m: Matrix, minSamples: number): { core: Float64Array;
   // Union-find over tree-order rows; comp holds each row's root, refreshed every round.
   const parent = new Int32Array(n);
   for (let i = 0; i < n; i++) parent[i] = i;
-  const find = (x: number): number => {
-    let root = x;
-    while (parent[root] !== root) root = parent[root];
-    while (parent[x] !== root) {
-      const next = parent[x];
-      parent[x] = root;
-      x = next;
-    }
-    return root;
-  };
+  const find = (x: number): number => findRoot(parent, x);
   const edges = new Float64Array(3 * Math.max(0, n - 1));
   let nEdges = 0;
   ws.viewI32(comp).set(parent);
