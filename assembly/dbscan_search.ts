@@ -20,7 +20,7 @@ import { f64At, i32At, setF64, setI32 } from './memory';
 /** Squared distance from row x to the nearest point of a node's box (0 inside); for the walks that prune only. */
 // @ts-ignore: decorator
 @inline
-function boxNearSq(x: usize, box: usize, d: i32): f64 {
+export function boxNearSq(x: usize, box: usize, d: i32): f64 {
   let near: f64 = 0;
   for (let j = 0; j < d; j++) {
     const v = f64At(x, j);
@@ -30,6 +30,32 @@ function boxNearSq(x: usize, box: usize, d: i32): f64 {
     near += gap * gap;
   }
   return near;
+}
+
+/**
+ * Pushes node's children on a walk's stack, the one whose box is nearer to row x on top
+ * (left on ties), so a walk that prunes against a shrinking bound tightens it sooner.
+ * One pass over the features measures both boxes; returns the new stack size.
+ */
+// @ts-ignore: decorator
+@inline
+export function pushNearerChildren(stack: usize, sp: i32, x: usize, bounds: usize, node: i32, d: i32): i32 {
+  const left = 2 * node + 1;
+  const right = left + 1;
+  const lbox = nodeBox(bounds, left, d);
+  const rbox = nodeBox(bounds, right, d);
+  let lnear: f64 = 0;
+  let rnear: f64 = 0;
+  for (let j = 0; j < d; j++) {
+    const v = f64At(x, j);
+    const lg = max(max(f64At(lbox, j) - v, v - f64At(lbox, d + j)), 0);
+    const rg = max(max(f64At(rbox, j) - v, v - f64At(rbox, d + j)), 0);
+    lnear += lg * lg;
+    rnear += rg * rg;
+  }
+  setI32(stack, sp, lnear <= rnear ? right : left);
+  setI32(stack, sp + 1, lnear <= rnear ? left : right);
+  return sp + 2;
 }
 
 /** Sift-down in a max-heap of f64 held in heap[0..size). */
@@ -106,24 +132,7 @@ function searchTree(
         continue;
       }
       if (search == SEARCH_KTH) {
-        const left = 2 * node + 1;
-        const right = left + 1;
-        const lbox = nodeBox(bounds, left, d);
-        const rbox = nodeBox(bounds, right, d);
-        let lnear: f64 = 0;
-        let rnear: f64 = 0;
-        for (let j = 0; j < d; j++) {
-          const v = f64At(x, j);
-          const lg = max(max(f64At(lbox, j) - v, v - f64At(lbox, d + j)), 0);
-          const rg = max(max(f64At(rbox, j) - v, v - f64At(rbox, d + j)), 0);
-          lnear += lg * lg;
-          rnear += rg * rg;
-        }
-        const first = lnear <= rnear ? left : right;
-        const second = lnear <= rnear ? right : left;
-        setI32(stack, sp, second);
-        setI32(stack, sp + 1, first);
-        sp += 2;
+        sp = pushNearerChildren(stack, sp, x, bounds, node, d);
       } else {
         sp = pushChildren(stack, sp, node);
       }

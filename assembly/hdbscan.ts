@@ -15,6 +15,7 @@
 // distance already is. About log2(n) rounds, each near O(n log n) in low dimension.
 
 import { nodeBox } from './dbscan';
+import { boxNearSq, pushNearerChildren } from './dbscan_search';
 import { sqdistRows } from './distance';
 import {
   DBSCAN_H_BOUNDS as H_BOUNDS,
@@ -132,19 +133,6 @@ export function hdbscanNodeComponents(
   }
 }
 
-/** Squared distance from row x to the nearest point of a box (0 inside). */
-// @ts-ignore: decorator
-@inline
-function boxGapSq(x: usize, box: usize, d: i32): f64 {
-  let s: f64 = 0;
-  for (let j = 0; j < d; j++) {
-    const v = f64At(x, j);
-    const gap = max(max(f64At(box, j) - v, v - f64At(box, d + j)), 0);
-    s += gap * gap;
-  }
-  return s;
-}
-
 /**
  * One Boruvka round: for every component (indexed by its id in comp), the cheapest
  * mutual-reachability edge to another component, as squared distance and rows (tree
@@ -184,7 +172,7 @@ export function hdbscanBoruvkaRound(
       const node = i32At(stack, sp);
       if (i32At(nodeComp, node) == c) continue;
       const bound = f64At(best, c);
-      const lower = max(max(cq2, f64At(nodeMinCore, node)), boxGapSq(x, nodeBox(bounds, node, d), d));
+      const lower = max(max(cq2, f64At(nodeMinCore, node)), boxNearSq(x, nodeBox(bounds, node, d), d));
       if (lower >= bound) continue;
       if (node >= firstLeaf) {
         const end = i32At(ranges, (node << 1) + 1);
@@ -200,14 +188,7 @@ export function hdbscanBoruvkaRound(
         }
         continue;
       }
-      const left = 2 * node + 1;
-      const right = left + 1;
-      const lg = boxGapSq(x, nodeBox(bounds, left, d), d);
-      const rg = boxGapSq(x, nodeBox(bounds, right, d), d);
-      // Nearer child on top of the stack, so the bound tightens sooner.
-      setI32(stack, sp, lg <= rg ? right : left);
-      setI32(stack, sp + 1, lg <= rg ? left : right);
-      sp += 2;
+      sp = pushNearerChildren(stack, sp, x, bounds, node, d);
     }
     // Every edge out of q not found costs at least the component's bound at the end.
     setF64(rowLower, q, max(f64At(rowLower, q), f64At(best, c)));
@@ -271,7 +252,7 @@ export function hdbscanQueryKnn(
     while (sp > 0) {
       sp--;
       const node = i32At(stack, sp);
-      if (boxGapSq(x, nodeBox(bounds, node, d), d) > f64At(hd, 0)) continue;
+      if (boxNearSq(x, nodeBox(bounds, node, d), d) > f64At(hd, 0)) continue;
       if (node >= firstLeaf) {
         const e = i32At(ranges, (node << 1) + 1);
         for (let j = i32At(ranges, node << 1); j < e; j++) {
@@ -280,13 +261,7 @@ export function hdbscanQueryKnn(
         }
         continue;
       }
-      const left = 2 * node + 1;
-      const right = left + 1;
-      const lg = boxGapSq(x, nodeBox(bounds, left, d), d);
-      const rg = boxGapSq(x, nodeBox(bounds, right, d), d);
-      setI32(stack, sp, lg <= rg ? right : left);
-      setI32(stack, sp + 1, lg <= rg ? left : right);
-      sp += 2;
+      sp = pushNearerChildren(stack, sp, x, bounds, node, d);
     }
     // Heap -> ascending order (insertion sort: k is small), then distances.
     for (let a = 1; a < k; a++) {
