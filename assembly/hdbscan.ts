@@ -15,7 +15,7 @@
 // distance already is. About log2(n) rounds, each near O(n log n) in low dimension.
 
 import { nodeBox } from './dbscan';
-import { boxNearSq, pushNearerChildren } from './dbscan_search';
+import { boxNearSq, pushNearerChildren, SEARCH_KNN, searchTree } from './dbscan_search';
 import { sqdistRows } from './distance';
 import {
   DBSCAN_H_BOUNDS as H_BOUNDS,
@@ -195,31 +195,6 @@ export function hdbscanBoruvkaRound(
   }
 }
 
-/** Sift-down of a max-heap of (distance, id) pairs after its top was replaced. */
-// @ts-ignore: decorator
-@inline
-function pairHeapReplaceTop(dist: usize, ids: usize, size: i32, value: f64, id: i32): void {
-  let pos = 0;
-  while (true) {
-    let child = 2 * pos + 1;
-    if (child >= size) break;
-    let cv = f64At(dist, child);
-    if (child + 1 < size) {
-      const rv = f64At(dist, child + 1);
-      if (rv > cv) {
-        child++;
-        cv = rv;
-      }
-    }
-    if (cv <= value) break;
-    setF64(dist, pos, cv);
-    setI32(ids, pos, i32At(ids, child));
-    pos = child;
-  }
-  setF64(dist, pos, value);
-  setI32(ids, pos, id);
-}
-
 /**
  * For each query row, its k nearest tree rows (tree order), ascending by distance, over
  * the k-d tree: approximate prediction's neighbour search. Distances are Euclidean.
@@ -232,50 +207,5 @@ export function hdbscanQueryKnn(
   outIdx: usize, // OUT i32[m*k]
   outDist: usize, // OUT f64[m*k]
 ): void {
-  const d = i32At(index, H_D);
-  const X = <usize>i32At(index, H_X);
-  const bounds = <usize>i32At(index, H_BOUNDS);
-  const ranges = <usize>i32At(index, H_RANGES);
-  const firstLeaf = i32At(index, H_FIRST_LEAF);
-  const stack = <usize>i32At(index, H_STACK);
-  const rowBytes = <usize>d << 3;
-  for (let q = 0; q < m; q++) {
-    const x = Q + <usize>q * rowBytes;
-    const hd = outDist + ((<usize>q * k) << 3);
-    const hi = outIdx + ((<usize>q * k) << 2);
-    for (let t = 0; t < k; t++) {
-      setF64(hd, t, Infinity);
-      setI32(hi, t, -1);
-    }
-    setI32(stack, 0, 0);
-    let sp = 1;
-    while (sp > 0) {
-      sp--;
-      const node = i32At(stack, sp);
-      if (boxNearSq(x, nodeBox(bounds, node, d), d) > f64At(hd, 0)) continue;
-      if (node >= firstLeaf) {
-        const e = i32At(ranges, (node << 1) + 1);
-        for (let j = i32At(ranges, node << 1); j < e; j++) {
-          const s = sqdistRows(x, X + <usize>j * rowBytes, d);
-          if (s < f64At(hd, 0)) pairHeapReplaceTop(hd, hi, k, s, j);
-        }
-        continue;
-      }
-      sp = pushNearerChildren(stack, sp, x, bounds, node, d);
-    }
-    // Heap -> ascending order (insertion sort: k is small), then distances.
-    for (let a = 1; a < k; a++) {
-      const v = f64At(hd, a);
-      const id = i32At(hi, a);
-      let b = a;
-      while (b > 0 && f64At(hd, b - 1) > v) {
-        setF64(hd, b, f64At(hd, b - 1));
-        setI32(hi, b, i32At(hi, b - 1));
-        b--;
-      }
-      setF64(hd, b, v);
-      setI32(hi, b, id);
-    }
-    for (let t = 0; t < k; t++) setF64(hd, t, Math.sqrt(f64At(hd, t)));
-  }
+  searchTree(SEARCH_KNN, index, m, Q, k, outDist, outIdx, 0, 0);
 }
