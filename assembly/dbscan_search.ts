@@ -20,7 +20,7 @@ import { f64At, i32At, setF64, setI32 } from './memory';
 /** Squared distance from row x to the nearest point of a node's box (0 inside); for the walks that prune only. */
 // @ts-ignore: decorator
 @inline
-function boxNearSq(x: usize, box: usize, d: i32): f64 {
+export function boxNearSq(x: usize, box: usize, d: i32): f64 {
   let near: f64 = 0;
   for (let j = 0; j < d; j++) {
     const v = f64At(x, j);
@@ -30,6 +30,32 @@ function boxNearSq(x: usize, box: usize, d: i32): f64 {
     near += gap * gap;
   }
   return near;
+}
+
+/**
+ * Pushes node's children on a walk's stack, the one whose box is nearer to row x on top
+ * (left on ties), so a walk that prunes against a shrinking bound tightens it sooner.
+ * One pass over the features measures both boxes; returns the new stack size.
+ */
+// @ts-ignore: decorator
+@inline
+export function pushNearerChildren(stack: usize, sp: i32, x: usize, bounds: usize, node: i32, d: i32): i32 {
+  const left = 2 * node + 1;
+  const right = left + 1;
+  const lbox = nodeBox(bounds, left, d);
+  const rbox = nodeBox(bounds, right, d);
+  let lnear: f64 = 0;
+  let rnear: f64 = 0;
+  for (let j = 0; j < d; j++) {
+    const v = f64At(x, j);
+    const lg = max(max(f64At(lbox, j) - v, v - f64At(lbox, d + j)), 0);
+    const rg = max(max(f64At(rbox, j) - v, v - f64At(rbox, d + j)), 0);
+    lnear += lg * lg;
+    rnear += rg * rg;
+  }
+  setI32(stack, sp, lnear <= rnear ? right : left);
+  setI32(stack, sp + 1, lnear <= rnear ? left : right);
+  return sp + 2;
 }
 
 /** Sift-down in a max-heap of f64 held in heap[0..size). */
@@ -57,17 +83,63 @@ function siftDown(heap: usize, size: i32, value: f64): void {
 
 const SEARCH_KTH: i32 = 0; // the k-th smallest distance, in a max-heap whose top is the bound
 const SEARCH_WITHIN: i32 = 1; // the nearest row within eps2, ties to the smaller id
+export const SEARCH_KNN: i32 = 2; // the k nearest rows and their distances, ascending
+
+/** Sift-down of a max-heap of (distance, id) pairs after its top was replaced. */
+// @ts-ignore: decorator
+@inline
+function pairHeapReplaceTop(dist: usize, ids: usize, size: i32, value: f64, id: i32): void {
+  let pos = 0;
+  while (true) {
+    let child = 2 * pos + 1;
+    if (child >= size) break;
+    let cv = f64At(dist, child);
+    if (child + 1 < size) {
+      const rv = f64At(dist, child + 1);
+      if (rv > cv) {
+        child++;
+        cv = rv;
+      }
+    }
+    if (cv <= value) break;
+    setF64(dist, pos, cv);
+    setI32(ids, pos, i32At(ids, child));
+    pos = child;
+  }
+  setF64(dist, pos, value);
+  setI32(ids, pos, id);
+}
+
+/** A max-heap of k (distance, id) pairs -> ascending by distance (insertion sort: k is small), then Euclidean distances. */
+// @ts-ignore: decorator
+@inline
+function sortPairHeap(hd: usize, hi: usize, k: i32): void {
+  for (let a = 1; a < k; a++) {
+    const v = f64At(hd, a);
+    const id = i32At(hi, a);
+    let b = a;
+    while (b > 0 && f64At(hd, b - 1) > v) {
+      setF64(hd, b, f64At(hd, b - 1));
+      setI32(hi, b, i32At(hi, b - 1));
+      b--;
+    }
+    setF64(hd, b, v);
+    setI32(hi, b, id);
+  }
+  for (let t = 0; t < k; t++) setF64(hd, t, Math.sqrt(f64At(hd, t)));
+}
 
 /**
- * The nearest-neighbour walk of both search kernels, over m query rows: prunes a node
- * when its box is beyond the current bound (with BOX_MARGIN), scans leaves, and writes
- * one result per query. Called with a constant `search`, so after inlining each kernel
- * keeps only its own branches. SEARCH_KTH visits the nearer child first so the bound
+ * The nearest-neighbour walk of the search kernels, over m query rows: prunes a node
+ * when its box is beyond the current bound, scans leaves, and writes each query's
+ * result. Called with a constant `search`, so after inlining each kernel keeps only its
+ * own branches. SEARCH_KTH and SEARCH_KNN visit the nearer child first so the bound
  * tightens sooner; SEARCH_WITHIN starts from eps2 and visits left before right.
+ * SEARCH_KNN keeps one heap per query in place: distances at heap + q*k, ids at ids + q*k.
  */
 // @ts-ignore: decorator
 @inline
-function searchTree(
+export function searchTree(
   search: i32, index: usize, m: i32, Q: usize, k: i32, heap: usize, ids: usize, eps2: f64, out: usize,
 ): void {
   const d = i32At(index, H_D);
@@ -81,8 +153,11 @@ function searchTree(
     const x = Q + <usize>q * rowBytes;
     let best = -1;
     let bestDist = eps2;
+    const hd = search == SEARCH_KNN ? heap + ((<usize>q * k) << 3) : heap;
+    const hi = search == SEARCH_KNN ? ids + ((<usize>q * k) << 2) : ids;
     // The heap starts full of +Inf, so its top is always the current k-th distance.
-    if (search == SEARCH_KTH) for (let t = 0; t < k; t++) setF64(heap, t, Infinity);
+    if (search != SEARCH_WITHIN) for (let t = 0; t < k; t++) setF64(hd, t, Infinity);
+    if (search == SEARCH_KNN) for (let t = 0; t < k; t++) setI32(hi, t, -1);
     setI32(stack, 0, 0);
     let sp = 1;
     while (sp > 0) {
@@ -90,14 +165,17 @@ function searchTree(
       const node = i32At(stack, sp);
       const box = nodeBox(bounds, node, d);
       const near = boxNearSq(x, box, d);
-      const bound = search == SEARCH_KTH ? load<f64>(heap) : bestDist;
-      if (near > bound * (1 + BOX_MARGIN)) continue;
+      const bound = search == SEARCH_WITHIN ? bestDist : load<f64>(hd);
+      // HDBSCAN's query has always pruned at the bound itself; the DBSCAN searches leave BOX_MARGIN.
+      if (near > (search == SEARCH_KNN ? bound : bound * (1 + BOX_MARGIN))) continue;
       if (node >= firstLeaf) {
         const end = i32At(ranges, (node << 1) + 1);
         for (let j = i32At(ranges, node << 1); j < end; j++) {
           const dist = sqdistRows(x, X + <usize>j * rowBytes, d);
           if (search == SEARCH_KTH) {
-            if (dist < load<f64>(heap)) siftDown(heap, k, dist);
+            if (dist < load<f64>(hd)) siftDown(hd, k, dist);
+          } else if (search == SEARCH_KNN) {
+            if (dist < load<f64>(hd)) pairHeapReplaceTop(hd, hi, k, dist, j);
           } else if (dist < bestDist || (dist == bestDist && (best < 0 || i32At(ids, j) < i32At(ids, best)))) {
             bestDist = dist;
             best = j;
@@ -105,30 +183,11 @@ function searchTree(
         }
         continue;
       }
-      if (search == SEARCH_KTH) {
-        const left = 2 * node + 1;
-        const right = left + 1;
-        const lbox = nodeBox(bounds, left, d);
-        const rbox = nodeBox(bounds, right, d);
-        let lnear: f64 = 0;
-        let rnear: f64 = 0;
-        for (let j = 0; j < d; j++) {
-          const v = f64At(x, j);
-          const lg = max(max(f64At(lbox, j) - v, v - f64At(lbox, d + j)), 0);
-          const rg = max(max(f64At(rbox, j) - v, v - f64At(rbox, d + j)), 0);
-          lnear += lg * lg;
-          rnear += rg * rg;
-        }
-        const first = lnear <= rnear ? left : right;
-        const second = lnear <= rnear ? right : left;
-        setI32(stack, sp, second);
-        setI32(stack, sp + 1, first);
-        sp += 2;
-      } else {
-        sp = pushChildren(stack, sp, node);
-      }
+      if (search == SEARCH_WITHIN) sp = pushChildren(stack, sp, node);
+      else sp = pushNearerChildren(stack, sp, x, bounds, node, d);
     }
-    if (search == SEARCH_KTH) setF64(out, q, load<f64>(heap));
+    if (search == SEARCH_KTH) setF64(out, q, load<f64>(hd));
+    else if (search == SEARCH_KNN) sortPairHeap(hd, hi, k);
     else setI32(out, q, best);
   }
 }

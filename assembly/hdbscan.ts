@@ -15,6 +15,7 @@
 // distance already is. About log2(n) rounds, each near O(n log n) in low dimension.
 
 import { nodeBox } from './dbscan';
+import { boxNearSq, pushNearerChildren, SEARCH_KNN, searchTree } from './dbscan_search';
 import { sqdistRows } from './distance';
 import {
   DBSCAN_H_BOUNDS as H_BOUNDS,
@@ -132,19 +133,6 @@ export function hdbscanNodeComponents(
   }
 }
 
-/** Squared distance from row x to the nearest point of a box (0 inside). */
-// @ts-ignore: decorator
-@inline
-function boxGapSq(x: usize, box: usize, d: i32): f64 {
-  let s: f64 = 0;
-  for (let j = 0; j < d; j++) {
-    const v = f64At(x, j);
-    const gap = max(max(f64At(box, j) - v, v - f64At(box, d + j)), 0);
-    s += gap * gap;
-  }
-  return s;
-}
-
 /**
  * One Boruvka round: for every component (indexed by its id in comp), the cheapest
  * mutual-reachability edge to another component, as squared distance and rows (tree
@@ -184,7 +172,7 @@ export function hdbscanBoruvkaRound(
       const node = i32At(stack, sp);
       if (i32At(nodeComp, node) == c) continue;
       const bound = f64At(best, c);
-      const lower = max(max(cq2, f64At(nodeMinCore, node)), boxGapSq(x, nodeBox(bounds, node, d), d));
+      const lower = max(max(cq2, f64At(nodeMinCore, node)), boxNearSq(x, nodeBox(bounds, node, d), d));
       if (lower >= bound) continue;
       if (node >= firstLeaf) {
         const end = i32At(ranges, (node << 1) + 1);
@@ -200,43 +188,11 @@ export function hdbscanBoruvkaRound(
         }
         continue;
       }
-      const left = 2 * node + 1;
-      const right = left + 1;
-      const lg = boxGapSq(x, nodeBox(bounds, left, d), d);
-      const rg = boxGapSq(x, nodeBox(bounds, right, d), d);
-      // Nearer child on top of the stack, so the bound tightens sooner.
-      setI32(stack, sp, lg <= rg ? right : left);
-      setI32(stack, sp + 1, lg <= rg ? left : right);
-      sp += 2;
+      sp = pushNearerChildren(stack, sp, x, bounds, node, d);
     }
     // Every edge out of q not found costs at least the component's bound at the end.
     setF64(rowLower, q, max(f64At(rowLower, q), f64At(best, c)));
   }
-}
-
-/** Sift-down of a max-heap of (distance, id) pairs after its top was replaced. */
-// @ts-ignore: decorator
-@inline
-function pairHeapReplaceTop(dist: usize, ids: usize, size: i32, value: f64, id: i32): void {
-  let pos = 0;
-  while (true) {
-    let child = 2 * pos + 1;
-    if (child >= size) break;
-    let cv = f64At(dist, child);
-    if (child + 1 < size) {
-      const rv = f64At(dist, child + 1);
-      if (rv > cv) {
-        child++;
-        cv = rv;
-      }
-    }
-    if (cv <= value) break;
-    setF64(dist, pos, cv);
-    setI32(ids, pos, i32At(ids, child));
-    pos = child;
-  }
-  setF64(dist, pos, value);
-  setI32(ids, pos, id);
 }
 
 /**
@@ -251,56 +207,5 @@ export function hdbscanQueryKnn(
   outIdx: usize, // OUT i32[m*k]
   outDist: usize, // OUT f64[m*k]
 ): void {
-  const d = i32At(index, H_D);
-  const X = <usize>i32At(index, H_X);
-  const bounds = <usize>i32At(index, H_BOUNDS);
-  const ranges = <usize>i32At(index, H_RANGES);
-  const firstLeaf = i32At(index, H_FIRST_LEAF);
-  const stack = <usize>i32At(index, H_STACK);
-  const rowBytes = <usize>d << 3;
-  for (let q = 0; q < m; q++) {
-    const x = Q + <usize>q * rowBytes;
-    const hd = outDist + ((<usize>q * k) << 3);
-    const hi = outIdx + ((<usize>q * k) << 2);
-    for (let t = 0; t < k; t++) {
-      setF64(hd, t, Infinity);
-      setI32(hi, t, -1);
-    }
-    setI32(stack, 0, 0);
-    let sp = 1;
-    while (sp > 0) {
-      sp--;
-      const node = i32At(stack, sp);
-      if (boxGapSq(x, nodeBox(bounds, node, d), d) > f64At(hd, 0)) continue;
-      if (node >= firstLeaf) {
-        const e = i32At(ranges, (node << 1) + 1);
-        for (let j = i32At(ranges, node << 1); j < e; j++) {
-          const s = sqdistRows(x, X + <usize>j * rowBytes, d);
-          if (s < f64At(hd, 0)) pairHeapReplaceTop(hd, hi, k, s, j);
-        }
-        continue;
-      }
-      const left = 2 * node + 1;
-      const right = left + 1;
-      const lg = boxGapSq(x, nodeBox(bounds, left, d), d);
-      const rg = boxGapSq(x, nodeBox(bounds, right, d), d);
-      setI32(stack, sp, lg <= rg ? right : left);
-      setI32(stack, sp + 1, lg <= rg ? left : right);
-      sp += 2;
-    }
-    // Heap -> ascending order (insertion sort: k is small), then distances.
-    for (let a = 1; a < k; a++) {
-      const v = f64At(hd, a);
-      const id = i32At(hi, a);
-      let b = a;
-      while (b > 0 && f64At(hd, b - 1) > v) {
-        setF64(hd, b, f64At(hd, b - 1));
-        setI32(hi, b, i32At(hi, b - 1));
-        b--;
-      }
-      setF64(hd, b, v);
-      setI32(hi, b, id);
-    }
-    for (let t = 0; t < k; t++) setF64(hd, t, Math.sqrt(f64At(hd, t)));
-  }
+  searchTree(SEARCH_KNN, index, m, Q, k, outDist, outIdx, 0, 0);
 }

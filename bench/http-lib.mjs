@@ -8,7 +8,8 @@ import autocannon from 'autocannon';
 export const PATH = '/api/v1/ai/echointel/customer-intelligence/segmentation';
 export const TOKEN = 'bench-token-0123456789';
 
-function freePort() {
+/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);

@@ -8,29 +8,17 @@
 // Needs redis-server (Debian package) and `npm run build`.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sampleCustomers } from '../../dist/index.js';
-import { PATH, TOKEN } from '../http-lib.mjs';
+import { freePort, PATH, TOKEN } from '../http-lib.mjs';
 import { record } from '../lib.mjs';
 
 export const title = 'Job queue (async requests, BullMQ workers)';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts `node dist/cli.js ARGS` and resolves once it logs `ready` (a pino msg). */
 function startCli(args, env, ready) {

@@ -5,6 +5,7 @@
 import { kernels } from '../wasm/index';
 import { LINKAGE_AVERAGE, LINKAGE_COMPLETE, LINKAGE_SINGLE } from '../wasm/layout';
 import type { LinkageMethod } from './agglomerativeModel';
+import { findRoot } from './unionFind';
 
 /** Codes of the Lance-Williams update in matrixNNChain (assembly/layout.ts). */
 const MATRIX_METHOD = { complete: LINKAGE_COMPLETE, average: LINKAGE_AVERAGE, single: LINKAGE_SINGLE } as const;
@@ -24,16 +25,7 @@ export function sortAndRelabel(Z: Float64Array, leaves: number, leafSizes?: Arra
   for (let i = 0; i < parent.length; i++) parent[i] = i;
   const size = new Float64Array(2 * leaves - 1);
   for (let i = 0; i < leaves; i++) size[i] = leafSizes ? leafSizes[i] : 1;
-  const find = (x: number): number => {
-    let root = x;
-    while (parent[root] !== root) root = parent[root];
-    while (parent[x] !== root) {
-      const next = parent[x];
-      parent[x] = root;
-      x = next;
-    }
-    return root;
-  };
+  const find = (x: number): number => findRoot(parent, x);
   for (let i = 0; i < merges; i++) {
     const x = find(sorted[4 * i]);
     const y = find(sorted[4 * i + 1]);

@@ -25,9 +25,10 @@ import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefa
 import { Random } from '../random';
 import { kernels } from '../wasm/index';
 import { readModelJSON, type Clusterer, type ClusterModel } from './clusterer';
+import { type CategoryValue, type Encoded, encodeCategorical, encodeWith, splitColumns } from './kprototypesCodes';
+import { assignRegions, caoModes, columnStats, huangModes, normalCentroids, type Problem, type Run, runFrom, writeAssignInputs } from './kprototypesFit';
 
-/** A categorical value; null (or undefined) is missing. */
-export type CategoryValue = string | number | boolean | null;
+export type { CategoryValue } from './kprototypesCodes';
 
 /** Explicit initial prototypes: k numeric centroids and k rows of modes. */
 export interface KPrototypesInit {
@@ -79,271 +80,6 @@ export interface KPrototypesJSON {
   /** Positions of the categorical features in predictMatrix()'s combined rows. */
   categoricalColumns: number[];
   nFeatures: number;
-}
-
-/** Integer codes of categorical rows and the categories of each feature. */
-interface Encoded {
-  codes: Int32Array;
-  categories: CategoryValue[][];
-}
-
-const TYPE_ORDER: Record<string, number> = { number: 0, string: 1, boolean: 2 };
-
-function compareCategories(a: CategoryValue, b: CategoryValue): number {
-  const ta = TYPE_ORDER[typeof a];
-  const tb = TYPE_ORDER[typeof b];
-  if (ta !== tb) return ta - tb;
-  return a! < b! ? -1 : a! > b! ? 1 : 0;
-}
-
-function checkCategory(param: string, v: unknown): CategoryValue {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return v;
-  throw new InvalidParameterError(param, `holds ${typeof v === 'number' ? v : typeof v}, not a string, finite number, boolean or null`);
-}
-
-/** Validates n rows of m categorical values and codes them, each feature in sorted order. */
-function encodeCategorical(categorical: unknown, n: number): Encoded {
-  if (!Array.isArray(categorical) || categorical.length !== n) {
-    throw new InvalidParameterError('categorical', `must be an array of ${n} rows (one per row of X)`);
-  }
-  const first = categorical[0];
-  if (!Array.isArray(first) || first.length === 0) throw new InvalidParameterError('categorical', 'rows must be non-empty arrays of categories');
-  const m = first.length;
-  const values: CategoryValue[][] = Array.from({ length: m }, () => []);
-  for (let i = 0; i < n; i++) {
-    const row = categorical[i];
-    if (!Array.isArray(row) || row.length !== m) throw new InvalidParameterError('categorical', `row ${i} must be an array of ${m} categories`);
-    for (let t = 0; t < m; t++) values[t].push(checkCategory(`categorical[${i}][${t}]`, row[t]));
-  }
-  const categories = values.map((col) => [...new Set(col.filter((v) => v !== null))].sort(compareCategories));
-  const codes = new Int32Array(n * m);
-  for (let t = 0; t < m; t++) {
-    const index = new Map(categories[t].map((v, c) => [v, c]));
-    for (let i = 0; i < n; i++) {
-      const v = values[t][i];
-      codes[i * m + t] = v === null ? -1 : index.get(v)!;
-    }
-  }
-  return { codes, categories };
-}
-
-/** Codes new categorical rows with a fitted model's categories; unseen ones get -1 (a mismatch with every mode). */
-function encodeWith(categorical: unknown, n: number, categories: CategoryValue[][]): Int32Array {
-  const m = categories.length;
-  if (!Array.isArray(categorical) || categorical.length !== n) throw new InvalidParameterError('categorical', `must be an array of ${n} rows`);
-  const index = categories.map((cats) => new Map(cats.map((v, c) => [v, c])));
-  const codes = new Int32Array(n * m);
-  for (let i = 0; i < n; i++) {
-    const row = categorical[i];
-    if (!Array.isArray(row) || row.length !== m) throw new InvalidParameterError('categorical', `row ${i} must be an array of ${m} categories`);
-    for (let t = 0; t < m; t++) {
-      const v = checkCategory(`categorical[${i}][${t}]`, row[t]);
-      codes[i * m + t] = v === null ? -1 : (index[t].get(v) ?? -1);
-    }
-  }
-  return codes;
-}
-
-/** One run's result. */
-interface Run {
-  labels: Int32Array;
-  centroids: Float64Array;
-  modes: Int32Array;
-  cost: number;
-  iterations: number;
-  converged: boolean;
-  costHistory: number[];
-}
-
-/** The data of a fit, numeric and coded, as the kernels read it. */
-interface Problem {
-  num: Float64Array;
-  codes: Int32Array;
-  n: number;
-  p: number;
-  m: number;
-  sizes: number[];
-  gamma: number;
-}
-
-function mismatches(codes: Int32Array, i: number, m: number, mode: Int32Array, j: number): number {
-  let s = 0;
-  for (let t = 0; t < m; t++) {
-    const v = codes[i * m + t];
-    if (v < 0 || v !== mode[j * m + t]) s++;
-  }
-  return s;
-}
-
-/** kmodes' init_huang on the codes: a frequency-weighted draw per feature, then the nearest row not already a mode. */
-function huangModes(P: Problem, k: number, rng: Random): Int32Array {
-  const { codes, n, m } = P;
-  const modes = new Int32Array(k * m);
-  // Drawing a category in proportion to its frequency is drawing a random row's value.
-  for (let j = 0; j < k; j++) for (let t = 0; t < m; t++) modes[j * m + t] = codes[rng.int(n) * m + t];
-  const equalsAMode = (i: number) => {
-    for (let j = 0; j < k; j++) if (mismatches(codes, i, m, modes, j) === 0) return true;
-    return false;
-  };
-  for (let j = 0; j < k; j++) {
-    let best = -1;
-    let bestD = Infinity;
-    let fallback = 0;
-    let fallbackD = Infinity;
-    for (let i = 0; i < n; i++) {
-      const dis = mismatches(codes, i, m, modes, j);
-      if (dis < fallbackD) {
-        fallbackD = dis;
-        fallback = i;
-      }
-      if (dis < bestD && !equalsAMode(i)) {
-        bestD = dis;
-        best = i;
-      }
-    }
-    const row = best >= 0 ? best : fallback;
-    for (let t = 0; t < m; t++) modes[j * m + t] = codes[row * m + t];
-  }
-  return modes;
-}
-
-/** kmodes' init_cao: the densest row, then rows maximising density times the mismatches to the nearest chosen mode. */
-function caoModes(P: Problem, k: number): Int32Array {
-  const { codes, n, m, sizes } = P;
-  const freq = sizes.map((s) => new Float64Array(s));
-  for (let i = 0; i < n; i++) for (let t = 0; t < m; t++) if (codes[i * m + t] >= 0) freq[t][codes[i * m + t]]++;
-  const dens = new Float64Array(n);
-  for (let i = 0; i < n; i++) for (let t = 0; t < m; t++) if (codes[i * m + t] >= 0) dens[i] += freq[t][codes[i * m + t]] / n / m;
-  const modes = new Int32Array(k * m);
-  let first = 0;
-  for (let i = 1; i < n; i++) if (dens[i] > dens[first]) first = i;
-  modes.set(codes.subarray(first * m, first * m + m), 0);
-  const nearest = new Float64Array(n).fill(Infinity);
-  for (let j = 1; j < k; j++) {
-    let pick = 0;
-    let pickV = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const v = mismatches(codes, i, m, modes, j - 1) * dens[i];
-      if (v < nearest[i]) nearest[i] = v;
-      if (nearest[i] > pickV) {
-        pickV = nearest[i];
-        pick = i;
-      }
-    }
-    modes.set(codes.subarray(pick * m, pick * m + m), j * m);
-  }
-  return modes;
-}
-
-/** kmodes' numeric start: feature mean + standard normal * feature standard deviation, per cluster. */
-function normalCentroids(P: Problem, k: number, rng: Random): Float64Array {
-  const { num, n, p } = P;
-  const { mean, std } = columnStats(num, n, p);
-  const out = new Float64Array(k * p);
-  for (let j = 0; j < k; j++) for (let t = 0; t < p; t++) out[j * p + t] = mean[t] + rng.normal() * std[t];
-  return out;
-}
-
-function columnStats(num: Float64Array, n: number, p: number): { mean: Float64Array; std: Float64Array } {
-  const mean = new Float64Array(p);
-  const std = new Float64Array(p);
-  for (let i = 0; i < n; i++) for (let t = 0; t < p; t++) mean[t] += num[i * p + t];
-  for (let t = 0; t < p; t++) mean[t] /= n;
-  for (let i = 0; i < n; i++) for (let t = 0; t < p; t++) std[t] += (num[i * p + t] - mean[t]) ** 2;
-  for (let t = 0; t < p; t++) std[t] = Math.sqrt(std[t] / n);
-  return { mean, std };
-}
-
-/** One batch run from the given prototypes: assign (WASM), recompute means and modes, until no row moves. */
-function runFrom(P: Problem, k: number, centroids: Float64Array, modes: Int32Array, maxIter: number): Run {
-  const { num, codes, n, p, m, sizes, gamma } = P;
-  const offsets = new Int32Array(m);
-  let total = 0;
-  for (let t = 0; t < m; t++) {
-    offsets[t] = total;
-    total += sizes[t];
-  }
-  const e = kernels().exports;
-  const ws = kernels().workspace();
-  const Xr = ws.f64(n * p);
-  const Cr = ws.i32(n * m);
-  const cenR = ws.f64(k * p);
-  const modR = ws.i32(k * m);
-  const labR = ws.i32(n);
-  const costR = ws.f64(n);
-  const offR = ws.i32(m);
-  const sumR = ws.f64(k * p);
-  const cntR = ws.i32(k);
-  const catR = ws.i32(Math.max(1, k * total));
-  ws.commit();
-  ws.write(Xr, num);
-  ws.write(Cr, codes);
-  ws.write(cenR, centroids);
-  ws.write(modR, modes);
-  ws.write(offR, offsets);
-  ws.viewI32(labR).fill(-1);
-  const costHistory: number[] = [];
-  const assign = (): number => {
-    const changed = e.kprototypesAssign(Xr.ptr, Cr.ptr, n, p, m, cenR.ptr, modR.ptr, k, gamma, labR.ptr, costR.ptr);
-    let cost = 0;
-    for (const c of ws.viewF64(costR)) cost += c;
-    costHistory.push(cost);
-    return changed;
-  };
-  assign();
-  let iterations = 0;
-  let converged = false;
-  while (iterations < maxIter) {
-    iterations++;
-    e.kprototypesAccumulate(Xr.ptr, Cr.ptr, n, p, m, labR.ptr, offR.ptr, total, k, sumR.ptr, cntR.ptr, catR.ptr);
-    const sums = ws.viewF64(sumR);
-    const counts = ws.viewI32(cntR);
-    const cats = ws.viewI32(catR);
-    const cen = ws.viewF64(cenR);
-    const mod = ws.viewI32(modR);
-    const costs = ws.viewF64(costR);
-    const reseeded = new Set<number>();
-    for (let j = 0; j < k; j++) {
-      if (counts[j] === 0) {
-        // An empty cluster restarts at the row that fits its prototype worst: that row's
-        // cost drops to 0 on the next assignment, so the cost still does not increase.
-        let worst = -1;
-        for (let i = 0; i < n; i++) if (!reseeded.has(i) && (worst < 0 || costs[i] > costs[worst])) worst = i;
-        reseeded.add(worst);
-        for (let t = 0; t < p; t++) cen[j * p + t] = num[worst * p + t];
-        for (let t = 0; t < m; t++) mod[j * m + t] = codes[worst * m + t];
-        costs[worst] = 0;
-        continue;
-      }
-      for (let t = 0; t < p; t++) cen[j * p + t] = sums[j * p + t] / counts[j];
-      for (let t = 0; t < m; t++) {
-        let best = -1;
-        let bestCount = 0;
-        for (let c = 0; c < sizes[t]; c++) {
-          const v = cats[j * total + offsets[t] + c];
-          if (v > bestCount) {
-            bestCount = v;
-            best = c;
-          }
-        }
-        if (best >= 0) mod[j * m + t] = best; // all missing: keep the previous mode
-      }
-    }
-    if (assign() === 0) {
-      converged = true;
-      break;
-    }
-  }
-  return {
-    labels: ws.viewI32(labR).slice(),
-    centroids: ws.viewF64(cenR).slice(),
-    modes: ws.viewI32(modR).slice(),
-    cost: costHistory[costHistory.length - 1],
-    iterations,
-    converged,
-    costHistory,
-  };
 }
 
 /** A fitted k-prototypes: labels, numeric centroids, categorical modes, cost. */
@@ -423,17 +159,10 @@ export class KPrototypesModel implements ClusterModel {
     const p = this.nFeatures - m;
     const e = kernels().exports;
     const ws = kernels().workspace();
-    const Xr = ws.f64(n * p);
-    const Cr = ws.i32(n * m);
-    const cenR = ws.f64(k * p);
-    const modR = ws.i32(k * m);
-    const labR = ws.i32(n);
-    const costR = ws.f64(n);
+    const r = assignRegions(ws, n, p, m, k);
     ws.commit();
-    ws.write(Xr, num);
-    ws.write(Cr, codes);
-    ws.write(cenR, this.centroids.flat());
-    ws.write(modR, this.modeCodes);
+    writeAssignInputs(ws, r, num, codes, this.centroids.flat(), this.modeCodes);
+    const { Xr, Cr, cenR, modR, labR, costR } = r;
     e.kprototypesAssign(Xr.ptr, Cr.ptr, n, p, m, cenR.ptr, modR.ptr, k, this.gamma, labR.ptr, costR.ptr);
     return ws.viewI32(labR).slice();
   }
@@ -501,20 +230,6 @@ export class KPrototypesModel implements ClusterModel {
 
 /** What kprototypes() returns. */
 export type KPrototypesResult = KPrototypesModel;
-
-function splitColumns(q: Matrix, categoricalColumns: number[]): { num: Float64Array; cat: number[][] } {
-  const isCat = new Uint8Array(q.cols);
-  for (const c of categoricalColumns) isCat[c] = 1;
-  const p = q.cols - categoricalColumns.length;
-  const num = new Float64Array(q.rows * p);
-  const cat: number[][] = [];
-  for (let i = 0; i < q.rows; i++) {
-    let w = 0;
-    for (let c = 0; c < q.cols; c++) if (!isCat[c]) num[i * p + w++] = q.data[i * q.cols + c];
-    cat.push(categoricalColumns.map((c) => q.data[i * q.cols + c]));
-  }
-  return { num, cat };
-}
 
 interface Resolved {
   k: number;

@@ -17,76 +17,12 @@
 import type { ColumnarData } from './table';
 import { type CsvDelimiter, CSV_DELIMITERS, sniffDelimiter, tokenizeCsv } from './readCsv';
 import { type DecimalMark, describeRules, judgeColumn, parseColumn, ruleKeys } from './readNumbers';
+import { collectBytes, decode, startsWith, extensionFormat, type Input } from './readDetect';
+import { type CustomerFileFormat, ReadError, type ReadCustomersOptions, type ReadCustomersResult, type ReadWarning } from './readTypes';
 import { parseNumeric } from './values';
 
-/** Formats readCustomers() reads. */
-export type CustomerFileFormat = 'csv' | 'json' | 'ndjson' | 'parquet';
-
-/** Options of readCustomers(). */
-export interface ReadCustomersOptions {
-  /** Default: from `name`'s extension, then the content. */
-  format?: CustomerFileFormat | 'auto';
-  /** The file's name, for the extension and for messages. */
-  name?: string;
-  /**
-   * The id column; default: found among common names (customer_id, Customer ID, id_cliente,
-   * email, ...). null: the file has none; customers are numbered by row (1, 2, ...) in a
-   * `_row` column.
-   */
-  idField?: string | null;
-  /** CSV delimiter; default: detected. */
-  delimiter?: CsvDelimiter | 'auto';
-  /** Decimal mark of numbers written as text; default: decided per column. */
-  decimal?: DecimalMark | 'auto';
-}
-
-/** Something the reader did that the user should know about. */
-export interface ReadWarning {
-  key: 'column_parsed' | 'unreadable_numbers' | 'ambiguous_decimal' | 'encoding' | 'id_field';
-  /** The column it is about, if one. */
-  column?: string;
-  /** English text. */
-  message: string;
-  /** The message's values, for rendering it in another language (catalogue key `read.<key>`, or `read.row_ids`). */
-  params?: Record<string, string | number>;
-  /** column_parsed: the rules applied, as keys of `read.rule.*`. */
-  rules?: string[];
-}
-
-/** readCustomers()' result. */
-export interface ReadCustomersResult {
-  /** Columns: numeric ones as Float64Array (NaN = missing), others as arrays of their values. */
-  data: ColumnarData;
-  warnings: ReadWarning[];
-  format: CustomerFileFormat;
-  /** The id column used (found or given). */
-  idField: string;
-  /** Column names in file order, the id included. */
-  columns: string[];
-  rows: number;
-  /** The CSV delimiter used. */
-  delimiter?: CsvDelimiter;
-  /** The other fields of a JSON request body ({ data, n_clusters, ... }), when the file is one. */
-  request?: Record<string, unknown>;
-}
-
-/** What kind of failure a ReadError is. */
-export type ReadErrorCode = 'UNREADABLE_FILE' | 'NO_ID_FIELD' | 'INVALID_OPTION';
-
-/** The file could not be read as customers; `parameter` names the option involved, if any. */
-export class ReadError extends Error {
-  readonly code: ReadErrorCode;
-  readonly parameter?: string;
-  /** The columns found, when the id column was not among them. */
-  readonly columns?: string[];
-  constructor(code: ReadErrorCode, message: string, extra: { parameter?: string; columns?: string[] } = {}) {
-    super(message);
-    this.name = 'ReadError';
-    this.code = code;
-    this.parameter = extra.parameter;
-    this.columns = extra.columns;
-  }
-}
+export { ReadError } from './readTypes';
+export type { CustomerFileFormat, ReadCustomersOptions, ReadCustomersResult, ReadErrorCode, ReadWarning } from './readTypes';
 
 /** Names an id column goes by, normalized (lower case, accents and separators removed), best first. */
 const ID_NAMES = [
@@ -138,81 +74,6 @@ export function findIdField(columns: string[]): string | undefined {
     const i = normal.indexOf(name);
     if (i >= 0) return columns[i];
   }
-  return undefined;
-}
-
-type Input = Uint8Array | ArrayBuffer | string | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
-
-async function collectBytes(input: Input): Promise<Uint8Array | string> {
-  if (typeof input === 'string' || input instanceof Uint8Array) return input;
-  if (input instanceof ArrayBuffer) return new Uint8Array(input);
-  const chunks: Uint8Array[] = [];
-  if (typeof (input as ReadableStream<Uint8Array>).getReader === 'function') {
-    const reader = (input as ReadableStream<Uint8Array>).getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-    }
-  } else if (typeof (input as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
-    for await (const chunk of input as AsyncIterable<Uint8Array>) chunks.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
-  } else {
-    throw new ReadError('INVALID_OPTION', 'input must be a Uint8Array, a string, a ReadableStream or an async iterable of Uint8Array', { parameter: 'input' });
-  }
-  let total = 0;
-  for (const c of chunks) total += c.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
-function startsWith(bytes: Uint8Array, magic: number[]): boolean {
-  return magic.every((b, i) => bytes[i] === b);
-}
-
-/** Refuses binary files we do not read, saying what they look like. */
-function refuseBinary(bytes: Uint8Array, label: string): void {
-  const kinds: [number[], string][] = [
-    [[0x50, 0x4b, 0x03, 0x04], 'a ZIP archive (an Excel .xlsx workbook is one): save it as CSV'],
-    [[0x41, 0x52, 0x52, 0x4f, 0x57, 0x31], 'an Arrow IPC file, which is not read yet: write it as Parquet or CSV'],
-    [[0x1f, 0x8b], 'gzip-compressed: decompress it first'],
-    [[0xd0, 0xcf, 0x11, 0xe0], 'an old Excel .xls workbook: save it as CSV'],
-    [[0x25, 0x50, 0x44, 0x46], 'a PDF'],
-  ];
-  for (const [magic, what] of kinds) if (startsWith(bytes, magic)) throw new ReadError('UNREADABLE_FILE', `${label} is ${what}`);
-  const head = bytes.subarray(0, 8192);
-  let control = 0;
-  for (const b of head) {
-    if (b === 0) throw new ReadError('UNREADABLE_FILE', `${label} is a binary file, not CSV, JSON, NDJSON or Parquet`);
-    if (b < 9 || (b > 13 && b < 32)) control++;
-  }
-  if (head.length > 0 && control / head.length > 0.05) throw new ReadError('UNREADABLE_FILE', `${label} is a binary file, not CSV, JSON, NDJSON or Parquet`);
-}
-
-function decode(bytes: Uint8Array, warnings: ReadWarning[], label: string): string {
-  if (startsWith(bytes, [0xef, 0xbb, 0xbf])) return new TextDecoder('utf-8').decode(bytes.subarray(3));
-  if (startsWith(bytes, [0xff, 0xfe])) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
-  if (startsWith(bytes, [0xfe, 0xff])) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
-  refuseBinary(bytes, label);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    warnings.push({ key: 'encoding', message: `${label} is not UTF-8; read as Windows-1252 (Western European)`, params: { file: label } });
-    return new TextDecoder('windows-1252').decode(bytes);
-  }
-}
-
-function extensionFormat(name: string | undefined): CustomerFileFormat | undefined {
-  const m = /\.([a-z0-9]+)$/i.exec(name ?? '');
-  const ext = m?.[1].toLowerCase();
-  if (ext === 'csv' || ext === 'tsv' || ext === 'txt') return 'csv';
-  if (ext === 'json') return 'json';
-  if (ext === 'ndjson' || ext === 'jsonl') return 'ndjson';
-  if (ext === 'parquet' || ext === 'pq') return 'parquet';
   return undefined;
 }
 

@@ -3,7 +3,7 @@
  * imported only when a Parquet file is read so CSV and JSON users never load it. INT64
  * columns arrive as BigInt and become numbers (customer data fits in 2^53).
  */
-import { ReadError } from './read';
+import { ReadError } from './readTypes';
 
 export async function readParquet(bytes: Uint8Array, label: string): Promise<Record<string, unknown>[]> {
   const { parquetReadObjects } = await import('hyparquet');
