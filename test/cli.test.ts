@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tableFromArrays, tableToIPC } from '@uwdata/flechette';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
@@ -151,12 +152,28 @@ describe('segmint usage', () => {
     expect(r.stderr).toMatch(/its columns are: nombre, gasto\. Name the id column with --id-field NAME/);
   });
 
+  it('segments an Arrow IPC file', () => {
+    const n = 300;
+    const table = tableFromArrays({
+      customer_id: Array.from({ length: n }, (_, i) => `c${i}`),
+      total_purchases: Float64Array.from({ length: n }, (_, i) => (i % 3) * 1000 + (i % 7)),
+      frequency: Float64Array.from({ length: n }, (_, i) => (i % 3) * 10 + (i % 5)),
+    });
+    const file = join(dir, 'customers.arrow');
+    writeFileSync(file, tableToIPC(table, { format: 'file' })!);
+    const r = cli(['segment', file, '-k', '3']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.meta.customers).toBe(n);
+    expect(out.segments.flatMap((s: { customers: string[] }) => s.customers).sort()).toEqual(Array.from({ length: n }, (_, i) => `c${i}`).sort());
+  });
+
   it('refuses a binary file in one line', () => {
     const file = join(dir, 'blob.bin');
     writeFileSync(file, Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 31) % 256)));
     const r = cli(['segment', file]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`segmint: ${file} is a binary file, not CSV, JSON, NDJSON or Parquet\n`);
+    expect(r.stderr).toBe(`segmint: ${file} is a binary file, not CSV, JSON, NDJSON, Parquet or Arrow\n`);
   });
 
   it('writes the assignments as CSV in file order with -o, and GMM probabilities that sum to 1', () => {

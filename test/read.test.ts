@@ -1,5 +1,6 @@
 // readCustomers(): dialects, number formats, id columns, formats and refusals. Expected
 // values are worked out by hand from the cells written in each test.
+import { tableFromArrays, tableToIPC } from '@uwdata/flechette';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { findIdField, readCustomers, ReadError, segment } from '../src/index';
@@ -153,6 +154,27 @@ describe('readCustomers: JSON, NDJSON, Parquet, streams, binary', () => {
     expect(col(r, 'spend')).toEqual([1.5, 2.5, NaN]);
     expect(col(r, 'orders')).toEqual([1, 2, 3]);
   });
+  it('reads Arrow IPC, file and stream formats, by content or by name', async () => {
+    const table = tableFromArrays({
+      customer_id: ['a', 'b', 'c'],
+      spend: new Float64Array([1.5, 2.5, 4]),
+      orders: new Int32Array([1, 2, 3]),
+    });
+    for (const format of ['file', 'stream'] as const) {
+      const bytes = tableToIPC(table, { format })!;
+      const r = await readCustomers(bytes);
+      expect(r.format).toBe('arrow');
+      expect(r.idField).toBe('customer_id');
+      expect(r.data.spend).toBeInstanceOf(Float64Array);
+      expect(col(r, 'spend')).toEqual([1.5, 2.5, 4]);
+      expect(col(r, 'orders')).toEqual([1, 2, 3]);
+      expect(col(r, 'customer_id')).toEqual(['a', 'b', 'c']);
+    }
+    expect((await readCustomers(tableToIPC(table, { format: 'file' })!, { name: 'x.arrow', format: 'arrow' })).rows).toBe(3);
+    await expect(readCustomers(new Uint8Array([0x41, 0x52, 0x52, 0x4f, 0x57, 0x31, 0, 0, 1, 2]), { name: 'bad.arrow' })).rejects.toThrow(
+      /bad.arrow: not a readable Arrow IPC file/,
+    );
+  });
   it('reads a ReadableStream and an async iterable of chunks split mid-character', async () => {
     const bytes = enc('customer_id,x\nñ,1\n');
     const stream = new ReadableStream<Uint8Array>({
@@ -172,7 +194,7 @@ describe('readCustomers: JSON, NDJSON, Parquet, streams, binary', () => {
   it('refuses binary input in one line, saying what it looks like', async () => {
     const bin = new Uint8Array(1024).map((_, i) => (i * 7) % 256);
     const err = await readCustomers(bin, { name: 'x.bin' }).catch((e) => e);
-    expect(err.message).toBe('x.bin is a binary file, not CSV, JSON, NDJSON or Parquet');
+    expect(err.message).toBe('x.bin is a binary file, not CSV, JSON, NDJSON, Parquet or Arrow');
     await expect(readCustomers(new Uint8Array([0x50, 0x4b, 3, 4, 0]), { name: 'a.xlsx' })).rejects.toThrow(/Excel .xlsx workbook.*save it as CSV/);
   });
   it('reads Windows-1252 text that is not UTF-8, with a warning', async () => {

@@ -25,6 +25,10 @@ export { ReadError } from './readTypes';
 export type { CustomerFileFormat, ReadCustomersOptions, ReadCustomersResult, ReadErrorCode, ReadWarning } from './readTypes';
 
 /** Names an id column goes by, normalized (lower case, accents and separators removed), best first. */
+/** Arrow IPC's file-format magic (ARROW1) and stream-format continuation marker. */
+const ARROW_FILE_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31];
+const ARROW_STREAM_MAGIC = [0xff, 0xff, 0xff, 0xff];
+
 const ID_NAMES = [
   'customerid',
   'custid',
@@ -94,8 +98,8 @@ export async function readCustomers(input: Input, options: ReadCustomersOptions 
   const raw = await collectBytes(input);
   const warnings: ReadWarning[] = [];
   let format = options.format === 'auto' ? undefined : options.format;
-  if (format !== undefined && !['csv', 'json', 'ndjson', 'parquet'].includes(format)) {
-    throw new ReadError('INVALID_OPTION', `format must be csv, json, ndjson, parquet or auto, got ${JSON.stringify(format)}`, { parameter: 'format' });
+  if (format !== undefined && !['csv', 'json', 'ndjson', 'parquet', 'arrow'].includes(format)) {
+    throw new ReadError('INVALID_OPTION', `format must be csv, json, ndjson, parquet, arrow or auto, got ${JSON.stringify(format)}`, { parameter: 'format' });
   }
   format ??= extensionFormat(options.name);
   if (typeof raw !== 'string' && (format === 'parquet' || (format === undefined && startsWith(raw, [0x50, 0x41, 0x52, 0x31])))) {
@@ -104,6 +108,13 @@ export async function readCustomers(input: Input, options: ReadCustomersOptions 
     return finish(recordsToCells(records, label), 'parquet', options, warnings, label);
   }
   if (format === 'parquet') throw new ReadError('UNREADABLE_FILE', `${label}: Parquet input must be bytes, not text`);
+  // Arrow IPC: the file format opens with ARROW1, the stream format with a continuation marker.
+  if (typeof raw !== 'string' && (format === 'arrow' || (format === undefined && (startsWith(raw, ARROW_FILE_MAGIC) || startsWith(raw, ARROW_STREAM_MAGIC))))) {
+    const { readArrow } = await import('./readArrow');
+    const records = await readArrow(raw, label);
+    return finish(recordsToCells(records, label), 'arrow', options, warnings, label);
+  }
+  if (format === 'arrow') throw new ReadError('UNREADABLE_FILE', `${label}: Arrow input must be bytes, not text`);
   let text = typeof raw === 'string' ? raw : decode(raw, warnings, label);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const trimmed = text.trimStart();
