@@ -133,10 +133,30 @@ function loadData(data: Columns, rows: number, idField: string, warnings: ReadWa
       input.type = 'checkbox';
       input.value = f;
       input.checked = true;
-      label.append(input, f);
+      // The business reading depends on each feature's role: inferred from its name unless set here.
+      const role = document.createElement('select');
+      role.className = 'role';
+      role.dataset.feature = f;
+      for (const r of ['auto', 'monetary', 'frequency', 'recency', 'engagement', 'discount', 'none'] as const) {
+        const option = document.createElement('option');
+        option.value = r;
+        option.dataset.i18n = `role_${r}`;
+        option.textContent = tr(`role_${r}` as UiKey);
+        role.append(option);
+      }
+      label.append(input, f, ' ', role);
       return label;
     }),
   );
+  const ignored = Object.keys(data).filter((k) => k !== idField && !(data[k] instanceof Float64Array));
+  if (ignored.length > 0) {
+    const note = document.createElement('div');
+    note.id = 'ignored-columns';
+    note.className = 'muted';
+    note.dataset.columns = ignored.join(', ');
+    note.textContent = tr('ignored_columns', { columns: note.dataset.columns });
+    box.append(note);
+  }
   ($('run') as HTMLButtonElement).disabled = state.numeric.length === 0;
   setStatus(state.numeric.length ? tr('ready') : tr('no_numeric'), state.numeric.length === 0);
 }
@@ -168,6 +188,15 @@ function selectedFeatures(): string[] {
   return [...$('features').querySelectorAll<HTMLInputElement>('input:checked')].map((i) => i.value);
 }
 
+/** Roles set by hand (the rest are inferred from the feature names). */
+function selectedRoles(): Record<string, string> {
+  const roles: Record<string, string> = {};
+  for (const select of $('features').querySelectorAll<HTMLSelectElement>('select.role')) {
+    if (select.value !== 'auto' && select.dataset.feature) roles[select.dataset.feature] = select.value;
+  }
+  return roles;
+}
+
 function buildRequest(): Record<string, unknown> {
   const algorithm = ($('algorithm') as HTMLSelectElement).value;
   const autoK = ($('auto-k') as HTMLInputElement).checked;
@@ -176,6 +205,7 @@ function buildRequest(): Record<string, unknown> {
     algorithm,
     features: selectedFeatures(),
     id_field: state.idField,
+    roles: selectedRoles(),
     seed: Number(($('seed') as HTMLInputElement).value) || 0,
   };
   if (algorithm === 'dbscan') {
@@ -456,6 +486,8 @@ function applyStaticTexts(): void {
   }
   const info = document.body.dataset.wasm;
   $('intro').textContent = tr('intro', { variant: info === undefined ? '…' : tr(info === 'simd' ? 'simd' : 'scalar') });
+  const ignored = document.getElementById('ignored-columns');
+  if (ignored) ignored.textContent = tr('ignored_columns', { columns: ignored.dataset.columns ?? '' });
   renderSummary();
   renderDataWarnings();
 }

@@ -218,6 +218,24 @@ describe('the playground in Chromium', () => {
     expect(await page.textContent('#data-warnings li[data-column="Gasto"]')).toMatch(/decimal comma.*currency sign €/);
     expect(await page.textContent('#data-warnings li[data-column="Tasa"]')).toMatch(/percentages as fractions/);
     expect(await page.textContent('#data-warnings li[data-column="Código"]')).toMatch(/1 of 40 values do not read.*'12\.\.5'/);
+    // The text column is listed as not used, with the reason.
+    expect(await page.textContent('#ignored-columns')).toBe('Not used: Código (text, not numbers; they cannot be clustered on as they are).');
+  });
+
+  it("lets the user set a feature's role, and the request carries it", async () => {
+    const csv = `id,spend,visits,city\n${Array.from({ length: 30 }, (_, i) => `u${i},${i % 2 ? 1000 + i : 10 + i},${i % 2 ? 40 : 2},c${i % 3}`).join('\n')}`;
+    await page.setInputFiles('#file', { name: 'roles.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.waitForFunction(() => /30 customers/.test(document.getElementById('data-summary')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await page.textContent('#ignored-columns')).toMatch(/^Not used: city /);
+    await page.selectOption('select.role[data-feature="spend"]', 'discount');
+    await page.selectOption('#algorithm', 'kmeans');
+    await page.uncheck('#auto-k');
+    await page.fill('#k', '2');
+    await page.click('#run');
+    await page.waitForFunction(() => document.body.dataset.state === 'done', undefined, { timeout: 30_000 });
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.click('#export-json')]);
+    const response = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    expect(response.meta.roles).toMatchObject({ spend: 'discount' });
   });
 
   it('forgets the old data after a failed upload: nothing to segment, no stale result', async () => {
