@@ -1,0 +1,77 @@
+// The command line on big files (issue 15's target): `segmint segment` on a 1,000,000-row
+// CSV and the same data as Parquet, k = 4, end to end (read, segment, write JSON), with
+// the process's peak RSS from /proc (Linux; elsewhere the row says so).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { SAMPLE_FEATURES, sampleCustomers } from '../../dist/index.js';
+import { record } from '../lib.mjs';
+
+export const title = 'Command line on big files (segmint segment)';
+
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+/** Runs the CLI, sampling VmHWM until it exits; resolves { ms, peakMb, status }. */
+function timedRun(args) {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let peak = Number.NaN;
+    let stderr = '';
+    child.stderr.on('data', (c) => {
+      stderr += String(c);
+    });
+    const sample = () => {
+      const file = `/proc/${child.pid}/status`;
+      if (!existsSync(file)) return;
+      try {
+        const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(file, 'utf8'))?.[1]);
+        if (Number.isFinite(kb)) peak = Number.isNaN(peak) ? kb / 1024 : Math.max(peak, kb / 1024);
+      } catch {}
+    };
+    const timer = setInterval(sample, 20);
+    child.once('exit', (status) => {
+      clearInterval(timer);
+      resolve({ ms: performance.now() - t0, peakMb: peak, status, stderr });
+    });
+  });
+}
+
+export async function run({ quick } = {}) {
+  const n = quick ? 200_000 : 1_000_000;
+  const dir = mkdtempSync(join(tmpdir(), 'segmint-cli-bench-'));
+  try {
+    const customers = sampleCustomers(n, 8);
+    const header = ['customer_id', ...SAMPLE_FEATURES];
+    const csv = [header.join(','), ...customers.map((c) => header.map((h) => (c[h] === null ? '' : c[h])).join(','))].join('\n');
+    const csvFile = join(dir, 'customers.csv');
+    writeFileSync(csvFile, csv);
+    const parquetFile = join(dir, 'customers.parquet');
+    writeFileSync(
+      parquetFile,
+      new Uint8Array(
+        parquetWriteBuffer({
+          columnData: header.map((h) =>
+            h === 'customer_id' ? { name: h, data: customers.map((c) => c[h]), type: 'STRING' } : { name: h, data: customers.map((c) => c[h]), type: 'DOUBLE' },
+          ),
+        }),
+      ),
+    );
+    const g = `cli ${n.toLocaleString('en-US')} customers, k = 4 (read, segment, write JSON)`;
+    record(g, 'CSV size', (csv.length / 1e6).toFixed(0), 'MB');
+    for (const [label, file] of [
+      ['CSV', csvFile],
+      ['Parquet', parquetFile],
+    ]) {
+      const r = await timedRun(['segment', file, '-k', '4', '--format', 'json', '-o', join(dir, 'out.json'), '--quiet']);
+      if (r.status !== 0) throw new Error(`${label}: exit ${r.status}: ${r.stderr.slice(0, 300)}`);
+      record(g, `${label}: end to end`, (r.ms / 1000).toFixed(2), 's');
+      record(g, `${label}: peak RSS`, Number.isNaN(r.peakMb) ? 'not measured (no /proc)' : r.peakMb.toFixed(0), Number.isNaN(r.peakMb) ? '' : 'MB');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
