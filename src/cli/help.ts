@@ -65,7 +65,7 @@ Data:
       --max-categories N   most values of a text feature named in --features (default 20)
       --delimiter D        CSV delimiter: , ; tab | (or comma, semicolon, pipe)
       --decimal D          decimal mark of numbers in text: . or , (or dot, comma)
-      --input-format F     csv, json, ndjson, parquet (default: from the name, then the content)
+      --input-format F     csv, json, ndjson, parquet, arrow (default: from the name, then the content)
 
 Output:
   -o, --output FILE        write the result to FILE instead of standard output

@@ -120,7 +120,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     | CsvDelimiter
     | undefined;
   const decimal = f.oneOf('decimal', ['.', ','] as const, { dot: '.', point: '.', comma: ',' });
-  const inputFormat = f.oneOf('input-format', ['csv', 'json', 'ndjson', 'parquet'] as const) as CustomerFileFormat | undefined;
+  const inputFormat = f.oneOf('input-format', ['csv', 'json', 'ndjson', 'parquet', 'arrow'] as const) as CustomerFileFormat | undefined;
   const fields: Partial<SegmentationRequest> = {
     algorithm,
     n_clusters: k,
