@@ -122,13 +122,7 @@ describe('reference clients', () => {
     const data = customers(600, 3).map((c) => ({ customer_id: c.customer_id, total_purchases: c.total_purchases, frequency: c.frequency }));
     const response = await fetch(server.endpoint, {
       method: 'POST',
-      headers: {
-        Authorization: `Bearer ${TOKEN}`,
-        'X-Customer-Api-Id': TENANT,
-        'X-Secret': SECRET,
-        'Accept-Language': 'pt',
-        'Content-Type': 'application/json',
-      },
+      headers: authHeaders({ 'Accept-Language': 'pt' }),
       body: JSON.stringify({ data, algorithm: 'kmeans', n_clusters: 3 }),
     });
     const result = await response.json();
