@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { init, kmeans, KMeansModel, InvalidParameterError, sampleCustomerMatrix } from '../src/index';
 import { Random } from '../src/random';
+import { PROBE_SAMPLE_MIN_ROWS } from '../src/cluster/kmeans';
 import { fixtureMatrix, fixtureNames, loadFixture, relDiff } from './helpers/fixtures';
 import { lloydRef } from './reference/kmeans';
 
@@ -383,6 +384,17 @@ describe("algorithm 'auto' decides from the data", () => {
       expect(auto.algorithm).toBe('hamerly');
       same(auto, kmeans(X, { k: 5, seed, nInit, algorithm: 'hamerly' }));
     }
+  });
+
+  it('from PROBE_SAMPLE_MIN_ROWS rows the probe runs on a sample, and each result is still wholly one algorithm', () => {
+    const n = PROBE_SAMPLE_MIN_ROWS + 5000;
+    const lloydCase = kmeans(overlapping(n, 5), { k: 5, seed: 3 });
+    expect(lloydCase.algorithm).toBe('lloyd');
+    same(lloydCase, kmeans(overlapping(n, 5), { k: 5, seed: 3, algorithm: 'lloyd' }));
+    const X = sampleCustomerMatrix(n, 4);
+    const hamerlyCase = kmeans(X, { k: 5, seed: 3, nInit: 2 });
+    expect(hamerlyCase.algorithm).toBe('hamerly');
+    same(hamerlyCase, kmeans(X, { k: 5, seed: 3, nInit: 2, algorithm: 'hamerly' }));
   });
 
   it('many clusters go straight to Lloyd', () => {
