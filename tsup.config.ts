@@ -9,7 +9,14 @@ export default defineConfig([
     // WASM bytes are inlined as base64. Beside it, http (segmint/http: the HTTP endpoint)
     // and segmint-worker (its worker thread), which only they import node: modules for;
     // flat names in dist/ so the pool finds ./segmint-worker.js from either bundle.
-    entry: { index: 'src/index.ts', node: 'src/node.ts', http: 'src/http/index.ts', 'segmint-worker': 'src/http/worker.ts' },
+    entry: {
+      index: 'src/index.ts',
+      node: 'src/node.ts',
+      http: 'src/http/index.ts',
+      'segmint-worker': 'src/http/worker.ts',
+      // init({ threads })'s whole-task worker, found beside the bundle as ./fit-worker.js.
+      'fit-worker': 'src/cluster/fitWorker.ts',
+    },
     format: ['esm', 'cjs'],
     dts: { entry: { index: 'src/index.ts', node: 'src/node.ts', http: 'src/http/index.ts' } },
     // No source maps in the package: each would carry the embedded WASM again, tripling

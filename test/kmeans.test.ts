@@ -409,6 +409,7 @@ describe('threads within a job (init({ threads }), Node)', () => {
     const w = Array.from({ length: X.rows }, (_, i) => 1 + (i % 3));
     await init({ threads: 1 });
     const single = kmeans(X, { k: 6, seed: 4, nInit: 2, algorithm: 'lloyd' });
+    const singleOne = kmeans(X, { k: 6, seed: 4, algorithm: 'lloyd' });
     const weighted = kmeans(X, { k: 6, seed: 4, algorithm: 'lloyd', sampleWeight: w });
     expect(() => kmeans(X, { k: 6, threads: 2 })).toThrow(InvalidParameterError);
     try {
@@ -417,6 +418,10 @@ describe('threads within a job (init({ threads }), Node)', () => {
       for (const threads of [1, 2, 3, 4]) {
         const m = kmeans(X, { k: 6, seed: 4, nInit: 2, algorithm: 'lloyd', threads });
         expect(Array.from(m.labels)).toEqual(Array.from(single.labels));
+        // One init: rows split over the row-splitting pool, not restarts over workers.
+        const one = kmeans(X, { k: 6, seed: 4, algorithm: 'lloyd', threads });
+        expect(one.centroids).toEqual(singleOne.centroids);
+        expect(one.inertia).toBe(singleOne.inertia);
         expect(m.centroids).toEqual(single.centroids);
         expect(m.inertia).toBe(single.inertia);
         expect(m.iterations).toBe(single.iterations);
@@ -428,6 +433,35 @@ describe('threads within a job (init({ threads }), Node)', () => {
     } finally {
       const info = await init({ threads: 1 });
       expect(info.threads).toBe(1);
+    }
+  });
+
+  it('restarts spread over whole-task workers give bit for bit the serial result (Lloyd, Hamerly, weights, random init)', async () => {
+    const X = sampleCustomerMatrix(12345, 8);
+    const w = Array.from({ length: X.rows }, (_, i) => 0.5 + (i % 4));
+    const cases = [
+      { k: 5, seed: 11, nInit: 5, algorithm: 'lloyd' as const },
+      { k: 4, seed: 12, nInit: 4, algorithm: 'hamerly' as const },
+      { k: 6, seed: 13, nInit: 3, algorithm: 'lloyd' as const, sampleWeight: w },
+      { k: 5, seed: 14, nInit: 6, init: 'random' as const },
+      { k: 5, seed: 15, nInit: 4 },
+    ];
+    await init({ threads: 1 });
+    const serial = cases.map((o) => kmeans(X, o));
+    try {
+      await init({ threads: 3 });
+      for (const threads of [2, 3]) {
+        cases.forEach((o, c) => {
+          const m = kmeans(X, { ...o, threads });
+          expect(Array.from(m.labels)).toEqual(Array.from(serial[c].labels));
+          expect(m.centroids).toEqual(serial[c].centroids);
+          expect(m.inertia).toBe(serial[c].inertia);
+          expect(m.iterations).toBe(serial[c].iterations);
+          expect(m.algorithm).toBe(serial[c].algorithm);
+        });
+      }
+    } finally {
+      await init({ threads: 1 });
     }
   });
 

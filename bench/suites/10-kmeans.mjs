@@ -149,6 +149,12 @@ export async function run({ quick, sizes: asked }) {
                 fn: fits('lloyd', poolThreads),
                 skip: poolThreads > 1 ? undefined : 'one core: no threads to compare',
               },
+              {
+                // nInit restarts go to whole-task workers; a single init splits rows.
+                name: `segmint auto, ${poolThreads} threads`,
+                fn: fits('auto', poolThreads),
+                skip: poolThreads > 1 ? undefined : 'one core: no threads to compare',
+              },
               ...skTasks({ k, nInit, seeds, maxIter: 300, tol: 1e-4 }, iters),
             ],
             {

@@ -24,7 +24,8 @@ import { InvalidParameterError } from '../errors';
 import { countDistinctRows, toMatrix, toWeights, type Matrix, type MatrixLike } from '../matrix';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { Random } from '../random';
-import { kernels } from '../wasm/index';
+import type { FitPool, TaskClaims } from '../wasm/fitPool';
+import { type Kernels, kernels } from '../wasm/index';
 import type { Clusterer } from './clusterer';
 import { kmeansPlusPlus, randomInit } from './kmeansInit';
 import { type FitContext, HAMERLY_PROBE_PASSES, lloyd, lloydRegions, type SingleRun } from './kmeansLloyd';
@@ -254,6 +255,237 @@ function fitOrInit(m: Matrix, options: KMeansOptions, initOnly: boolean, probeOn
       hamerly = work <= HAMERLY_MAX_WORK;
     }
   }
+  const { ctx, center } = prepareFit(kern, m, weights, { k, maxIter: opts.maxIter, tol: opts.tol, hamerly, threads });
+  // A sample probe measures the whole work (never gives up early: it reports the fraction).
+  ctx.probeMaxWork = probeOnly ? Number.POSITIVE_INFINITY : opts.probe ? HAMERLY_MAX_WORK : 0;
+  const rng = new Random(opts.seed);
+  const nextStart = (): Float64Array => {
+    if (Array.isArray(opts.init)) {
+      const start = toMatrix(opts.init, 'init').data;
+      for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) start[c * d + j] -= center[j];
+      return start;
+    }
+    return opts.init === 'random' ? randomInit(ctx, rng) : kmeansPlusPlus(ctx, rng);
+  };
+  if (initOnly) {
+    const start = nextStart();
+    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) start[c * d + j] += center[j];
+    return start;
+  }
+  if (probeOnly) {
+    lloyd(ctx, nextStart(), true);
+    return ctx.probedWork;
+  }
+
+  let best: SingleRun | undefined;
+  let run = 0;
+  if (ctx.probeMaxWork > 0) {
+    // 'auto' without a sample probe: the first init decides for every init, so nInit runs
+    // all use one algorithm.
+    const start = nextStart();
+    let result = lloyd(ctx, start, true);
+    ctx.probeMaxWork = 0;
+    if (result === null) {
+      hamerly = ctx.hamerly = false;
+      result = lloyd(ctx, start);
+    }
+    best = result;
+    run = 1;
+  }
+  const remaining = opts.nInit - run;
+  if (kern.fitPool && threads > 1 && remaining > 1 && n >= MIN_PARALLEL_RESTART_ROWS) {
+    // Restarts on whole-task workers; every start is drawn here first, in the order the
+    // serial loop draws them, so the result does not depend on the thread count.
+    const starts: Float64Array[] = [];
+    for (; run < opts.nInit; run++) starts.push(nextStart());
+    ctx.threads = 1;
+    best = restartsInParallel(kern.fitPool, ctx, m, weights, starts, best, {
+      k,
+      maxIter: opts.maxIter,
+      tol: opts.tol,
+      hamerly,
+      threads: Math.min(threads, remaining),
+    });
+  }
+  for (; run < opts.nInit; run++) {
+    const result = lloyd(ctx, nextStart());
+    if (!best || result.inertia < best.inertia) best = result;
+  }
+  return new KMeansModel({
+    center,
+    centeredCentroids: best!.centroids,
+    k,
+    labels: best!.labels,
+    inertia: best!.inertia,
+    iterations: best!.iterations,
+    converged: best!.converged,
+    algorithm: hamerly ? 'hamerly' : 'lloyd',
+    nInit: opts.nInit,
+    warnings: opts.warnings,
+  });
+}
+
+/**
+ * nInit restarts go to init({ threads })'s whole-task workers from this many rows (with
+ * threads > 1 and at least two restarts left); below it a restart takes well under a
+ * millisecond and the hand-off (copying X into each worker's memory) would not pay.
+ */
+export const MIN_PARALLEL_RESTART_ROWS = 4096;
+
+/** A K-Means restart job as posted to whole-task workers (see src/wasm/fitPool.ts). */
+export interface KMeansRestartJob {
+  kind: 'kmeans.restarts';
+  n: number;
+  d: number;
+  k: number;
+  maxIter: number;
+  tol: number;
+  hamerly: boolean;
+  X: SharedArrayBuffer;
+  W: SharedArrayBuffer | null;
+  /** Centred starting centroids, k * d per task. */
+  starts: SharedArrayBuffer;
+  /** Per task: inertia, iterations, converged (0/1), then k * d centred centroids. */
+  out: SharedArrayBuffer;
+  /** Per slot: the labels of its best task; and that task (-1: none yet). */
+  labels: SharedArrayBuffer;
+  bestTask: SharedArrayBuffer;
+  slot?: number;
+}
+
+function sharedCopy(src: Float64Array): SharedArrayBuffer {
+  const buf = new SharedArrayBuffer(src.length * 8);
+  new Float64Array(buf).set(src);
+  return buf;
+}
+
+/** Runs claimed restarts on a prepared context, keeping the slot's best labels. */
+function runRestarts(job: KMeansRestartJob, slot: number, ctx: FitContext, next: () => number, finish: (t: number) => void): void {
+  const { n, k, d } = job;
+  const stride = 3 + k * d;
+  const out = new Float64Array(job.out);
+  const bestTask = new Int32Array(job.bestTask);
+  const starts = new Float64Array(job.starts);
+  for (let t = next(); t >= 0; t = next()) {
+    const r = lloyd(ctx, starts.slice(t * k * d, (t + 1) * k * d));
+    out[t * stride] = r.inertia;
+    out[t * stride + 1] = r.iterations;
+    out[t * stride + 2] = r.converged ? 1 : 0;
+    out.set(r.centroids, t * stride + 3);
+    const b = bestTask[slot];
+    if (b < 0 || r.inertia < out[b * stride] || (r.inertia === out[b * stride] && t < b)) {
+      new Int32Array(job.labels, slot * n * 4, n).set(r.labels);
+      bestTask[slot] = t;
+    }
+    finish(t);
+  }
+}
+
+/** A whole-task worker's side of a restart job: its own context over the shared X. */
+export function runRestartJob(job: KMeansRestartJob, claims: TaskClaims): void {
+  const m: Matrix = { data: new Float64Array(job.X), rows: job.n, cols: job.d };
+  const weights = job.W ? new Float64Array(job.W) : undefined;
+  const { ctx } = prepareFit(kernels(), m, weights, { k: job.k, maxIter: job.maxIter, tol: job.tol, hamerly: job.hamerly, threads: 1 });
+  runRestarts(
+    job,
+    job.slot ?? 0,
+    ctx,
+    () => claims.claim(),
+    (t) => claims.finish(t),
+  );
+}
+
+/**
+ * The best of `starts`' restarts (and of `before`, the probing run that came first):
+ * lowest inertia, the earliest on a tie, as the serial loop keeps it.
+ */
+function restartsInParallel(
+  pool: FitPool,
+  ctx: FitContext,
+  m: Matrix,
+  weights: Float64Array | undefined,
+  starts: Float64Array[],
+  before: SingleRun | undefined,
+  o: PrepareOptions,
+): SingleRun {
+  const { n, d, k } = ctx;
+  const tasks = starts.length;
+  const helpers = Math.min(o.threads - 1, pool.size);
+  const startBuf = new SharedArrayBuffer(tasks * k * d * 8);
+  const startView = new Float64Array(startBuf);
+  starts.forEach((s, t) => startView.set(s, t * k * d));
+  const job: KMeansRestartJob = {
+    kind: 'kmeans.restarts',
+    n,
+    d,
+    k,
+    maxIter: o.maxIter,
+    tol: o.tol,
+    hamerly: o.hamerly,
+    X: sharedCopy(m.data),
+    W: weights ? sharedCopy(weights) : null,
+    starts: startBuf,
+    out: new SharedArrayBuffer(tasks * (3 + k * d) * 8),
+    labels: new SharedArrayBuffer((helpers + 1) * n * 4),
+    bestTask: new SharedArrayBuffer((helpers + 1) * 4),
+  };
+  const bestTask = new Int32Array(job.bestTask);
+  bestTask.fill(-1);
+  const left = pool.run(job, tasks, helpers, (claims) =>
+    runRestarts(
+      job,
+      0,
+      ctx,
+      () => claims.claim(),
+      (t) => claims.finish(t),
+    ),
+  );
+  // Restarts a worker failed to finish run here, in task order.
+  let i = 0;
+  runRestarts(
+    job,
+    0,
+    ctx,
+    () => (i < left.length ? left[i++] : -1),
+    () => {},
+  );
+  const stride = 3 + k * d;
+  const out = new Float64Array(job.out);
+  let slot = -1;
+  for (let s = 0; s <= helpers; s++) {
+    const t = bestTask[s];
+    if (t < 0) continue;
+    const b = slot < 0 ? -1 : bestTask[slot];
+    if (b < 0 || out[t * stride] < out[b * stride] || (out[t * stride] === out[b * stride] && t < b)) slot = s;
+  }
+  const t = bestTask[slot];
+  if (before && !(out[t * stride] < before.inertia)) return before;
+  return {
+    labels: new Int32Array(job.labels, slot * n * 4, n).slice(),
+    centroids: out.slice(t * stride + 3, (t + 1) * stride),
+    inertia: out[t * stride],
+    iterations: out[t * stride + 1],
+    converged: out[t * stride + 2] === 1,
+  };
+}
+
+/** What a fit's context needs besides X and its weights. */
+interface PrepareOptions {
+  k: number;
+  maxIter: number;
+  tol: number;
+  hamerly: boolean;
+  threads: number;
+}
+
+/**
+ * Lays one fit's regions out in a fresh workspace, centres X there and packs it for the
+ * kernels: the part of a fit every restart shares, done the same way on the calling
+ * thread and in whole-task workers, so their restarts see the same bits.
+ */
+export function prepareFit(kern: Kernels, m: Matrix, weights: Float64Array | undefined, o: PrepareOptions): { ctx: FitContext; center: Float64Array } {
+  const { rows: n, cols: d } = m;
+  const { k, hamerly, threads } = o;
   const ws = kern.workspace();
   const r = lloydRegions(ws, n, d, k, weights !== undefined);
   const nLocalTrials = 2 + Math.floor(Math.log(k));
@@ -278,7 +510,7 @@ function fitOrInit(m: Matrix, options: KMeansOptions, initOnly: boolean, probeOn
   kern.exports.centerColumns(r.X.ptr, n, d, stats.ptr, stats.ptr + d * 8);
   const statView = ws.viewF64(stats);
   const center = statView.slice(0, d);
-  const tolAbs = (statView.subarray(d).reduce((a, b) => a + b, 0) / d) * opts.tol;
+  const tolAbs = (statView.subarray(d).reduce((a, b) => a + b, 0) / d) * o.tol;
   kern.exports.packPointPairs(r.X.ptr, n, d, r.Xp.ptr);
   if (weights && r.W) ws.write(r.W, weights);
   // The padding slot weighs nothing (regions are not zeroed between calls: write it).
@@ -309,56 +541,13 @@ function fitOrInit(m: Matrix, options: KMeansOptions, initOnly: boolean, probeOn
     shift,
     halfSep,
     cumulative,
-    maxIter: opts.maxIter,
+    maxIter: o.maxIter,
     tolAbs,
     hamerly,
-    // A sample probe measures the whole work (never gives up early: it reports the fraction).
-    probeMaxWork: probeOnly ? Number.POSITIVE_INFINITY : opts.probe ? HAMERLY_MAX_WORK : 0,
+    probeMaxWork: 0,
     threads,
   };
-  const rng = new Random(opts.seed);
-
-  let best: SingleRun | undefined;
-  for (let run = 0; run < opts.nInit; run++) {
-    let start: Float64Array;
-    if (Array.isArray(opts.init)) {
-      start = toMatrix(opts.init, 'init').data;
-      for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) start[c * d + j] -= center[j];
-    } else if (opts.init === 'random') {
-      start = randomInit(ctx, rng);
-    } else {
-      start = kmeansPlusPlus(ctx, rng);
-    }
-    if (initOnly) {
-      for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) start[c * d + j] += center[j];
-      return start;
-    }
-    let result: SingleRun | null = null;
-    if (probeOnly) {
-      lloyd(ctx, start, true);
-      return ctx.probedWork;
-    }
-    if (ctx.probeMaxWork > 0) {
-      // 'auto': the first init decides for every init, so nInit runs all use one algorithm.
-      result = lloyd(ctx, start, true);
-      ctx.probeMaxWork = 0;
-      if (result === null) hamerly = ctx.hamerly = false;
-    }
-    result ??= lloyd(ctx, start);
-    if (!best || result.inertia < best.inertia) best = result;
-  }
-  return new KMeansModel({
-    center,
-    centeredCentroids: best!.centroids,
-    k,
-    labels: best!.labels,
-    inertia: best!.inertia,
-    iterations: best!.iterations,
-    converged: best!.converged,
-    algorithm: hamerly ? 'hamerly' : 'lloyd',
-    nInit: opts.nInit,
-    warnings: opts.warnings,
-  });
+  return { ctx, center };
 }
 
 /** K-Means in the registry. */

@@ -15,6 +15,7 @@
  */
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64, THREADS_WASM_BASE64 } from './bytes.generated';
+import type { FitPool } from './fitPool';
 import type { ThreadPool } from './threads';
 import type { KernelExports, Ptr } from './kernels.generated';
 import { InvalidParameterError } from '../errors';
@@ -112,17 +113,34 @@ async function startThreads(threads: number): Promise<Kernels> {
   const { startThreadPool } = await import('./threads');
   const kern = new Kernels(exports, 'simd');
   kern.pool = await startThreadPool(threads, bytes, memory, exports);
+  try {
+    const { startFitPool } = await import('./fitPool');
+    kern.fitPool = await startFitPool(threads - 1, fitWorkerFile(), 'simd');
+  } catch (err) {
+    kern.pool.close();
+    throw err;
+  }
   return kern;
+}
+
+/**
+ * The whole-task worker beside the built bundle (dist/fit-worker.js), or the dev loader
+ * beside the sources when segmint runs from TypeScript (vitest, tsx). `here` keeps
+ * bundlers from treating the URL as an asset of the browser build.
+ */
+function fitWorkerFile(): URL {
+  const here = import.meta.url;
+  return /\.[cm]?ts$/.test(here) ? new URL('../cluster/dev-fit-worker.mjs', here) : new URL('./fit-worker.js', here);
 }
 
 export async function init(options?: InitOptions): Promise<WasmInfo> {
   if (options?.threads !== undefined) {
     if (options.threads === 1) {
-      threaded?.pool?.close();
+      threaded?.close();
       threaded = undefined;
     } else if (threaded?.pool?.threads !== options.threads) {
       const next = await startThreads(options.threads);
-      threaded?.pool?.close();
+      threaded?.close();
       threaded = next;
     }
   }
@@ -176,11 +194,20 @@ export class Kernels {
   readonly variant: WasmVariant;
   /** The worker pool of init({ threads }); null when single-threaded. */
   pool: ThreadPool | null = null;
+  /** The whole-task workers of init({ threads }) (threads - 1 of them); null when single-threaded. */
+  fitPool: FitPool | null = null;
   private readonly base: number;
   constructor(exports: KernelExports, variant: WasmVariant) {
     this.exports = exports;
     this.variant = variant;
     this.base = Math.ceil(exports.heapBase() / ALIGN) * ALIGN;
+  }
+  /** Stops both pools' workers. */
+  close(): void {
+    this.pool?.close();
+    this.fitPool?.close();
+    this.pool = null;
+    this.fitPool = null;
   }
   /** A new workspace starting at the heap base; any earlier workspace's regions are dead. */
   workspace(): Workspace {

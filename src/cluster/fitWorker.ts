@@ -1,0 +1,23 @@
+/**
+ * The whole-task worker of init({ threads }) (src/wasm/fitPool.ts): a segmint instance of
+ * its own, on the build the pool names, that runs the tasks of the jobs posted to it.
+ * Built as dist/fit-worker.js; from the sources, dev-fit-worker.mjs loads it through tsx.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { type PoolJob, taskClaims, workerDone } from '../wasm/fitPool';
+import { init } from '../wasm/index';
+import { type KMeansRestartJob, runRestartJob } from './kmeans';
+
+await init({ variant: (workerData as { variant: 'simd' | 'scalar' }).variant });
+parentPort!.on('message', (job: PoolJob) => {
+  try {
+    if (job.kind === 'kmeans.restarts') runRestartJob(job as unknown as KMeansRestartJob, taskClaims(job));
+  } catch {
+    // A task this worker claimed but could not finish stays unfinished in the job's
+    // status; the caller runs it itself, so nothing is lost and no error is hidden from
+    // it (it throws there, on the thread that asked).
+  } finally {
+    workerDone(job);
+  }
+});
+parentPort!.postMessage('ready');
