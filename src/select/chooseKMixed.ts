@@ -1,6 +1,6 @@
 /**
  * Choosing k on mixed numeric and categorical data: every k is fitted with k-prototypes
- * (through the registry) on the combined matrix prep makes (numeric columns, then
+ * (from k-means++ seeds, cluster/kprototypesSeeded.ts) on the combined matrix prep makes (numeric columns, then
  * category codes), and scored with a criterion defined without a vector space:
  * - 'silhouette': the mean silhouette on Gower distance (src/metrics/gower.ts), on one
  *   seeded sample of GOWER_SILHOUETTE_EXACT_LIMIT rows shared by every k (the same rows
@@ -12,7 +12,7 @@
  * Davies-Bouldin, Calinski-Harabasz, BIC and the gap statistic need centroids, a
  * likelihood or a reference box in a vector space, and are not offered here.
  */
-import { fitAlgorithm } from '../cluster/registry';
+import { fitKPrototypesSeeded } from '../cluster/kprototypesSeeded';
 import { InvalidParameterError } from '../errors';
 import type { Matrix } from '../matrix';
 import { GOWER_SILHOUETTE_EXACT_LIMIT, gowerSilhouetteOfRows, gowerSpace } from '../metrics/gower';
@@ -66,7 +66,7 @@ export function chooseKMixed(X: Matrix, o: MixedChooseKOptions): MixedChooseKRes
   const nInit = o.nInit ?? RESAMPLING_DEFAULTS.nInit;
   const fitOn = o.fitSampleSize !== undefined && X.rows > o.fitSampleSize ? sampleRows(X, o.fitSampleSize, o.seed) : X;
   const sampled = fitOn !== X ? { fitSampleSize: fitOn.rows } : {};
-  const fit = (m: Matrix, k: number, seed: number) => fitAlgorithm('kprototypes', m, { k, seed, nInit, categoricalColumns });
+  const fit = (m: Matrix, k: number, seed: number) => fitKPrototypesSeeded(m, { k, seed, restarts: nInit, categoricalColumns });
 
   if (o.method === 'auto' || o.method === 'prediction-strength') {
     const ps = predictionStrengthMixed(fitOn, o, fit);

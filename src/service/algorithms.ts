@@ -12,6 +12,7 @@ import type { CovarianceType, GmmJSON } from '../cluster/gmm';
 import type { HdbscanJSON, HdbscanModel } from '../cluster/hdbscan';
 import type { KMeansJSON } from '../cluster/kmeans';
 import type { KPrototypesJSON } from '../cluster/kprototypes';
+import { fitKPrototypesSeeded } from '../cluster/kprototypesSeeded';
 import { gowerAgglomerative, gowerMaxExactRows, gowerPrototypes, nearestGowerPrototype, type GowerLinkage } from '../cluster/agglomerativeGower';
 import { fitAlgorithm as fitRegistered, loadModel, paramsFor } from '../cluster/registry';
 import { DataError, InvalidParameterError } from '../errors';
@@ -161,8 +162,9 @@ export function fitAlgorithm(name: SegmentAlgorithm, X: Matrix, options: FitOpti
 function fitMixed(name: SegmentAlgorithm, X: Matrix, options: FitOptions, categoricalColumns: number[]): Fitted {
   const { k, seed } = options;
   if (name === 'kmeans') {
+    // k-means++ seeds on k-prototypes' dissimilarity (src/cluster/kprototypesSeeded.ts says why).
     const nInit = options.kmeansRestarts ?? KPROTOTYPES_DEFAULT_RESTARTS;
-    const model = fitRegistered('kprototypes', X, { k, seed, nInit, categoricalColumns });
+    const model = fitKPrototypesSeeded(X, { k, seed, restarts: nInit, categoricalColumns });
     return { labels: model.labels, predictor: { kind: 'kprototypes', model: model.toJSON() } };
   }
   if (name === 'hierarchical') {
