@@ -183,7 +183,17 @@ export function segmentRules(
         best = leaf;
       }
     }
-    out.set(id, evaluate(columns, categorical, labels, id, mergeConditions(best?.conditions ?? [], features, indicators), locale));
+    out.set(
+      id,
+      evaluate(
+        columns,
+        categorical,
+        labels,
+        id,
+        mergeConditions(best?.conditions ?? [], features, indicators, Object.fromEntries(Object.entries(categorical).map(([f, col]) => [f, col.categories]))),
+        locale,
+      ),
+    );
   }
   return out;
 }
@@ -255,7 +265,12 @@ interface Indicator {
  * split on a value indicator is "= value" (>=) or "!= value" (<); an "=" on a feature makes
  * its "!=" conditions redundant, so they are dropped.
  */
-function mergeConditions(conditions: Leaf['conditions'], features: string[], indicators: Indicator[] = []): RuleCondition[] {
+function mergeConditions(
+  conditions: Leaf['conditions'],
+  features: string[],
+  indicators: Indicator[] = [],
+  categories: Record<string, readonly string[]> = {},
+): RuleCondition[] {
   const merged: RuleCondition[] = [];
   const d = features.length;
   for (const c of conditions) {
@@ -271,7 +286,20 @@ function mergeConditions(conditions: Leaf['conditions'], features: string[], ind
     else same.threshold = c.op === '>=' ? Math.max(same.threshold, c.threshold) : Math.min(same.threshold, c.threshold);
   }
   const equals = new Set(merged.filter((c) => c.op === '=').map((c) => c.feature));
-  return merged.filter((c) => c.op !== '!=' || !equals.has(c.feature));
+  const kept = merged.filter((c) => c.op !== '!=' || !equals.has(c.feature));
+  // "!= every value but one" reads better as "= that one" (missing values satisfy neither).
+  const out: RuleCondition[] = [];
+  for (const c of kept) {
+    if (c.op !== '!=') {
+      out.push(c);
+      continue;
+    }
+    const excluded = new Set(kept.filter((x) => x.feature === c.feature && x.op === '!=').map((x) => (x as CategoryRuleCondition).value));
+    const left = (categories[c.feature] ?? []).filter((v) => !excluded.has(v));
+    if (left.length !== 1) out.push(c);
+    else if (!out.some((x) => x.feature === c.feature)) out.push({ feature: c.feature, op: '=', value: left[0] });
+  }
+  return out;
 }
 
 function evaluate(
