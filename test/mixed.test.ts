@@ -3,6 +3,8 @@
 // plain-TS reference, the categorical profiles recounted from the records, labels and
 // rules on categories, and the refusals of what is not defined on mixed data.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { formatTable } from '../src/cli/output';
+import { renderReport } from '../src/cli/report';
 import { gowerAgglomerative } from '../src/cluster/agglomerativeGower';
 import { SegmentationError } from '../src/errors';
 import { init } from '../src/index';
@@ -236,6 +238,19 @@ describe('segment() on mixed numeric and text features', () => {
     expect(sil.metrics.silhouette_score!).toBeCloseTo(curveAtK, 10);
     const elbow = await segment({ data, features, k_selection: 'elbow' });
     expect(elbow.k_selection!.method).toBe('elbow');
+  });
+
+  it("the CLI table and the HTML report show each segment's categories", async () => {
+    const { data } = channelOnly(200, 11);
+    const r = await segment({ data, features: ['spend', 'visits', 'channel'], n_clusters: 2, algorithm: 'hierarchical' });
+    const row = formatTable(r)
+      .split('\n')
+      .find((line) => line.startsWith('channel'));
+    // Each segment is all mobile or all store (the partition test above recovers them).
+    expect(row).toMatch(/^channel\s+(mobile|store) 100%\s+(mobile|store) 100%$/);
+    const html = renderReport(r);
+    expect(html).toContain('<section id="categories">');
+    expect(html).toContain('mobile 100');
   });
 
   it('return_model places new customers with the same categories', async () => {
