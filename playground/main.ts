@@ -404,6 +404,13 @@ function explanation(s: SegmentationResponse['segments'][number]): HTMLElement[]
   if (drivers.length > 0)
     lines.push(tr('why_drivers', { drivers: drivers.map((d) => `${d.feature} ${d.direction === 'higher' ? '↑' : '↓'} (d ${d.d.toFixed(2)})`).join(', ') }));
   if (s.stability !== undefined && s.stability !== null) lines.push(tr('why_stability', { stability: s.stability.toFixed(2) }));
+  // Text features: each one's most common values in the segment ("channel: mobile 75%, web 12%").
+  for (const [feature, p] of Object.entries(s.categories ?? {})) {
+    const values = p.top.slice(0, 3).map((v) => `${v.value} ${pct(v.share)}`);
+    if (p.other_share > 0) values.push(`${tr('why_other')} ${pct(p.other_share)}`);
+    if (p.missing_share > 0) values.push(`${tr('why_missing')} ${pct(p.missing_share)}`);
+    lines.push(tr('why_categories', { feature, values: values.join(', ') }));
+  }
   return lines.map((text) => {
     const div = document.createElement('div');
     div.className = 'explain';

@@ -38,7 +38,7 @@ describe('rules', () => {
       for (const c of data) {
         const ok = rule.conditions.every((cond) => {
           const v = (c as unknown as Record<string, unknown>)[cond.feature];
-          if (typeof v !== 'number' || !Number.isFinite(v)) return false;
+          if (typeof v !== 'number' || !Number.isFinite(v) || !('threshold' in cond)) return false;
           return cond.op === '>=' ? v >= cond.threshold : v < cond.threshold;
         });
         const member = of.get(c.customer_id) === s.segment_id;

@@ -63,6 +63,8 @@ Data:
       --missing NAME       median (default), mean, error
       --log-transform X    auto (default), true, false
       --max-categories N   most values of a text feature named in --features (default 20)
+      --categorical MODE   text features next to numeric ones: auto (default: as categories,
+                           k-prototypes / Gower), onehot (one-hot columns), kprototypes
       --delimiter D        CSV delimiter: , ; tab | (or comma, semicolon, pipe)
       --decimal D          decimal mark of numbers in text: . or , (or dot, comma)
       --input-format F     csv, json, ndjson, parquet, arrow (default: from the name, then the content)

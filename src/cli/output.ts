@@ -77,12 +77,32 @@ export function formatTable(r: SegmentationResponse, locale: Locale = 'en'): str
   const render = (row: string[]): string => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   lines.push(render(head));
   for (const row of rows) lines.push(render(row));
+  const categorical = categoryRows(r);
+  if (categorical.length > 0) {
+    const w = head.map((h, c) => Math.max(h.length, ...categorical.map((row) => row[c].length)));
+    lines.push('');
+    for (const row of categorical) lines.push(row.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  '));
+  }
   if (r.meta.warnings.length > 0) {
     lines.push('');
     for (const w of r.meta.warnings) lines.push(`! ${w.message}`);
   }
   lines.push('', `time ${fmt(r.meta.timings_ms.total, 1)} ms`);
   return lines.join('\n');
+}
+
+/** Per text feature, the segment's two most common values with their shares ("mobile 75%, web 12%"). */
+function categoryRows(r: SegmentationResponse): string[][] {
+  const features = Object.keys(r.segments.find((s) => s.categories)?.categories ?? {});
+  return features.map((feature) => [
+    feature,
+    ...r.segments.map((s) =>
+      (s.categories?.[feature]?.top ?? [])
+        .slice(0, 2)
+        .map((v) => `${v.value} ${fmt(v.share * 100, 0)}%`)
+        .join(', '),
+    ),
+  ]);
 }
 
 /** Why the segment is what it is: the rule that describes it, what sets it apart, how stable it is, what to do. */

@@ -79,6 +79,46 @@ function profileCharts(segments: SegmentResponse[], locale: Locale): string {
     .join('');
 }
 
+/** Shades for the values of a categorical feature (the segments keep their own colours). */
+const VALUE_SHADES = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#b07aa1', '#9c9c9c', '#d9d9d9'];
+
+/** One chart per text feature: each segment's bar split by its most common values' shares, then other and missing. */
+function categoryCharts(segments: SegmentResponse[], locale: Locale): string {
+  const features = Object.keys(segments.find((s) => s.categories)?.categories ?? {});
+  const w = 300;
+  const rowH = 18;
+  return features
+    .map((feature) => {
+      // One colour per value across segments, in order of first appearance.
+      const values: string[] = [];
+      for (const s of segments) for (const v of s.categories?.[feature]?.top ?? []) if (!values.includes(v.value)) values.push(v.value);
+      const shade = (value: string) => VALUE_SHADES[Math.min(values.indexOf(value), VALUE_SHADES.length - 3)];
+      const h = segments.length * rowH + 4;
+      const bars = segments.map((s, i) => {
+        const p = s.categories?.[feature];
+        if (!p) return '';
+        const parts = [
+          ...p.top.map((v) => ({ name: v.value, share: v.share, fill: shade(v.value) })),
+          { name: t(locale, 'report.other'), share: p.other_share, fill: VALUE_SHADES[VALUE_SHADES.length - 2] },
+          { name: t(locale, 'report.missing'), share: p.missing_share, fill: VALUE_SHADES[VALUE_SHADES.length - 1] },
+        ];
+        let x = 0;
+        return parts
+          .filter((part) => part.share > 0)
+          .map((part) => {
+            const len = part.share * w;
+            const rect = `<rect x="${x.toFixed(1)}" y="${4 + i * rowH}" width="${Math.max(0.5, len).toFixed(1)}" height="${rowH - 5}" fill="${part.fill}"><title>${escapeHtml(s.label)}: ${escapeHtml(part.name)} ${num(part.share * 100, locale, 1)}%</title></rect>`;
+            x += len;
+            return rect;
+          })
+          .join('');
+      });
+      const legend = values.map((v) => `<span class="key"><i style="background:${shade(v)}"></i>${escapeHtml(v)}</span>`).join(' ');
+      return `<figure class="profile"><figcaption>${escapeHtml(feature)}</figcaption><svg role="img" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}">${bars.join('')}</svg><div class="small">${legend}</div></figure>`;
+    })
+    .join('');
+}
+
 function scatter(response: SegmentationResponse, data: Record<string, ArrayLike<unknown>>, idField: string): string {
   const features = response.meta.features.filter(
     (f) => data[f] && Array.from({ length: Math.min(50, data[f].length) }, (_, i) => data[f][i]).some((v) => typeof v === 'number' && Number.isFinite(v)),
@@ -220,6 +260,7 @@ export function renderReport(response: SegmentationResponse, options: ReportOpti
 <section id="metrics"><h2>${escapeHtml(t(locale, 'report.metrics'))}</h2><table>${metrics}</table></section>
 <section id="sizes"><h2>${escapeHtml(t(locale, 'report.sizes'))}</h2>${sizesChart(segments, locale)}${table}</section>
 <section id="profile"><h2>${escapeHtml(t(locale, 'report.profile'))}</h2><p class="small">${escapeHtml(t(locale, 'report.profile_note'))}</p><div class="profiles">${profileCharts(segments, locale)}</div></section>
+${segments.some((s) => s.categories) ? `<section id="categories"><h2>${escapeHtml(t(locale, 'report.categories'))}</h2><p class="small">${escapeHtml(t(locale, 'report.categories_note'))}</p><div class="profiles">${categoryCharts(segments, locale)}</div></section>` : ''}
 ${scatterHtml ? `<section id="scatter"><h2>${escapeHtml(t(locale, 'report.scatter'))}</h2>${scatterHtml}</section>` : ''}
 ${curve && response.k_selection ? `<section id="curve"><h2>${escapeHtml(t(locale, 'report.curve', { method: response.k_selection.method }))}</h2>${curve}</section>` : ''}
 ${extras(segments, locale)}

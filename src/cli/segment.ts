@@ -36,6 +36,7 @@ const OPTIONS = {
   missing: { type: 'string' },
   'log-transform': { type: 'string' },
   'max-categories': { type: 'string' },
+  categorical: { type: 'string' },
   delimiter: { type: 'string' },
   decimal: { type: 'string' },
   'input-format': { type: 'string' },
@@ -66,6 +67,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   missing: 'missing',
   log_transform: 'log-transform',
   max_categories: 'max-categories',
+  categorical: 'categorical',
 };
 
 type OutputFormat = 'table' | 'json' | 'csv' | 'markdown';
@@ -140,6 +142,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     missing: f.oneOf('missing', ['median', 'mean', 'error'] as const),
     log_transform: logRaw === undefined ? undefined : logRaw === 'auto' ? 'auto' : logRaw === 'true',
     max_categories: f.integer('max-categories', 1),
+    categorical: f.oneOf('categorical', ['auto', 'onehot', 'kprototypes'] as const, { 'one-hot': 'onehot', 'k-prototypes': 'kprototypes' }),
   };
   const idFlag = f.string('id-field');
   const quiet = f.bool('quiet');

@@ -38,6 +38,7 @@ export const en = {
   'trait.discount_low': 'full price',
   'trait.higher': 'high {feature}',
   'trait.lower': 'low {feature}',
+  'trait.mostly': 'mostly {feature} = {value}',
   'action.high_value': 'Reward and retain them: VIP perks, early access, personal service; avoid blanket discounts.',
   'action.growth': 'Grow the relationship: cross-sell, bundles and a loyalty programme to raise spend.',
   'action.price_sensitive': 'Use targeted promotions and value bundles; protect margin with thresholds.',
@@ -67,6 +68,7 @@ export const en = {
   'desc.generic_higher': 'Customers with higher {a} than average.',
   'desc.generic_lower': 'Customers with lower {a} than average.',
   'desc.generic_average': 'Customers close to the average on every feature.',
+  'desc.generic_mostly': 'Customers mostly with {feature} = {value} ({share} of the segment).',
 
   'role.monetary': 'spend',
   'role.frequency': 'purchase frequency',
@@ -93,6 +95,10 @@ export const en = {
     'n_clusters asked for {requested} segments, but the customers have only {k} distinct combinations of feature values, so there are {k} segments.',
   'warning.metrics_unavailable': 'Quality metrics need at least 2 segments (excluding outliers); found {clusters}.',
   'warning.k_auto': 'The number of segments was chosen automatically: {k}.',
+  'warning.categorical_missing': '{count} customers have no value for {feature}; a missing value is treated as a category of its own.',
+  'warning.categorical_features': 'The text features {features} were used as categories (k-prototypes and Gower distance), not one-hot encoded.',
+  'warning.mixed_metrics_unavailable':
+    'Davies-Bouldin and Calinski-Harabasz need centroids in a vector space, which mixed numeric and categorical features do not have; they are null. The silhouette uses Gower distance.',
   'method.mean': 'mean',
   'method.median': 'median',
   'method.mode': 'most frequent value',
@@ -132,11 +138,27 @@ export const en = {
   'error.k_selection_distinct':
     'Choosing the number of segments from {k_min} up needs at least {k_min} distinct customers; these {n} customers have only {distinct}.',
   'error.no_algorithm': 'None of the algorithms tried ({algorithms}) could make {k} segments of these {n} customers; details.reason says why.',
+  'error.algorithm_not_mixed':
+    "{algorithm} needs numeric features only, and these features include text (categorical) ones; use algorithm 'kmeans' (k-prototypes) or 'hierarchical' (Gower), or categorical 'onehot'.",
+  'error.linkage_not_mixed':
+    "Ward linkage is not defined for mixed numeric and categorical features (Gower distance); use linkage 'average', 'complete' or 'single', or categorical 'onehot'.",
+  'error.gower_too_many_customers':
+    "Hierarchical clustering of mixed features is exact up to {max} customers with linkage '{linkage}', and there are {n}; use algorithm 'kmeans' (k-prototypes) or categorical 'onehot'.",
+  'error.categorical_no_text': "categorical 'kprototypes' needs a text feature named in features; none of the {features} features is text.",
+  'error.categorical_no_numeric': "categorical 'kprototypes' needs a numeric feature that varies besides the text features; use categorical 'onehot'.",
+  'error.k_selection_not_mixed':
+    "k_selection '{value}' is not defined for mixed numeric and categorical features; use 'auto', 'prediction_strength', 'silhouette' or 'elbow', or categorical 'onehot'.",
+  'error.validation_not_mixed':
+    "validation 'davies_bouldin' needs centroids in a vector space, which mixed numeric and categorical features do not have; use validation 'silhouette' (Gower distance) or categorical 'onehot'.",
   'report.title': 'Customer segments',
   'report.summary': '{customers} customers in {segments} segments ({algorithm}); features: {features}.',
   'report.sizes': 'Segment sizes',
   'report.profile': 'Profile: each feature in each segment against the base (all customers)',
   'report.profile_note': 'Bars: the segment mean in standard deviations from the base mean (z).',
+  'report.categories': 'Categorical features',
+  'report.categories_note': 'Share of each segment with each value (the most common values; the rest as other).',
+  'report.other': 'other',
+  'report.missing': 'missing',
   'report.scatter': 'Customers on their first two principal components, coloured by segment',
   'report.curve': 'Choosing k: {method} for each k (the chosen k is marked)',
   'report.metrics': 'Quality metrics',

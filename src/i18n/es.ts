@@ -36,6 +36,7 @@ export const es: Catalogue = {
   'trait.discount_low': 'precio completo',
   'trait.higher': '{feature} alto',
   'trait.lower': '{feature} bajo',
+  'trait.mostly': 'mayoría {feature} = {value}',
   'action.high_value': 'Recompénselos y reténgalos: ventajas VIP, acceso anticipado, atención personal; evite descuentos generalizados.',
   'action.growth': 'Haga crecer la relación: venta cruzada, paquetes y un programa de fidelidad para aumentar el gasto.',
   'action.price_sensitive': 'Use promociones dirigidas y paquetes de valor; proteja el margen con umbrales.',
@@ -65,6 +66,7 @@ export const es: Catalogue = {
   'desc.generic_higher': 'Clientes con {a} por encima del promedio.',
   'desc.generic_lower': 'Clientes con {a} por debajo del promedio.',
   'desc.generic_average': 'Clientes cercanos al promedio en todas las variables.',
+  'desc.generic_mostly': 'Clientes mayoritariamente con {feature} = {value} ({share} del segmento).',
 
   'role.monetary': 'gasto',
   'role.frequency': 'frecuencia de compra',
@@ -91,6 +93,10 @@ export const es: Catalogue = {
     'n_clusters pedía {requested} segmentos, pero los clientes solo tienen {k} combinaciones distintas de valores, así que hay {k} segmentos.',
   'warning.metrics_unavailable': 'Las métricas de calidad requieren al menos 2 segmentos (sin contar los atípicos); se encontraron {clusters}.',
   'warning.k_auto': 'El número de segmentos se eligió automáticamente: {k}.',
+  'warning.categorical_missing': '{count} clientes no tienen valor en {feature}; el valor ausente se trata como una categoría propia.',
+  'warning.categorical_features': 'Las variables de texto {features} se usaron como categorías (k-prototypes y distancia de Gower), sin codificación one-hot.',
+  'warning.mixed_metrics_unavailable':
+    'Davies-Bouldin y Calinski-Harabasz necesitan centroides en un espacio vectorial, que las variables mixtas numéricas y categóricas no tienen; son null. La silueta usa la distancia de Gower.',
   'method.mean': 'media',
   'method.median': 'mediana',
   'method.mode': 'moda',
@@ -131,11 +137,27 @@ export const es: Catalogue = {
   'error.k_selection_distinct':
     'Elegir el número de segmentos a partir de {k_min} requiere al menos {k_min} clientes distintos; estos {n} clientes solo tienen {distinct}.',
   'error.no_algorithm': 'Ninguno de los algoritmos probados ({algorithms}) pudo formar {k} segmentos con estos {n} clientes; details.reason explica el motivo.',
+  'error.algorithm_not_mixed':
+    "{algorithm} solo admite variables numéricas, y estas variables incluyen variables de texto (categóricas); use algorithm 'kmeans' (k-prototypes) o 'hierarchical' (Gower), o categorical 'onehot'.",
+  'error.linkage_not_mixed':
+    "El enlace de Ward no está definido para variables mixtas numéricas y categóricas (distancia de Gower); use linkage 'average', 'complete' o 'single', o categorical 'onehot'.",
+  'error.gower_too_many_customers':
+    "El agrupamiento jerárquico de variables mixtas es exacto hasta {max} clientes con linkage '{linkage}', y hay {n}; use algorithm 'kmeans' (k-prototypes) o categorical 'onehot'.",
+  'error.categorical_no_text': "categorical 'kprototypes' necesita una variable de texto en features; ninguna de las {features} variables es de texto.",
+  'error.categorical_no_numeric': "categorical 'kprototypes' necesita una variable numérica que varíe además de las de texto; use categorical 'onehot'.",
+  'error.k_selection_not_mixed':
+    "k_selection '{value}' no está definido para variables mixtas numéricas y categóricas; use 'auto', 'prediction_strength', 'silhouette' o 'elbow', o categorical 'onehot'.",
+  'error.validation_not_mixed':
+    "validation 'davies_bouldin' necesita centroides en un espacio vectorial, que las variables mixtas numéricas y categóricas no tienen; use validation 'silhouette' (distancia de Gower) o categorical 'onehot'.",
   'report.title': 'Segmentos de clientes',
   'report.summary': '{customers} clientes en {segments} segmentos ({algorithm}); variables: {features}.',
   'report.sizes': 'Tamaño de los segmentos',
   'report.profile': 'Perfil: cada variable en cada segmento frente a la base (todos los clientes)',
   'report.profile_note': 'Barras: la media del segmento en desviaciones estándar respecto a la media de la base (z).',
+  'report.categories': 'Variables categóricas',
+  'report.categories_note': 'Proporción de cada segmento con cada valor (los valores más frecuentes; el resto como otros).',
+  'report.other': 'otros',
+  'report.missing': 'sin valor',
   'report.scatter': 'Clientes en sus dos primeras componentes principales, coloreados por segmento',
   'report.curve': 'Elección de k: {method} para cada k (el k elegido está marcado)',
   'report.metrics': 'Métricas de calidad',

@@ -36,6 +36,7 @@ export const pt: Catalogue = {
   'trait.discount_low': 'preço cheio',
   'trait.higher': '{feature} alto',
   'trait.lower': '{feature} baixo',
+  'trait.mostly': 'maioria {feature} = {value}',
   'action.high_value': 'Recompense e retenha: vantagens VIP, acesso antecipado, atendimento pessoal; evite descontos generalizados.',
   'action.growth': 'Faça a relação crescer: venda cruzada, pacotes e um programa de fidelidade para aumentar o gasto.',
   'action.price_sensitive': 'Use promoções direcionadas e pacotes de valor; proteja a margem com limites.',
@@ -65,6 +66,7 @@ export const pt: Catalogue = {
   'desc.generic_higher': 'Clientes com {a} acima da média.',
   'desc.generic_lower': 'Clientes com {a} abaixo da média.',
   'desc.generic_average': 'Clientes próximos da média em todas as variáveis.',
+  'desc.generic_mostly': 'Clientes majoritariamente com {feature} = {value} ({share} do segmento).',
 
   'role.monetary': 'gasto',
   'role.frequency': 'frequência de compra',
@@ -91,6 +93,10 @@ export const pt: Catalogue = {
     'n_clusters pediu {requested} segmentos, mas os clientes têm apenas {k} combinações distintas de valores, então há {k} segmentos.',
   'warning.metrics_unavailable': 'As métricas de qualidade exigem pelo menos 2 segmentos (sem contar os atípicos); foram encontrados {clusters}.',
   'warning.k_auto': 'O número de segmentos foi escolhido automaticamente: {k}.',
+  'warning.categorical_missing': '{count} clientes não têm valor em {feature}; o valor ausente é tratado como uma categoria própria.',
+  'warning.categorical_features': 'As variáveis de texto {features} foram usadas como categorias (k-prototypes e distância de Gower), sem codificação one-hot.',
+  'warning.mixed_metrics_unavailable':
+    'Davies-Bouldin e Calinski-Harabasz precisam de centroides em um espaço vetorial, que variáveis mistas numéricas e categóricas não têm; são null. A silhueta usa a distância de Gower.',
   'method.mean': 'média',
   'method.median': 'mediana',
   'method.mode': 'moda',
@@ -131,11 +137,27 @@ export const pt: Catalogue = {
   'error.k_selection_distinct':
     'Escolher o número de segmentos a partir de {k_min} exige pelo menos {k_min} clientes distintos; estes {n} clientes têm apenas {distinct}.',
   'error.no_algorithm': 'Nenhum dos algoritmos testados ({algorithms}) conseguiu formar {k} segmentos com estes {n} clientes; details.reason explica o motivo.',
+  'error.algorithm_not_mixed':
+    "{algorithm} só aceita variáveis numéricas, e estas variáveis incluem variáveis de texto (categóricas); use algorithm 'kmeans' (k-prototypes) ou 'hierarchical' (Gower), ou categorical 'onehot'.",
+  'error.linkage_not_mixed':
+    "A ligação de Ward não é definida para variáveis mistas numéricas e categóricas (distância de Gower); use linkage 'average', 'complete' ou 'single', ou categorical 'onehot'.",
+  'error.gower_too_many_customers':
+    "O agrupamento hierárquico de variáveis mistas é exato até {max} clientes com linkage '{linkage}', e há {n}; use algorithm 'kmeans' (k-prototypes) ou categorical 'onehot'.",
+  'error.categorical_no_text': "categorical 'kprototypes' precisa de uma variável de texto em features; nenhuma das {features} variáveis é de texto.",
+  'error.categorical_no_numeric': "categorical 'kprototypes' precisa de uma variável numérica que varie além das de texto; use categorical 'onehot'.",
+  'error.k_selection_not_mixed':
+    "k_selection '{value}' não é definido para variáveis mistas numéricas e categóricas; use 'auto', 'prediction_strength', 'silhouette' ou 'elbow', ou categorical 'onehot'.",
+  'error.validation_not_mixed':
+    "validation 'davies_bouldin' precisa de centroides em um espaço vetorial, que variáveis mistas numéricas e categóricas não têm; use validation 'silhouette' (distância de Gower) ou categorical 'onehot'.",
   'report.title': 'Segmentos de clientes',
   'report.summary': '{customers} clientes em {segments} segmentos ({algorithm}); variáveis: {features}.',
   'report.sizes': 'Tamanho dos segmentos',
   'report.profile': 'Perfil: cada variável em cada segmento comparada à base (todos os clientes)',
   'report.profile_note': 'Barras: a média do segmento em desvios-padrão em relação à média da base (z).',
+  'report.categories': 'Variáveis categóricas',
+  'report.categories_note': 'Proporção de cada segmento com cada valor (os valores mais frequentes; o resto como outros).',
+  'report.other': 'outros',
+  'report.missing': 'sem valor',
   'report.scatter': 'Clientes nos dois primeiros componentes principais, coloridos por segmento',
   'report.curve': 'Escolha de k: {method} para cada k (o k escolhido está marcado)',
   'report.metrics': 'Métricas de qualidade',

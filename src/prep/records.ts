@@ -9,6 +9,7 @@
  * response can say what was done. Original-unit columns (with NaN for missing values)
  * are kept for the profiles: characteristics are reported in the customer's own units.
  */
+import { DataError } from '../errors';
 import type { Matrix } from '../matrix';
 import { fitScaling, scaledMatrix } from './scale';
 import { columnTable, prepError, readIds, rowTable, type ColumnarData, type CustomerId } from './table';
@@ -25,6 +26,27 @@ export { SKEW_THRESHOLD } from './values';
 export type Scaling = 'zscore' | 'robust' | 'minmax' | 'none';
 /** What a missing value becomes. */
 export type MissingPolicy = 'median' | 'mean' | 'error';
+/**
+ * How named text features enter the model: 'onehot' (0/1 columns, scaled like the rest),
+ * 'auto' (integer-coded categorical columns when the features mix numbers and text, else
+ * one-hot) or 'kprototypes' (integer-coded, and an error when there is nothing to mix).
+ */
+export type CategoricalMode = 'auto' | 'onehot' | 'kprototypes';
+
+/**
+ * Code of a missing value in a categorical model column: missing is a category of its own
+ * ("no channel recorded" is something customers can share), not imputed by the mode, which
+ * would invent a value for them. The prep warns with the count (warning.categorical_missing).
+ */
+export const MISSING_CATEGORY_CODE = -1;
+/** Code transformRecords gives a category never seen at fit: it matches no segment's mode. */
+export const UNSEEN_CATEGORY_CODE = -2;
+
+/** A text feature's values as codes into its sorted categories (-1 = missing). */
+export interface CategoricalColumn {
+  categories: string[];
+  codes: Int32Array;
+}
 
 /** Options of prepareRecords(). */
 export interface PrepOptions {
@@ -34,8 +56,10 @@ export interface PrepOptions {
   scaling: Scaling;
   logTransform: 'auto' | boolean;
   missing: MissingPolicy;
-  /** Most distinct values a string feature may have before one-hot encoding refuses it. */
+  /** Most distinct values a string feature may have before one-hot encoding (or coding) refuses it. */
   maxCategories: number;
+  /** How named text features enter the model (default 'onehot', the behaviour before mixed data). */
+  categorical?: CategoricalMode;
 }
 
 /** How one model column is made from the input, replayable on new customers. */
@@ -43,8 +67,11 @@ export interface FeatureTransform {
   /** Model column name: the feature, or `feature=value` for a one-hot column. */
   name: string;
   source: string;
-  kind: 'numeric' | 'onehot';
+  /** 'categorical': the column holds the index of the value in `categories` (MISSING_CATEGORY_CODE when missing). */
+  kind: 'numeric' | 'onehot' | 'categorical';
   category?: string;
+  /** kind 'categorical': the fitted categories in code order. */
+  categories?: string[];
   log: boolean;
   /** Value used for a missing input (in input units, before log and scaling). */
   impute: number;
@@ -61,11 +88,15 @@ export interface Preprocessing {
   imputed: Record<string, number>;
   oneHot: Record<string, string[]>;
   ignoredFields: string[];
+  /** Text features coded as categories (the mixed path): their categories in code order. Empty on the one-hot path. */
+  categorical: Record<string, string[]>;
+  /** Missing values per categorical feature, kept as a category of their own. */
+  categoricalMissing: Record<string, number>;
 }
 
 /** Something prep did that the caller should know, as a key and values. */
 export interface PrepWarning {
-  key: 'imputed' | 'constant_dropped' | 'log_transformed' | 'ignored_fields';
+  key: 'imputed' | 'constant_dropped' | 'log_transformed' | 'ignored_fields' | 'categorical_missing';
   params: Record<string, string | number>;
 }
 
@@ -84,6 +115,15 @@ export interface PreparedData {
   transforms: FeatureTransform[];
   preprocessing: Preprocessing;
   warnings: PrepWarning[];
+  /** Every named text feature's values as codes (both paths), for the categorical profiles. */
+  categorical: Record<string, CategoricalColumn>;
+  /**
+   * Matrix columns holding category codes (the mixed path; empty otherwise). They come
+   * after the numeric columns, are not scaled, and hold MISSING_CATEGORY_CODE for missing.
+   */
+  categoricalColumns: number[];
+  /** The text features behind categoricalColumns, in the same order. */
+  categoricalFeatures: string[];
 }
 
 /**
@@ -160,6 +200,45 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
     for (const f of table.fields) (numericColumn(f) ? requested : ignoredFields).push(f);
   }
 
+  // Mixed data: text features become categorical columns when they sit next to at least
+  // one numeric feature that varies (else there is nothing to mix and one-hot stays).
+  const mode: CategoricalMode = opts.categorical ?? 'onehot';
+  let mixed = false;
+  if (mode !== 'onehot') {
+    const text = requested.filter((f) => numericColumn(f) === null && !allMissing.has(f));
+    const varies = (col: Float64Array): boolean => {
+      let first = Number.NaN;
+      for (const v of col) {
+        if (Number.isNaN(v)) continue;
+        if (Number.isNaN(first)) first = v;
+        else if (v !== first) return true;
+      }
+      return false;
+    };
+    const numeric = requested.some((f) => {
+      const col = numericColumn(f);
+      return col !== null && varies(col);
+    });
+    mixed = text.length > 0 && numeric;
+    if (mode === 'kprototypes' && !mixed) {
+      const reason =
+        text.length === 0
+          ? "categorical 'kprototypes' needs a text feature named in features (e.g. channel); none of the features is text"
+          : "categorical 'kprototypes' needs at least one numeric feature that varies besides the text features; use categorical 'onehot'";
+      throw new DataError('REJECTED_PARAMETER', 'categorical', `categorical: ${reason}`, {
+        params: { text_features: text.length, features: requested.length },
+        reason,
+        messageKey: text.length === 0 ? 'error.categorical_no_text' : 'error.categorical_no_numeric',
+      });
+    }
+  }
+  const categorical: Record<string, CategoricalColumn> = {};
+  const categoricalNames: Record<string, string[]> = {};
+  const categoricalMissing: Record<string, number> = {};
+  const categoricalFeatures: string[] = [];
+  const categoricalColumnsData: Int32Array[] = [];
+  const categoricalTransforms: FeatureTransform[] = [];
+
   const columns: Record<string, Float64Array> = {};
   const transforms: FeatureTransform[] = [];
   const oneHot: Record<string, string[]> = {};
@@ -226,13 +305,40 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
         throw prepError(
           'TOO_MANY_CATEGORIES',
           'features',
-          `Feature '${f}' has ${categories.length} distinct values; at most ${opts.maxCategories} can be one-hot encoded`,
+          `Feature '${f}' has ${categories.length} distinct values; at most ${opts.maxCategories} can be ${mixed ? 'used as categories' : 'one-hot encoded'}`,
           {
             feature: f,
             count: categories.length,
             max: opts.maxCategories,
           },
         );
+      }
+      const index = new Map(categories.map((c, code) => [c, code]));
+      const codes = new Int32Array(n);
+      let missingCount = 0;
+      for (let i = 0; i < n; i++) {
+        const v = table.value(f, i);
+        if (v === null || v === undefined || v === '') {
+          codes[i] = MISSING_CATEGORY_CODE;
+          missingCount++;
+        } else codes[i] = index.get(String(v))!;
+      }
+      categorical[f] = { categories, codes };
+      if (mixed) {
+        // One category (and nothing missing) says nothing about anyone: out, as a constant column.
+        if (categories.length + (missingCount > 0 ? 1 : 0) < 2) {
+          constantDropped.push(f);
+          continue;
+        }
+        if (missingCount > 0) {
+          categoricalMissing[f] = missingCount;
+          warnings.push({ key: 'categorical_missing', params: { count: missingCount, feature: f } });
+        }
+        categoricalNames[f] = categories;
+        categoricalFeatures.push(f);
+        categoricalColumnsData.push(codes);
+        categoricalTransforms.push({ name: f, source: f, kind: 'categorical', categories, log: false, impute: 0, center: 0, scale: 1 });
+        continue;
       }
       oneHot[f] = categories;
       for (const cat of categories) {
@@ -253,8 +359,21 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
   if (kept.length === 0) {
     throw prepError('NO_NUMERIC_FEATURES', 'features', 'No usable numeric feature: every candidate feature is missing, non-numeric or constant');
   }
-  const matrix = scaledMatrix(modelColumns, transforms, kept, n);
+  const numericMatrix = scaledMatrix(modelColumns, transforms, kept, n);
   const keptTransforms = kept.map((c) => transforms[c]);
+  // Categorical codes go after the numeric columns, unscaled (they are labels, not amounts).
+  const p = kept.length;
+  const m = categoricalColumnsData.length;
+  let matrix = numericMatrix;
+  if (m > 0) {
+    const d = p + m;
+    const data = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) {
+      data.set(numericMatrix.data.subarray(i * p, (i + 1) * p), i * d);
+      for (let t = 0; t < m; t++) data[i * d + p + t] = categoricalColumnsData[t][i];
+    }
+    matrix = { data, rows: n, cols: d };
+  }
   return {
     ids,
     features: requested,
@@ -262,9 +381,22 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
     profileFeatures: [...transforms.map((t) => t.name), ...missingOnly],
     columns,
     matrix,
-    transforms: keptTransforms,
-    preprocessing: { scaling: opts.scaling, missing: opts.missing, logTransformed, constantDropped, imputed, oneHot, ignoredFields },
+    transforms: [...keptTransforms, ...categoricalTransforms],
+    preprocessing: {
+      scaling: opts.scaling,
+      missing: opts.missing,
+      logTransformed,
+      constantDropped,
+      imputed,
+      oneHot,
+      ignoredFields,
+      categorical: categoricalNames,
+      categoricalMissing,
+    },
     warnings,
+    categorical,
+    categoricalColumns: Array.from({ length: m }, (_, t) => p + t),
+    categoricalFeatures,
   };
 }
 
@@ -284,7 +416,14 @@ export function transformRecords(data: unknown[], transforms: FeatureTransform[]
     transforms.forEach((t, j) => {
       const raw = (rec as Record<string, unknown>)[t.source];
       let v: number;
-      if (t.kind === 'onehot') {
+      if (t.kind === 'categorical') {
+        // Codes are labels: no centring or scaling (center 0, scale 1 at fit).
+        if (raw === null || raw === undefined || raw === '') v = MISSING_CATEGORY_CODE;
+        else {
+          const code = t.categories?.indexOf(String(raw)) ?? -1;
+          v = code >= 0 ? code : UNSEEN_CATEGORY_CODE;
+        }
+      } else if (t.kind === 'onehot') {
         v = raw !== null && raw !== undefined && String(raw) === t.category ? 1 : 0;
       } else {
         const parsed = parseNumeric(raw);

@@ -92,7 +92,16 @@ export interface SegmentReadingInput {
   features: Record<string, FeatureReading>;
   /** Share of all customers in the segment; High-Value needs it <= HIGH_VALUE_MAX_SHARE (absent = no limit). */
   share?: number;
+  /**
+   * Mixed data: per categorical feature, the value most over-represented in the segment,
+   * its share of the segment and Cohen's h against the rest. A generic segment whose
+   * strongest difference is one of these is named by it ("Mostly channel = mobile").
+   */
+  categories?: { feature: string; value: string; share: number; h: number }[];
 }
+
+/** A category names a segment ("mostly channel = mobile") only when more than half of its members have it. */
+export const MOSTLY_MIN_SHARE = 0.5;
 
 /** A segment's label key, label, description and label scores. */
 export interface SegmentReading {
@@ -234,6 +243,19 @@ function describeBusiness(
   return t(locale, `desc.${label}`, { facts: formatList(locale, facts) });
 }
 
+/** The categories that may name a segment: over half its members, a real effect (h >= GENERIC_MIN_EFFECT), strongest first. */
+function categoryTraits(seg: SegmentReadingInput): { feature: string; value: string; share: number; h: number }[] {
+  return (seg.categories ?? []).filter((c) => c.share > MOSTLY_MIN_SHARE && c.h >= GENERIC_MIN_EFFECT).sort((a, b) => b.h - a.h);
+}
+
+/** The strongest category of a segment when it beats every numeric difference (|d|), else undefined. */
+function strongestCategory(seg: SegmentReadingInput, features: string[]): { feature: string; value: string; share: number; h: number } | undefined {
+  const top = categoryTraits(seg)[0];
+  if (top === undefined) return undefined;
+  for (const f of features) if (Math.abs(effectOf(seg, f)) > top.h) return undefined;
+  return top;
+}
+
 /** "Customers with higher a and lower b than average." from the 1-2 features with the largest |z|. */
 export function describeGeneric(locale: Locale, seg: SegmentReadingInput, features: string[]): string {
   const standouts = features
@@ -248,6 +270,14 @@ export function describeGeneric(locale: Locale, seg: SegmentReadingInput, featur
   if (x.z < 0 && y.z < 0) return t(locale, 'desc.generic_lower_lower', { a: x.f, b: y.f });
   const [up, down] = x.z > 0 ? [x, y] : [y, x];
   return t(locale, 'desc.generic_higher_lower', { a: up.f, b: down.f });
+}
+
+/** describeGeneric, or on mixed data "Customers mostly with channel = mobile (82% of the segment)." when a category is the strongest difference. */
+function describeGenericMixed(locale: Locale, seg: SegmentReadingInput, features: string[]): string {
+  const top = strongestCategory(seg, features);
+  if (top === undefined) return describeGeneric(locale, seg, features);
+  const share = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(top.share);
+  return t(locale, 'desc.generic_mostly', { feature: top.feature, value: top.value, share });
 }
 
 /** A trait phrase for feature f in a direction: its role's word ("lapsed") or "high f". */
@@ -281,6 +311,18 @@ const capitalize = (locale: Locale, s: string): string => s.charAt(0).toLocaleUp
 
 /** "Frequent, low spend": the segment's one or two strongest differences from the rest, or undefined when none is real. */
 export function traitName(locale: Locale, seg: SegmentReadingInput, features: string[], roles: Record<string, FeatureRole | undefined>): string | undefined {
+  const mostly = categoryTraits(seg);
+  if (mostly.length > 0) {
+    // Numeric traits by |d| and categorical ones by h, on one scale (Cohen's): strongest first.
+    const numeric = features
+      .map((f, order) => ({ f, e: effectOf(seg, f), order }))
+      .filter((x) => Number.isFinite(x.e) && Math.abs(x.e) >= GENERIC_MIN_EFFECT)
+      .map((x) => ({ text: trait(locale, x.f, roles[x.f], x.e), strength: Math.abs(x.e), order: x.order }));
+    const cats = mostly.map((c, i) => ({ text: t(locale, 'trait.mostly', { feature: c.feature, value: c.value }), strength: c.h, order: features.length + i }));
+    const ranked = [...numeric, ...cats].sort((a, b) => b.strength - a.strength || a.order - b.order);
+    const texts = [...new Set(ranked.map((x) => x.text))].slice(0, 2);
+    return capitalize(locale, texts.join(', '));
+  }
   const traits = rankTraits(
     locale,
     features,
@@ -403,7 +445,7 @@ export function readSegments(
         segmentId: seg.segmentId,
         labelKey: 'generic',
         baseLabel: traitName(locale, seg, features, roles) ?? t(locale, 'label.generic', { id: seg.segmentId }),
-        description: describeGeneric(locale, seg, features),
+        description: describeGenericMixed(locale, seg, features),
         scores: scores[i],
         action: t(locale, 'action.generic'),
       };

@@ -48,6 +48,44 @@ export const MAX_DRIVERS = 5;
 export interface ProfileOptions {
   /** Label names: 'business' or 'rfm'; default chooseLabelScheme(). */
   labels?: LabelScheme;
+  /** Text features as codes into their categories (-1 = missing): profiled as distributions per segment. */
+  categorical?: Record<string, { categories: string[]; codes: Int32Array }>;
+  /** Whether the categorical features also name segments ("Mostly channel = mobile"): the mixed path, where the model used them. */
+  categoricalLabels?: boolean;
+}
+
+/** Values a categorical profile lists by name; the rest are summed in other_share. */
+export const MAX_PROFILE_CATEGORIES = 5;
+
+/**
+ * One categorical feature in one segment: its most common values and their shares of the
+ * segment's members (count / size), the rest summed in other_share, missing values apart,
+ * so that the shares of top, other_share and missing_share add up to 1.
+ */
+export interface CategoryProfile {
+  /** Up to MAX_PROFILE_CATEGORIES values, most common first (ties: the categories' sorted order). */
+  top: { value: string; count: number; share: number }[];
+  /** Share of the members with an observed value not in top. */
+  other_share: number;
+  /** Members with no value, and their share. */
+  missing: number;
+  missing_share: number;
+  observed: number;
+}
+
+/**
+ * The value of a categorical feature most over-represented in a segment, by Cohen's h
+ * (2 asin sqrt(p_segment) - 2 asin sqrt(p_rest), the effect size of a difference of
+ * proportions, read with Cohen's thresholds as d), over the members with a value.
+ */
+export interface CategoryDriver {
+  feature: string;
+  value: string;
+  /** Share of the segment with the value (missing members counted in the denominator). */
+  share: number;
+  rest_share: number;
+  h: number;
+  effect: 'negligible' | 'small' | 'medium' | 'large';
 }
 
 /**
@@ -104,6 +142,10 @@ export interface SegmentProfile {
   rfm?: { recency: number; frequency: number; monetary: number };
   /** Features that set the segment apart, strongest first (see Driver). */
   drivers: Driver[];
+  /** Each categorical feature's distribution in the segment (see CategoryProfile). */
+  categories?: Record<string, CategoryProfile>;
+  /** Per categorical feature, its most over-represented value, strongest first; only those with h >= GENERIC_MIN_EFFECT. */
+  categoryDrivers?: CategoryDriver[];
 }
 
 interface Summary {
@@ -218,10 +260,14 @@ export function profileSegments(
     }
   }
 
+  const categorical = options.categorical ?? {};
+  const categoryProfiles = ids.map((_, s) => categoricalProfiles(categorical, members, starts, s));
+  const categoryDrivers = ids.map((_, s) => categoricalDrivers(categorical, members, starts, s, n));
   const readingInputs: SegmentReadingInput[] = ids.map((id, s) => ({
     segmentId: id,
     share: (starts[s + 1] - starts[s]) / n,
     features: Object.fromEntries(features.map((f) => [f, { mean: profiles[s][f].mean, z: profiles[s][f].z, d: effects[s][f]?.d ?? 0 }])),
+    ...(options.categoricalLabels ? { categories: categoryDrivers[s].map((c) => ({ feature: c.feature, value: c.value, share: c.share, h: c.h })) } : {}),
   }));
   // Quintile scores cost a sort per feature: computed only when the labels are RFM names.
   const rfm = scheme === 'rfm' ? readRfm(columns, features, roles, members, starts) : undefined;
@@ -258,8 +304,78 @@ export function profileSegments(
       labelScheme: scheme,
       ...(rfm ? { rfm: { recency: round2(rfm[s].recency), frequency: round2(rfm[s].frequency), monetary: round2(rfm[s].monetary) } } : {}),
       drivers: driversOf(features, roles, profiles[s], effects[s]),
+      ...(Object.keys(categorical).length > 0 ? { categories: categoryProfiles[s], categoryDrivers: categoryDrivers[s] } : {}),
     };
   });
+}
+
+/** Per categorical feature, segment slot s's distribution (see CategoryProfile). */
+function categoricalProfiles(
+  categorical: NonNullable<ProfileOptions['categorical']>,
+  members: Int32Array,
+  starts: Int32Array,
+  s: number,
+): Record<string, CategoryProfile> {
+  const size = starts[s + 1] - starts[s];
+  const out: Record<string, CategoryProfile> = {};
+  for (const [feature, col] of Object.entries(categorical)) {
+    const counts = new Float64Array(col.categories.length);
+    let missing = 0;
+    for (let q = starts[s]; q < starts[s + 1]; q++) {
+      const code = col.codes[members[q]];
+      if (code < 0 || code >= counts.length) missing++;
+      else counts[code]++;
+    }
+    const order = Array.from(counts.keys())
+      .filter((c) => counts[c] > 0)
+      .sort((a, b) => counts[b] - counts[a] || a - b);
+    const top = order.slice(0, MAX_PROFILE_CATEGORIES).map((c) => ({ value: col.categories[c], count: counts[c], share: size > 0 ? counts[c] / size : 0 }));
+    let rest = 0;
+    for (const c of order.slice(MAX_PROFILE_CATEGORIES)) rest += counts[c];
+    out[feature] = {
+      top,
+      other_share: size > 0 ? rest / size : 0,
+      missing,
+      missing_share: size > 0 ? missing / size : 0,
+      observed: size - missing,
+    };
+  }
+  return out;
+}
+
+/** Per categorical feature, the value most over-represented in segment slot s against the rest (Cohen's h), strongest first. */
+function categoricalDrivers(
+  categorical: NonNullable<ProfileOptions['categorical']>,
+  members: Int32Array,
+  starts: Int32Array,
+  s: number,
+  n: number,
+): CategoryDriver[] {
+  const size = starts[s + 1] - starts[s];
+  const restSize = n - size;
+  if (size === 0 || restSize === 0) return [];
+  const out: CategoryDriver[] = [];
+  for (const [feature, col] of Object.entries(categorical)) {
+    const all = new Float64Array(col.categories.length);
+    const seg = new Float64Array(col.categories.length);
+    for (let i = 0; i < n; i++) {
+      const code = col.codes[i];
+      if (code >= 0 && code < all.length) all[code]++;
+    }
+    for (let q = starts[s]; q < starts[s + 1]; q++) {
+      const code = col.codes[members[q]];
+      if (code >= 0 && code < seg.length) seg[code]++;
+    }
+    let best: CategoryDriver | undefined;
+    for (let c = 0; c < all.length; c++) {
+      const p = seg[c] / size;
+      const r = (all[c] - seg[c]) / restSize;
+      const h = 2 * Math.asin(Math.sqrt(p)) - 2 * Math.asin(Math.sqrt(r));
+      if (best === undefined || h > best.h) best = { feature, value: col.categories[c], share: p, rest_share: r, h, effect: effectWord(h) };
+    }
+    if (best !== undefined && best.h >= GENERIC_MIN_EFFECT) out.push({ ...best, h: Math.round(best.h * 1000) / 1000 });
+  }
+  return out.sort((a, b) => b.h - a.h);
 }
 
 /** Cohen's d of a segment against the rest, from the overall and the segment's summaries (parallel-axis split of the sums of squares). */

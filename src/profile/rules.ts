@@ -28,11 +28,27 @@ const MIN_LEAF = 5;
 /** Significant digits of a threshold when that keeps the split (else as many as needed). */
 const THRESHOLD_DIGITS = 3;
 
-/** One condition of a rule. */
-export interface RuleCondition {
+/** One threshold condition of a rule, on a numeric feature. */
+export interface NumericRuleCondition {
   feature: string;
   op: '>=' | '<';
   threshold: number;
+}
+
+/** One condition on a categorical feature (mixed data): its value is, or is not, `value`. */
+export interface CategoryRuleCondition {
+  feature: string;
+  op: '=' | '!=';
+  value: string;
+}
+
+/** One condition of a rule. */
+export type RuleCondition = NumericRuleCondition | CategoryRuleCondition;
+
+/** A categorical feature's values as codes into its categories (-1 = missing), as prep makes them. */
+export interface RuleCategoricalColumn {
+  categories: string[];
+  codes: Int32Array;
 }
 
 /** A segment's rule and how well it describes the segment. */
@@ -46,8 +62,14 @@ export interface SegmentRule {
   precision: number;
 }
 
+/** True when a category code satisfies c (a missing value, code < 0, satisfies nothing). */
+export function satisfiesCategory(code: number, categories: readonly string[], c: CategoryRuleCondition): boolean {
+  if (code < 0 || code >= categories.length) return false;
+  return c.op === '=' ? categories[code] === c.value : categories[code] !== c.value;
+}
+
 /** True when the observed value v satisfies c (missing values satisfy nothing). */
-export function satisfies(v: number, c: RuleCondition): boolean {
+export function satisfies(v: number, c: NumericRuleCondition): boolean {
   if (!Number.isFinite(v)) return false;
   return c.op === '>=' ? v >= c.threshold : v < c.threshold;
 }
@@ -84,10 +106,16 @@ export function segmentRules(
   labels: Int32Array,
   segmentIds: number[],
   locale: Locale,
-  options: { seed?: number; sampleSize?: number } = {},
+  /** categorical: features (mixed data) the tree may split on as "feature = value" / "feature != value". */
+  options: { seed?: number; sampleSize?: number; categorical?: Record<string, RuleCategoricalColumn> } = {},
 ): Map<number, SegmentRule> {
   const n = labels.length;
-  const d = features.length;
+  const categorical = options.categorical ?? {};
+  // A categorical feature enters the tree as one 0/1 indicator per value (CART's
+  // one-value-against-the-rest split); a split on an indicator reads as = or !=.
+  const indicators: Indicator[] = [];
+  for (const [feature, col] of Object.entries(categorical)) col.categories.forEach((value, code) => indicators.push({ feature, value, code }));
+  const d = features.length + indicators.length;
   const out = new Map<number, SegmentRule>();
   if (n === 0 || d === 0) return out;
   const m = Math.min(n, options.sampleSize ?? RULES_SAMPLE);
@@ -102,6 +130,10 @@ export function segmentRules(
     for (let i = 0; i < m; i++) if (!Number.isFinite(v[i])) v[i] = fill;
     return v;
   });
+  for (const ind of indicators) {
+    const codes = categorical[ind.feature].codes;
+    values.push(Float64Array.from(rows, (r) => (codes[r] === ind.code ? 1 : 0)));
+  }
   const orders = values.map((v) => Int32Array.from({ length: m }, (_, i) => i).sort((a, b) => v[a] - v[b]));
   const sampleLabels = Int32Array.from(rows, (r) => labels[r]);
 
@@ -110,7 +142,7 @@ export function segmentRules(
     let positives = 0;
     for (let i = 0; i < m; i++) positives += y[i];
     if (positives === 0 || positives === m) {
-      out.set(id, evaluate(columns, labels, id, [], locale));
+      out.set(id, evaluate(columns, categorical, labels, id, [], locale));
       continue;
     }
     const wPos = m / (2 * positives);
@@ -151,7 +183,17 @@ export function segmentRules(
         best = leaf;
       }
     }
-    out.set(id, evaluate(columns, labels, id, mergeConditions(best?.conditions ?? [], features), locale));
+    out.set(
+      id,
+      evaluate(
+        columns,
+        categorical,
+        labels,
+        id,
+        mergeConditions(best?.conditions ?? [], features, indicators, Object.fromEntries(Object.entries(categorical).map(([f, col]) => [f, col.categories]))),
+        locale,
+      ),
+    );
   }
   return out;
 }
@@ -211,25 +253,78 @@ function bestSplit(
   return best;
 }
 
-/** One condition per feature and direction, the tighter kept, in the order first met. */
-function mergeConditions(conditions: Leaf['conditions'], features: string[]): RuleCondition[] {
+/** A value of a categorical feature as a 0/1 column of the tree. */
+interface Indicator {
+  feature: string;
+  value: string;
+  code: number;
+}
+
+/**
+ * One condition per feature and direction, the tighter kept, in the order first met. A
+ * split on a value indicator is "= value" (>=) or "!= value" (<); an "=" on a feature makes
+ * its "!=" conditions redundant, so they are dropped.
+ */
+function mergeConditions(
+  conditions: Leaf['conditions'],
+  features: string[],
+  indicators: Indicator[] = [],
+  categories: Record<string, readonly string[]> = {},
+): RuleCondition[] {
   const merged: RuleCondition[] = [];
+  const d = features.length;
   for (const c of conditions) {
-    const same = merged.find((x) => x.feature === features[c.feature] && x.op === c.op);
+    if (c.feature >= d) {
+      const ind = indicators[c.feature - d];
+      const op = c.op === '>=' ? '=' : '!=';
+      if (!merged.some((x) => x.feature === ind.feature && x.op === op && 'value' in x && x.value === ind.value))
+        merged.push({ feature: ind.feature, op, value: ind.value });
+      continue;
+    }
+    const same = merged.find((x): x is NumericRuleCondition => x.feature === features[c.feature] && x.op === c.op);
     if (same === undefined) merged.push({ feature: features[c.feature], op: c.op, threshold: c.threshold });
     else same.threshold = c.op === '>=' ? Math.max(same.threshold, c.threshold) : Math.min(same.threshold, c.threshold);
   }
-  return merged;
+  const equals = new Set(merged.filter((c) => c.op === '=').map((c) => c.feature));
+  const kept = merged.filter((c) => c.op !== '!=' || !equals.has(c.feature));
+  // "!= every value but one" reads better as "= that one" (missing values satisfy neither).
+  const out: RuleCondition[] = [];
+  for (const c of kept) {
+    if (c.op !== '!=') {
+      out.push(c);
+      continue;
+    }
+    const excluded = new Set(kept.filter((x) => x.feature === c.feature && x.op === '!=').map((x) => (x as CategoryRuleCondition).value));
+    const left = (categories[c.feature] ?? []).filter((v) => !excluded.has(v));
+    if (left.length !== 1) out.push(c);
+    else if (!out.some((x) => x.feature === c.feature)) out.push({ feature: c.feature, op: '=', value: left[0] });
+  }
+  return out;
 }
 
-function evaluate(columns: Record<string, Float64Array>, labels: Int32Array, id: number, conditions: RuleCondition[], locale: Locale): SegmentRule {
+function evaluate(
+  columns: Record<string, Float64Array>,
+  categorical: Record<string, RuleCategoricalColumn>,
+  labels: Int32Array,
+  id: number,
+  conditions: RuleCondition[],
+  locale: Locale,
+): SegmentRule {
   let members = 0;
   let described = 0;
   let both = 0;
-  const cols = conditions.map((c) => columns[c.feature]);
+  const tests = conditions.map((c): ((i: number) => boolean) => {
+    if (c.op === '=' || c.op === '!=') {
+      const col = categorical[c.feature];
+      return (i) => satisfiesCategory(col.codes[i], col.categories, c);
+    }
+    const col = columns[c.feature];
+    const numeric = c as NumericRuleCondition;
+    return (i) => satisfies(col[i], numeric);
+  });
   for (let i = 0; i < labels.length; i++) {
     let ok = true;
-    for (let c = 0; c < conditions.length && ok; c++) ok = satisfies(cols[c][i], conditions[c]);
+    for (let c = 0; c < tests.length && ok; c++) ok = tests[c](i);
     const member = labels[i] === id;
     if (member) members++;
     if (ok) {
@@ -240,7 +335,7 @@ function evaluate(columns: Record<string, Float64Array>, labels: Int32Array, id:
   const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 15, useGrouping: true });
   const text = formatList(
     locale,
-    conditions.map((c) => `${c.feature} ${c.op} ${number.format(c.threshold)}`),
+    conditions.map((c) => ('value' in c ? `${c.feature} ${c.op === '=' ? '=' : '\u2260'} ${c.value}` : `${c.feature} ${c.op} ${number.format(c.threshold)}`)),
   );
   return { text, conditions, coverage: members > 0 ? both / members : 0, precision: described > 0 ? both / described : 0 };
 }

@@ -11,6 +11,9 @@ import type { DbscanJSON, DbscanModel } from '../cluster/dbscan';
 import type { CovarianceType, GmmJSON } from '../cluster/gmm';
 import type { HdbscanJSON, HdbscanModel } from '../cluster/hdbscan';
 import type { KMeansJSON } from '../cluster/kmeans';
+import type { KPrototypesJSON } from '../cluster/kprototypes';
+import { fitKPrototypesSeeded } from '../cluster/kprototypesSeeded';
+import { gowerAgglomerative, gowerMaxExactRows, gowerPrototypes, nearestGowerPrototype, type GowerLinkage } from '../cluster/agglomerativeGower';
 import { fitAlgorithm as fitRegistered, loadModel, paramsFor } from '../cluster/registry';
 import { DataError, InvalidParameterError } from '../errors';
 import type { MessageKey } from '../i18n/index';
@@ -37,7 +40,24 @@ export interface FitOptions {
   minClusterSize?: number;
   /** HDBSCAN: give every outlier the segment of its nearest clustered customer. */
   assignOutliers?: boolean;
+  /**
+   * Mixed data: the matrix columns holding category codes (prep's categoricalColumns).
+   * With any, 'kmeans' runs k-prototypes and 'hierarchical' Gower linkage (see fitMixed).
+   */
+  categoricalColumns?: number[];
+  /** Mixed data: 1 / range of each numeric column over every customer (Gower), so refits on samples keep the same scale. */
+  gowerInvRange?: Float64Array;
 }
+
+/**
+ * k-prototypes restarts when kmeansRestarts is not set (explain's stability refits; the
+ * service's final fit on mixed data always sets KMEANS_RESTARTS). One restart is about
+ * 20-40 ms at 2,000 customers here, and the stability plan refits 20 times.
+ */
+export const KPROTOTYPES_DEFAULT_RESTARTS = 1;
+
+/** The algorithms a request can run on mixed numeric and categorical data. */
+export const MIXED_ALGORITHMS: readonly SegmentAlgorithm[] = ['kmeans', 'hierarchical'];
 
 /**
  * The service's default HDBSCAN min_cluster_size: 1% of the customers, at least 5
@@ -53,7 +73,11 @@ export type PredictorJSON =
   | { kind: 'gmm'; model: GmmJSON }
   | { kind: 'dbscan'; model: DbscanJSON }
   | { kind: 'hdbscan'; model: HdbscanJSON }
-  | { kind: 'centroids'; centroids: number[][] };
+  | { kind: 'centroids'; centroids: number[][] }
+  /** Mixed data, algorithm 'kmeans': the k-prototypes model (its rows in the combined layout of prep). */
+  | { kind: 'kprototypes'; model: KPrototypesJSON }
+  /** Mixed data, algorithm 'hierarchical': nearest segment prototype (numeric means, category modes) by Gower distance. */
+  | { kind: 'gower'; numeric: number[][]; modes: number[][]; inv_range: number[]; categorical_columns: number[] };
 
 /** A fitted algorithm: its labels (-1 = noise), its predictor, and the eps DBSCAN used. */
 export interface Fitted {
@@ -112,6 +136,7 @@ const PRECHECKS: Partial<Record<SegmentAlgorithm, (X: Matrix, o: FitOptions) => 
  * fromAlgorithmError) or a DataError.
  */
 export function fitAlgorithm(name: SegmentAlgorithm, X: Matrix, options: FitOptions): Fitted {
+  if (options.categoricalColumns !== undefined && options.categoricalColumns.length > 0) return fitMixed(name, X, options, options.categoricalColumns);
   PRECHECKS[name]?.(X, options);
   const { k, seed, linkage, covarianceType, eps, minSamples } = options;
   if (name === 'hdbscan') return fitHdbscanSegments(X, options);
@@ -125,6 +150,84 @@ export function fitAlgorithm(name: SegmentAlgorithm, X: Matrix, options: FitOpti
   }
   const predictor = { kind: name, model: model.toJSON() } as PredictorJSON;
   return { labels: model.labels, predictor, ...(name === 'dbscan' ? { eps: (model as DbscanModel).eps } : {}) };
+}
+
+/**
+ * Mixed numeric and categorical data: 'kmeans' is k-prototypes (through the registry,
+ * gamma kmodes' default: half the mean std of the scaled numeric columns), 'hierarchical'
+ * Gower linkage up to its exact limit. The other algorithms need a vector space (a
+ * mixture's covariances, DBSCAN's and HDBSCAN's radii on Euclidean distance): refused
+ * with the way out rather than run on category codes as if they were amounts.
+ */
+function fitMixed(name: SegmentAlgorithm, X: Matrix, options: FitOptions, categoricalColumns: number[]): Fitted {
+  const { k, seed } = options;
+  if (name === 'kmeans') {
+    // k-means++ seeds on k-prototypes' dissimilarity (src/cluster/kprototypesSeeded.ts says why).
+    const nInit = options.kmeansRestarts ?? KPROTOTYPES_DEFAULT_RESTARTS;
+    const model = fitKPrototypesSeeded(X, { k, seed, restarts: nInit, categoricalColumns });
+    return { labels: model.labels, predictor: { kind: 'kprototypes', model: model.toJSON() } };
+  }
+  if (name === 'hierarchical') {
+    checkGowerLinkage(options.linkage, X.rows);
+    const linkage = options.linkage as GowerLinkage;
+    const result = gowerAgglomerative(X, { k, linkage, categoricalColumns, invRange: options.gowerInvRange });
+    const prototypes = gowerPrototypes(X, categoricalColumns, result.labels, result.nClusters);
+    const invRange = options.gowerInvRange ?? gowerInverseRanges(X, categoricalColumns);
+    return {
+      labels: result.labels,
+      predictor: { kind: 'gower', ...prototypes, inv_range: Array.from(invRange), categorical_columns: [...categoricalColumns] },
+    };
+  }
+  throw unservable(
+    'REJECTED_PARAMETER',
+    'algorithm',
+    `${name} needs numeric features only; these features include categorical ones (${categoricalColumns.length}). Use algorithm 'kmeans' (k-prototypes) or 'hierarchical' (Gower), or categorical: 'onehot'`,
+    { algorithm: name },
+    'error.algorithm_not_mixed',
+  );
+}
+
+/** Ward needs Euclidean centroids; the other linkages are exact on Gower up to agglomerative()'s exact limit. */
+export function checkGowerLinkage(linkage: LinkageMethod, customers: number): void {
+  if (linkage === 'ward') {
+    throw unservable(
+      'REJECTED_PARAMETER',
+      'linkage',
+      "Ward linkage is not defined for Gower distance (mixed numeric and categorical features); use 'average', 'complete' or 'single', or categorical: 'onehot'",
+      { value: linkage },
+      'error.linkage_not_mixed',
+    );
+  }
+  const max = gowerMaxExactRows(linkage);
+  if (customers > max) {
+    throw unservable(
+      'REJECTED_PARAMETER',
+      'algorithm',
+      `hierarchical clustering on Gower distance is exact up to ${max} customers for linkage '${linkage}', got ${customers}; use algorithm 'kmeans' (k-prototypes) or categorical: 'onehot'`,
+      { n: customers, max, linkage },
+      'error.gower_too_many_customers',
+    );
+  }
+}
+
+/** 1 / range of every numeric column of a combined matrix (0 for a constant one). */
+export function gowerInverseRanges(X: Matrix, categoricalColumns: readonly number[]): Float64Array {
+  const isCat = new Uint8Array(X.cols);
+  for (const c of categoricalColumns) isCat[c] = 1;
+  const out: number[] = [];
+  for (let c = 0; c < X.cols; c++) {
+    if (isCat[c]) continue;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < X.rows; i++) {
+      const v = X.data[i * X.cols + c];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const range = hi - lo;
+    out.push(range > 0 && Number.isFinite(range) ? 1 / range : 0);
+  }
+  return Float64Array.from(out);
 }
 
 /** HDBSCAN through the registry, with the service's min_cluster_size default and assign_outliers. */
@@ -142,6 +245,9 @@ function fitHdbscanSegments(X: Matrix, options: FitOptions): Fitted {
 /** Loads a stored predictor by its kind; the function it returns gives each row of X its label (-1 = noise). */
 export function loadPredictor(predictor: PredictorJSON): (X: Matrix) => Int32Array {
   if (predictor.kind === 'centroids') return (X) => nearestCentroid(X, predictor.centroids);
+  if (predictor.kind === 'gower') {
+    return (X) => nearestGowerPrototype(X, predictor.categorical_columns, predictor.inv_range, predictor);
+  }
   const model = loadModel(predictor.model);
   return (X) => model.predictMatrix!(X);
 }

@@ -56,7 +56,11 @@ export function explainSegments(
 ): { rules: Map<number, SegmentRule>; stability: Map<number, number | null>; meta: ExplainMeta } {
   const { plan, prep, algorithm, k, fitted } = result;
   const rulesSample = Math.min(labels.length, 5000);
-  const rules = segmentRules(prep.columns, prep.profileFeatures, labels, segmentIds, locale, { seed: plan.seed, sampleSize: rulesSample });
+  const rules = segmentRules(prep.columns, prep.profileFeatures, labels, segmentIds, locale, {
+    seed: plan.seed,
+    sampleSize: rulesSample,
+    ...(result.mixed ? { categorical: result.mixed.categorical } : {}),
+  });
   // DBSCAN refits with the eps it settled on, so resamples answer "same algorithm, same settings".
   const options: FitOptions = {
     k,
@@ -65,6 +69,8 @@ export function explainSegments(
     covarianceType: plan.covarianceType,
     eps: fitted.eps ?? plan.eps,
     minSamples: plan.minSamples,
+    // Mixed data: refits are k-prototypes / Gower linkage on the same coded columns.
+    ...result.mixed?.fitOptions,
   };
   const planned = { ...STABILITY_PLAN[algorithm], budgetMs: STABILITY_GUARD_MS, seed: plan.seed, ...stabilityOptions };
   const stability = bootstrapStability(prep.matrix, labels, (X, b) => fitAlgorithm(algorithm, X, { ...options, seed: plan.seed + 1 + b }).labels, planned);

@@ -8,11 +8,25 @@ import { DataError } from '../errors';
 import { countDistinctRows, type Matrix } from '../matrix';
 import { calinskiHarabaszOfMatrix, daviesBouldinOfMatrix } from '../metrics/clusterScores';
 import { SampleMissesClustersError, SILHOUETTE_EXACT_LIMIT, silhouetteOfMatrix } from '../metrics/silhouette';
-import { prepareRecords, type PreparedData } from '../prep/records';
+import { prepareRecords, type CategoricalColumn, type PreparedData } from '../prep/records';
 import { inferRoles, type FeatureRole } from '../profile/roles';
 import { chooseK, CHOOSE_K_SILHOUETTE_SAMPLE } from '../select/chooseK';
 import { chooseEps } from '../select/chooseEps';
-import { fitAlgorithm, fromAlgorithmError, hdbscanMinClusterSize, type FitOptions, type Fitted, type SegmentAlgorithm } from './algorithms';
+import type { LinkageMethod } from '../cluster/agglomerative';
+import { gowerMaxExactRows, type GowerLinkage } from '../cluster/agglomerativeGower';
+import { gowerSilhouette, gowerSpace } from '../metrics/gower';
+import { chooseKMixed, type MixedKMethod } from '../select/chooseKMixed';
+import {
+  checkGowerLinkage,
+  fitAlgorithm,
+  fromAlgorithmError,
+  gowerInverseRanges,
+  hdbscanMinClusterSize,
+  MIXED_ALGORITHMS,
+  type FitOptions,
+  type Fitted,
+  type SegmentAlgorithm,
+} from './algorithms';
 import { unservable } from './errors';
 import type { Plan } from './request';
 import type { SegmentationResponse } from './response';
@@ -83,6 +97,16 @@ export interface PipelineResult {
   kSelection?: SegmentationResponse['k_selection'];
   comparison: NonNullable<SegmentationResponse['meta']['algorithm_comparison']>;
   notes: Note[];
+  /**
+   * Mixed data: the distance the silhouette and k selection used, the fit options every
+   * refit needs (explain's stability), and the categorical features rules may split on.
+   */
+  mixed?: {
+    distance: 'gower';
+    linkage: GowerLinkage;
+    fitOptions: Pick<FitOptions, 'categoricalColumns' | 'gowerInvRange' | 'linkage'>;
+    categorical: Record<string, CategoricalColumn>;
+  };
 }
 
 const round2 = (ms: number): number => Math.round(ms * 100) / 100;
@@ -100,6 +124,7 @@ export function runPipeline(plan: Plan, progress: (stage: string) => void, clock
     logTransform: plan.logTransform,
     missing: plan.missing,
     maxCategories: plan.maxCategories,
+    categorical: plan.categorical,
   });
   const roles = inferRoles(prep.profileFeatures, plan.roles);
   const m = prep.matrix;
@@ -120,12 +145,14 @@ export function runPipeline(plan: Plan, progress: (stage: string) => void, clock
   if (n < STABLE_MIN_CUSTOMERS) notes.push({ key: 'small_sample', params: { n } });
   for (const w of prep.warnings) notes.push({ key: w.key, params: w.params });
   if (plan.unknownFields.length > 0) notes.push({ key: 'unknown_parameters', params: { parameters: plan.unknownFields.join(', ') } });
+  const mixed = prep.categoricalColumns.length > 0 ? mixedSetup(plan, prep, n, notes) : undefined;
   clock.lap('prep');
 
-  const candidates: SegmentAlgorithm[] =
+  let candidates: SegmentAlgorithm[] =
     plan.algorithm === 'auto' ? (n <= AUTO_HIERARCHICAL_MAX ? ['kmeans', 'gmm', 'hierarchical'] : ['kmeans', 'gmm']) : [plan.algorithm];
   // 'auto' with k to choose also tries HDBSCAN, outliers attached so every candidate scores every customer.
   if (plan.algorithm === 'auto' && plan.k === 'auto' && n <= AUTO_HDBSCAN_MAX) candidates.push('hdbscan');
+  if (mixed) candidates = mixed.candidates;
 
   // k: given, or chosen on the curve (DBSCAN finds its own number of clusters).
   let k = 0;
@@ -135,7 +162,7 @@ export function runPipeline(plan: Plan, progress: (stage: string) => void, clock
   if (candidates.some((a) => a !== 'dbscan' && a !== 'hdbscan')) {
     if (plan.k === 'auto') {
       progress('k_selection');
-      kSelection = selectK(plan, m, candidates[0]);
+      kSelection = mixed ? selectKMixed(plan, m, mixed) : selectK(plan, m, candidates[0]);
       k = kSelection.k;
       notes.push({ key: 'k_auto', params: { k } });
       clock.lap('k_selection');
@@ -153,10 +180,12 @@ export function runPipeline(plan: Plan, progress: (stage: string) => void, clock
     covarianceType: plan.covarianceType,
     eps: plan.eps,
     minSamples: plan.minSamples,
-    ...(olderCriterion ? {} : { kmeansRestarts: KMEANS_RESTARTS }),
+    // k-prototypes (mixed data) always gets the restarts: it has no older result to keep.
+    ...(olderCriterion && !mixed ? {} : { kmeansRestarts: KMEANS_RESTARTS }),
     // Fixed here from all the customers, so explain's refits on samples keep the same value.
     minClusterSize: plan.minClusterSize ?? hdbscanMinClusterSize(n),
     assignOutliers: plan.assignOutliers || plan.algorithm === 'auto',
+    ...(mixed ? { categoricalColumns: prep.categoricalColumns, gowerInvRange: mixed.invRange, linkage: mixed.linkage } : {}),
   };
   // eps 'auto' for DBSCAN: the radius whose clustering scores best (src/select/chooseEps.ts),
   // not the k-distance knee alone, which leaves one cluster and its noise on customer data.
@@ -179,7 +208,7 @@ export function runPipeline(plan: Plan, progress: (stage: string) => void, clock
       throw refusal;
     }
     const metricsStart = performance.now();
-    const scores = scoreLabels(m, fitted.labels, plan.seed);
+    const scores = mixed ? scoreMixedLabels(m, fitted.labels, plan.seed, mixed) : scoreLabels(m, fitted.labels, plan.seed);
     metricsMs += performance.now() - metricsStart;
     const value = validationValue(scores, plan.validation);
     if (candidates.length > 1) {
@@ -196,7 +225,179 @@ export function runPipeline(plan: Plan, progress: (stage: string) => void, clock
   clock.lap('clustering');
   clock.timings.clustering = round2(clock.timings.clustering - metricsMs);
   clock.timings.metrics = round2(metricsMs);
-  return { plan, prep, roles, algorithm: best.algorithm, k, fitted: best.fitted, scores: best.scores, kSelection, comparison, notes };
+  return {
+    plan,
+    prep,
+    roles,
+    algorithm: best.algorithm,
+    k,
+    fitted: best.fitted,
+    scores: best.scores,
+    kSelection,
+    comparison,
+    notes,
+    ...(mixed
+      ? {
+          mixed: {
+            distance: 'gower' as const,
+            linkage: mixed.linkage,
+            fitOptions: { categoricalColumns: prep.categoricalColumns, gowerInvRange: mixed.invRange, linkage: mixed.linkage },
+            categorical: Object.fromEntries(prep.categoricalFeatures.map((f) => [f, prep.categorical[f]])),
+          },
+        }
+      : {}),
+  };
+}
+
+/** What the mixed path settles before fitting: the algorithms, the linkage, Gower's ranges. */
+interface MixedSetup {
+  candidates: SegmentAlgorithm[];
+  linkage: GowerLinkage;
+  invRange: Float64Array;
+}
+
+/**
+ * Mixed numeric and categorical features (prep coded the text features): checks what the
+ * request asks for against what is defined on them, and picks the algorithms. 'kmeans'
+ * runs k-prototypes, 'hierarchical' Gower linkage ('average' unless the request names
+ * another; Ward is refused); 'auto' compares the two (hierarchical up to its exact limit).
+ */
+function mixedSetup(plan: Plan, prep: PreparedData, n: number, notes: Note[]): MixedSetup {
+  notes.push({ key: 'categorical_features', params: { features: prep.categoricalFeatures.join(', ') } });
+  if (plan.validation === 'davies_bouldin') {
+    throw unservable(
+      'REJECTED_PARAMETER',
+      'validation',
+      "davies_bouldin needs centroids in a vector space, which mixed numeric and categorical features do not have; use 'silhouette' (Gower distance) or categorical: 'onehot'",
+      { value: plan.validation },
+      'error.validation_not_mixed',
+    );
+  }
+  if (plan.k === 'auto' && !MIXED_K_SELECTION[plan.kMethod]) {
+    const value = K_SELECTION_NAMES[plan.kMethod] ?? plan.kMethod;
+    throw unservable(
+      'REJECTED_PARAMETER',
+      'k_selection',
+      `'${value}' is not defined for mixed numeric and categorical features; use 'auto', 'prediction_strength', 'silhouette' or 'elbow', or categorical: 'onehot'`,
+      { value },
+      'error.k_selection_not_mixed',
+    );
+  }
+  if (plan.algorithm !== 'auto' && !MIXED_ALGORITHMS.includes(plan.algorithm)) {
+    throw unservable(
+      'REJECTED_PARAMETER',
+      'algorithm',
+      `${plan.algorithm} needs numeric features only; ${prep.categoricalFeatures.join(', ')} are categorical. Use 'kmeans' (k-prototypes) or 'hierarchical' (Gower), or categorical: 'onehot'`,
+      { algorithm: plan.algorithm },
+      'error.algorithm_not_mixed',
+    );
+  }
+  const linkage: LinkageMethod = plan.linkageGiven ? plan.linkage : 'average';
+  if (plan.algorithm === 'hierarchical' || (plan.algorithm === 'auto' && plan.linkageGiven)) checkGowerLinkage(linkage, plan.algorithm === 'auto' ? 0 : n);
+  const candidates: SegmentAlgorithm[] =
+    plan.algorithm === 'auto' ? (n <= gowerMaxExactRows(linkage as GowerLinkage) ? ['kmeans', 'hierarchical'] : ['kmeans']) : [plan.algorithm];
+  return { candidates, linkage: linkage as GowerLinkage, invRange: gowerInverseRanges(prep.matrix, prep.categoricalColumns) };
+}
+
+/**
+ * k-prototypes restarts per fit of the mixed k-selection curve. Prediction strength fits
+ * 2 x 3 halvings x 9 values of k: with 3 restarts that took about 3 s at 2,000-row halves
+ * on this machine, with 1 about 1 s.
+ */
+export const MIXED_K_SELECTION_RESTARTS = 1;
+
+/** The k-selection methods defined on mixed data, by the plan's name for them. */
+const MIXED_K_SELECTION: Partial<Record<Plan['kMethod'], MixedKMethod>> = {
+  auto: 'auto',
+  'prediction-strength': 'prediction-strength',
+  silhouette: 'silhouette',
+  elbow: 'elbow',
+};
+/** The request's spelling of each k-selection method, for messages. */
+const K_SELECTION_NAMES: Partial<Record<Plan['kMethod'], string>> = {
+  'gap-statistic': 'gap',
+  'davies-bouldin': 'davies_bouldin',
+  'calinski-harabasz': 'calinski_harabasz',
+  bic: 'bic',
+};
+
+/** k for mixed data: k-prototypes fits scored on Gower distance or their own cost (select/chooseKMixed.ts). */
+function selectKMixed(plan: Plan, m: Matrix, mixed: MixedSetup): NonNullable<SegmentationResponse['k_selection']> {
+  const n = m.rows;
+  const [kMin, hi] = plan.kRange ?? [2, 10];
+  const distinct = countDistinctRows(m, hi + 1);
+  const maxK = Math.min(n - 1, distinct);
+  const kMax = Math.min(hi, maxK);
+  if (maxK < 2 || kMin > maxK) {
+    throw unservable('INSUFFICIENT_DATA', plan.kRange ? 'k_range' : 'data', `choosing k needs at least ${kMin + 1} distinct customers`, {
+      min: kMin + 1,
+      n,
+    });
+  }
+  const method = MIXED_K_SELECTION[plan.kMethod]!;
+  try {
+    const chosen = chooseKMixed(m, {
+      kMin,
+      kMax,
+      method,
+      seed: plan.seed,
+      categoricalColumns: mixedColumns(m, mixed),
+      invRange: mixed.invRange,
+      nInit: MIXED_K_SELECTION_RESTARTS,
+      ...(n > K_SELECTION_FIT_SAMPLE_ABOVE ? { fitSampleSize: K_SELECTION_FIT_SAMPLE } : {}),
+    });
+    const selection: NonNullable<SegmentationResponse['k_selection']> & { criteria?: Record<string, { k: number; score: number }[]> } = {
+      method: method === 'prediction-strength' ? 'prediction_strength' : method,
+      algorithm: 'kprototypes',
+      k: chosen.k,
+      k_range: [kMin, kMax],
+      curve: chosen.curve,
+      ...(chosen.fitSampleSize ? { sample_size: chosen.fitSampleSize } : {}),
+    };
+    if (chosen.criteria) selection.criteria = chosen.criteria;
+    return selection;
+  } catch (err) {
+    throw fromAlgorithmError(err, { algorithm: 'kmeans', stage: 'k_selection', customers: n, options: {} });
+  }
+}
+
+/** The category-code columns of the mixed matrix: always its last ones (prep puts them there). */
+function mixedColumns(m: Matrix, mixed: MixedSetup): number[] {
+  const p = mixed.invRange.length;
+  return Array.from({ length: m.cols - p }, (_, t) => p + t);
+}
+
+/**
+ * Scores on mixed data: the silhouette on Gower distance (exact up to
+ * GOWER_SILHOUETTE_EXACT_LIMIT labelled customers, else on the seeded sample the k
+ * selection scored); Davies-Bouldin and Calinski-Harabasz are null (they need centroids
+ * in a vector space), which the response says in a warning.
+ */
+function scoreMixedLabels(m: Matrix, labels: Int32Array, seed: number, mixed: MixedSetup): Scores {
+  const clusters = new Set<number>();
+  let labelled = 0;
+  for (const l of labels) {
+    if (l >= 0) {
+      clusters.add(l);
+      labelled++;
+    }
+  }
+  const none: Scores = { silhouette: null, daviesBouldin: null, calinskiHarabasz: null, silhouetteInfo: null };
+  if (clusters.size < 2 || clusters.size > labelled - 1) return none;
+  const space = gowerSpace(m, mixedColumns(m, mixed), mixed.invRange);
+  let sil: ReturnType<typeof gowerSilhouette> | null = null;
+  try {
+    sil = gowerSilhouette(space, labels, { seed });
+  } catch (err) {
+    if (!(err instanceof SampleMissesClustersError)) throw err;
+  }
+  if (!sil || !Number.isFinite(sil.score)) return none;
+  return {
+    silhouette: sil.score,
+    daviesBouldin: null,
+    calinskiHarabasz: null,
+    silhouetteInfo: { method: sil.sampled ? 'sampled' : 'exact', sample_size: sil.sampleSize, customers_scored: sil.n },
+  };
 }
 
 function tooFewCustomers(n: number) {

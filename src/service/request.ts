@@ -5,7 +5,7 @@
  */
 import type { LinkageMethod } from '../cluster/agglomerative';
 import type { CovarianceType } from '../cluster/gmm';
-import type { ColumnarData, MissingPolicy, Scaling } from '../prep/records';
+import type { CategoricalMode, ColumnarData, MissingPolicy, Scaling } from '../prep/records';
 import type { ChooseKMethod } from '../select/chooseK';
 import { SEGMENT_ALGORITHMS, type SegmentAlgorithm } from './algorithms';
 import { badRequest, missingParameter } from './errors';
@@ -35,6 +35,12 @@ export interface SegmentationRequest {
   linkage?: LinkageMethod;
   covariance_type?: CovarianceType;
   max_categories?: number;
+  /**
+   * Text features named in `features`: 'auto' (default) codes them as categories when the
+   * features mix numbers and text (k-prototypes / Gower), 'onehot' one-hot encodes them
+   * as before, 'kprototypes' codes them and refuses data with nothing to mix.
+   */
+  categorical?: CategoricalMode;
   return_model?: boolean;
   /** Label names: 'rfm' or 'business'; default RFM when the roles are exactly recency, frequency and monetary. */
   labels?: 'rfm' | 'business';
@@ -63,6 +69,7 @@ const REQUEST_FIELDS = [
   'linkage',
   'covariance_type',
   'max_categories',
+  'categorical',
   'return_model',
   'labels',
   'explain',
@@ -89,8 +96,11 @@ export interface Plan {
   minClusterSize?: number;
   assignOutliers: boolean;
   linkage: LinkageMethod;
+  /** Whether the request named its linkage (on mixed data the default is 'average', Ward being undefined for Gower). */
+  linkageGiven: boolean;
   covarianceType: CovarianceType;
   maxCategories: number;
+  categorical: CategoricalMode;
   returnModel: boolean;
   labels?: 'rfm' | 'business';
   explain: boolean;
@@ -209,6 +219,8 @@ export function resolveRequest(request: unknown): Plan {
       ? 'full'
       : oneOf('covariance_type', r.covariance_type, ['full', 'diag', 'tied', 'spherical'] as const);
   const maxCategories = r.max_categories === undefined || r.max_categories === null ? 20 : integer('max_categories', r.max_categories, 1);
+  const categorical =
+    r.categorical === undefined || r.categorical === null ? 'auto' : oneOf('categorical', r.categorical, ['auto', 'onehot', 'kprototypes'] as const);
   if (r.return_model !== undefined && r.return_model !== null && typeof r.return_model !== 'boolean') {
     throw badRequest('return_model', 'must be true or false');
   }
@@ -234,8 +246,10 @@ export function resolveRequest(request: unknown): Plan {
     minClusterSize,
     assignOutliers: r.assign_outliers === true,
     linkage,
+    linkageGiven: r.linkage !== undefined && r.linkage !== null,
     covarianceType,
     maxCategories,
+    categorical,
     returnModel: r.return_model === true,
     ...(labels !== undefined ? { labels } : {}),
     explain: r.explain !== false,

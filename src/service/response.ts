@@ -11,7 +11,7 @@ import { t, type Locale, type MessageKey } from '../i18n/index';
 import type { CustomerId, Preprocessing } from '../prep/records';
 import { InvalidParameterError } from '../errors';
 import type { LabelScheme } from '../profile/labels';
-import { profileSegments, type Driver, type FeatureProfile } from '../profile/profile';
+import { profileSegments, type CategoryDriver, type CategoryProfile, type Driver, type FeatureProfile } from '../profile/profile';
 import type { FeatureRole } from '../profile/roles';
 import type { RuleCondition } from '../profile/rules';
 import { unservable } from './errors';
@@ -46,6 +46,10 @@ export interface SegmentResponse {
   rules?: { text: string; conditions: RuleCondition[]; coverage: number; precision: number };
   /** Bootstrap stability: mean best Jaccard over resamples (explain); null for noise or when unscored. */
   stability?: number | null;
+  /** Each text feature named in `features`: its distribution in the segment (top values and shares, other, missing). */
+  categories?: Record<string, CategoryProfile>;
+  /** Per text feature, the value most over-represented in the segment (Cohen's h against the rest), strongest first. */
+  category_drivers?: CategoryDriver[];
 }
 
 /** A warning of the response: a stable code and a localized message. */
@@ -93,6 +97,14 @@ export interface SegmentationResponse {
     explain?: ExplainMeta;
     /** HDBSCAN: the min_cluster_size used. */
     min_cluster_size?: number;
+    /**
+     * Mixed numeric and categorical features: 'gower', the distance the silhouette and the
+     * k selection used (k-prototypes fits; hierarchical links on it too).
+     */
+    distance?: 'gower';
+    /** Mixed data: the text features the model used as categories, and the linkage hierarchical used on Gower distance. */
+    categorical_features?: string[];
+    linkage?: string;
   };
   model?: SegmentationModel;
 }
@@ -145,14 +157,20 @@ export function renderResponse(result: PipelineResult, locale: Locale, progress:
   if (algorithm !== 'dbscan' && algorithm !== 'hdbscan' && found < k) notes.push({ key: 'fewer_clusters', params: { found, requested: k } });
   if (fitted.outliersAssigned) notes.push({ key: 'outliers_assigned', params: { outliers: fitted.outliersAssigned } });
   if (scores.silhouetteInfo?.method === 'sampled') notes.push({ key: 'silhouette_sampled', params: { n: scores.silhouetteInfo.sample_size } });
-  if (scores.silhouette === null || scores.daviesBouldin === null || scores.calinskiHarabasz === null) {
+  if (result.mixed && scores.silhouette !== null) {
+    notes.push({ key: 'mixed_metrics_unavailable', params: {} });
+  } else if (scores.silhouette === null || scores.daviesBouldin === null || scores.calinskiHarabasz === null) {
     notes.push({ key: 'metrics_unavailable', params: { clusters: found } });
   }
 
   progress('profiles');
   let profiles: ReturnType<typeof profileSegments>;
   try {
-    profiles = profileSegments(prep.columns, prep.profileFeatures, labels, roles, locale, prep.fields, plan.labels ? { labels: plan.labels } : {});
+    profiles = profileSegments(prep.columns, prep.profileFeatures, labels, roles, locale, prep.fields, {
+      ...(plan.labels ? { labels: plan.labels } : {}),
+      // Every named text feature is profiled; on the mixed path (the model used them) they also name segments.
+      ...(Object.keys(prep.categorical).length > 0 ? { categorical: prep.categorical, categoricalLabels: result.mixed !== undefined } : {}),
+    });
   } catch (err) {
     if (err instanceof InvalidParameterError && err.parameter === 'labels') {
       const found = prep.profileFeatures.map((f) => `${f}: ${roles[f] ?? 'none'}`).join(', ');
@@ -177,6 +195,7 @@ export function renderResponse(result: PipelineResult, locale: Locale, progress:
     label_qualifier: p.qualifier,
     ...(p.rfm ? { rfm: p.rfm } : {}),
     drivers: p.drivers,
+    ...(p.categories ? { categories: p.categories, category_drivers: p.categoryDrivers ?? [] } : {}),
   }));
   clock.lap('profiles');
   let explainMeta: ExplainMeta | undefined;
@@ -225,6 +244,13 @@ export function renderResponse(result: PipelineResult, locale: Locale, progress:
       labels: profiles.find((p) => p.segmentId !== -1)?.labelScheme ?? profiles[0]?.labelScheme ?? 'business',
       ...(explainMeta ? { explain: explainMeta } : {}),
       ...(algorithm === 'hdbscan' ? { outliers, min_cluster_size: fitted.minClusterSize } : {}),
+      ...(result.mixed
+        ? {
+            distance: result.mixed.distance,
+            categorical_features: prep.categoricalFeatures,
+            ...(algorithm === 'hierarchical' ? { linkage: result.mixed.linkage } : {}),
+          }
+        : {}),
     },
   };
   if (plan.returnModel) response.model = buildModel(plan.idField, algorithm, prep.transforms, fitted.predictor, mapping, segments);
