@@ -21,7 +21,7 @@ import { samplePositions } from '../metrics/silhouette';
 import { Random, sampleIndices } from '../random';
 import { kneedleIndex } from '../stats';
 import { RESAMPLING_DEFAULTS } from './chooseK';
-import { sampleRows } from './resampling';
+import { minCoMembership, rowsOf, sampleRows } from './resampling';
 
 /** The criteria chooseKMixed() knows. */
 export type MixedKMethod = 'silhouette' | 'elbow' | 'prediction-strength' | 'auto';
@@ -66,15 +66,15 @@ export function chooseKMixed(X: Matrix, o: MixedChooseKOptions): MixedChooseKRes
   const nInit = o.nInit ?? RESAMPLING_DEFAULTS.nInit;
   const fitOn = o.fitSampleSize !== undefined && X.rows > o.fitSampleSize ? sampleRows(X, o.fitSampleSize, o.seed) : X;
   const sampled = fitOn !== X ? { fitSampleSize: fitOn.rows } : {};
-  const fit = (m: Matrix, k: number, seed: number) => fitKPrototypesSeeded(m, { k, seed, restarts: nInit, categoricalColumns });
+  const fitAt = (m: Matrix, k: number, seed: number) => fitKPrototypesSeeded(m, { k, seed, restarts: nInit, categoricalColumns });
 
   if (o.method === 'auto' || o.method === 'prediction-strength') {
-    const ps = predictionStrengthMixed(fitOn, o, fit);
+    const ps = predictionStrengthMixed(fitOn, o, fitAt);
     return { k: ps.k, method: o.method, curve: ps.curve, criteria: { prediction_strength: ps.curve }, ...sampled };
   }
   const curve: { k: number; score: number }[] = [];
   if (o.method === 'elbow') {
-    for (let k = Math.max(1, o.kMin); k <= o.kMax; k++) curve.push({ k, score: fit(fitOn, k, o.seed).cost });
+    for (let k = Math.max(1, o.kMin); k <= o.kMax; k++) curve.push({ k, score: fitAt(fitOn, k, o.seed).cost });
     const knee = kneedleIndex(curve.map((p) => p.score));
     return { k: curve[knee].k, method: o.method, curve, ...sampled };
   }
@@ -83,7 +83,7 @@ export function chooseKMixed(X: Matrix, o: MixedChooseKOptions): MixedChooseKRes
   const wanted = Math.min(fitOn.rows, GOWER_SILHOUETTE_EXACT_LIMIT);
   const rows = wanted < fitOn.rows ? samplePositions(fitOn.rows, wanted, o.seed) : Int32Array.from({ length: fitOn.rows }, (_, i) => i);
   for (let k = o.kMin; k <= o.kMax; k++) {
-    const labels = fit(fitOn, k, o.seed).labels;
+    const labels = fitAt(fitOn, k, o.seed).labels;
     const lab = compactLabels(
       Int32Array.from(rows, (r) => labels[r]),
       rows.length,
@@ -104,7 +104,7 @@ export function chooseKMixed(X: Matrix, o: MixedChooseKOptions): MixedChooseKRes
 type Fit = (m: Matrix, k: number, seed: number) => { labels: Int32Array; predictMatrix(X: Matrix): Int32Array };
 
 /** Prediction strength (see select/resampling.ts) with k-prototypes fits and predictions. */
-function predictionStrengthMixed(X: Matrix, o: MixedChooseKOptions, fit: Fit): { k: number; curve: { k: number; score: number }[] } {
+function predictionStrengthMixed(X: Matrix, o: MixedChooseKOptions, fitAt: Fit): { k: number; curve: { k: number; score: number }[] } {
   const m = sampleRows(X, RESAMPLING_DEFAULTS.predictionStrengthSample, o.seed);
   const rng = new Random(o.seed ^ 0x510e527f);
   const halves: [Matrix, Matrix][] = [];
@@ -117,8 +117,8 @@ function predictionStrengthMixed(X: Matrix, o: MixedChooseKOptions, fit: Fit): {
   for (let k = o.kMin; k <= o.kMax; k++) {
     let total = 0;
     halves.forEach(([train, test], s) => {
-      const trained = fit(train, k, o.seed + s);
-      const own = fit(test, k, o.seed + s + 1000).labels;
+      const trained = fitAt(train, k, o.seed + s);
+      const own = fitAt(test, k, o.seed + s + 1000).labels;
       total += minCoMembership(own, trained.predictMatrix(test), k);
     });
     curve.push({ k, score: total / RESAMPLING_DEFAULTS.splits });
@@ -126,35 +126,4 @@ function predictionStrengthMixed(X: Matrix, o: MixedChooseKOptions, fit: Fit): {
   let chosen = 0;
   for (let i = 0; i < curve.length; i++) if (curve[i].score >= RESAMPLING_DEFAULTS.threshold) chosen = i;
   return { k: curve[chosen].k, curve };
-}
-
-function rowsOf(m: Matrix, rows: ArrayLike<number>): Matrix {
-  const d = m.cols;
-  const data = new Float64Array(rows.length * d);
-  for (let i = 0; i < rows.length; i++) data.set(m.data.subarray(rows[i] * d, (rows[i] + 1) * d), i * d);
-  return { data, rows: rows.length, cols: d };
-}
-
-/** min over clusters j of `own` of the share of j's pairs that `predicted` also puts together. */
-function minCoMembership(own: Int32Array, predicted: Int32Array, k: number): number {
-  let kp = k;
-  for (const p of predicted) if (p + 1 > kp) kp = p + 1;
-  const table = new Float64Array(k * kp);
-  const size = new Float64Array(k);
-  for (let i = 0; i < own.length; i++) {
-    table[own[i] * kp + predicted[i]]++;
-    size[own[i]]++;
-  }
-  let worst = 1;
-  for (let j = 0; j < k; j++) {
-    const nj = size[j];
-    if (nj < 2) continue;
-    let together = 0;
-    for (let c = 0; c < kp; c++) {
-      const v = table[j * kp + c];
-      together += v * (v - 1);
-    }
-    worst = Math.min(worst, together / (nj * (nj - 1)));
-  }
-  return worst;
 }

@@ -20,7 +20,8 @@ export interface CriterionPoint {
   se?: number;
 }
 
-function rowsOf(m: Matrix, rows: ArrayLike<number>): Matrix {
+/** The given rows of m, copied in that order. */
+export function rowsOf(m: Matrix, rows: ArrayLike<number>): Matrix {
   const d = m.cols;
   const data = new Float64Array(rows.length * d);
   for (let i = 0; i < rows.length; i++) data.set(m.data.subarray(rows[i] * d, (rows[i] + 1) * d), i * d);
@@ -227,8 +228,10 @@ export function predictionStrength(m: Matrix, o: PredictionStrengthOptions): { k
 }
 
 /** min over clusters j of `own` of the share of j's pairs that `predicted` also puts together. */
-function minCoMembership(own: Int32Array, predicted: Int32Array, k: number): number {
-  const kp = Math.max(k, ...predicted) + 1;
+export function minCoMembership(own: Int32Array, predicted: Int32Array, k: number): number {
+  // A loop, not Math.max(...predicted): spreading 100k labels overflows the call stack.
+  let kp = k;
+  for (const p of predicted) if (p + 1 > kp) kp = p + 1;
   const table = new Float64Array(k * kp);
   const size = new Float64Array(k);
   for (let i = 0; i < own.length; i++) {
