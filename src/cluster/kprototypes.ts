@@ -26,7 +26,18 @@ import { Random } from '../random';
 import { kernels } from '../wasm/index';
 import { readModelJSON, type Clusterer, type ClusterModel } from './clusterer';
 import { type CategoryValue, type Encoded, encodeCategorical, encodeWith, splitColumns } from './kprototypesCodes';
-import { assignRegions, caoModes, columnStats, huangModes, normalCentroids, type Problem, type Run, runFrom, writeAssignInputs } from './kprototypesFit';
+import {
+  assignRegions,
+  caoModes,
+  columnStats,
+  huangModes,
+  normalCentroids,
+  type Problem,
+  type Run,
+  runFrom,
+  transposeProblem,
+  writeAssignInputs,
+} from './kprototypesFit';
 
 export type { CategoryValue } from './kprototypesCodes';
 
@@ -267,14 +278,18 @@ function resolveOptions(options: KPrototypesOptions | undefined, n: number, allo
 function fitCoded(num: Float64Array, p: number, enc: Encoded, n: number, o: Resolved, categoricalColumns: number[]): KPrototypesModel {
   const m = enc.categories.length;
   let gamma = o.gamma;
+  // One pass for the numeric starts of every restart and for gamma's default.
+  const stats = columnStats(num, n, p);
   if (gamma === undefined) {
-    const { std } = columnStats(num, n, p);
+    const { std } = stats;
     gamma = 0.5 * (p > 0 ? std.reduce((a, b) => a + b, 0) / p : 1);
     // Constant numeric features would make gamma 0 and the categories irrelevant.
     if (!(gamma > 0)) gamma = 1;
   }
   const P: Problem = { num, codes: enc.codes, n, p, m, sizes: enc.categories.map((c) => c.length), gamma };
   const { k } = o;
+  // Transposed once for all restarts: the kernel reads four rows of a feature at a time.
+  const T = transposeProblem(P);
   let best: Run | undefined;
   if (typeof o.init === 'object') {
     const init = o.init;
@@ -287,12 +302,12 @@ function fitCoded(num: Float64Array, p: number, enc: Encoded, n: number, o: Reso
     }
     if (!Array.isArray(init.modes) || init.modes.length !== k) throw new InvalidParameterError('init.modes', `must be ${k} rows of ${m} categories`);
     const modes = encodeWith(init.modes, k, enc.categories);
-    best = runFrom(P, k, Float64Array.from(init.centroids.flat()), modes, o.maxIter);
+    best = runFrom(P, k, Float64Array.from(init.centroids.flat()), modes, o.maxIter, T);
   } else {
     for (let r = 0; r < o.nInit; r++) {
       const rng = new Random(o.seed + r);
       const modes = o.init === 'cao' ? caoModes(P, k) : huangModes(P, k, rng);
-      const run = runFrom(P, k, normalCentroids(P, k, rng), modes, o.maxIter);
+      const run = runFrom(P, k, normalCentroids(P, k, rng, stats), modes, o.maxIter, T);
       if (!best || run.cost < best.cost) best = run;
     }
   }
