@@ -25,7 +25,7 @@ import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefa
 import { Random } from '../random';
 import { kernels } from '../wasm/index';
 import { readModelJSON, type Clusterer, type ClusterModel } from './clusterer';
-import { type CategoryValue, type Encoded, encodeCategorical, encodeWith, splitColumns } from './kprototypesCodes';
+import { type CategoryValue, checkCategory, type Encoded, encodeCategorical, encodeWith, splitColumns } from './kprototypesCodes';
 import {
   assignRegions,
   caoModes,
@@ -337,6 +337,67 @@ export function kprototypes(X: MatrixLike, categorical: unknown[][], options: KP
   const q = toMatrix(X);
   const o = resolveOptions(options, q.rows, OPTION_NAMES);
   const enc = encodeCategorical(categorical, q.rows);
+  const m = enc.categories.length;
+  return fitCoded(
+    q.data,
+    q.cols,
+    enc,
+    q.rows,
+    o,
+    Array.from({ length: m }, (_, t) => q.cols + t),
+  );
+}
+
+/** Categorical features already coded as integers, the input of kprototypesCoded(). */
+export interface KPrototypesCodes {
+  /** n * m codes, row-major (row i's feature t at i * m + t): an index into categories[t], or -1 for missing. */
+  codes: Int32Array;
+  /** Per categorical feature, its categories in code order (distinct values). */
+  categories: CategoryValue[][];
+}
+
+function checkCodes(coded: KPrototypesCodes, n: number): Encoded {
+  if (coded === null || typeof coded !== 'object' || !(coded.codes instanceof Int32Array)) {
+    throw new InvalidParameterError('coded.codes', 'must be an Int32Array of category codes');
+  }
+  const { codes, categories } = coded;
+  if (!Array.isArray(categories) || categories.length === 0 || categories.some((c) => !Array.isArray(c))) {
+    throw new InvalidParameterError('coded.categories', 'must be a non-empty array with one array of categories per categorical feature');
+  }
+  const m = categories.length;
+  for (let t = 0; t < m; t++) {
+    const cats = categories[t];
+    for (let c = 0; c < cats.length; c++) {
+      if (checkCategory(`coded.categories[${t}][${c}]`, cats[c]) === null) {
+        throw new InvalidParameterError(`coded.categories[${t}][${c}]`, 'is missing (null); missing values are code -1, not a category');
+      }
+    }
+    if (new Set(cats).size !== cats.length) throw new InvalidParameterError(`coded.categories[${t}]`, 'holds a category twice');
+  }
+  if (codes.length !== n * m)
+    throw new InvalidParameterError('coded.codes', `has ${codes.length} codes but ${n} rows x ${m} categorical features need ${n * m}`);
+  const sizes = categories.map((c) => c.length);
+  for (let x = 0; x < codes.length; x++) {
+    const v = codes[x];
+    if (v < -1 || v >= sizes[x % m]) {
+      throw new InvalidParameterError('coded.codes', `row ${Math.floor(x / m)} feature ${x % m} has code ${v}, not -1 (missing) or below ${sizes[x % m]}`);
+    }
+  }
+  return { codes, categories };
+}
+
+/**
+ * kprototypes() on categories the caller has already coded as integers (for callers
+ * that hold codes, or fit the same rows more than once): skips coding the strings.
+ * With each feature's categories in sorted order (numbers, then strings, then
+ * booleans, as kprototypes() codes them) the result equals kprototypes()'s on the
+ * decoded values; in another order, ties between modes go to the lower code, so modes
+ * may differ where counts tie. The codes are read, not copied or changed.
+ */
+export function kprototypesCoded(X: MatrixLike, coded: KPrototypesCodes, options: KPrototypesOptions): KPrototypesModel {
+  const q = toMatrix(X);
+  const o = resolveOptions(options, q.rows, OPTION_NAMES);
+  const enc = checkCodes(coded, q.rows);
   const m = enc.categories.length;
   return fitCoded(
     q.data,
