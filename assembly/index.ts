@@ -17,4 +17,4 @@ export { dbscanKthNeighbourSq, dbscanNearestWithin } from './dbscan_search';
 export { gmmEStepFull, gmmEStepDiag } from './gmm_estep';
 export { gmmWeightedSums, gmmWeightedScatter, gmmWeightedScatterDiag } from './gmm_mstep';
 export { hdbscanPrimMst, hdbscanNodeMinCore, hdbscanNodeComponents, hdbscanBoruvkaRound, hdbscanQueryKnn } from './hdbscan';
-export { kprototypesAssign, kprototypesAccumulate } from './kprototypes';
+export { kprototypesAssign, kprototypesAccumulate, kprototypesStep } from './kprototypes';

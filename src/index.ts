@@ -29,8 +29,8 @@ export { dbscan, DbscanModel, defaultDbscanOptions } from './cluster/dbscan';
 export type { DbscanOptions, DbscanResult, DbscanJSON, DbscanAlgorithm } from './cluster/dbscan';
 export { hdbscan, HdbscanModel, defaultHdbscanOptions } from './cluster/hdbscan';
 export type { HdbscanOptions, HdbscanResult, HdbscanJSON, CondensedTree } from './cluster/hdbscan';
-export { kprototypes, KPrototypesModel, defaultKPrototypesOptions } from './cluster/kprototypes';
-export type { KPrototypesOptions, KPrototypesResult, KPrototypesJSON, KPrototypesInit, CategoryValue } from './cluster/kprototypes';
+export { kprototypes, kprototypesCoded, KPrototypesModel, defaultKPrototypesOptions } from './cluster/kprototypes';
+export type { KPrototypesOptions, KPrototypesResult, KPrototypesJSON, KPrototypesInit, KPrototypesCodes, CategoryValue } from './cluster/kprototypes';
 
 /** Quality metrics. */
 export { silhouette, silhouetteScore, silhouetteSamples, SILHOUETTE_EXACT_LIMIT, defaultSilhouetteOptions } from './metrics/silhouette';

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fitAlgorithm, loadModel } from '../src/cluster/registry';
-import { init, kprototypes, KPrototypesModel } from '../src/index';
+import { init, kprototypes, kprototypesCoded, KPrototypesModel } from '../src/index';
 import { toMatrix } from '../src/matrix';
 import { Random } from '../src/random';
 import { kprototypesRef } from './reference/kprototypes';
@@ -178,6 +178,36 @@ describe('kprototypes: properties', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('kprototypesCoded: pre-coded categories', () => {
+  it('equals kprototypes() on the decoded values, missing ones included', () => {
+    const { X, C } = mixed(300, 3, 3, 4, 21);
+    const withMissing: (string | null)[][] = C.map((r, i) => (i % 17 === 5 ? [r[0], null, r[2]] : r));
+    const { codes, categories } = codeOf(C);
+    for (let i = 0; i < C.length; i++) if (i % 17 === 5) codes[i * 3 + 1] = -1;
+    for (const init of ['huang', 'cao'] as const) {
+      const a = kprototypes(X, withMissing, { k: 3, seed: 5, nInit: 3, init });
+      const b = kprototypesCoded(X, { codes: Int32Array.from(codes), categories }, { k: 3, seed: 5, nInit: 3, init });
+      expect(Array.from(b.labels)).toEqual(Array.from(a.labels));
+      expect(b.cost).toBe(a.cost);
+      expect(b.costHistory).toEqual(a.costHistory);
+      expect(b.modes).toEqual(a.modes);
+      expect(b.centroids).toEqual(a.centroids);
+      expect(Array.from(b.predict(X, withMissing))).toEqual(Array.from(a.labels));
+    }
+  });
+  it('bad codes fail naming the parameter', () => {
+    const X = [[0], [1]];
+    const categories = [['a', 'b']];
+    expectParameterError(() => kprototypesCoded(X, { codes: [0, 1] as never, categories }, { k: 1 }), 'coded.codes', /Int32Array/);
+    expectParameterError(() => kprototypesCoded(X, { codes: Int32Array.of(0), categories }, { k: 1 }), 'coded.codes', /need 2/);
+    expectParameterError(() => kprototypesCoded(X, { codes: Int32Array.of(0, 2), categories }, { k: 1 }), 'coded.codes', /row 1 feature 0 has code 2/);
+    expectParameterError(() => kprototypesCoded(X, { codes: Int32Array.of(0, -2), categories }, { k: 1 }), 'coded.codes', /code -2/);
+    expectParameterError(() => kprototypesCoded(X, { codes: Int32Array.of(0, 1), categories: [] }, { k: 1 }), 'coded.categories', /non-empty/);
+    expectParameterError(() => kprototypesCoded(X, { codes: Int32Array.of(0, 1), categories: [['a', 'a']] }, { k: 1 }), 'coded.categories[0]', /twice/);
+    expectParameterError(() => kprototypesCoded(X, { codes: Int32Array.of(0, 1), categories: [['a', null]] }, { k: 1 }), 'coded.categories[0][1]', /missing/);
   });
 });
 

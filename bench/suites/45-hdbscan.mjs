@@ -1,8 +1,11 @@
 // HDBSCAN: segmint against hdbscan-ts (npm, the only HDBSCAN there) and a plain-TS
 // version of the same algorithm (brute-force core distances, dense Prim, segmint's tree
-// code), on z-scored customer-like data (6 features), at 1k and 10k; 100k segmint only.
-// Then k-prototypes at 100k rows of 4 numeric and 3 categorical features, k = 5.
-import { hdbscan, kprototypes, sampleCustomerMatrix } from '../../dist/index.js';
+// code), on z-scored customer-like data (6 features), at 1k and 10k; 100k segmint only;
+// 1M segmint once, outside tinybench, in full runs only (it takes 30 s or more) or with
+// SEGMINT_BENCH_HDBSCAN_1M=1. Then k-prototypes at 100k rows of 4 numeric and 3
+// categorical features, k = 5: one restart as a whole call (categories coded in it) and
+// a restart after the first (kprototypesCoded on the codes, as nInit's later restarts).
+import { hdbscan, kprototypes, kprototypesCoded, sampleCustomerMatrix } from '../../dist/index.js';
 import { condenseTree, flatClustering, singleLinkageFromMst } from '../../src/cluster/hdbscanTree.ts';
 import { Random } from '../../src/random.ts';
 import { coreDistancesRef, primMstRef } from '../../test/reference/hdbscan.ts';
@@ -80,6 +83,19 @@ export async function run({ quick } = {}) {
     }
   }
 
+  if (!quick || process.env.SEGMINT_BENCH_HDBSCAN_1M === '1') {
+    const n1m = 1_000_000;
+    const X = standardizedCustomers(sampleCustomerMatrix, n1m);
+    const t = performance.now();
+    const model = hdbscan(X, { minClusterSize, minSamples });
+    record(
+      'hdbscan 1,000,000 x 6, minClusterSize 5',
+      'segmint hdbscan (one run, target 30 s)',
+      `${(performance.now() - t).toFixed(0)} ms, ${model.nClusters} clusters`,
+      '',
+    );
+  }
+
   // k-prototypes: 4 z-scored customer features and 3 categorical ones (region, channel,
   // plan) that depend on spend, so there is structure to find.
   const n = 100_000;
@@ -114,5 +130,20 @@ export async function run({ quick } = {}) {
       },
     ],
     { time: quick ? 500 : 1500, iterations: 2, ratios: false, extra: (name) => ({ extraText: info[name.includes('cao') ? 'cao' : 'huang'] }) },
+  );
+  // A restart after the first: kprototypes() codes the strings once per call, so the
+  // later restarts of an nInit run are a kprototypesCoded() call on the same codes and
+  // matrix (same seed, same iterations as the rows above).
+  const categories = [0, 1, 2].map((t) => [...new Set(cat.map((r) => r[t]))].sort());
+  const index = categories.map((c) => new Map(c.map((v, i) => [v, i])));
+  const codes = Int32Array.from(cat.flatMap((r) => r.map((v, t) => index[t].get(v))));
+  const numMatrix = { data: Float64Array.from(num.flat()), rows: n, cols: 4 };
+  await compare(
+    'kprototypes 100,000 x (4 + 3), k 5, a restart after the first (categories coded)',
+    ['huang', 'cao'].map((init) => ({
+      name: `segmint kprototypesCoded (${init})`,
+      fn: () => kprototypesCoded(numMatrix, { codes, categories }, { k: 5, nInit: 1, seed: 1, init }),
+    })),
+    { time: quick ? 500 : 1500, iterations: 3, ratios: false },
   );
 }

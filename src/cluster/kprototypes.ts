@@ -25,8 +25,19 @@ import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefa
 import { Random } from '../random';
 import { kernels } from '../wasm/index';
 import { readModelJSON, type Clusterer, type ClusterModel } from './clusterer';
-import { type CategoryValue, type Encoded, encodeCategorical, encodeWith, splitColumns } from './kprototypesCodes';
-import { assignRegions, caoModes, columnStats, huangModes, normalCentroids, type Problem, type Run, runFrom, writeAssignInputs } from './kprototypesFit';
+import { type CategoryValue, checkCategory, type Encoded, encodeCategorical, encodeWith, splitColumns } from './kprototypesCodes';
+import {
+  assignRegions,
+  caoModes,
+  columnStats,
+  huangModes,
+  normalCentroids,
+  type Problem,
+  type Run,
+  runFrom,
+  transposeProblem,
+  writeAssignInputs,
+} from './kprototypesFit';
 
 export type { CategoryValue } from './kprototypesCodes';
 
@@ -267,14 +278,18 @@ function resolveOptions(options: KPrototypesOptions | undefined, n: number, allo
 function fitCoded(num: Float64Array, p: number, enc: Encoded, n: number, o: Resolved, categoricalColumns: number[]): KPrototypesModel {
   const m = enc.categories.length;
   let gamma = o.gamma;
+  // One pass for the numeric starts of every restart and for gamma's default.
+  const stats = columnStats(num, n, p);
   if (gamma === undefined) {
-    const { std } = columnStats(num, n, p);
+    const { std } = stats;
     gamma = 0.5 * (p > 0 ? std.reduce((a, b) => a + b, 0) / p : 1);
     // Constant numeric features would make gamma 0 and the categories irrelevant.
     if (!(gamma > 0)) gamma = 1;
   }
   const P: Problem = { num, codes: enc.codes, n, p, m, sizes: enc.categories.map((c) => c.length), gamma };
   const { k } = o;
+  // Transposed once for all restarts: the kernel reads four rows of a feature at a time.
+  const T = transposeProblem(P);
   let best: Run | undefined;
   if (typeof o.init === 'object') {
     const init = o.init;
@@ -287,12 +302,12 @@ function fitCoded(num: Float64Array, p: number, enc: Encoded, n: number, o: Reso
     }
     if (!Array.isArray(init.modes) || init.modes.length !== k) throw new InvalidParameterError('init.modes', `must be ${k} rows of ${m} categories`);
     const modes = encodeWith(init.modes, k, enc.categories);
-    best = runFrom(P, k, Float64Array.from(init.centroids.flat()), modes, o.maxIter);
+    best = runFrom(P, k, Float64Array.from(init.centroids.flat()), modes, o.maxIter, T);
   } else {
     for (let r = 0; r < o.nInit; r++) {
       const rng = new Random(o.seed + r);
       const modes = o.init === 'cao' ? caoModes(P, k) : huangModes(P, k, rng);
-      const run = runFrom(P, k, normalCentroids(P, k, rng), modes, o.maxIter);
+      const run = runFrom(P, k, normalCentroids(P, k, rng, stats), modes, o.maxIter, T);
       if (!best || run.cost < best.cost) best = run;
     }
   }
@@ -322,6 +337,67 @@ export function kprototypes(X: MatrixLike, categorical: unknown[][], options: KP
   const q = toMatrix(X);
   const o = resolveOptions(options, q.rows, OPTION_NAMES);
   const enc = encodeCategorical(categorical, q.rows);
+  const m = enc.categories.length;
+  return fitCoded(
+    q.data,
+    q.cols,
+    enc,
+    q.rows,
+    o,
+    Array.from({ length: m }, (_, t) => q.cols + t),
+  );
+}
+
+/** Categorical features already coded as integers, the input of kprototypesCoded(). */
+export interface KPrototypesCodes {
+  /** n * m codes, row-major (row i's feature t at i * m + t): an index into categories[t], or -1 for missing. */
+  codes: Int32Array;
+  /** Per categorical feature, its categories in code order (distinct values). */
+  categories: CategoryValue[][];
+}
+
+function checkCodes(coded: KPrototypesCodes, n: number): Encoded {
+  if (coded === null || typeof coded !== 'object' || !(coded.codes instanceof Int32Array)) {
+    throw new InvalidParameterError('coded.codes', 'must be an Int32Array of category codes');
+  }
+  const { codes, categories } = coded;
+  if (!Array.isArray(categories) || categories.length === 0 || categories.some((c) => !Array.isArray(c))) {
+    throw new InvalidParameterError('coded.categories', 'must be a non-empty array with one array of categories per categorical feature');
+  }
+  const m = categories.length;
+  for (let t = 0; t < m; t++) {
+    const cats = categories[t];
+    for (let c = 0; c < cats.length; c++) {
+      if (checkCategory(`coded.categories[${t}][${c}]`, cats[c]) === null) {
+        throw new InvalidParameterError(`coded.categories[${t}][${c}]`, 'is missing (null); missing values are code -1, not a category');
+      }
+    }
+    if (new Set(cats).size !== cats.length) throw new InvalidParameterError(`coded.categories[${t}]`, 'holds a category twice');
+  }
+  if (codes.length !== n * m)
+    throw new InvalidParameterError('coded.codes', `has ${codes.length} codes but ${n} rows x ${m} categorical features need ${n * m}`);
+  const sizes = categories.map((c) => c.length);
+  for (let x = 0; x < codes.length; x++) {
+    const v = codes[x];
+    if (v < -1 || v >= sizes[x % m]) {
+      throw new InvalidParameterError('coded.codes', `row ${Math.floor(x / m)} feature ${x % m} has code ${v}, not -1 (missing) or below ${sizes[x % m]}`);
+    }
+  }
+  return { codes, categories };
+}
+
+/**
+ * kprototypes() on categories the caller has already coded as integers (for callers
+ * that hold codes, or fit the same rows more than once): skips coding the strings.
+ * With each feature's categories in sorted order (numbers, then strings, then
+ * booleans, as kprototypes() codes them) the result equals kprototypes()'s on the
+ * decoded values; in another order, ties between modes go to the lower code, so modes
+ * may differ where counts tie. The codes are read, not copied or changed.
+ */
+export function kprototypesCoded(X: MatrixLike, coded: KPrototypesCodes, options: KPrototypesOptions): KPrototypesModel {
+  const q = toMatrix(X);
+  const o = resolveOptions(options, q.rows, OPTION_NAMES);
+  const enc = checkCodes(coded, q.rows);
   const m = enc.categories.length;
   return fitCoded(
     q.data,

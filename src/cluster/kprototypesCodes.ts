@@ -28,7 +28,11 @@ export function checkCategory(param: string, v: unknown): CategoryValue {
   throw new InvalidParameterError(param, `holds ${typeof v === 'number' ? v : typeof v}, not a string, finite number, boolean or null`);
 }
 
-/** Validates n rows of m categorical values and codes them, each feature in sorted order. */
+/**
+ * Validates n rows of m categorical values and codes them, each feature in sorted order.
+ * One pass codes each value by first appearance (one Map per feature), then the few
+ * distinct values are sorted and the codes renumbered, so no per-cell array is built.
+ */
 export function encodeCategorical(categorical: unknown, n: number): Encoded {
   if (!Array.isArray(categorical) || categorical.length !== n) {
     throw new InvalidParameterError('categorical', `must be an array of ${n} rows (one per row of X)`);
@@ -36,20 +40,34 @@ export function encodeCategorical(categorical: unknown, n: number): Encoded {
   const first = categorical[0];
   if (!Array.isArray(first) || first.length === 0) throw new InvalidParameterError('categorical', 'rows must be non-empty arrays of categories');
   const m = first.length;
-  const values: CategoryValue[][] = Array.from({ length: m }, () => []);
+  const seen: Map<CategoryValue, number>[] = Array.from({ length: m }, () => new Map());
+  const distinct: CategoryValue[][] = Array.from({ length: m }, () => []);
+  const codes = new Int32Array(n * m);
   for (let i = 0; i < n; i++) {
     const row = categorical[i];
     if (!Array.isArray(row) || row.length !== m) throw new InvalidParameterError('categorical', `row ${i} must be an array of ${m} categories`);
-    for (let t = 0; t < m; t++) values[t].push(checkCategory(`categorical[${i}][${t}]`, row[t]));
-  }
-  const categories = values.map((col) => [...new Set(col.filter((v) => v !== null))].sort(compareCategories));
-  const codes = new Int32Array(n * m);
-  for (let t = 0; t < m; t++) {
-    const index = new Map(categories[t].map((v, c) => [v, c]));
-    for (let i = 0; i < n; i++) {
-      const v = values[t][i];
-      codes[i * m + t] = v === null ? -1 : index.get(v)!;
+    for (let t = 0; t < m; t++) {
+      const raw = row[t];
+      // Strings are the common case: skip checkCategory's type tests for them.
+      const v = typeof raw === 'string' ? raw : checkCategory(`categorical[${i}][${t}]`, raw);
+      if (v === null) {
+        codes[i * m + t] = -1;
+        continue;
+      }
+      let c = seen[t].get(v);
+      if (c === undefined) {
+        c = distinct[t].length;
+        seen[t].set(v, c);
+        distinct[t].push(v);
+      }
+      codes[i * m + t] = c;
     }
+  }
+  const categories = distinct.map((d) => [...d].sort(compareCategories));
+  for (let t = 0; t < m; t++) {
+    const sorted = new Map(categories[t].map((v, c) => [v, c]));
+    const renumber = Int32Array.from(distinct[t], (v) => sorted.get(v)!);
+    for (let x = t; x < n * m; x += m) if (codes[x] >= 0) codes[x] = renumber[codes[x]];
   }
   return { codes, categories };
 }

@@ -116,9 +116,9 @@ export function caoModes(P: Problem, k: number): Int32Array {
 }
 
 /** kmodes' numeric start: feature mean + standard normal * feature standard deviation, per cluster. */
-export function normalCentroids(P: Problem, k: number, rng: Random): Float64Array {
-  const { num, n, p } = P;
-  const { mean, std } = columnStats(num, n, p);
+export function normalCentroids(P: Problem, k: number, rng: Random, stats = columnStats(P.num, P.n, P.p)): Float64Array {
+  const { p } = P;
+  const { mean, std } = stats;
   const out = new Float64Array(k * p);
   for (let j = 0; j < k; j++) for (let t = 0; t < p; t++) out[j * p + t] = mean[t] + rng.normal() * std[t];
   return out;
@@ -134,8 +134,24 @@ export function columnStats(num: Float64Array, n: number, p: number): { mean: Fl
   return { mean, std };
 }
 
-/** One batch run from the given prototypes: assign (WASM), recompute means and modes, until no row moves. */
-export function runFrom(P: Problem, k: number, centroids: Float64Array, modes: Int32Array, maxIter: number): Run {
+/** Column-major copies of a problem's rows (feature t of row i at t * n + i), as kprototypesStep reads them. */
+export function transposeProblem(P: Problem): { numT: Float64Array; codesT: Int32Array } {
+  const { num, codes, n, p, m } = P;
+  const numT = new Float64Array(n * p);
+  const codesT = new Int32Array(n * m);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < p; t++) numT[t * n + i] = num[i * p + t];
+    for (let t = 0; t < m; t++) codesT[t * n + i] = codes[i * m + t];
+  }
+  return { numT, codesT };
+}
+
+/**
+ * One batch run from the given prototypes: assign and accumulate in one WASM pass, then
+ * means and modes from the sums, until no row moves. The rows stay in linear memory for
+ * the whole run, column-major (transposed once per fit by the caller).
+ */
+export function runFrom(P: Problem, k: number, centroids: Float64Array, modes: Int32Array, maxIter: number, T = transposeProblem(P)): Run {
   const { num, codes, n, p, m, sizes, gamma } = P;
   const offsets = new Int32Array(m);
   let total = 0;
@@ -145,43 +161,67 @@ export function runFrom(P: Problem, k: number, centroids: Float64Array, modes: I
   }
   const e = kernels().exports;
   const ws = kernels().workspace();
-  const { Xr, Cr, cenR, modR, labR, costR } = assignRegions(ws, n, p, m, k);
+  const Xr = ws.f64(n * p);
+  const Cr = ws.i32(n * m);
+  const cenR = ws.f64(k * p);
+  const modR = ws.i32(k * m);
+  const labR = ws.i32(n);
+  const costR = ws.f64(n);
   const offR = ws.i32(m);
   const sumR = ws.f64(k * p);
   const cntR = ws.i32(k);
   const catR = ws.i32(Math.max(1, k * total));
+  const totR = ws.f64(1);
   ws.commit();
-  writeAssignInputs(ws, { Xr, Cr, cenR, modR }, num, codes, centroids, modes);
+  writeAssignInputs(ws, { Xr, Cr, cenR, modR }, T.numT, T.codesT, centroids, modes);
   ws.write(offR, offsets);
   ws.viewI32(labR).fill(-1);
   const costHistory: number[] = [];
-  const assign = (): number => {
-    const changed = e.kprototypesAssign(Xr.ptr, Cr.ptr, n, p, m, cenR.ptr, modR.ptr, k, gamma, labR.ptr, costR.ptr);
-    let cost = 0;
-    for (const c of ws.viewF64(costR)) cost += c;
-    costHistory.push(cost);
+  const step = (): number => {
+    const changed = e.kprototypesStep(
+      Xr.ptr,
+      Cr.ptr,
+      n,
+      p,
+      m,
+      cenR.ptr,
+      modR.ptr,
+      k,
+      gamma,
+      labR.ptr,
+      costR.ptr,
+      offR.ptr,
+      total,
+      sumR.ptr,
+      cntR.ptr,
+      catR.ptr,
+      totR.ptr,
+    );
+    // The kernel sums the rows' costs in row order, as a loop over costR here would.
+    costHistory.push(ws.viewF64(totR)[0]);
     return changed;
   };
-  assign();
+  step();
   let iterations = 0;
   let converged = false;
+  const sums = ws.viewF64(sumR);
+  const counts = ws.viewI32(cntR);
+  const cats = ws.viewI32(catR);
+  const cen = ws.viewF64(cenR);
+  const mod = ws.viewI32(modR);
+  const costs = ws.viewF64(costR);
+  const reseeded = new Uint8Array(k > 1 ? n : 0);
   while (iterations < maxIter) {
     iterations++;
-    e.kprototypesAccumulate(Xr.ptr, Cr.ptr, n, p, m, labR.ptr, offR.ptr, total, k, sumR.ptr, cntR.ptr, catR.ptr);
-    const sums = ws.viewF64(sumR);
-    const counts = ws.viewI32(cntR);
-    const cats = ws.viewI32(catR);
-    const cen = ws.viewF64(cenR);
-    const mod = ws.viewI32(modR);
-    const costs = ws.viewF64(costR);
-    const reseeded = new Set<number>();
+    let anyReseeded = false;
     for (let j = 0; j < k; j++) {
       if (counts[j] === 0) {
         // An empty cluster restarts at the row that fits its prototype worst: that row's
         // cost drops to 0 on the next assignment, so the cost still does not increase.
         let worst = -1;
-        for (let i = 0; i < n; i++) if (!reseeded.has(i) && (worst < 0 || costs[i] > costs[worst])) worst = i;
-        reseeded.add(worst);
+        for (let i = 0; i < n; i++) if (!reseeded[i] && (worst < 0 || costs[i] > costs[worst])) worst = i;
+        reseeded[worst] = 1;
+        anyReseeded = true;
         for (let t = 0; t < p; t++) cen[j * p + t] = num[worst * p + t];
         for (let t = 0; t < m; t++) mod[j * m + t] = codes[worst * m + t];
         costs[worst] = 0;
@@ -191,8 +231,9 @@ export function runFrom(P: Problem, k: number, centroids: Float64Array, modes: I
       for (let t = 0; t < m; t++) {
         let best = -1;
         let bestCount = 0;
+        const base = j * total + offsets[t];
         for (let c = 0; c < sizes[t]; c++) {
-          const v = cats[j * total + offsets[t] + c];
+          const v = cats[base + c];
           if (v > bestCount) {
             bestCount = v;
             best = c;
@@ -201,7 +242,8 @@ export function runFrom(P: Problem, k: number, centroids: Float64Array, modes: I
         if (best >= 0) mod[j * m + t] = best; // all missing: keep the previous mode
       }
     }
-    if (assign() === 0) {
+    if (anyReseeded) reseeded.fill(0);
+    if (step() === 0) {
       converged = true;
       break;
     }
