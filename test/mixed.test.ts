@@ -272,9 +272,9 @@ describe('segment() refuses what mixed data does not define', () => {
     await expectError({ data, features: ['spend', 'visits'], categorical: 'kprototypes' }, 422, 'categorical', /text feature/);
   });
 
-  it('gmm, dbscan and hdbscan name algorithm and the way out', async () => {
+  it("with categorical: 'kprototypes', gmm, dbscan and hdbscan name algorithm and the way out", async () => {
     for (const algorithm of ['gmm', 'dbscan', 'hdbscan']) {
-      const err = await expectError({ data, features, algorithm, n_clusters: 3 }, 422, 'algorithm', /onehot/);
+      const err = await expectError({ data, features, algorithm, n_clusters: 3, categorical: 'kprototypes' }, 422, 'algorithm', /onehot/);
       expect(err.code).toBe('INVALID_PARAMETER');
     }
     // The same request one-hot encoded is served as before.
@@ -282,14 +282,37 @@ describe('segment() refuses what mixed data does not define', () => {
     checkPartition(r, data);
   });
 
-  it('Ward linkage, davies_bouldin validation and the vector-space k criteria name their parameter', async () => {
-    await expectError({ data, features, algorithm: 'hierarchical', linkage: 'ward', n_clusters: 3 }, 422, 'linkage', /Ward/);
-    await expectError({ data, features, validation: 'davies_bouldin', n_clusters: 3 }, 422, 'validation');
-    for (const k_selection of ['gap', 'bic', 'davies_bouldin', 'calinski_harabasz']) await expectError({ data, features, k_selection }, 422, 'k_selection');
+  it("with categorical: 'kprototypes', Ward linkage, davies_bouldin validation and the vector-space k criteria name their parameter", async () => {
+    const categorical = 'kprototypes';
+    await expectError({ data, features, algorithm: 'hierarchical', linkage: 'ward', n_clusters: 3, categorical }, 422, 'linkage', /Ward/);
+    await expectError({ data, features, validation: 'davies_bouldin', n_clusters: 3, categorical }, 422, 'validation');
+    for (const k_selection of ['gap', 'bic', 'davies_bouldin', 'calinski_harabasz']) await expectError({ data, features, k_selection, categorical }, 422, 'k_selection');
   });
 
-  it('hierarchical above its exact limit names algorithm', async () => {
+  it("with categorical: 'kprototypes', hierarchical above its exact limit names algorithm", async () => {
     const big = crossedGroups(5001, 10).data;
-    await expectError({ data: big, features, algorithm: 'hierarchical', n_clusters: 3 }, 422, 'algorithm', /5000/);
+    await expectError({ data: big, features, algorithm: 'hierarchical', n_clusters: 3, categorical: 'kprototypes' }, 422, 'algorithm', /5000/);
+  });
+
+  it("'auto' one-hot encodes the text features for methods not defined on categories, and says why", async () => {
+    const requests: [Record<string, unknown>, RegExp][] = [
+      [{ algorithm: 'gmm', n_clusters: 3 }, /algorithm 'gmm'/],
+      [{ algorithm: 'dbscan' }, /algorithm 'dbscan'/],
+      [{ algorithm: 'hierarchical', linkage: 'ward', n_clusters: 3 }, /linkage 'ward'/],
+      [{ validation: 'davies_bouldin', n_clusters: 3 }, /validation 'davies_bouldin'/],
+      [{ k_selection: 'calinski_harabasz' }, /k_selection 'calinski_harabasz'/],
+    ];
+    for (const [extra, reason] of requests) {
+      const r = await segment({ data, features, ...extra });
+      checkPartition(r, data);
+      expect(Object.keys(r.meta.preprocessing.oneHot)).toEqual(['channel']);
+      const w = r.meta.warnings.find((x) => x.code === 'categorical_onehot');
+      expect(w?.message).toMatch(reason);
+      expect(w?.message).toMatch(/channel/);
+    }
+    // Methods defined on categories keep them as categories, with no such warning.
+    const mixed = await segment({ data, features, n_clusters: 3 });
+    expect(mixed.meta.preprocessing.oneHot).toEqual({});
+    expect(mixed.meta.warnings.map((x) => x.code)).not.toContain('categorical_onehot');
   });
 });

@@ -117,6 +117,9 @@ export function runPipeline(plan: Plan, progress: (stage: string) => void, clock
   if (rowCount !== undefined && rowCount < 2) throw tooFewCustomers(rowCount);
 
   progress('prep');
+  // 'auto' uses text features as categories only where the request's methods are defined
+  // on them; otherwise they are one-hot encoded as before, and a warning says why.
+  const onehotBecause = plan.categorical === 'auto' ? mixedUnsupported(plan, rowCount) : null;
   const prep = prepareRecords(plan.data, {
     idField: plan.idField,
     features: plan.features,
@@ -124,13 +127,15 @@ export function runPipeline(plan: Plan, progress: (stage: string) => void, clock
     logTransform: plan.logTransform,
     missing: plan.missing,
     maxCategories: plan.maxCategories,
-    categorical: plan.categorical,
+    categorical: onehotBecause ? 'onehot' : plan.categorical,
   });
   const roles = inferRoles(prep.profileFeatures, plan.roles);
   const m = prep.matrix;
   const n = m.rows;
   if (n < 2) throw tooFewCustomers(n);
   const notes: Note[] = [];
+  const encoded = Object.keys(prep.preprocessing.oneHot);
+  if (onehotBecause && encoded.length > 0) notes.push({ key: 'categorical_onehot', params: { features: encoded.join(', '), reason: onehotBecause } });
   // The service serves what the data allows (the reference's own example asks for 3
   // segments of 2 customers): more segments than distinct customers become as many
   // segments as there are distinct customers, with a warning. kmeans()/gmm() stay strict.
@@ -254,6 +259,23 @@ interface MixedSetup {
   candidates: SegmentAlgorithm[];
   linkage: GowerLinkage;
   invRange: Float64Array;
+}
+
+/**
+ * What in the request is not defined on categorical features (as mixedSetup would refuse
+ * it), named as the request spells it; null when the mixed path can serve it. `rows` is
+ * the customer count when known before prep (records), for the Gower exact limit.
+ */
+function mixedUnsupported(plan: Plan, rows: number | undefined): string | null {
+  if (plan.algorithm !== 'auto' && !MIXED_ALGORITHMS.includes(plan.algorithm)) return `algorithm '${plan.algorithm}'`;
+  if (plan.validation === 'davies_bouldin') return "validation 'davies_bouldin'";
+  if (plan.k === 'auto' && !MIXED_K_SELECTION[plan.kMethod]) return `k_selection '${K_SELECTION_NAMES[plan.kMethod] ?? plan.kMethod}'`;
+  if (plan.algorithm === 'hierarchical' || (plan.algorithm === 'auto' && plan.linkageGiven)) {
+    if (plan.linkageGiven && plan.linkage === 'ward') return "linkage 'ward'";
+    const linkage = (plan.linkageGiven ? plan.linkage : 'average') as GowerLinkage;
+    if (plan.algorithm === 'hierarchical' && rows !== undefined && rows > gowerMaxExactRows(linkage)) return `algorithm 'hierarchical' on ${rows} customers`;
+  }
+  return null;
 }
 
 /**
