@@ -3,7 +3,7 @@
 // plain-TS reference, the categorical profiles recounted from the records, labels and
 // rules on categories, and the refusals of what is not defined on mixed data.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatTable } from '../src/cli/output';
+import { formatMarkdown, formatTable } from '../src/cli/output';
 import { renderReport } from '../src/cli/report';
 import { gowerAgglomerative } from '../src/cluster/agglomerativeGower';
 import { SegmentationError } from '../src/errors';
@@ -251,6 +251,9 @@ describe('segment() on mixed numeric and text features', () => {
     const html = renderReport(r);
     expect(html).toContain('<section id="categories">');
     expect(html).toContain('mobile 100');
+    const md = formatMarkdown(r).split('\n');
+    expect(md).toContain('## Categorical features');
+    expect(md.find((line) => line.startsWith('| channel'))).toMatch(/^\| channel \| (mobile|store) 100% \| (mobile|store) 100% \|$/);
   });
 
   it('return_model places new customers with the same categories', async () => {

@@ -141,6 +141,13 @@ export function formatMarkdown(r: SegmentationResponse, locale: Locale = 'en'): 
     const cells = [String(s.segment_id), s.label, String(s.size), `${fmt(s.share * 100, 1)}%`, ...keys.map((k) => fmt(s.characteristics[k]))];
     out.push(`| ${cells.map(mdCell).join(' | ')} |`);
   }
+  const categorical = categoryRows(r);
+  if (categorical.length > 0) {
+    out.push('', `## ${t(locale, 'report.categories')}`, '');
+    out.push(`| ${['', ...r.segments.map((s) => `${s.segment_id}`)].map(mdCell).join(' | ')} |`);
+    out.push(`|${['', ...r.segments].map(() => ' --- ').join('|')}|`);
+    for (const row of categorical) out.push(`| ${row.map(mdCell).join(' | ')} |`);
+  }
   out.push('');
   for (const s of r.segments) out.push(`- **${mdCell(s.label)}** (${s.segment_id}): ${mdCell(s.description)}`);
   if (r.meta.warnings.length > 0) {
