@@ -289,7 +289,8 @@ describe('segment() refuses what mixed data does not define', () => {
     const categorical = 'kprototypes';
     await expectError({ data, features, algorithm: 'hierarchical', linkage: 'ward', n_clusters: 3, categorical }, 422, 'linkage', /Ward/);
     await expectError({ data, features, validation: 'davies_bouldin', n_clusters: 3, categorical }, 422, 'validation');
-    for (const k_selection of ['gap', 'bic', 'davies_bouldin', 'calinski_harabasz']) await expectError({ data, features, k_selection, categorical }, 422, 'k_selection');
+    for (const k_selection of ['gap', 'bic', 'davies_bouldin', 'calinski_harabasz'])
+      await expectError({ data, features, k_selection, categorical }, 422, 'k_selection');
   });
 
   it("with categorical: 'kprototypes', hierarchical above its exact limit names algorithm", async () => {

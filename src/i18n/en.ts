@@ -96,7 +96,8 @@ export const en = {
   'warning.metrics_unavailable': 'Quality metrics need at least 2 segments (excluding outliers); found {clusters}.',
   'warning.k_auto': 'The number of segments was chosen automatically: {k}.',
   'warning.categorical_missing': '{count} customers have no value for {feature}; a missing value is treated as a category of its own.',
-  'warning.categorical_onehot': 'The text features {features} were one-hot encoded, because {reason} is not defined on categories; with algorithm kmeans or hierarchical (average, complete or single linkage) they are clustered as categories.',
+  'warning.categorical_onehot':
+    'The text features {features} were one-hot encoded, because {reason} is not defined on categories; with algorithm kmeans or hierarchical (average, complete or single linkage) they are clustered as categories.',
   'warning.categorical_features': 'The text features {features} were used as categories (k-prototypes and Gower distance), not one-hot encoded.',
   'warning.mixed_metrics_unavailable':
     'Davies-Bouldin and Calinski-Harabasz need centroids in a vector space, which mixed numeric and categorical features do not have; they are null. The silhouette uses Gower distance.',

@@ -94,7 +94,8 @@ export const es: Catalogue = {
   'warning.metrics_unavailable': 'Las métricas de calidad requieren al menos 2 segmentos (sin contar los atípicos); se encontraron {clusters}.',
   'warning.k_auto': 'El número de segmentos se eligió automáticamente: {k}.',
   'warning.categorical_missing': '{count} clientes no tienen valor en {feature}; el valor ausente se trata como una categoría propia.',
-  'warning.categorical_onehot': 'Las variables de texto {features} se codificaron con one-hot, porque {reason} no está definido sobre categorías; con algorithm kmeans o hierarchical (enlace average, complete o single) se agrupan como categorías.',
+  'warning.categorical_onehot':
+    'Las variables de texto {features} se codificaron con one-hot, porque {reason} no está definido sobre categorías; con algorithm kmeans o hierarchical (enlace average, complete o single) se agrupan como categorías.',
   'warning.categorical_features': 'Las variables de texto {features} se usaron como categorías (k-prototypes y distancia de Gower), sin codificación one-hot.',
   'warning.mixed_metrics_unavailable':
     'Davies-Bouldin y Calinski-Harabasz necesitan centroides en un espacio vectorial, que las variables mixtas numéricas y categóricas no tienen; son null. La silueta usa la distancia de Gower.',

@@ -94,7 +94,8 @@ export const pt: Catalogue = {
   'warning.metrics_unavailable': 'As métricas de qualidade exigem pelo menos 2 segmentos (sem contar os atípicos); foram encontrados {clusters}.',
   'warning.k_auto': 'O número de segmentos foi escolhido automaticamente: {k}.',
   'warning.categorical_missing': '{count} clientes não têm valor em {feature}; o valor ausente é tratado como uma categoria própria.',
-  'warning.categorical_onehot': 'As variáveis de texto {features} foram codificadas com one-hot, porque {reason} não é definido sobre categorias; com algorithm kmeans ou hierarchical (ligação average, complete ou single) elas são agrupadas como categorias.',
+  'warning.categorical_onehot':
+    'As variáveis de texto {features} foram codificadas com one-hot, porque {reason} não é definido sobre categorias; com algorithm kmeans ou hierarchical (ligação average, complete ou single) elas são agrupadas como categorias.',
   'warning.categorical_features': 'As variáveis de texto {features} foram usadas como categorias (k-prototypes e distância de Gower), sem codificação one-hot.',
   'warning.mixed_metrics_unavailable':
     'Davies-Bouldin e Calinski-Harabasz precisam de centroides em um espaço vetorial, que variáveis mistas numéricas e categóricas não têm; são null. A silhueta usa a distância de Gower.',
