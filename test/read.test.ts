@@ -156,6 +156,27 @@ describe('readCustomers: JSON, NDJSON, Parquet, streams, binary', () => {
     expect(col(r, 'spend')).toEqual([1.5, 2.5, NaN]);
     expect(col(r, 'orders')).toEqual([1, 2, 3]);
   });
+  it('reads Parquet column chunks of many row groups in row order, with a text column kept as text', async () => {
+    const n = 2500;
+    const ids = Array.from({ length: n }, (_, i) => `c${i}`);
+    const spend = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : i * 0.5));
+    const city = Array.from({ length: n }, (_, i) => ['Lima', 'Quito', null][i % 3]);
+    const buf = parquetWriteBuffer({
+      columnData: [
+        { name: 'customer_id', data: ids, type: 'STRING' },
+        { name: 'spend', data: spend, type: 'DOUBLE' },
+        { name: 'city', data: city, type: 'STRING' },
+      ],
+      rowGroupSize: 300,
+    });
+    const r = await readCustomers(new Uint8Array(buf), { name: 'groups.parquet' });
+    expect(r.rows).toBe(n);
+    expect(r.columns).toEqual(['customer_id', 'spend', 'city']);
+    expect(r.data.spend).toBeInstanceOf(Float64Array);
+    expect(col(r, 'spend')).toEqual(spend.map((v) => (v === null ? NaN : v)));
+    expect(col(r, 'customer_id')).toEqual(ids);
+    expect(col(r, 'city')).toEqual(city);
+  });
   it('reads Arrow IPC, file and stream formats, by content or by name', async () => {
     const table = tableFromArrays({
       customer_id: ['a', 'b', 'c'],

@@ -105,15 +105,13 @@ export async function readCustomers(input: Input, options: ReadCustomersOptions 
   format ??= extensionFormat(options.name);
   if (typeof raw !== 'string' && (format === 'parquet' || (format === undefined && startsWith(raw, [0x50, 0x41, 0x52, 0x31])))) {
     const { readParquet } = await import('./readParquet');
-    const records = await readParquet(raw, label);
-    return finish(recordsToCells(records, label), 'parquet', options, warnings, label);
+    return finish(await readParquet(raw, label), 'parquet', options, warnings, label);
   }
   if (format === 'parquet') throw new ReadError('UNREADABLE_FILE', `${label}: Parquet input must be bytes, not text`);
   // Arrow IPC: the file format opens with ARROW1, the stream format with a continuation marker.
   if (typeof raw !== 'string' && (format === 'arrow' || (format === undefined && (startsWith(raw, ARROW_FILE_MAGIC) || startsWith(raw, ARROW_STREAM_MAGIC))))) {
     const { readArrow } = await import('./readArrow');
-    const records = await readArrow(raw, label);
-    return finish(recordsToCells(records, label), 'arrow', options, warnings, label);
+    return finish(await readArrow(raw, label), 'arrow', options, warnings, label);
   }
   if (format === 'arrow') throw new ReadError('UNREADABLE_FILE', `${label}: Arrow input must be bytes, not text`);
   let text = typeof raw === 'string' ? raw : decode(raw, warnings, label);
@@ -255,6 +253,13 @@ function finish(
     }
     if (idField !== 'customer_id') warnings.push({ key: 'id_field', column: idField, message: `'${idField}' is the customer id`, params: { column: idField } });
   }
+  // A columnar file's numeric id column arrives as Float64Array: a missing id is null, not NaN.
+  const idColumn = cells.get(idField);
+  if (idColumn instanceof Float64Array && idColumn.some(Number.isNaN))
+    cells.set(
+      idField,
+      Array.from(idColumn, (v) => (Number.isNaN(v) ? null : v)),
+    );
 
   // Columns that only one decimal mark reads vote for the file's mark; the delimiter breaks a tie.
   const verdicts = new Map<string, ReturnType<typeof judgeColumn>>();
