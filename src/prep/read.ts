@@ -367,5 +367,18 @@ function finish(
       });
     }
   }
-  return { data, warnings, format, idField, columns: names, rows: n, ...(delimiter ? { delimiter } : {}) };
+  return { data, warnings, format, idField, columns: names, rows: n, ...(delimiter ? { delimiter, decimal: fileMark } : {}) };
+}
+
+/**
+ * Columns already split out of a file (a Parquet row group, for one) -> readCustomers()'
+ * result: the id column found and text columns' numbers read, as for a whole file.
+ */
+export function readColumns(
+  cells: Map<string, ArrayLike<unknown>>,
+  n: number,
+  format: CustomerFileFormat,
+  options: ReadCustomersOptions = {},
+): ReadCustomersResult {
+  return finish({ cells, n }, format, options, [], options.name ?? 'the input');
 }
