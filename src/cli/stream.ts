@@ -57,6 +57,8 @@ export interface StreamOptions {
   outputFormat: 'csv' | 'json';
   onWarning: (w: ReadWarning) => void;
   onProgress: (text: string) => void;
+  /** CSV text per chunk (default 8 Mi characters); smaller in tests to cross chunk ends. */
+  chunkChars?: number;
 }
 
 /** A failure in the data, worded for the command line (exit 1). */
@@ -141,7 +143,7 @@ async function* chunks(
   }
 
   // CSV: text decoded as it comes, cut after the last record end outside quotes.
-  const stream = createReadStream(o.file, { highWaterMark: 1 << 22 });
+  const stream = createReadStream(o.file, { highWaterMark: Math.min(1 << 22, o.chunkChars ?? 1 << 22) });
   let decoder: TextDecoder | undefined;
   let header: string | undefined;
   let carry = '';
@@ -183,7 +185,7 @@ async function* chunks(
       header = carry.slice(0, end).replace(/\r$/, '');
       carry = carry.slice(end + 1);
     }
-    if (carry.length < CSV_CHUNK_CHARS) continue;
+    if (carry.length < (o.chunkChars ?? CSV_CHUNK_CHARS)) continue;
     const end = recordEnd(carry, carry.length - 1, false);
     if (end < 0) continue;
     const body = carry.slice(0, end + 1);
