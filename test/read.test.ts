@@ -4,6 +4,8 @@ import { tableFromArrays, tableToIPC } from '@uwdata/flechette';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { findIdField, readCustomers, ReadError, segment } from '../src/index';
+import { tokenizeCsv } from '../src/prep/readCsv';
+import { readCsvColumns } from '../src/prep/readCsvColumns';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const col = (r: { data: Record<string, ArrayLike<unknown>> }, name: string): unknown[] => Array.from(r.data[name]);
@@ -154,6 +156,27 @@ describe('readCustomers: JSON, NDJSON, Parquet, streams, binary', () => {
     expect(col(r, 'spend')).toEqual([1.5, 2.5, NaN]);
     expect(col(r, 'orders')).toEqual([1, 2, 3]);
   });
+  it('reads Parquet column chunks of many row groups in row order, with a text column kept as text', async () => {
+    const n = 2500;
+    const ids = Array.from({ length: n }, (_, i) => `c${i}`);
+    const spend = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : i * 0.5));
+    const city = Array.from({ length: n }, (_, i) => ['Lima', 'Quito', null][i % 3]);
+    const buf = parquetWriteBuffer({
+      columnData: [
+        { name: 'customer_id', data: ids, type: 'STRING' },
+        { name: 'spend', data: spend, type: 'DOUBLE' },
+        { name: 'city', data: city, type: 'STRING' },
+      ],
+      rowGroupSize: 300,
+    });
+    const r = await readCustomers(new Uint8Array(buf), { name: 'groups.parquet' });
+    expect(r.rows).toBe(n);
+    expect(r.columns).toEqual(['customer_id', 'spend', 'city']);
+    expect(r.data.spend).toBeInstanceOf(Float64Array);
+    expect(col(r, 'spend')).toEqual(spend.map((v) => (v === null ? NaN : v)));
+    expect(col(r, 'customer_id')).toEqual(ids);
+    expect(col(r, 'city')).toEqual(city);
+  });
   it('reads Arrow IPC, file and stream formats, by content or by name', async () => {
     const table = tableFromArrays({
       customer_id: ['a', 'b', 'c'],
@@ -236,5 +259,45 @@ describe('readCustomers: CSV tokenizer', () => {
     expect(col(r, 'x')).toEqual([1, 2, 3]);
     const lf = await readCustomers('customer_id,x\n a ,1\n\nb,2');
     expect(col(lf, 'customer_id')).toEqual(['a', 'b']);
+  });
+  it('reads columns as the row tokenizer splits rows, on random dialect input', () => {
+    // The column reader (one pass, numbers straight from the text) against tokenizeCsv, an
+    // independent row-at-a-time splitter: same strings for text columns, Number() of the same
+    // strings for numeric ones, and a column turns to text at its first non-number (here late).
+    let seed = 11;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const pool = ['1', '12.5', '-3', '0.10', '', ' 7 ', '"8"', 'x', '"a,b"', '"l1\nl2"', 'N/A', '"q""r"', '-0', '123456789012.5', '0.1234567890123'];
+    for (let t = 0; t < 300; t++) {
+      const d = [',', ';', '\t', '|'][t % 4];
+      const eol = ['\n', '\r\n', '\r'][Math.floor(rnd() * 3)];
+      const width = 1 + Math.floor(rnd() * 4);
+      const pools = Array.from({ length: width }, () => Array.from({ length: 1 + Math.floor(rnd() * 2) }, () => pool[Math.floor(rnd() * pool.length)]));
+      const lines = [Array.from({ length: width }, (_, c) => `h${c}`).join(d)];
+      const rows = 1 + Math.floor(rnd() * 30);
+      for (let r = 0; r < rows; r++) lines.push(pools.map((p) => p[Math.floor(rnd() * p.length)]).join(d));
+      const text = lines.join(eol) + (rnd() < 0.5 ? eol : '');
+      const expected = tokenizeCsv(text, d).rows;
+      const header = expected[0];
+      const got = readCsvColumns(text, d, 'test', () => new Set(['h0']));
+      expect(got.header).toEqual(header);
+      expect(got.n).toBe(expected.length - 1);
+      for (let c = 0; c < header.length; c++) {
+        const cells = expected.slice(1).map((row) => row[c]);
+        const column = got.columns[c];
+        const numeric = cells.every((s) => s.trim() === '' || s === 'N/A' || /^-?\d+(\.\d+)?$/.test(s.trim()));
+        if (c === 0 || !numeric) {
+          expect(column.kind, `${JSON.stringify(text)} column ${c}`).toBe('text');
+          expect(column.kind === 'text' && column.strings).toEqual(cells);
+        } else {
+          expect(column.kind, `${JSON.stringify(text)} column ${c}`).toBe('numeric');
+          const values = column.kind === 'numeric' ? Array.from(column.values) : [];
+          expect(values).toEqual(cells.map((s) => (s.trim() === '' || s === 'N/A' ? NaN : Number(s))));
+          expect(column.kind === 'numeric' && column.strings()).toEqual(cells);
+        }
+      }
+    }
   });
 });

@@ -80,12 +80,24 @@ Output:
       --quiet              no progress or warnings on stderr
   -h, --help               this help
 
+Files bigger than memory:
+      --stream             read FILE (CSV or Parquet) twice in chunks, memory independent of
+                           the rows: pass 1 keeps exact means/variances, a quantile sketch
+                           (medians within 0.5%) and a sample, and fits mini-batch K-Means on
+                           the sample; pass 2 writes customer_id,segment_id,label for every
+                           row (--format json: a summary instead). Needs -k N. Not with -a
+                           other than kmeans, k selection, --linkage, --eps, --min-samples,
+                           --covariance, --probabilities, --report, --roles,
+                           --max-categories, --format table/markdown, or standard input
+                           (usage errors). Ids are not checked for duplicates.
+
 Examples:
   segmint segment customers.csv
   segmint segment export.csv --delimiter ';' --decimal , -k 4
   segmint segment clientes.csv -l es -o segmentos.csv --report informe.html
   segmint segment customers.json -a gmm -k 3 --format csv --probabilities
   cat customers.ndjson | segmint segment - -a dbscan --eps 0.8 --min-samples 10
+  segmint segment big.csv --stream -k 5 -o assignments.csv
 
 ${EXIT_CODES}`;
 

@@ -4,7 +4,7 @@
  * flag the user typed), run segment(), write the chosen format and, with --report, the
  * HTML report.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { GaussianMixtureModel } from '../cluster/gmm';
 import { SegmentationError } from '../errors';
@@ -46,6 +46,7 @@ const OPTIONS = {
   report: { type: 'string' },
   locale: { type: 'string', short: 'l' },
   quiet: { type: 'boolean' },
+  stream: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -102,6 +103,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     );
   }
   const file = flags.positionals[0];
+  if (f.bool('stream')) return streamCommand(file, flags, f);
 
   // Every flag is checked before the file is read: a typo fails at once, not after a minute.
   const output = f.string('output');
@@ -245,4 +247,107 @@ function gmmProbabilities(response: SegmentationResponse, read: ReadCustomersRes
     for (let i = 0; i < read.rows; i++) values[i * segmentIds.length + j] += proba[i * k + c];
   }
   return { segmentIds, values };
+}
+
+/** Flags --stream cannot honour, and why (each a usage error naming the flag). */
+const NOT_WITH_STREAM: Record<string, string> = {
+  'k-range': 'choosing k needs all the data; give -k N',
+  'k-selection': 'choosing k needs all the data; give -k N',
+  linkage: 'it runs mini-batch K-Means only',
+  eps: 'it runs mini-batch K-Means only',
+  'min-samples': 'it runs mini-batch K-Means only',
+  covariance: 'it runs mini-batch K-Means only',
+  probabilities: 'it runs mini-batch K-Means only (no probabilities)',
+  report: 'the HTML report needs every customer in memory',
+  roles: 'segments are not named by business roles in this mode',
+  'max-categories': 'text features are not one-hot encoded in this mode',
+};
+
+/** `segment FILE --stream`: the two-pass run of src/cli/stream.ts, for files bigger than memory. */
+async function streamCommand(file: string, flags: ReturnType<typeof parseFlags>, f: FlagReader): Promise<number> {
+  const refuse = (flag: string, why: string): never => {
+    throw new UsageError(`${flags.typed(flag)} cannot be used with --stream: ${why}`, 'segment');
+  };
+  for (const [flag, why] of Object.entries(NOT_WITH_STREAM)) if (flags.values[flag] !== undefined) refuse(flag, why);
+  if (file === '-') throw new UsageError('--stream reads its FILE twice, so it cannot read standard input; give a file name', 'segment');
+  const algorithm = f.oneOf('algorithm', [...SEGMENT_ALGORITHMS, 'auto'] as const, { 'k-means': 'kmeans', agglomerative: 'hierarchical' });
+  if (algorithm !== undefined && algorithm !== 'kmeans') refuse('algorithm', `it runs mini-batch K-Means only; got '${algorithm}'`);
+  const kRaw = f.string('k');
+  if (kRaw === undefined || kRaw.toLowerCase() === 'auto') {
+    throw new UsageError('--stream needs -k N: choosing k needs all the data in memory', 'segment');
+  }
+  const k = f.integer('k', 1, 1000)!;
+  const inputFormat = f.oneOf('input-format', ['csv', 'json', 'ndjson', 'parquet', 'arrow'] as const);
+  const ext = extname(file).toLowerCase();
+  const format = inputFormat ?? (ext === '.parquet' || ext === '.pq' ? 'parquet' : 'csv');
+  if (format !== 'csv' && format !== 'parquet') refuse('input-format', `it reads CSV and Parquet files; got ${format}`);
+  if (inputFormat === undefined && ['.json', '.ndjson', '.jsonl', '.arrow', '.feather', '.ipc'].includes(ext)) {
+    throw new UsageError(`--stream reads CSV and Parquet files; ${file} is not one (by its name)`, 'segment');
+  }
+  const output = f.string('output');
+  const outFormat = f.oneOf('format', FORMATS, { md: 'markdown' }) ?? (output !== undefined && extname(output).toLowerCase() === '.json' ? 'json' : 'csv');
+  if (outFormat !== 'csv' && outFormat !== 'json') refuse('format', `it writes csv (the assignments) or json (a summary); got ${outFormat}`);
+  const logRaw = f.oneOf('log-transform', ['auto', 'true', 'false'] as const);
+  const options = {
+    file,
+    format: format as 'csv' | 'parquet',
+    k,
+    seed: f.integer('seed', -(2 ** 31), 2 ** 31 - 1) ?? 0,
+    features: f.list('features'),
+    idField: f.string('id-field'),
+    scaling: f.oneOf('scaling', ['zscore', 'robust', 'minmax', 'none'] as const, { 'z-score': 'zscore', standard: 'zscore' }) ?? 'zscore',
+    missing: f.oneOf('missing', ['median', 'mean', 'error'] as const) ?? 'median',
+    logTransform: logRaw === undefined || logRaw === 'auto' ? ('auto' as const) : logRaw === 'true',
+    delimiter: f.oneOf('delimiter', [',', ';', '\t', '|'] as const, { comma: ',', semicolon: ';', tab: '\t', '\\t': '\t', pipe: '|' }) as
+      | CsvDelimiter
+      | undefined,
+    decimal: f.oneOf('decimal', ['.', ','] as const, { dot: '.', point: '.', comma: ',' }),
+    output,
+    outputFormat: outFormat as 'csv' | 'json',
+  };
+  const locale = (f.oneOf('locale', ['en', 'es', 'pt'] as const) ?? 'en') as Locale;
+  const quiet = f.bool('quiet');
+  const progress = !quiet && process.stderr.isTTY;
+  try {
+    statSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `cannot read ${file}: no such file` : `cannot read ${file}: ${(err as Error).message}`, 'segment');
+  }
+  const { streamSegment, StreamDataError, StreamUsageError } = await import('./stream');
+  let summary: Awaited<ReturnType<typeof streamSegment>>;
+  try {
+    summary = await streamSegment({
+      ...options,
+      onWarning: (w) => {
+        if (!quiet) process.stderr.write(`segmint: warning: ${readWarningText(locale, w)}\n`);
+      },
+      onProgress: (text) => {
+        if (progress) process.stderr.write(`\r\x1b[Ksegmint: ${text}`);
+      },
+    });
+  } catch (err) {
+    if (err instanceof StreamUsageError) throw new UsageError(err.message, 'segment');
+    if (err instanceof StreamDataError) throw new DataFailure(err.message);
+    if ((err as NodeJS.ErrnoException).code === 'EACCES' || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UsageError(`cannot write ${output}: ${(err as Error).message}`, 'segment');
+    }
+    throw err;
+  } finally {
+    if (progress) process.stderr.write('\r\x1b[K');
+  }
+  if (outFormat === 'json') {
+    const text = `${JSON.stringify(summary, null, 2)}\n`;
+    if (output !== undefined) writeOut(output, text);
+    else process.stdout.write(text);
+  }
+  if (!quiet) {
+    const m = summary.meta;
+    const sizes = summary.segments.map((s) => `[${s.segment_id}] ${s.size.toLocaleString('en-US')}`).join(', ');
+    process.stderr.write(
+      `segmint: ${m.customers.toLocaleString('en-US')} customers streamed in ${m.stream.chunks} chunks, ${m.n_clusters} segments (mini-batch K-Means on a sample of ${m.stream.sample_size.toLocaleString('en-US')}), inertia ${m.inertia.toPrecision(6)}; sizes ${sizes}\n`,
+    );
+    if (output !== undefined) process.stderr.write(`segmint: ${outFormat} written to ${output}\n`);
+  }
+  return 0;
 }

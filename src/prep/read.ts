@@ -15,7 +15,8 @@
  * found among the usual names in English, Spanish and Portuguese.
  */
 import type { ColumnarData } from './table';
-import { type CsvDelimiter, CSV_DELIMITERS, sniffDelimiter, tokenizeCsv } from './readCsv';
+import { type CsvDelimiter, CSV_DELIMITERS, sniffDelimiter } from './readCsv';
+import { type NumericCsvColumn, readCsvColumns } from './readCsvColumns';
 import { type DecimalMark, describeRules, judgeColumn, parseColumn, ruleKeys } from './readNumbers';
 import { collectBytes, decode, startsWith, extensionFormat, type Input } from './readDetect';
 import { type CustomerFileFormat, ReadError, type ReadCustomersOptions, type ReadCustomersResult, type ReadWarning } from './readTypes';
@@ -104,15 +105,13 @@ export async function readCustomers(input: Input, options: ReadCustomersOptions 
   format ??= extensionFormat(options.name);
   if (typeof raw !== 'string' && (format === 'parquet' || (format === undefined && startsWith(raw, [0x50, 0x41, 0x52, 0x31])))) {
     const { readParquet } = await import('./readParquet');
-    const records = await readParquet(raw, label);
-    return finish(recordsToCells(records, label), 'parquet', options, warnings, label);
+    return finish(await readParquet(raw, label), 'parquet', options, warnings, label);
   }
   if (format === 'parquet') throw new ReadError('UNREADABLE_FILE', `${label}: Parquet input must be bytes, not text`);
   // Arrow IPC: the file format opens with ARROW1, the stream format with a continuation marker.
   if (typeof raw !== 'string' && (format === 'arrow' || (format === undefined && (startsWith(raw, ARROW_FILE_MAGIC) || startsWith(raw, ARROW_STREAM_MAGIC))))) {
     const { readArrow } = await import('./readArrow');
-    const records = await readArrow(raw, label);
-    return finish(recordsToCells(records, label), 'arrow', options, warnings, label);
+    return finish(await readArrow(raw, label), 'arrow', options, warnings, label);
   }
   if (format === 'arrow') throw new ReadError('UNREADABLE_FILE', `${label}: Arrow input must be bytes, not text`);
   let text = typeof raw === 'string' ? raw : decode(raw, warnings, label);
@@ -165,36 +164,24 @@ export async function readCustomers(input: Input, options: ReadCustomersOptions 
     return { ...result, request };
   }
   const delimiter = options.delimiter === undefined || options.delimiter === 'auto' ? sniffDelimiter(text) : options.delimiter;
-  const { rows, lines } = tokenizeCsv(text, delimiter);
-  if (rows.length === 0) throw new ReadError('UNREADABLE_FILE', `${label} is empty`);
-  const header = rows[0];
-  // Excel writes "a;b;" with a trailing delimiter: an empty last header with empty cells is no column.
-  while (header.length > 1 && header[header.length - 1] === '' && rows.every((r) => r.length < header.length || r[header.length - 1] === '')) {
-    header.pop();
-  }
-  const seen = new Set<string>();
-  for (let c = 0; c < header.length; c++) {
-    if (header[c] === '') header[c] = `column_${c + 1}`;
-    if (seen.has(header[c])) throw new ReadError('UNREADABLE_FILE', `${label}: the header names '${header[c]}' twice`);
-    seen.add(header[c]);
-  }
-  const n = rows.length - 1;
-  const columns: unknown[][] = header.map(() => new Array(n));
-  for (let r = 1; r < rows.length; r++) {
-    const row = rows[r];
-    if (row.length !== header.length && !(row.length > header.length && row.slice(header.length).every((f) => f === ''))) {
-      const hint = delimiter === ',' && header.length === 1 ? '' : ` (delimiter '${delimiter === '\t' ? '\\t' : delimiter}')`;
-      throw new ReadError('UNREADABLE_FILE', `${label}: line ${lines[r]} has ${row.length} fields but the header has ${header.length}${hint}`);
-    }
-    for (let c = 0; c < header.length; c++) columns[c][r - 1] = row[c];
-  }
-  const cells = new Map<string, unknown[]>(header.map((h, c) => [h, columns[c]]));
+  // The id column stays text ("007" is not 7): the one named, else the one findIdField() picks.
+  const idColumns = (header: string[]): Set<string> => {
+    const id = options.idField === null ? undefined : (options.idField ?? findIdField(header));
+    return new Set(id === undefined ? [] : [id]);
+  };
+  const { header, columns, n } = readCsvColumns(text, delimiter, label, idColumns);
+  const cells = new Map<string, ArrayLike<unknown> | NumericCsvColumn>(header.map((h, c) => [h, columns[c].kind === 'text' ? columns[c].strings : columns[c]]));
   return { ...finish({ cells, n }, 'csv', options, warnings, label, delimiter), delimiter };
 }
 
 interface Cells {
-  cells: Map<string, ArrayLike<unknown>>;
+  /** A column's cells, or (CSV) a column already read as plain numbers with its verdict. */
+  cells: Map<string, ArrayLike<unknown> | NumericCsvColumn>;
   n: number;
+}
+
+function isPrejudged(col: ArrayLike<unknown> | NumericCsvColumn): col is NumericCsvColumn {
+  return (col as NumericCsvColumn).kind === 'numeric' && !ArrayBuffer.isView(col);
 }
 
 function recordsToCells(records: unknown[], label: string): Cells {
@@ -266,6 +253,13 @@ function finish(
     }
     if (idField !== 'customer_id') warnings.push({ key: 'id_field', column: idField, message: `'${idField}' is the customer id`, params: { column: idField } });
   }
+  // A columnar file's numeric id column arrives as Float64Array: a missing id is null, not NaN.
+  const idColumn = cells.get(idField);
+  if (idColumn instanceof Float64Array && idColumn.some(Number.isNaN))
+    cells.set(
+      idField,
+      Array.from(idColumn, (v) => (Number.isNaN(v) ? null : v)),
+    );
 
   // Columns that only one decimal mark reads vote for the file's mark; the delimiter breaks a tie.
   const verdicts = new Map<string, ReturnType<typeof judgeColumn>>();
@@ -273,7 +267,7 @@ function finish(
   let commaVotes = 0;
   for (const [name, col] of cells) {
     if (name === idField || col instanceof Float64Array) continue;
-    const v = judgeColumn(col);
+    const v = isPrejudged(col) ? col.verdict : judgeColumn(col);
     verdicts.set(name, v);
     if (!v.plain && v.fits.length === 1) {
       if (v.fits[0] === '.') dotVotes++;
@@ -292,32 +286,36 @@ function finish(
             : '.';
 
   const data: ColumnarData = {};
-  for (const [name, col] of cells) {
+  for (const [name, entry] of cells) {
     const v = verdicts.get(name);
+    // A column read as numbers already still answers with its strings where a rule needs them.
+    const col = isPrejudged(entry) ? undefined : entry;
+    const cellsOf = (): ArrayLike<unknown> => col ?? (entry as NumericCsvColumn).strings();
     if (name === idField || !v) {
-      data[name] = col;
+      data[name] = cellsOf();
       continue;
     }
     if (v.present === 0) {
-      data[name] = col;
+      data[name] = cellsOf();
       continue;
     }
     // A plain "1.234" is 1.234 unless the file writes decimal commas (or is told it does).
     const commaFile = options.decimal === ',' || (options.decimal !== '.' && commaVotes > 0 && fileMark === ',');
     if (v.plain && !(commaFile && v.ambiguous && v.fits.includes(','))) {
-      data[name] = parseColumn(col, '.').values;
+      data[name] = col === undefined ? (entry as NumericCsvColumn).values : parseColumn(col, '.').values;
       continue;
     }
+    const text = cellsOf();
     const mark: DecimalMark | undefined =
       options.decimal === '.' || options.decimal === ',' ? options.decimal : v.fits.length === 1 ? v.fits[0] : v.fits.length === 2 ? fileMark : undefined;
     if (mark === undefined) {
       // No mark reads every cell: is it numbers with a few bad cells, or text?
-      const a = parseColumn(col, '.');
-      const b = parseColumn(col, ',');
+      const a = parseColumn(text, '.');
+      const b = parseColumn(text, ',');
       const best = a.failed <= b.failed ? a : b;
       // judgeColumn stops at the first cell neither mark reads: count the present cells here.
       let present = 0;
-      for (let i = 0; i < col.length; i++) if (!Number.isNaN(parseNumeric(col[i]) ?? 0)) present++;
+      for (let i = 0; i < text.length; i++) if (!Number.isNaN(parseNumeric(text[i]) ?? 0)) present++;
       if (best.failed <= present / 2 && best.firstFailure) {
         warnings.push({
           key: 'unreadable_numbers',
@@ -326,10 +324,10 @@ function finish(
           params: { column: name, failed: best.failed, present, row: String(best.firstFailure.index + 1), text: best.firstFailure.text },
         });
       }
-      data[name] = col;
+      data[name] = text;
       continue;
     }
-    const parsed = parseColumn(col, mark);
+    const parsed = parseColumn(text, mark);
     if (parsed.failed > 0) {
       // Only reachable with a forced mark: say so rather than read half a column.
       warnings.push({
@@ -346,7 +344,7 @@ function finish(
           forced: 1,
         },
       });
-      data[name] = col;
+      data[name] = text;
       continue;
     }
     data[name] = parsed.values;
@@ -369,5 +367,18 @@ function finish(
       });
     }
   }
-  return { data, warnings, format, idField, columns: names, rows: n, ...(delimiter ? { delimiter } : {}) };
+  return { data, warnings, format, idField, columns: names, rows: n, ...(delimiter ? { delimiter, decimal: fileMark } : {}) };
+}
+
+/**
+ * Columns already split out of a file (a Parquet row group, for one) -> readCustomers()'
+ * result: the id column found and text columns' numbers read, as for a whole file.
+ */
+export function readColumns(
+  cells: Map<string, ArrayLike<unknown>>,
+  n: number,
+  format: CustomerFileFormat,
+  options: ReadCustomersOptions = {},
+): ReadCustomersResult {
+  return finish({ cells, n }, format, options, [], options.name ?? 'the input');
 }

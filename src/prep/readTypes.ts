@@ -52,6 +52,8 @@ export interface ReadCustomersResult {
   rows: number;
   /** The CSV delimiter used. */
   delimiter?: CsvDelimiter;
+  /** CSV: the file's decimal mark, the one ambiguous columns were read with (given, or voted by the columns). */
+  decimal?: DecimalMark;
   /** The other fields of a JSON request body ({ data, n_clusters, ... }), when the file is one. */
   request?: Record<string, unknown>;
 }
