@@ -16,6 +16,22 @@ function cli(args: string[], input?: string): { status: number | null; stdout: s
 describe('segmint segment', () => {
   const dir = mkdtempSync(join(tmpdir(), 'segmint-cli-'));
 
+  it('--threads spreads the restarts and changes nothing in the result; a bad count is bad usage', () => {
+    const strip = (text: string) => {
+      const out = JSON.parse(text);
+      delete out.meta.timings_ms;
+      return out;
+    };
+    const one = cli(['segment', 'examples/customers.csv', '-k', '4', '--seed', '3', '--threads', '1']);
+    const two = cli(['segment', 'examples/customers.csv', '-k', '4', '--seed', '3', '--threads', '2']);
+    expect(one.status).toBe(0);
+    expect(two.status).toBe(0);
+    expect(strip(two.stdout)).toEqual(strip(one.stdout));
+    const bad = cli(['segment', 'examples/customers.csv', '--threads', '0']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--threads/);
+  });
+
   it('segments the shipped sample and prints JSON when not on a terminal', () => {
     const r = cli(['segment', 'examples/customers.csv', '-k', '4', '--seed', '3']);
     expect(r.status).toBe(0);

@@ -5,6 +5,7 @@
  * HTML report.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { GaussianMixtureModel } from '../cluster/gmm';
 import { SegmentationError } from '../errors';
@@ -15,6 +16,7 @@ import { transformRecords, type CustomerId } from '../prep/records';
 import { FEATURE_ROLES } from '../profile/roles';
 import { segment, type SegmentationRequest, type SegmentationResponse } from '../segment';
 import { SEGMENT_ALGORITHMS } from '../service/algorithms';
+import { init } from '../wasm/index';
 import { FlagReader, parseFlags, UsageError } from './args';
 import { SEGMENT_HELP } from './help';
 import { assignmentsCsv, formatMarkdown, formatTable, readWarningText } from './output';
@@ -47,6 +49,7 @@ const OPTIONS = {
   locale: { type: 'string', short: 'l' },
   quiet: { type: 'boolean' },
   stream: { type: 'boolean' },
+  threads: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -147,6 +150,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     categorical: f.oneOf('categorical', ['auto', 'onehot', 'kprototypes'] as const, { 'one-hot': 'onehot', 'k-prototypes': 'kprototypes' }),
   };
   const idFlag = f.string('id-field');
+  const threadsFlag = f.integer('threads', 1, 65);
   const quiet = f.bool('quiet');
   const progress = !quiet && process.stderr.isTTY;
   const started = Date.now();
@@ -168,6 +172,18 @@ export async function segmentCommand(argv: string[]): Promise<number> {
   }
   say('');
   if (!quiet) for (const w of read.warnings) process.stderr.write(`segmint: warning: ${readWarningText(locale as Locale, w)}\n`);
+
+  // Threads only where they pay: K-Means restarts of large files run on whole-task workers;
+  // below CLI_THREADS_MIN_ROWS starting them costs more than they save.
+  const rows = (read.data[read.idField] as ArrayLike<unknown>).length;
+  const threads = threadsFlag ?? (rows >= CLI_THREADS_MIN_ROWS ? Math.min(65, availableParallelism()) : 1);
+  if (threads > 1) {
+    try {
+      await init({ threads });
+    } catch (err) {
+      if (threadsFlag !== undefined) throw new UsageError(`${flags.typed('threads')}: ${(err as Error).message}`, 'segment');
+    }
+  }
 
   const request: Record<string, unknown> = { ...read.request, data: read.data, id_field: read.idField };
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) request[key] = value;
@@ -249,6 +265,12 @@ function gmmProbabilities(response: SegmentationResponse, read: ReadCustomersRes
   return { segmentIds, values };
 }
 
+/**
+ * Customers from which `segment` starts threads by default (os.availableParallelism()):
+ * below it a run takes well under a second and worker start-up would be a visible share.
+ */
+export const CLI_THREADS_MIN_ROWS = 50_000;
+
 /** Flags --stream cannot honour, and why (each a usage error naming the flag). */
 const NOT_WITH_STREAM: Record<string, string> = {
   'k-range': 'choosing k needs all the data; give -k N',
@@ -261,6 +283,7 @@ const NOT_WITH_STREAM: Record<string, string> = {
   report: 'the HTML report needs every customer in memory',
   roles: 'segments are not named by business roles in this mode',
   'max-categories': 'text features are not one-hot encoded in this mode',
+  threads: 'it fits one mini-batch model on a sample; there are no restarts to spread',
 };
 
 /** `segment FILE --stream`: the two-pass run of src/cli/stream.ts, for files bigger than memory. */

@@ -8,16 +8,18 @@ import { type PoolJob, taskClaims, workerDone } from '../wasm/fitPool';
 import { init } from '../wasm/index';
 import { type KMeansRestartJob, runRestartJob } from './kmeans';
 
-await init({ variant: (workerData as { variant: 'simd' | 'scalar' }).variant });
-parentPort!.on('message', (job: PoolJob) => {
-  try {
-    if (job.kind === 'kmeans.restarts') runRestartJob(job as unknown as KMeansRestartJob, taskClaims(job));
-  } catch {
-    // A task this worker claimed but could not finish stays unfinished in the job's
-    // status; the caller runs it itself, so nothing is lost and no error is hidden from
-    // it (it throws there, on the thread that asked).
-  } finally {
-    workerDone(job);
-  }
+// No top-level await: the library's CJS bundle carries this entry too.
+void init({ variant: (workerData as { variant: 'simd' | 'scalar' }).variant }).then(() => {
+  parentPort!.on('message', (job: PoolJob) => {
+    try {
+      if (job.kind === 'kmeans.restarts') runRestartJob(job as unknown as KMeansRestartJob, taskClaims(job));
+    } catch {
+      // A task this worker claimed but could not finish stays unfinished in the job's
+      // status; the caller runs it itself, so nothing is lost and no error is hidden from
+      // it (it throws there, on the thread that asked).
+    } finally {
+      workerDone(job);
+    }
+  });
+  parentPort!.postMessage('ready');
 });
-parentPort!.postMessage('ready');
