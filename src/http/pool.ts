@@ -121,7 +121,13 @@ class PiscinaExecutor implements JobExecutor {
       throw err;
     } finally {
       this.running--;
-      channel?.port1.close();
+      // Stage messages travel on their own port, so the last may arrive just after the
+      // result: the port closes a moment later, not holding the process open meanwhile.
+      const port = channel?.port1 as (MessagePort & { unref?: () => void }) | undefined;
+      if (port) {
+        port.unref?.();
+        setTimeout(() => port.close(), 1000).unref?.();
+      }
       clearTimeout(timer);
       cancel?.removeEventListener('abort', onCancel);
     }

@@ -163,18 +163,28 @@ export class LocalJobEngine implements JobEngine {
   }
 
   async waitUntilFinished(id: string, timeoutMs: number, signal?: AbortSignal): Promise<JobRecord | null> {
-    const now = await this.store.get(id);
-    if (finishedStatus(now) || timeoutMs <= 0) return now;
-    // Registered in the same tick as the read: a transition cannot slip in between.
-    await sleepUnlessWoken(
-      timeoutMs,
-      (wake) => {
-        this.store.finished.on(id, wake);
-        return () => this.store.finished.off(id, wake);
-      },
-      signal,
-    );
-    return this.store.get(id);
+    // Listening before the first read: a job finishing while the read is under way wakes us.
+    let finished = false;
+    let wake = () => {
+      finished = true;
+    };
+    const listener = () => wake();
+    this.store.finished.on(id, listener);
+    try {
+      const now = await this.store.get(id);
+      if (finished || finishedStatus(now) || timeoutMs <= 0) return finished ? this.store.get(id) : now;
+      await sleepUnlessWoken(
+        timeoutMs,
+        (w) => {
+          wake = w;
+          return () => {};
+        },
+        signal,
+      );
+      return this.store.get(id);
+    } finally {
+      this.store.finished.off(id, listener);
+    }
   }
 
   drain(): void {
