@@ -62,4 +62,70 @@ describe('CORS', () => {
     const res = await handlerFor('*')(new Request(`http://localhost/healthz`, { headers: { Origin: 'https://anywhere.example' } }));
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
   });
+
+  it('the job routes: Prefer allowed, Location and Retry-After readable, DELETE preflighted, every answer marked', async () => {
+    const origin = 'https://app.example.com';
+    const handler = handlerFor([origin]);
+    try {
+      const pre = await handler(
+        new Request(`http://localhost${path}`, {
+          method: 'OPTIONS',
+          headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization, content-type, prefer' },
+        }),
+      );
+      expect(pre.status).toBe(204);
+      expect(pre.headers.get('access-control-allow-headers')).toMatch(/\bPrefer\b/);
+      const auth = { Origin: origin, Authorization: `Bearer ${token}` };
+      const accepted = await handler(
+        new Request(`http://localhost${path}`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json', Prefer: 'respond-async' }, body }),
+      );
+      expect(accepted.status).toBe(202);
+      expect(accepted.headers.get('access-control-allow-origin')).toBe(origin);
+      const exposed = (accepted.headers.get('access-control-expose-headers') ?? '').split(',').map((h) => h.trim().toLowerCase());
+      expect(exposed).toEqual(expect.arrayContaining(['location', 'retry-after']));
+      const location = accepted.headers.get('location')!;
+      expect(location).toMatch(/\/jobs\/[0-9a-f-]{36}$/);
+
+      for (const [route, method, allowed] of [
+        [location, 'DELETE', /DELETE/],
+        [`${location}/result`, 'GET', /GET/],
+      ] as const) {
+        const p = await handler(
+          new Request(`http://localhost${route}`, {
+            method: 'OPTIONS',
+            headers: { Origin: origin, 'Access-Control-Request-Method': method, 'Access-Control-Request-Headers': 'authorization, prefer' },
+          }),
+        );
+        expect(p.status).toBe(204);
+        expect(p.headers.get('access-control-allow-origin')).toBe(origin);
+        expect(p.headers.get('access-control-allow-methods')).toMatch(allowed);
+        expect(p.headers.get('access-control-allow-headers')).toMatch(/Authorization.*Prefer/);
+      }
+      // The result route cannot be deleted: its preflight does not offer DELETE.
+      const resultPre = await handler(
+        new Request(`http://localhost${location}/result`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'DELETE' } }),
+      );
+      expect(resultPre.headers.get('access-control-allow-methods')).not.toMatch(/DELETE/);
+
+      const result = await handler(new Request(`http://localhost${location}/result`, { headers: { ...auth, Prefer: 'wait=20' } }));
+      expect(result.status).toBe(200);
+      expect(result.headers.get('access-control-allow-origin')).toBe(origin);
+      expect((await result.json()).segments.length).toBe(2);
+      const status = await handler(new Request(`http://localhost${location}`, { headers: auth }));
+      expect(status.headers.get('access-control-allow-origin')).toBe(origin);
+      const del = await handler(new Request(`http://localhost${location}`, { method: 'DELETE', headers: auth }));
+      expect(del.status).toBe(409); // finished already
+      expect(del.headers.get('access-control-allow-origin')).toBe(origin);
+      const denied = await handler(new Request(`http://localhost${location}`, { headers: { Origin: origin } }));
+      expect(denied.status).toBe(401);
+      expect(denied.headers.get('access-control-allow-origin')).toBe(origin);
+
+      // Another origin gets no preflight for the job routes either.
+      const evil = await handler(new Request(`http://localhost${location}`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } }));
+      expect(evil.status).toBe(405);
+      expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await handler.close();
+    }
+  });
 });

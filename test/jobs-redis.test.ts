@@ -14,8 +14,11 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MemoryJobStore, RedisJobStore, StoredTooLargeError } from '../src/jobs/store';
+import type { JobRecord } from '../src/jobs/types';
 import { customers, OTHER_TENANT, SECRET, SEGMENTATION_PATH, sha256Hex, TENANT, TOKEN, withoutTimings } from './helpers/http';
 
 const ROOT = resolve(__dirname, '..');
@@ -266,6 +269,91 @@ describe('jobs on a shared Redis queue, two worker processes, serve --no-workers
     expect(metrics).toMatch(/^segmint_job_queue_depth\{state="waiting"\} 0$/m);
     expect(metrics).toMatch(/^segmint_jobs_submitted_total (\d+)$/m);
     expect(Number(/^segmint_jobs_submitted_total (\d+)$/m.exec(metrics)![1])).toBeGreaterThanOrEqual(100);
+  });
+
+  it('reports pipeline stages in order from the worker, to the status and to BullMQ, and wakes a waiting GET', async () => {
+    const order = ['queued', 'starting', 'parse', 'prep', 'k_selection', 'clustering', 'profiles', 'explain', 'serialize', 'storing', 'done'];
+    const events = new QueueEvents(env.SEGMINT_JOB_QUEUE, { connection: { url: redisUrl }, prefix: 'segmint' });
+    const bull: { stage: string; percent: number }[] = [];
+    try {
+      await events.waitUntilReady();
+      let jobId = '';
+      events.on('progress', ({ jobId: j, data }) => {
+        if (j === jobId) bull.push(data as { stage: string; percent: number });
+      });
+      jobId = await submit(long());
+      // A GET held by Prefer: wait answers when the worker's store announces the finish.
+      const held = fetch(`${api}${SEGMENTATION_PATH}/jobs/${jobId}/result`, { headers: auth({ Prefer: 'wait=45' }) });
+      const seen: { stage: string; percent: number }[] = [];
+      const deadline = Date.now() + 45_000;
+      for (;;) {
+        const s = await status(jobId);
+        const last = seen.at(-1);
+        if (!last || last.stage !== s.json.progress.stage || last.percent !== s.json.progress.percent) seen.push(s.json.progress);
+        if (s.json.status === 'succeeded') break;
+        expect(['queued', 'running']).toContain(s.json.status);
+        expect(Date.now()).toBeLessThan(deadline);
+      }
+      const result = await held;
+      expect(result.status).toBe(200);
+      expect((await result.json()).segments.length).toBe(4);
+      for (const list of [seen, bull]) {
+        const at = list.map((p) => order.indexOf(p.stage));
+        expect(at).not.toContain(-1);
+        expect(at).toEqual([...at].sort((a, b) => a - b));
+        const percents = list.map((p) => p.percent);
+        expect(percents).toEqual([...percents].sort((a, b) => a - b));
+      }
+      expect(seen.at(-1)).toEqual({ stage: 'done', percent: 100 });
+      // BullMQ hears every stage the worker passes (hierarchical with n_clusters: no k_selection).
+      await vi.waitFor(() => expect(bull.map((p) => p.stage)).toEqual(['parse', 'prep', 'clustering', 'profiles', 'explain', 'serialize', 'storing']), {
+        timeout: 5000,
+        interval: 20,
+      });
+    } finally {
+      await events.close();
+    }
+  }, 60_000);
+
+  it('the Redis store and the in-process one refuse the same bodies and results', async () => {
+    const limit = 4096;
+    const client = new Redis(redisUrl);
+    const rec = (id: string): JobRecord => ({
+      id,
+      owner: 'x:-',
+      status: 'queued',
+      stage: 'queued',
+      percent: 0,
+      locale: 'en',
+      created_at: new Date().toISOString(),
+      attempts: 0,
+    });
+    try {
+      const stores = [new MemoryJobStore(60, limit), new RedisJobStore(client, 60, limit, undefined, `segmint:test-store-${randomBytes(3).toString('hex')}:`)];
+      const cases: [string, Uint8Array, boolean][] = [
+        ['fits raw', Buffer.from('{"a":1}'.repeat(500)), true],
+        ['past raw, under compressed', Buffer.from('{"x":1},'.repeat(2000)), true],
+        ['past both', randomBytes(5000), false],
+      ];
+      for (const store of stores) {
+        for (const [name, bytes, accepted] of cases) {
+          const id = `${name.replace(/\W/g, '')}`;
+          if (accepted) {
+            await store.create(rec(id), bytes);
+            expect(Buffer.from((await store.body(id))!).equals(Buffer.from(bytes)), name).toBe(true);
+          } else {
+            await expect(store.create(rec(id), bytes), name).rejects.toBeInstanceOf(StoredTooLargeError);
+            expect(await store.get(id)).toBeNull();
+          }
+        }
+        const json = JSON.stringify({ segments: Array.from({ length: 300 }, (_, i) => ({ id: i, v: 'é' })) });
+        await store.putResult('fitsraw', json);
+        expect(await store.result('fitsraw')).toBe(json);
+        await expect(store.putResult('fitsraw', randomBytes(6000).toString('base64'))).rejects.toMatchObject({ location: 'result' });
+      }
+    } finally {
+      client.disconnect();
+    }
   });
 
   it("gives another tenant's or token's request a 404 for the job", async () => {

@@ -197,6 +197,66 @@ describe('async segmentation (in-process queue)', () => {
   });
 });
 
+/** The stages in the order the pipeline passes them, written out here, not taken from the code. */
+const PIPELINE_ORDER = ['queued', 'starting', 'parse', 'prep', 'k_selection', 'clustering', 'profiles', 'explain', 'serialize', 'storing', 'done'];
+
+describe('waiting for a job and watching its progress (in-process queue)', () => {
+  it('GET .../result with Prefer: wait holds the answer until the job finishes, then gives the synchronous body', async () => {
+    // k chosen automatically on 3,000 customers: long enough that the first GET finds it unfinished.
+    const request = JSON.stringify({ data: customers(3000, 11) });
+    const accepted = await post(server.endpoint, request, authHeaders({ Prefer: 'respond-async' }));
+    const location = accepted.headers.get('location')!;
+    const early = await get(`${location}/result`);
+    expect(early.status).toBe(409);
+    expect(early.json.code).toBe('JOB_NOT_FINISHED');
+    const held = await get(`${location}/result`, authHeaders({ Prefer: 'wait=40' }));
+    expect(held.status).toBe(200);
+    const sync = await post(server.endpoint, request);
+    expect(withoutTimings(held.json)).toEqual(withoutTimings(sync.json));
+    // On the status route too: a finished job answers at once.
+    const status = await get(location, authHeaders({ Prefer: 'wait=40' }));
+    expect(status.json).toMatchObject({ status: 'succeeded', progress: { stage: 'done', percent: 100 } });
+  });
+
+  it('reports the pipeline stages in order, with a percent that never goes down', async () => {
+    const accepted = await post(server.endpoint, JSON.stringify({ data: customers(2500, 5) }), authHeaders({ Prefer: 'respond-async' }));
+    const location = accepted.headers.get('location')!;
+    const seen: { stage: string; percent: number }[] = [accepted.json.progress];
+    // Polled back to back (each answer is awaited), until finished or the deadline.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const s = await get(location);
+      const last = seen.at(-1)!;
+      if (s.json.progress.stage !== last.stage || s.json.progress.percent !== last.percent) seen.push(s.json.progress);
+      if (s.json.status === 'succeeded') break;
+      expect(['queued', 'running']).toContain(s.json.status);
+      expect(Date.now()).toBeLessThan(deadline);
+    }
+    const positions = seen.map((p) => PIPELINE_ORDER.indexOf(p.stage));
+    expect(positions).not.toContain(-1);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    const percents = seen.map((p) => p.percent);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    expect(seen[0]).toEqual({ stage: 'queued', percent: 0 });
+    expect(seen.at(-1)).toEqual({ stage: 'done', percent: 100 });
+    // Something between start and storing was seen: the stages come from the pipeline itself.
+    expect(seen.some((p) => ['parse', 'prep', 'k_selection', 'clustering', 'profiles', 'explain', 'serialize'].includes(p.stage))).toBe(true);
+  });
+});
+
+describe('shutdown with jobs running (in-process queue)', () => {
+  it('lets a running job finish within the drain timeout instead of dropping it', async () => {
+    const own = await testServer({ drainTimeoutMs: 30_000 });
+    const accepted = await post(own.endpoint, JSON.stringify({ data: customers(3000, 13) }), authHeaders({ Prefer: 'respond-async' }));
+    const id = accepted.json.id as string;
+    const store = own.service.jobsApi.engine.store;
+    await vi.waitFor(async () => expect((await store.get(id))?.status).toBe('running'), { timeout: 20_000, interval: 5 });
+    await own.close();
+    expect((await store.get(id))?.status).toBe('succeeded');
+    expect(await store.result(id)).toContain('"segments"');
+  });
+});
+
 describe('async segmentation limits (in-process queue)', () => {
   let limited: Awaited<ReturnType<typeof testServer>>;
   let clockOffset = 0;

@@ -1,7 +1,9 @@
 // The job queue (issue 17): what queueing costs a job, and what a second worker buys.
 // 1. Queue overhead: a 2,000-customer request answered synchronously vs submitted with
-//    Prefer: respond-async and polled to its result (submit -> status -> result), on the
-//    in-process queue and on BullMQ/Redis (serve running the jobs itself, one thread).
+//    Prefer: respond-async and then either polled to its result (submit -> status every
+//    2 ms -> result) or waited for (submit -> GET result with Prefer: wait, which the
+//    server answers when the job finishes), on the in-process queue and on BullMQ/Redis
+//    (serve running the jobs itself, one thread).
 // 2. Scaling out: 200 jobs of 10,000 customers through `serve --no-workers` and 1 vs 2
 //    `segmint worker` processes (one thread each) on a local redis-server.
 // Targets: overhead under 20 ms per job; 2 workers at least 1.8x faster than 1.
@@ -109,6 +111,23 @@ async function asyncRoundTrip(url, body, pollMs = 2) {
   return performance.now() - t0;
 }
 
+/** Submits, then one GET of the result held by `Prefer: wait` until the job finishes; returns ms. */
+async function waitRoundTrip(url, body) {
+  const t0 = performance.now();
+  const res = await fetch(url + PATH, { method: 'POST', headers: { ...headers, prefer: 'respond-async' }, body });
+  if (res.status !== 202) throw new Error(`submit: ${res.status} ${await res.text()}`);
+  const location = res.headers.get('location');
+  await res.arrayBuffer();
+  for (;;) {
+    const result = await fetch(`${url}${location}/result`, { headers: { ...headers, prefer: 'wait=30' } });
+    await result.arrayBuffer();
+    if (result.status === 200) break;
+    // 409 only when the wait ran out first (a 30 s job): ask again.
+    if (result.status !== 409) throw new Error(`result: ${result.status}`);
+  }
+  return performance.now() - t0;
+}
+
 async function syncRoundTrip(url, body) {
   const t0 = performance.now();
   const res = await fetch(url + PATH, { method: 'POST', headers, body });
@@ -120,25 +139,33 @@ async function syncRoundTrip(url, body) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 async function overhead(group, url, body, rounds) {
-  // Pairs, alternated, so drift in machine load hits both alike; the overhead is the
-  // median of the per-pair differences.
+  // Triples, alternated, so drift in machine load hits all alike; the overhead is the
+  // median of the per-round differences from the synchronous request.
   const sync = [];
-  const queued = [];
-  const diffs = [];
+  const polled = [];
+  const waited = [];
+  const pollDiffs = [];
+  const waitDiffs = [];
   for (let i = 0; i < 3; i++) {
     await syncRoundTrip(url, body);
     await asyncRoundTrip(url, body);
+    await waitRoundTrip(url, body);
   }
   for (let i = 0; i < rounds; i++) {
     const s = await syncRoundTrip(url, body);
     const q = await asyncRoundTrip(url, body);
+    const w = await waitRoundTrip(url, body);
     sync.push(s);
-    queued.push(q);
-    diffs.push(q - s);
+    polled.push(q);
+    waited.push(w);
+    pollDiffs.push(q - s);
+    waitDiffs.push(w - s);
   }
   record(group, 'synchronous request (median)', median(sync).toFixed(1), 'ms');
-  record(group, 'async: submit, poll every 2 ms, result (median)', median(queued).toFixed(1), 'ms');
-  record(group, 'queue overhead per job, median of pairs (target < 20 ms)', median(diffs).toFixed(1), 'ms');
+  record(group, 'async: submit, poll every 2 ms, result (median)', median(polled).toFixed(1), 'ms');
+  record(group, 'async: submit, GET result with Prefer: wait (median)', median(waited).toFixed(1), 'ms');
+  record(group, 'queue overhead per job, polling, median of pairs', median(pollDiffs).toFixed(1), 'ms');
+  record(group, 'queue overhead per job, Prefer: wait, median of pairs (target < 20 ms)', median(waitDiffs).toFixed(1), 'ms');
 }
 
 /**

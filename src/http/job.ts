@@ -16,6 +16,11 @@ export interface SegmentTask {
   locale: Locale;
   /** The service's bounds on a request's cost. */
   limits?: Partial<RequestLimits>;
+  /**
+   * Where a worker thread posts the stage names as the job passes them (a MessagePort,
+   * transferred with the task); only queued jobs ask, the synchronous path does not.
+   */
+  progressPort?: { postMessage(stage: string): void };
 }
 
 /** A no-op that proves a worker has started and compiled the WASM module. */
@@ -38,11 +43,15 @@ export interface JobResult {
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** Runs one task on this thread: decode, parse, segment, serialize. */
-export function runJob(task: SegmentTask | PingTask): JobResult {
+/**
+ * Runs one task on this thread: decode, parse, segment, serialize. `onProgress` hears
+ * the stages (parse, then segment()'s own, then serialize).
+ */
+export function runJob(task: SegmentTask | PingTask, onProgress?: (stage: string) => void): JobResult {
   const t0 = performance.now();
   if (task.kind === 'ping') return { status: 200, json: '{"pong":true}', workMs: 0 };
   const locale = task.locale;
+  onProgress?.('parse');
   let parsed: unknown;
   try {
     parsed = JSON.parse(decoder.decode(task.body));
@@ -56,7 +65,8 @@ export function runJob(task: SegmentTask | PingTask): JobResult {
     return { status: 400, json: JSON.stringify(body), code: 'MALFORMED_JSON', workMs: performance.now() - t0 };
   }
   try {
-    const response = segmentSync(parsed, { locale, limits: task.limits });
+    const response = segmentSync(parsed, { locale, limits: task.limits, ...(onProgress ? { onProgress } : {}) });
+    onProgress?.('serialize');
     return { status: 200, json: JSON.stringify(response), workMs: performance.now() - t0 };
   } catch (err) {
     if (err instanceof SegmentationError && err.status >= 400 && err.status < 500) {

@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import type { Locale } from '../i18n/index';
 import { LocalJobEngine, RedisJobEngine, type JobEngine } from '../jobs/engine';
 import { jobMetrics, type JobMetrics } from '../jobs/metrics';
-import { gunzipAsync, gzipAsync } from '../jobs/store';
+import { StoredTooLargeError } from '../jobs/store';
 import { ownerOf, publicView, type JobRecord } from '../jobs/types';
 import { callbackProblem } from '../jobs/webhook';
 import type { AuthSuccess } from './auth';
@@ -36,6 +36,39 @@ export function wantsAsync(exchange: HttpExchange): boolean {
   if (!url.includes('?')) return false;
   const value = new URL(url).searchParams.get('async');
   return value === 'true' || value === '1';
+}
+
+/** The longest `Prefer: wait` honoured, under the idle timeout of common proxies (60 s). */
+export const MAX_WAIT_SECONDS = 50;
+
+/** Seconds of `Prefer: wait=N` (RFC 7240), capped at MAX_WAIT_SECONDS; 0 when absent or malformed. */
+export function preferredWait(exchange: HttpExchange): number {
+  const prefer = exchange.header('prefer');
+  if (!prefer) return 0;
+  for (const part of prefer.split(',')) {
+    const m = /^\s*wait\s*=\s*"?(\d+)"?\s*(;.*)?$/i.exec(part);
+    if (m) return Math.min(MAX_WAIT_SECONDS, Number(m[1]));
+  }
+  return 0;
+}
+
+/**
+ * Runs `fn` with a signal that aborts when any of `signals` does, then unhooks it (the
+ * shutdown signal lives as long as the service: its listeners must not pile up).
+ */
+async function withAnySignal<T>(signals: (AbortSignal | undefined)[], fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  const hooked = signals.filter((s): s is AbortSignal => s !== undefined);
+  for (const s of hooked) {
+    if (s.aborted) controller.abort();
+    else s.addEventListener('abort', abort, { once: true });
+  }
+  try {
+    return await fn(controller.signal);
+  } finally {
+    for (const s of hooked) s.removeEventListener('abort', abort);
+  }
 }
 
 const NOT_FOUND_MESSAGES: Record<Locale, string> = {
@@ -75,6 +108,7 @@ export class JobsApi {
   private metricsInstance?: JobMetrics;
   private readonly deliveries = new Set<Promise<unknown>>();
   private readonly webhookSecrets = new Map<string, string>();
+  private readonly draining = new AbortController();
 
   constructor(private readonly deps: JobsDeps) {
     for (const t of deps.config.tenants.tenants ?? []) if (t.webhookSecret) this.webhookSecrets.set(t.id.toLowerCase(), t.webhookSecret);
@@ -176,17 +210,6 @@ export class JobsApi {
         'Retry-After': String(config.retryAfterSeconds),
       });
     }
-    const gz = await gzipAsync(body);
-    if (gz.byteLength > config.jobMaxStoredBytes) {
-      log.code = 'PAYLOAD_TOO_LARGE';
-      const limit = config.jobMaxStoredBytes;
-      return jsonReply(
-        413,
-        locale,
-        errorBody(locale, 'payload_too_large', 'PAYLOAD_TOO_LARGE', { limit }, { limit, location: 'body', compressed: true }),
-        headers,
-      );
-    }
     const record: JobRecord = {
       id: randomUUID(),
       owner: ownerOf(auth.subject, auth.tenant),
@@ -202,8 +225,19 @@ export class JobsApi {
     };
     log.jobId = record.id;
     try {
-      await engine.submit(record, gz);
+      await engine.submit(record, body);
     } catch (err) {
+      if (err instanceof StoredTooLargeError) {
+        log.code = 'PAYLOAD_TOO_LARGE';
+        delete log.jobId;
+        const limit = err.limit;
+        return jsonReply(
+          413,
+          locale,
+          errorBody(locale, 'payload_too_large', 'PAYLOAD_TOO_LARGE', { limit }, { limit, location: 'body', compressed: true }),
+          headers,
+        );
+      }
       log.code = 'SERVICE_UNAVAILABLE';
       log.fault = (err as Error).message;
       return jsonReply(503, locale, errorBody(locale, 'service_unavailable', 'SERVICE_UNAVAILABLE'), {
@@ -234,33 +268,27 @@ export class JobsApi {
     const engine = this.engine;
     // The job's own timeout runs from its start; waiting in the queue gets as long again.
     const deadline = Date.now() + 2 * config.timeoutMs;
-    let current: JobRecord | null = record;
-    let wait = 5;
-    while (current && (current.status === 'queued' || current.status === 'running')) {
-      if (signal?.aborted || Date.now() > deadline) {
-        await engine.cancel(record.id).catch(() => null);
-        if (signal?.aborted) {
-          log.code = 'CLIENT_CLOSED';
-          return jsonReply(499, locale, httpErrorBody(locale, 'CLIENT_CLOSED'), headers);
-        }
-        log.code = 'TIMEOUT';
-        return jsonReply(503, locale, errorBody(locale, 'timeout', 'TIMEOUT', { seconds: secondsOf(config.timeoutMs) }), {
-          ...headers,
-          'Retry-After': String(config.retryAfterSeconds),
-        });
+    // Not woken by a shutdown: the job runs elsewhere and may well finish within the drain.
+    const current = await engine.waitUntilFinished(record.id, deadline - Date.now(), signal);
+    if (current && (current.status === 'queued' || current.status === 'running')) {
+      await engine.cancel(record.id).catch(() => null);
+      if (signal?.aborted) {
+        log.code = 'CLIENT_CLOSED';
+        return jsonReply(499, locale, httpErrorBody(locale, 'CLIENT_CLOSED'), headers);
       }
-      await new Promise((r) => setTimeout(r, wait));
-      // 5 ms at first (small jobs answer fast), backing off to 100 ms for long ones.
-      wait = Math.min(100, wait * 1.5);
-      current = await engine.store.get(record.id);
+      log.code = 'TIMEOUT';
+      return jsonReply(503, locale, errorBody(locale, 'timeout', 'TIMEOUT', { seconds: secondsOf(config.timeoutMs) }), {
+        ...headers,
+        'Retry-After': String(config.retryAfterSeconds),
+      });
     }
-    const gz = current?.status === 'succeeded' || current?.status === 'failed' ? await engine.store.result(record.id) : null;
-    if (!current || !gz) {
+    const text = current?.status === 'succeeded' || current?.status === 'failed' ? await engine.store.result(record.id) : null;
+    if (!current || text === null) {
       log.code = 'INTERNAL_ERROR';
       return jsonReply(500, locale, errorBody(locale, 'service_failure', 'INTERNAL_ERROR'), headers);
     }
     if (current.error) log.code = current.error.code;
-    return rawReply(current.result_status ?? 200, locale, (await gunzipAsync(gz)).toString('utf8'), headers);
+    return rawReply(current.result_status ?? 200, locale, text, headers);
   }
 
   /**
@@ -289,8 +317,16 @@ export class JobsApi {
       return jsonReply(405, 'en', { error: 'Method not allowed', message: `Use ${allow}.`, code: 'METHOD_NOT_ALLOWED' }, { ...headers, Allow: allow });
     }
     const engine = this.engine;
-    const record = await engine.store.get(id.toLowerCase());
+    let record = await engine.store.get(id.toLowerCase());
     if (!record || record.owner !== ownerOf(auth.subject, auth.tenant)) return notFound();
+    // Prefer: wait=N (RFC 7240) on a GET: held until the job finishes or N seconds pass,
+    // so a client waiting for the result need not poll (and gains no polling delay).
+    const wait = method === 'DELETE' ? 0 : preferredWait(exchange);
+    if (wait > 0 && (record.status === 'queued' || record.status === 'running')) {
+      const id = record.id;
+      record = await withAnySignal([exchange.signal, this.draining.signal], (both) => engine.waitUntilFinished(id, wait * 1000, both));
+      if (!record) return notFound();
+    }
     const state = (status: number, code: keyof (typeof STATE_MESSAGES)['en'], extra: Record<string, string> = {}) => {
       log.code = code;
       return jsonReply(
@@ -318,9 +354,8 @@ export class JobsApi {
     }
     if (record.status === 'cancelled') return state(409, 'JOB_CANCELLED');
     if (record.status !== 'succeeded' && record.status !== 'failed') return state(409, 'JOB_NOT_FINISHED', { 'Retry-After': '1' });
-    const gz = await engine.store.result(record.id);
-    if (!gz) return notFound();
-    const text = (await gunzipAsync(gz)).toString('utf8');
+    const text = await engine.store.result(record.id);
+    if (text === null) return notFound();
     // The job's language, not this request's: the body was written in it.
     return rawReply(record.result_status ?? 200, record.locale, text, headers);
   }
@@ -353,7 +388,14 @@ export class JobsApi {
     return { status: 200, headers: { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' }, body: await registry.metrics() };
   }
 
+  /** Shutdown has begun: no new jobs, and requests waiting on a job are answered now. */
+  drain(): void {
+    this.draining.abort();
+    this.engineInstance?.drain();
+  }
+
   async close(): Promise<void> {
+    this.draining.abort();
     await this.engineInstance?.close();
     // Webhooks under way get a moment; they are retried by nobody after exit.
     await Promise.race([Promise.allSettled([...this.deliveries]), new Promise((r) => setTimeout(r, 2000).unref())]);

@@ -46,7 +46,8 @@ export interface PoolStats {
 
 /** Runs jobs: on a worker pool, or on the calling thread with workers: 0. */
 export interface JobExecutor {
-  run(task: SegmentTask | PingTask, timeoutMs: number, cancel?: AbortSignal): Promise<JobResult>;
+  /** `onProgress` hears the stage names as the job passes them (see runJob). */
+  run(task: SegmentTask | PingTask, timeoutMs: number, cancel?: AbortSignal, onProgress?: (stage: string) => void): Promise<JobResult>;
   stats(): PoolStats;
   /** False when a new job would be refused. */
   accepting(): boolean;
@@ -83,7 +84,7 @@ class PiscinaExecutor implements JobExecutor {
     this.pool.on('error', () => {});
   }
 
-  async run(task: SegmentTask | PingTask, timeoutMs: number, cancel?: AbortSignal): Promise<JobResult> {
+  async run(task: SegmentTask | PingTask, timeoutMs: number, cancel?: AbortSignal, onProgress?: (stage: string) => void): Promise<JobResult> {
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -92,13 +93,26 @@ class PiscinaExecutor implements JobExecutor {
     }, timeoutMs);
     const onCancel = () => controller.abort();
     cancel?.addEventListener('abort', onCancel, { once: true });
-    const transferList =
-      task.kind === 'segment' && task.body.byteOffset === 0 && task.body.buffer.byteLength === task.body.byteLength
-        ? [task.body.buffer as ArrayBuffer]
-        : undefined;
+    const transferList: (ArrayBuffer | MessagePort)[] = [];
+    if (task.kind === 'segment' && task.body.byteOffset === 0 && task.body.buffer.byteLength === task.body.byteLength) {
+      transferList.push(task.body.buffer as ArrayBuffer);
+    }
+    let channel: MessageChannel | undefined;
+    if (onProgress && task.kind === 'segment') {
+      // The global MessageChannel (node:worker_threads' own in Node): no import, so
+      // runtimes without worker threads still load this module.
+      channel = new MessageChannel();
+      channel.port1.onmessage = (e: MessageEvent<string>) => onProgress(e.data);
+      task = { ...task, progressPort: channel.port2 };
+      transferList.push(channel.port2);
+    }
     this.running++;
     try {
-      const result = (await this.pool.run(task, { signal: controller.signal, transferList })) as JobResult;
+      const result = (await this.pool.run(task, {
+        signal: controller.signal,
+        // piscina types its list with the DOM's MessagePort; node's is what it takes.
+        transferList: transferList.length > 0 ? (transferList as unknown as NonNullable<Parameters<Piscina['run']>[1]>['transferList']) : undefined,
+      })) as JobResult;
       if (result.recycled) this.recycled++;
       return result;
     } catch (err) {
@@ -107,6 +121,13 @@ class PiscinaExecutor implements JobExecutor {
       throw err;
     } finally {
       this.running--;
+      // Stage messages travel on their own port, so the last may arrive just after the
+      // result: the port closes a moment later, not holding the process open meanwhile.
+      const port = channel?.port1 as (MessagePort & { unref?: () => void }) | undefined;
+      if (port) {
+        port.unref?.();
+        setTimeout(() => port.close(), 1000).unref?.();
+      }
       clearTimeout(timer);
       cancel?.removeEventListener('abort', onCancel);
     }
@@ -130,13 +151,13 @@ class PiscinaExecutor implements JobExecutor {
 class InlineExecutor implements JobExecutor {
   private ready?: Promise<void>;
 
-  async run(task: SegmentTask | PingTask, _timeoutMs: number, cancel?: AbortSignal): Promise<JobResult> {
+  async run(task: SegmentTask | PingTask, _timeoutMs: number, cancel?: AbortSignal, onProgress?: (stage: string) => void): Promise<JobResult> {
     this.ready ??= import('../wasm/index').then(async (m) => {
       await m.init();
     });
     await this.ready;
     if (cancel?.aborted) throw new JobCancelledError();
-    return runJob(task);
+    return runJob(task, onProgress);
   }
 
   stats(): PoolStats {

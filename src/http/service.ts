@@ -24,8 +24,12 @@ import { receiveBody, refusalHeaders } from './upload';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Response headers a browser page may read across origins. */
-const CORS_EXPOSED_HEADERS = 'Content-Language, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, X-Request-Id, Warning, X-Secret-Expires-At';
+/**
+ * Response headers a browser page may read across origins: Location is where a 202's
+ * job is, Retry-After when to ask again.
+ */
+const CORS_EXPOSED_HEADERS =
+  'Content-Language, Location, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, X-Request-Id, Warning, X-Secret-Expires-At';
 
 /** The endpoint's routes and their logic, shared by the Web-standard and the Node handlers. */
 export class SegmentationService {
@@ -93,6 +97,7 @@ export class SegmentationService {
   /** Stops admitting segmentation requests (503, and /readyz says draining); in-flight ones go on. */
   drain(): void {
     this.draining = true;
+    this.asyncJobs?.drain();
   }
 
   /** Stops the workers and closes the Redis connection. */
@@ -121,11 +126,16 @@ export class SegmentationService {
     const corsAllowed = origin !== undefined && origin !== null && this.allowsOrigin(origin);
     let reply: HttpReply;
     try {
-      if (exchange.method === 'OPTIONS' && route === this.config.segmentationPath && corsAllowed) reply = this.preflight(locale);
-      else if (route === '/healthz') reply = this.health(exchange, locale);
+      const jobRoute = route.startsWith(`${this.config.segmentationPath}/jobs/`);
+      if (exchange.method === 'OPTIONS' && route === this.config.segmentationPath && corsAllowed) reply = this.preflight(locale, 'POST, OPTIONS');
+      else if (exchange.method === 'OPTIONS' && jobRoute) {
+        // A job's result is read-only; the job itself can be cancelled (DELETE).
+        const methods = route.endsWith('/result') ? 'GET, HEAD' : 'GET, HEAD, DELETE';
+        reply = corsAllowed ? this.preflight(locale, `${methods}, OPTIONS`) : this.methodNotAllowed(methods);
+      } else if (route === '/healthz') reply = this.health(exchange, locale);
       else if (route === '/readyz') reply = await this.readiness(exchange, locale);
       else if (route === this.config.segmentationPath) reply = await this.segmentation(exchange, locale, log);
-      else if (route.startsWith(`${this.config.segmentationPath}/jobs/`)) reply = await this.jobRoute(exchange, locale, log, route);
+      else if (jobRoute) reply = await this.jobRoute(exchange, locale, log, route);
       else if (route === '/metrics' && exchange.method === 'GET') reply = await this.jobsApi.metricsReply();
       else return null;
     } catch (err) {
@@ -158,13 +168,16 @@ export class SegmentationService {
     return allowed === '*' || allowed.includes(origin);
   }
 
-  /** A browser's CORS preflight for the segmentation route (only for allowed origins). */
-  private preflight(locale: Locale): HttpReply {
+  /**
+   * A browser's CORS preflight for the segmentation route or a job's (only for allowed
+   * origins). Prefer carries respond-async and wait.
+   */
+  private preflight(locale: Locale, methods: string): HttpReply {
     return {
       ...rawReply(204, locale, ''),
       headers: {
-        'Access-Control-Allow-Methods': 'POST, OPTIONS',
-        'Access-Control-Allow-Headers': 'Authorization, Content-Type, Content-Encoding, Accept-Language, X-Customer-Api-Id, X-Secret, X-Request-Id',
+        'Access-Control-Allow-Methods': methods,
+        'Access-Control-Allow-Headers': 'Authorization, Content-Type, Content-Encoding, Accept-Language, X-Customer-Api-Id, X-Secret, X-Request-Id, Prefer',
         'Access-Control-Max-Age': '600',
         'Content-Language': locale,
         Vary: 'Accept-Language',

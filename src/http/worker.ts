@@ -21,7 +21,9 @@ const ready = init();
 
 export default async function segmentationWorker(task: SegmentTask | PingTask): Promise<JobResult> {
   await ready;
-  const result = runJob(task);
+  // Messages on the port reach the main thread while this one is still computing.
+  const port = task.kind === 'segment' ? task.progressPort : undefined;
+  const result = runJob(task, port ? (stage) => port.postMessage(stage) : undefined);
   const large = task.kind === 'segment' && task.body.byteLength >= RECYCLE_AFTER_BODY_BYTES;
   if (large || getHeapStatistics().total_heap_size > RECYCLE_AFTER_HEAP_BYTES) {
     // After piscina has posted the result (it does so when this promise settles).

@@ -9,6 +9,11 @@
  * Cancelling reaches a job wherever it is: a queued one is taken off the queue, and a
  * running one is aborted by the runner that holds it, told over Redis pub/sub (a worker
  * thread running WASM can only be stopped by terminating it, which the pool does).
+ *
+ * Waiting for a job (a client's `Prefer: wait`, a synchronous request through
+ * `serve --no-workers`) wakes on the store's announcement that it finished: an event in
+ * process, a pub/sub message with Redis (checked against the record every second too,
+ * in case a message was lost while the connection was down), never a polling interval.
  */
 import type { Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -18,7 +23,7 @@ import { loadBullmq, loadIoredis } from '../http/lazy';
 import { QueueFullError } from '../http/pool';
 import { executeJob, type RunnerContext } from './runner';
 import { MemoryJobStore, RedisJobStore, type JobStore } from './store';
-import type { JobRecord } from './types';
+import { TERMINAL, type JobRecord } from './types';
 
 export interface QueueDepth {
   waiting: number;
@@ -29,7 +34,8 @@ export interface QueueDepth {
 export interface JobEngine {
   readonly kind: 'memory' | 'redis';
   readonly store: JobStore;
-  submit(record: JobRecord, gzBody: Buffer): Promise<void>;
+  /** Stores (StoredTooLargeError past the limit) and queues a job with its raw body. */
+  submit(record: JobRecord, body: Uint8Array): Promise<void>;
   /** Marks the job cancelled and stops it wherever it is; null when it had already finished. */
   cancel(id: string): Promise<JobRecord | null>;
   /** False when a new job would be refused (503). */
@@ -37,7 +43,36 @@ export interface JobEngine {
   depth(): Promise<QueueDepth>;
   /** Whether the queue's store answers. */
   reachable(): boolean;
+  /**
+   * The job's record once it has finished, or as it is when `timeoutMs` passes or
+   * `signal` aborts first; null when there is no such job.
+   */
+  waitUntilFinished(id: string, timeoutMs: number, signal?: AbortSignal): Promise<JobRecord | null>;
+  /** Stops taking jobs (shutdown has begun); those running go on until close(). */
+  drain(): void;
   close(): Promise<void>;
+}
+
+const finishedStatus = (record: JobRecord | null): boolean => record === null || TERMINAL.includes(record.status);
+
+/**
+ * Resolves after `ms`, or sooner when `subscribe`'s wake is called or `signal` aborts.
+ * `subscribe` registers the wake and returns its unregistering.
+ */
+function sleepUnlessWoken(ms: number, subscribe: (wake: () => void) => () => void, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    let unsubscribe = () => {};
+    const wake = () => {
+      clearTimeout(timer);
+      unsubscribe();
+      signal?.removeEventListener('abort', wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    unsubscribe = subscribe(wake);
+    signal?.addEventListener('abort', wake, { once: true });
+  });
 }
 
 export function cancelledPatch(): Partial<JobRecord> {
@@ -52,27 +87,34 @@ export class LocalJobEngine implements JobEngine {
   private readonly running = new Map<string, AbortController>();
   private readonly concurrency: number;
   private closed = false;
+  private drainedAt?: number;
+  /** Settles when no job is running (set while some are). */
+  private idle?: { promise: Promise<void>; resolve: () => void };
 
   constructor(
     private readonly ctx: Omit<RunnerContext, 'store'>,
     private readonly maxQueued: number,
   ) {
-    this.store = new MemoryJobStore(ctx.config.jobTtlSeconds, ctx.config.now);
+    this.store = new MemoryJobStore(ctx.config.jobTtlSeconds, ctx.config.jobMaxStoredBytes, ctx.config.now);
     this.concurrency = Math.max(1, ctx.config.workers);
   }
 
-  async submit(record: JobRecord, gzBody: Buffer): Promise<void> {
-    await this.store.create(record, gzBody);
+  async submit(record: JobRecord, body: Uint8Array): Promise<void> {
+    await this.store.create(record, body);
     this.waiting.push(record.id);
     this.pump();
   }
 
   private pump(): void {
-    while (!this.closed && this.running.size < this.concurrency && this.waiting.length > 0) {
+    while (!this.closed && this.drainedAt === undefined && this.running.size < this.concurrency && this.waiting.length > 0) {
       const id = this.waiting.shift()!;
       const controller = new AbortController();
       this.running.set(id, controller);
-      executeJob(id, { ...this.ctx, store: this.store }, controller.signal)
+      executeJob(id, { ...this.ctx, store: this.store }, controller.signal, () => this.closed)
+        .then((outcome) => {
+          // Stopped by close(): the job dies with this process (memory keeps nothing).
+          if (outcome === 'released') this.ctx.logger?.warn({ jobId: id }, 'job abandoned at shutdown (in-process queue)');
+        })
         .catch(async (err) => {
           // A full pool (synchronous requests took it): queue the job again, at the front.
           if (err instanceof QueueFullError && !this.closed) {
@@ -92,6 +134,7 @@ export class LocalJobEngine implements JobEngine {
         })
         .finally(() => {
           this.running.delete(id);
+          if (this.running.size === 0) this.idle?.resolve();
           this.pump();
         });
     }
@@ -108,7 +151,7 @@ export class LocalJobEngine implements JobEngine {
   }
 
   accepting(): boolean {
-    return !this.closed && this.waiting.length < this.maxQueued;
+    return !this.closed && this.drainedAt === undefined && this.waiting.length < this.maxQueued;
   }
 
   async depth(): Promise<QueueDepth> {
@@ -119,8 +162,55 @@ export class LocalJobEngine implements JobEngine {
     return true;
   }
 
+  async waitUntilFinished(id: string, timeoutMs: number, signal?: AbortSignal): Promise<JobRecord | null> {
+    // Listening before the first read: a job finishing while the read is under way wakes us.
+    let finished = false;
+    let wake = () => {
+      finished = true;
+    };
+    const listener = () => wake();
+    this.store.finished.on(id, listener);
+    try {
+      const now = await this.store.get(id);
+      if (finished || finishedStatus(now) || timeoutMs <= 0) return finished ? this.store.get(id) : now;
+      await sleepUnlessWoken(
+        timeoutMs,
+        (w) => {
+          wake = w;
+          return () => {};
+        },
+        signal,
+      );
+      return this.store.get(id);
+    } finally {
+      this.store.finished.off(id, listener);
+    }
+  }
+
+  drain(): void {
+    this.drainedAt ??= Date.now();
+  }
+
+  /**
+   * Graceful: the jobs running get what is left of SEGMINT_DRAIN_TIMEOUT_MS since drain()
+   * to finish (their clients can still fetch the result until the server closes); then
+   * the rest are stopped. Queued jobs are not started once draining.
+   */
   async close(): Promise<void> {
+    this.drain();
+    if (this.running.size > 0) {
+      let resolve = () => {};
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.idle = { promise, resolve };
+      const left = this.drainedAt! + this.ctx.config.drainTimeoutMs - Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([promise, new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, left))))]);
+      clearTimeout(timer);
+    }
     this.closed = true;
+    if (this.waiting.length > 0) this.ctx.logger?.warn({ jobs: this.waiting.length }, 'queued jobs abandoned at shutdown (in-process queue)');
     for (const c of this.running.values()) c.abort();
   }
 }
@@ -166,7 +256,14 @@ export class BullJobRunner {
         const controller = new AbortController();
         this.active.set(id, controller);
         try {
-          const outcome = await executeJob(id, ctx, controller.signal, () => this.releasing);
+          // BullMQ keeps the progress too, for its own events and dashboards.
+          const outcome = await executeJob(
+            id,
+            ctx,
+            controller.signal,
+            () => this.releasing,
+            (progress) => job.updateProgress(progress),
+          );
           if (outcome === 'released') {
             await job.moveToWait(token);
             ctx.logger?.info({ jobId: id }, 'job released to the queue (worker shutting down)');
@@ -243,6 +340,14 @@ function cancelChannel(config: ResolvedConfig): string {
   return `segmint:${config.jobQueueName}:cancel`;
 }
 
+/** Where the Redis store announces the id of each job that finishes. */
+export function finishedChannel(config: ResolvedConfig): string {
+  return `segmint:${config.jobQueueName}:finished`;
+}
+
+/** How often a waiter reads the record anyway (a pub/sub message lost in a reconnect). */
+const RECHECK_MS = 1000;
+
 /** The queue shared through Redis; runs jobs itself when `runner` is given. */
 export class RedisJobEngine implements JobEngine {
   readonly kind = 'redis';
@@ -250,6 +355,10 @@ export class RedisJobEngine implements JobEngine {
   private readonly queue: Queue;
   private readonly connection: Redis;
   private runner?: BullJobRunner;
+  private draining = false;
+  /** The pub/sub connection for finished jobs, made when someone first waits. */
+  private subscriber?: { client: Redis; subscribed: Promise<boolean> };
+  private readonly waiters = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly ctx: Omit<RunnerContext, 'store'>,
@@ -257,7 +366,7 @@ export class RedisJobEngine implements JobEngine {
   ) {
     const config = ctx.config;
     this.connection = redisClient(config.redisUrl!, ctx.logger);
-    this.store = new RedisJobStore(this.connection, config.jobTtlSeconds);
+    this.store = new RedisJobStore(this.connection, config.jobTtlSeconds, config.jobMaxStoredBytes, finishedChannel(config));
     const { Queue } = loadBullmq();
     this.queue = new Queue(config.jobQueueName, { connection: this.connection, prefix: 'segmint' });
     this.queue.on('error', () => {});
@@ -269,8 +378,8 @@ export class RedisJobEngine implements JobEngine {
     await this.runner?.ready();
   }
 
-  async submit(record: JobRecord, gzBody: Buffer): Promise<void> {
-    await this.store.create(record, gzBody);
+  async submit(record: JobRecord, body: Uint8Array): Promise<void> {
+    await this.store.create(record, body);
     // attempts: a run that threw (Redis gone mid-job) is tried again; the body stays in
     // the store until the job finishes, so a retry or a stalled job can run it again.
     await this.queue.add(
@@ -292,7 +401,7 @@ export class RedisJobEngine implements JobEngine {
   }
 
   accepting(): boolean {
-    return this.connection.status === 'ready';
+    return !this.draining && this.connection.status === 'ready';
   }
 
   async depth(): Promise<QueueDepth> {
@@ -304,7 +413,68 @@ export class RedisJobEngine implements JobEngine {
     return this.connection.status === 'ready';
   }
 
+  private subscribed(): Promise<boolean> {
+    if (!this.subscriber) {
+      const client = this.connection.duplicate();
+      client.on('error', () => {});
+      const channel = finishedChannel(this.ctx.config);
+      client.on('message', (ch: string, id: string) => {
+        if (ch !== channel) return;
+        for (const wake of this.waiters.get(id) ?? []) wake();
+      });
+      this.subscriber = {
+        client,
+        subscribed: client.subscribe(channel).then(
+          () => true,
+          () => false,
+        ),
+      };
+    }
+    return this.subscriber.subscribed;
+  }
+
+  async waitUntilFinished(id: string, timeoutMs: number, signal?: AbortSignal): Promise<JobRecord | null> {
+    const deadline = Date.now() + timeoutMs;
+    if (timeoutMs > 0) {
+      // Subscribed before the first read, so a job finishing in between is not missed.
+      await Promise.race([this.subscribed(), new Promise((r) => setTimeout(r, Math.min(timeoutMs, RECHECK_MS)))]);
+    }
+    let wakes = 0;
+    const wake = () => {
+      wakes++;
+    };
+    const set = this.waiters.get(id) ?? new Set<() => void>();
+    this.waiters.set(id, set);
+    set.add(wake);
+    try {
+      for (;;) {
+        const seen = wakes;
+        const now = await this.store.get(id);
+        const left = deadline - Date.now();
+        if (finishedStatus(now) || left <= 0 || signal?.aborted) return now;
+        if (wakes !== seen) continue;
+        await sleepUnlessWoken(
+          Math.min(left, RECHECK_MS),
+          (w) => {
+            set.add(w);
+            return () => set.delete(w);
+          },
+          signal,
+        );
+      }
+    } finally {
+      set.delete(wake);
+      if (set.size === 0) this.waiters.delete(id);
+    }
+  }
+
+  drain(): void {
+    this.draining = true;
+  }
+
   async close(): Promise<void> {
+    this.draining = true;
+    this.subscriber?.client.disconnect();
     await this.runner?.close(this.ctx.config.drainTimeoutMs);
     await this.queue.close().catch(() => {});
     this.connection.disconnect();

@@ -101,7 +101,10 @@ export interface Delivery {
 
 const RETRIABLE = (status: number) => status === 408 || status === 429 || status >= 500;
 
-/** Sends one event, retrying; resolves when delivered or out of attempts (or aborted). */
+/**
+ * Sends one event, retrying; resolves when delivered or out of attempts (or aborted).
+ * `payload` is the event, or its JSON text already serialized.
+ */
 export async function deliverWebhook(
   url: string,
   secret: string,
@@ -109,7 +112,7 @@ export async function deliverWebhook(
   config: Pick<ResolvedConfig, 'webhookAllowedHosts' | 'webhookMaxAttempts' | 'webhookBackoffMs'>,
   signal?: AbortSignal,
 ): Promise<Delivery> {
-  const body = JSON.stringify(payload);
+  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
   // One id for every attempt: receivers deduplicate on it.
   const id = `msg_${randomUUID()}`;
   const attempts: WebhookAttempt[] = [];

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { readEnvironment, resolveConfig, type SegmentationHandlerOptions } from '../http/config';
 import { loadPino } from '../http/lazy';
 import { createExecutor } from '../http/pool';
-import { BullJobRunner, redisClient } from './engine';
+import { BullJobRunner, finishedChannel, redisClient } from './engine';
 import { jobMetrics } from './metrics';
 import { RedisJobStore } from './store';
 
@@ -66,7 +66,7 @@ export async function startWorker(args: WorkerArgs, options: SegmentationHandler
     options.logger === false ? undefined : (options.logger ?? loadPino().pino({ level: env.LOG_LEVEL ?? 'info', base: { service: 'segmint-worker' } }));
   const executor = createExecutor(config.workers, config.maxQueue, options.workerFile);
   const connection = redisClient(config.redisUrl, logger);
-  const store = new RedisJobStore(connection, config.jobTtlSeconds);
+  const store = new RedisJobStore(connection, config.jobTtlSeconds, config.jobMaxStoredBytes, finishedChannel(config));
   const metrics = jobMetrics();
   const secrets = new Map((config.tenants.tenants ?? []).filter((t) => t.webhookSecret).map((t) => [t.id.toLowerCase(), t.webhookSecret!]));
   const deliveries = new Set<Promise<unknown>>();
