@@ -27,7 +27,7 @@ import { Random } from '../random';
 import type { FitPool, TaskClaims } from '../wasm/fitPool';
 import { type Kernels, kernels } from '../wasm/index';
 import type { Clusterer } from './clusterer';
-import { kmeansPlusPlus, randomInit } from './kmeansInit';
+import { kmeansPlusPlus, kmeansPlusPlusDraws, randomInit } from './kmeansInit';
 import { type FitContext, HAMERLY_PROBE_PASSES, lloyd, lloydRegions, type SingleRun } from './kmeansLloyd';
 import { KMeansModel } from './kmeansModel';
 
@@ -294,12 +294,17 @@ function fitOrInit(m: Matrix, options: KMeansOptions, initOnly: boolean, probeOn
   }
   const remaining = opts.nInit - run;
   if (kern.fitPool && threads > 1 && remaining > 1 && n >= MIN_PARALLEL_RESTART_ROWS) {
-    // Restarts on whole-task workers; every start is drawn here first, in the order the
-    // serial loop draws them, so the result does not depend on the thread count.
+    // Restarts on whole-task workers, each from the start the serial loop would draw for
+    // it, so the result does not depend on the thread count. k-means++ takes a fixed
+    // number of draws per init, so a worker draws its own start from the stream skipped
+    // ahead (the inits are a fifth of a 100k fit's work); other starts are drawn here.
+    const kpp = opts.init === 'k-means++' ? { seed: opts.seed, firstRun: run, draws: kmeansPlusPlusDraws(k, ctx.nLocalTrials) } : null;
     const starts: Float64Array[] = [];
-    for (; run < opts.nInit; run++) starts.push(nextStart());
+    if (kpp) starts.length = opts.nInit - run;
+    else for (let r = run; r < opts.nInit; r++) starts.push(nextStart());
+    run = opts.nInit;
     ctx.threads = 1;
-    best = restartsInParallel(kern.fitPool, ctx, m, weights, starts, best, {
+    best = restartsInParallel(kern.fitPool, ctx, m, weights, starts, kpp, best, {
       k,
       maxIter: opts.maxIter,
       tol: opts.tol,
@@ -343,8 +348,10 @@ export interface KMeansRestartJob {
   hamerly: boolean;
   X: SharedArrayBuffer;
   W: SharedArrayBuffer | null;
-  /** Centred starting centroids, k * d per task. */
+  /** Centred starting centroids, k * d per task (unused with kpp). */
   starts: SharedArrayBuffer;
+  /** k-means++ starts drawn by whoever runs the task: task t is run firstRun + t of the seed's stream. */
+  kpp: { seed: number; firstRun: number; draws: number } | null;
   /** Per task: inertia, iterations, converged (0/1), then k * d centred centroids. */
   out: SharedArrayBuffer;
   /** Per slot: the labels of its best task; and that task (-1: none yet). */
@@ -367,7 +374,13 @@ function runRestarts(job: KMeansRestartJob, slot: number, ctx: FitContext, next:
   const bestTask = new Int32Array(job.bestTask);
   const starts = new Float64Array(job.starts);
   for (let t = next(); t >= 0; t = next()) {
-    const r = lloyd(ctx, starts.slice(t * k * d, (t + 1) * k * d));
+    let start: Float64Array;
+    if (job.kpp) {
+      const rng = new Random(job.kpp.seed);
+      for (let skip = (job.kpp.firstRun + t) * job.kpp.draws; skip > 0; skip--) rng.next();
+      start = kmeansPlusPlus(ctx, rng);
+    } else start = starts.slice(t * k * d, (t + 1) * k * d);
+    const r = lloyd(ctx, start);
     out[t * stride] = r.inertia;
     out[t * stride + 1] = r.iterations;
     out[t * stride + 2] = r.converged ? 1 : 0;
@@ -405,15 +418,16 @@ function restartsInParallel(
   m: Matrix,
   weights: Float64Array | undefined,
   starts: Float64Array[],
+  kpp: KMeansRestartJob['kpp'],
   before: SingleRun | undefined,
   o: PrepareOptions,
 ): SingleRun {
   const { n, d, k } = ctx;
   const tasks = starts.length;
   const helpers = Math.min(o.threads - 1, pool.size);
-  const startBuf = new SharedArrayBuffer(tasks * k * d * 8);
+  const startBuf = new SharedArrayBuffer(kpp ? 8 : tasks * k * d * 8);
   const startView = new Float64Array(startBuf);
-  starts.forEach((s, t) => startView.set(s, t * k * d));
+  if (!kpp) starts.forEach((s, t) => startView.set(s, t * k * d));
   const job: KMeansRestartJob = {
     kind: 'kmeans.restarts',
     n,
@@ -425,6 +439,7 @@ function restartsInParallel(
     X: sharedCopy(m.data),
     W: weights ? sharedCopy(weights) : null,
     starts: startBuf,
+    kpp,
     out: new SharedArrayBuffer(tasks * (3 + k * d) * 8),
     labels: new SharedArrayBuffer((helpers + 1) * n * 4),
     bestTask: new SharedArrayBuffer((helpers + 1) * 4),

@@ -33,6 +33,15 @@ function weightedIndex(weights: Float64Array | undefined, n: number, rng: Random
   return n - 1;
 }
 
+/**
+ * Random draws (rng.next() calls) one kmeansPlusPlus() takes: one for the first centre,
+ * nLocalTrials for each other. Fixed, so the start of restart r can be drawn from the
+ * stream skipped ahead by r times this (whole-task workers do).
+ */
+export function kmeansPlusPlusDraws(k: number, nLocalTrials: number): number {
+  return 1 + (k - 1) * nLocalTrials;
+}
+
 /** Greedy k-means++ as in scikit-learn's _kmeans_plusplus (2 + ln k candidates per step). */
 export function kmeansPlusPlus(ctx: FitContext, rng: Random): Float64Array {
   const { kern, ws, n, d, k, weights, nLocalTrials } = ctx;
