@@ -55,8 +55,9 @@ export interface KMeansOptions {
   /** 'lloyd' (blocked SIMD), 'hamerly' (triangle inequality) or 'auto'. */
   algorithm?: KMeansAlgorithm;
   /**
-   * Threads for Lloyd's assignment, at most what `init({ threads })` started (Node only);
-   * default: all of them from MIN_THREADED_ROWS rows, else 1. Results do not depend on it.
+   * Threads, at most what `init({ threads })` started (Node only): nInit restarts spread
+   * over them from MIN_PARALLEL_RESTART_ROWS rows, and a single init's assignment splits
+   * rows from MIN_THREADED_ROWS; default: all of them. Results do not depend on it.
    */
   threads?: number;
 }
@@ -293,7 +294,9 @@ function fitOrInit(m: Matrix, options: KMeansOptions, initOnly: boolean, probeOn
     run = 1;
   }
   const remaining = opts.nInit - run;
-  if (kern.fitPool && threads > 1 && remaining > 1 && n >= MIN_PARALLEL_RESTART_ROWS) {
+  // Restarts pay from fewer rows than a row split does (MIN_THREADED_ROWS).
+  const restartThreads = opts.threads ?? available;
+  if (kern.fitPool && restartThreads > 1 && remaining > 1 && n >= MIN_PARALLEL_RESTART_ROWS) {
     // Restarts on whole-task workers, each from the start the serial loop would draw for
     // it, so the result does not depend on the thread count. k-means++ takes a fixed
     // number of draws per init, so a worker draws its own start from the stream skipped
@@ -309,7 +312,7 @@ function fitOrInit(m: Matrix, options: KMeansOptions, initOnly: boolean, probeOn
       maxIter: opts.maxIter,
       tol: opts.tol,
       hamerly,
-      threads: Math.min(threads, remaining),
+      threads: Math.min(restartThreads, remaining),
     });
   }
   for (; run < opts.nInit; run++) {
