@@ -5,7 +5,9 @@ import { DataError, InvalidParameterError, SegmentationError } from '../src/erro
 import { LOCALES } from '../src/i18n/index';
 import { sampleCustomers } from '../src/sample';
 import { segment, type SegmentOptions } from '../src/segment';
-import { fromAlgorithmError, SEGMENT_ALGORITHMS } from '../src/service/algorithms';
+import { fitAlgorithm, type FitOptions, fromAlgorithmError, RESTARTS_SAMPLE_ABOVE, SEGMENT_ALGORITHMS } from '../src/service/algorithms';
+import { kmeans, sampleCustomerMatrix } from '../src/index';
+import { groupMeans } from '../src/matrix';
 import { ERROR_TABLE, renderError } from '../src/service/errors';
 
 async function refusal(request: unknown, locale = 'en', limits?: SegmentOptions['limits']): Promise<SegmentationError> {
@@ -119,5 +121,24 @@ describe('the status table', () => {
         reason: `roles.total_purchases is "loyalty"; expected one of 'monetary', 'frequency', 'recency', 'engagement', 'discount' or 'none'`,
       },
     });
+  });
+});
+
+describe('the final K-Means fit of a large request', () => {
+  it('runs its restarts on a sample and refines on every row, as good as full restarts', () => {
+    const n = RESTARTS_SAMPLE_ABOVE + 50_000;
+    const X = sampleCustomerMatrix(n, 17);
+    const fitted = fitAlgorithm('kmeans', X, { k: 5, seed: 3, kmeansRestarts: 5 } as FitOptions);
+    // The reference: five restarts over every row, as below the threshold.
+    const full = kmeans(X, { k: 5, seed: 3, nInit: 5 });
+    expect(fitted.labels.length).toBe(n);
+    const inertia = (labels: Int32Array) => {
+      const { means } = groupMeans(X, labels, 5);
+      let s = 0;
+      for (let i = 0; i < n; i++) for (let j = 0; j < X.cols; j++) s += (X.data[i * X.cols + j] - means[labels[i] * X.cols + j]) ** 2;
+      return s;
+    };
+    expect(inertia(fitted.labels)).toBeLessThanOrEqual(full.inertia * 1.001);
+    expect(new Set(fitted.labels).size).toBe(5);
   });
 });

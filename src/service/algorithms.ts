@@ -18,6 +18,7 @@ import { fitAlgorithm as fitRegistered, loadModel, paramsFor } from '../cluster/
 import { DataError, InvalidParameterError } from '../errors';
 import type { MessageKey } from '../i18n/index';
 import { groupMeans, type Matrix } from '../matrix';
+import { sampleRows } from '../select/resampling';
 import { unservable } from './errors';
 
 /** An algorithm a request can name (besides 'auto'). */
@@ -131,6 +132,22 @@ const PRECHECKS: Partial<Record<SegmentAlgorithm, (X: Matrix, o: FitOptions) => 
 };
 
 /**
+ * Above this many customers the final K-Means fit's restarts run on a seeded sample of
+ * RESTARTS_SAMPLE_SIZE rows and one fit on every row refines the best of them: the
+ * restarts only have to find the right basin, which 200,000 rows show as well as a
+ * million, and each full restart is a pass over all of them per iteration (at 1M x 6,
+ * k 4, the five restarts were 0.9 of a 4.5 s CLI run).
+ */
+export const RESTARTS_SAMPLE_ABOVE = 200_000;
+export const RESTARTS_SAMPLE_SIZE = 200_000;
+
+function kmeansRestartsOnSample(X: Matrix, k: number, seed: number, nInit: number) {
+  const sample = sampleRows(X, RESTARTS_SAMPLE_SIZE, seed);
+  const best = fitRegistered('kmeans', sample, { k, seed, nInit }) as unknown as { centroids: number[][] };
+  return fitRegistered('kmeans', X, { k, seed, init: best.centroids, nInit: 1 });
+}
+
+/**
  * Fits the algorithm `name` on X (prep's validated matrix, read without a copy) through the
  * cluster registry; a refusal comes out as the algorithm's InvalidParameterError (see
  * fromAlgorithmError) or a DataError.
@@ -141,7 +158,10 @@ export function fitAlgorithm(name: SegmentAlgorithm, X: Matrix, options: FitOpti
   const { k, seed, linkage, covarianceType, eps, minSamples } = options;
   if (name === 'hdbscan') return fitHdbscanSegments(X, options);
   const nInit = name === 'kmeans' ? options.kmeansRestarts : undefined;
-  const model = fitRegistered(name, X, paramsFor(name, { k, seed, linkage, covarianceType, eps, minSamples, nInit }));
+  const model =
+    name === 'kmeans' && nInit !== undefined && nInit > 1 && X.rows > RESTARTS_SAMPLE_ABOVE
+      ? kmeansRestartsOnSample(X, k, seed, nInit)
+      : fitRegistered(name, X, paramsFor(name, { k, seed, linkage, covarianceType, eps, minSamples, nInit }));
   if (name === 'hierarchical') {
     // Hierarchical clustering has no predict of its own: new customers go to the nearest segment mean.
     const { means } = groupMeans(X, model.labels, k);
