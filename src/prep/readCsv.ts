@@ -17,6 +17,37 @@ export interface CsvRows {
   lines: number[];
 }
 
+/**
+ * The quoted field whose opening quote is at `open` (RFC 4180: "" inside is a quote; an
+ * unclosed quote runs to the end of the text): its value, the index just after the
+ * closing quote, and the line breaks inside it (for the line numbers of later errors).
+ * Shared by the row tokenizer and the column reader so both read quotes the same way.
+ */
+export function readQuotedField(text: string, open: number): { value: string; end: number; newlines: number } {
+  const n = text.length;
+  let value = '';
+  let k = open + 1;
+  for (;;) {
+    const q = text.indexOf('"', k);
+    if (q < 0) {
+      value += text.slice(k);
+      k = n;
+      break;
+    }
+    value += text.slice(k, q);
+    if (text.charCodeAt(q + 1) === 34) {
+      value += '"';
+      k = q + 2;
+    } else {
+      k = q + 1;
+      break;
+    }
+  }
+  let newlines = 0;
+  for (let t = open + 1; t < k; t++) if (text.charCodeAt(t) === 10) newlines++;
+  return { value, end: k, newlines };
+}
+
 /** Splits CSV text into rows; `limit` stops after that many rows (dialect sniffing). Empty lines are skipped. */
 export function tokenizeCsv(text: string, delimiter: string, limit = Infinity): CsvRows {
   // Fields are sliced out of the text, never built a character at a time: string
@@ -52,25 +83,10 @@ export function tokenizeCsv(text: string, delimiter: string, limit = Infinity): 
       while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9) && text.charCodeAt(j) !== d) j++;
       if (j < n && text.charCodeAt(j) === 34) {
         // Quoted: up to the closing quote, "" is a quote; text after it up to the delimiter is kept.
-        let value = '';
-        let k = j + 1;
-        for (;;) {
-          const q = text.indexOf('"', k);
-          if (q < 0) {
-            value += text.slice(k);
-            k = n;
-            break;
-          }
-          value += text.slice(k, q);
-          if (text.charCodeAt(q + 1) === 34) {
-            value += '"';
-            k = q + 2;
-          } else {
-            k = q + 1;
-            break;
-          }
-        }
-        for (let m = j + 1; m < k; m++) if (text.charCodeAt(m) === 10) line++;
+        const quoted = readQuotedField(text, j);
+        let value = quoted.value;
+        const k = quoted.end;
+        line += quoted.newlines;
         let e = k;
         while (e < n && text.charCodeAt(e) !== d && text.charCodeAt(e) !== 10 && text.charCodeAt(e) !== 13) e++;
         if (e > k) value += text.slice(k, e).trimEnd();

@@ -22,6 +22,7 @@
  * closing quote kept up to the delimiter, unquoted fields trimmed, CRLF, LF or CR line
  * ends, empty lines skipped; the header's trailing empty columns (Excel's "a;b;") dropped.
  */
+import { readQuotedField } from './readCsv';
 import type { ColumnVerdict } from './readNumbers';
 import { parseFormattedNumber } from './readNumbers';
 import { ReadError } from './readTypes';
@@ -140,25 +141,10 @@ function scanRows(
       const c0 = j < n ? text.charCodeAt(j) : -1;
       if (c0 === 34) {
         // Quoted: up to the closing quote, "" is a quote; text after it up to the delimiter is kept.
-        let value = '';
-        let k = j + 1;
-        for (;;) {
-          const q = text.indexOf('"', k);
-          if (q < 0) {
-            value += text.slice(k);
-            k = n;
-            break;
-          }
-          value += text.slice(k, q);
-          if (text.charCodeAt(q + 1) === 34) {
-            value += '"';
-            k = q + 2;
-          } else {
-            k = q + 1;
-            break;
-          }
-        }
-        for (let t = j + 1; t < k; t++) if (text.charCodeAt(t) === 10) line++;
+        const quoted = readQuotedField(text, j);
+        let value = quoted.value;
+        const k = quoted.end;
+        line += quoted.newlines;
         e = k;
         while (e < n) {
           const c = text.charCodeAt(e);
@@ -324,25 +310,10 @@ function readHeader(text: string, delimiter: number): { fields: string[]; next: 
       let e: number;
       let value: string;
       if (j < n && text.charCodeAt(j) === 34) {
-        value = '';
-        let k = j + 1;
-        for (;;) {
-          const q = text.indexOf('"', k);
-          if (q < 0) {
-            value += text.slice(k);
-            k = n;
-            break;
-          }
-          value += text.slice(k, q);
-          if (text.charCodeAt(q + 1) === 34) {
-            value += '"';
-            k = q + 2;
-          } else {
-            k = q + 1;
-            break;
-          }
-        }
-        for (let t = j + 1; t < k; t++) if (text.charCodeAt(t) === 10) line++;
+        const quoted = readQuotedField(text, j);
+        value = quoted.value;
+        const k = quoted.end;
+        line += quoted.newlines;
         e = k;
         while (e < n && text.charCodeAt(e) !== delimiter && text.charCodeAt(e) !== 10 && text.charCodeAt(e) !== 13) e++;
         if (e > k) value += text.slice(k, e).trimEnd();
