@@ -334,18 +334,7 @@ function fitCoded(num: Float64Array, p: number, enc: Encoded, n: number, o: Reso
  * `await init()` once first.
  */
 export function kprototypes(X: MatrixLike, categorical: unknown[][], options: KPrototypesOptions): KPrototypesModel {
-  const q = toMatrix(X);
-  const o = resolveOptions(options, q.rows, OPTION_NAMES);
-  const enc = encodeCategorical(categorical, q.rows);
-  const m = enc.categories.length;
-  return fitCoded(
-    q.data,
-    q.cols,
-    enc,
-    q.rows,
-    o,
-    Array.from({ length: m }, (_, t) => q.cols + t),
-  );
+  return fitWithCodes(X, options, (rows) => encodeCategorical(categorical, rows));
 }
 
 /** Categorical features already coded as integers, the input of kprototypesCoded(). */
@@ -395,9 +384,14 @@ function checkCodes(coded: KPrototypesCodes, n: number): Encoded {
  * may differ where counts tie. The codes are read, not copied or changed.
  */
 export function kprototypesCoded(X: MatrixLike, coded: KPrototypesCodes, options: KPrototypesOptions): KPrototypesModel {
+  return fitWithCodes(X, options, (rows) => checkCodes(coded, rows));
+}
+
+/** Validates X and the options, codes the categories (after X: errors name X first) and fits. */
+function fitWithCodes(X: MatrixLike, options: KPrototypesOptions, code: (rows: number) => ReturnType<typeof checkCodes>): KPrototypesModel {
   const q = toMatrix(X);
   const o = resolveOptions(options, q.rows, OPTION_NAMES);
-  const enc = checkCodes(coded, q.rows);
+  const enc = code(q.rows);
   const m = enc.categories.length;
   return fitCoded(
     q.data,
