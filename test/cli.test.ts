@@ -189,7 +189,7 @@ describe('segmint usage', () => {
     writeFileSync(file, Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 31) % 256)));
     const r = cli(['segment', file]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`segmint: ${file} is a binary file, not CSV, JSON, NDJSON, Parquet or Arrow\n`);
+    expect(r.stderr).toBe(`segmint: ${file} is a binary file, not CSV, JSON, NDJSON, Parquet, Arrow or Excel .xlsx\n`);
   });
 
   it('writes the assignments as CSV in file order with -o, and GMM probabilities that sum to 1', () => {

@@ -1,5 +1,6 @@
 // readCustomers(): dialects, number formats, id columns, formats and refusals. Expected
 // values are worked out by hand from the cells written in each test.
+import { readFileSync } from 'node:fs';
 import { tableFromArrays, tableToIPC } from '@uwdata/flechette';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
@@ -217,8 +218,29 @@ describe('readCustomers: JSON, NDJSON, Parquet, streams, binary', () => {
   it('refuses binary input in one line, saying what it looks like', async () => {
     const bin = new Uint8Array(1024).map((_, i) => (i * 7) % 256);
     const err = await readCustomers(bin, { name: 'x.bin' }).catch((e) => e);
-    expect(err.message).toBe('x.bin is a binary file, not CSV, JSON, NDJSON, Parquet or Arrow');
-    await expect(readCustomers(new Uint8Array([0x50, 0x4b, 3, 4, 0]), { name: 'a.xlsx' })).rejects.toThrow(/Excel .xlsx workbook.*save it as CSV/);
+    expect(err.message).toBe('x.bin is a binary file, not CSV, JSON, NDJSON, Parquet, Arrow or Excel .xlsx');
+    await expect(readCustomers(new Uint8Array([0x50, 0x4b, 3, 4, 0]), { name: 'a.xlsx' })).rejects.toThrow(
+      /not a readable Excel .xlsx workbook.*save it as CSV/,
+    );
+  });
+  it('reads the first sheet of an Excel .xlsx workbook (written by openpyxl), by content and by name', async () => {
+    // test/fixtures/files/customers.xlsx: written with Python's openpyxl (an independent writer); the values below
+    // are what was written there.
+    const bytes = new Uint8Array(readFileSync(new URL('./fixtures/files/customers.xlsx', import.meta.url)));
+    for (const options of [{}, { name: 'export.xlsx' }, { format: 'xlsx' as const }]) {
+      const r = await readCustomers(bytes, options);
+      expect(r.format).toBe('xlsx');
+      expect(r.idField).toBe('Customer ID');
+      expect(r.rows).toBe(6);
+      expect(col(r, 'Customer ID')).toEqual(['C1', 'C2', 'C3', 'C4', 'C5', 'C6']);
+      expect(Array.from(col(r, 'total_purchases') as ArrayLike<number>).map((v) => (Number.isNaN(v) ? null : v))).toEqual([1200.5, 80, null, 3000, 15.75, 640]);
+      expect(Array.from(col(r, 'frequency') as ArrayLike<number>)).toEqual([12, 2, 7, 30, 1, 9]);
+      // Text cells go through the CSV number rules: currency and thousands separators, with a warning.
+      expect(Array.from(col(r, 'Spend') as ArrayLike<number>)).toEqual([1234.5, 80, 410.25, 2999.99, 15.75, 640]);
+      expect(r.warnings.some((w) => JSON.stringify(w).includes('Spend'))).toBe(true);
+    }
+    // A ZIP that is not a workbook is refused by name.
+    await expect(readCustomers(bytes.slice(0, 200), { name: 'broken.xlsx' })).rejects.toThrow(/broken.xlsx: not a readable Excel .xlsx workbook/);
   });
   it('reads Windows-1252 text that is not UTF-8, with a warning', async () => {
     const bytes = new Uint8Array([...enc('customer_id,x\n'), 0x4a, 0x6f, 0x73, 0xe9, ...enc(',1\n')]);

@@ -67,7 +67,7 @@ Data:
                            k-prototypes / Gower), onehot (one-hot columns), kprototypes
       --delimiter D        CSV delimiter: , ; tab | (or comma, semicolon, pipe)
       --decimal D          decimal mark of numbers in text: . or , (or dot, comma)
-      --input-format F     csv, json, ndjson, parquet, arrow (default: from the name, then the content)
+      --input-format F     csv, json, ndjson, parquet, arrow, xlsx (default: from the name, then the content)
 
 Output:
   -o, --output FILE        write the result to FILE instead of standard output

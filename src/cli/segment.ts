@@ -126,7 +126,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     | CsvDelimiter
     | undefined;
   const decimal = f.oneOf('decimal', ['.', ','] as const, { dot: '.', point: '.', comma: ',' });
-  const inputFormat = f.oneOf('input-format', ['csv', 'json', 'ndjson', 'parquet', 'arrow'] as const) as CustomerFileFormat | undefined;
+  const inputFormat = f.oneOf('input-format', ['csv', 'json', 'ndjson', 'parquet', 'arrow', 'xlsx'] as const) as CustomerFileFormat | undefined;
   const fields: Partial<SegmentationRequest> = {
     algorithm,
     n_clusters: k,
@@ -292,7 +292,7 @@ async function streamCommand(file: string, flags: ReturnType<typeof parseFlags>,
     throw new UsageError('--stream needs -k N: choosing k needs all the data in memory', 'segment');
   }
   const k = f.integer('k', 1, 1000)!;
-  const inputFormat = f.oneOf('input-format', ['csv', 'json', 'ndjson', 'parquet', 'arrow'] as const);
+  const inputFormat = f.oneOf('input-format', ['csv', 'json', 'ndjson', 'parquet', 'arrow', 'xlsx'] as const);
   const ext = extname(file).toLowerCase();
   const format = inputFormat ?? (ext === '.parquet' || ext === '.pq' ? 'parquet' : 'csv');
   if (format !== 'csv' && format !== 'parquet') refuse('input-format', `it reads CSV and Parquet files; got ${format}`);

@@ -99,8 +99,10 @@ export async function readCustomers(input: Input, options: ReadCustomersOptions 
   const raw = await collectBytes(input);
   const warnings: ReadWarning[] = [];
   let format = options.format === 'auto' ? undefined : options.format;
-  if (format !== undefined && !['csv', 'json', 'ndjson', 'parquet', 'arrow'].includes(format)) {
-    throw new ReadError('INVALID_OPTION', `format must be csv, json, ndjson, parquet, arrow or auto, got ${JSON.stringify(format)}`, { parameter: 'format' });
+  if (format !== undefined && !['csv', 'json', 'ndjson', 'parquet', 'arrow', 'xlsx'].includes(format)) {
+    throw new ReadError('INVALID_OPTION', `format must be csv, json, ndjson, parquet, arrow, xlsx or auto, got ${JSON.stringify(format)}`, {
+      parameter: 'format',
+    });
   }
   format ??= extensionFormat(options.name);
   if (typeof raw !== 'string' && (format === 'parquet' || (format === undefined && startsWith(raw, [0x50, 0x41, 0x52, 0x31])))) {
@@ -114,6 +116,12 @@ export async function readCustomers(input: Input, options: ReadCustomersOptions 
     return finish(await readArrow(raw, label), 'arrow', options, warnings, label);
   }
   if (format === 'arrow') throw new ReadError('UNREADABLE_FILE', `${label}: Arrow input must be bytes, not text`);
+  // .xlsx is a ZIP archive; a ZIP that read-excel-file cannot open says so by name.
+  if (typeof raw !== 'string' && (format === 'xlsx' || (format === undefined && startsWith(raw, [0x50, 0x4b, 0x03, 0x04])))) {
+    const { readXlsx } = await import('./readXlsx');
+    return finish(await readXlsx(raw, label), 'xlsx', options, warnings, label);
+  }
+  if (format === 'xlsx') throw new ReadError('UNREADABLE_FILE', `${label}: Excel input must be bytes, not text`);
   let text = typeof raw === 'string' ? raw : decode(raw, warnings, label);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const trimmed = text.trimStart();

@@ -40,7 +40,7 @@ export function startsWith(bytes: Uint8Array, magic: number[]): boolean {
 /** Refuses binary files we do not read, saying what they look like. */
 function refuseBinary(bytes: Uint8Array, label: string): void {
   const kinds: [number[], string][] = [
-    [[0x50, 0x4b, 0x03, 0x04], 'a ZIP archive (an Excel .xlsx workbook is one): save it as CSV'],
+    [[0x50, 0x4b, 0x03, 0x04], 'a ZIP archive that is not an Excel .xlsx workbook'],
     [[0x1f, 0x8b], 'gzip-compressed: decompress it first'],
     [[0xd0, 0xcf, 0x11, 0xe0], 'an old Excel .xls workbook: save it as CSV'],
     [[0x25, 0x50, 0x44, 0x46], 'a PDF'],
@@ -49,11 +49,11 @@ function refuseBinary(bytes: Uint8Array, label: string): void {
   const head = bytes.subarray(0, 8192);
   let control = 0;
   for (const b of head) {
-    if (b === 0) throw new ReadError('UNREADABLE_FILE', `${label} is a binary file, not CSV, JSON, NDJSON, Parquet or Arrow`);
+    if (b === 0) throw new ReadError('UNREADABLE_FILE', `${label} is a binary file, not CSV, JSON, NDJSON, Parquet, Arrow or Excel .xlsx`);
     if (b < 9 || (b > 13 && b < 32)) control++;
   }
   if (head.length > 0 && control / head.length > 0.05)
-    throw new ReadError('UNREADABLE_FILE', `${label} is a binary file, not CSV, JSON, NDJSON, Parquet or Arrow`);
+    throw new ReadError('UNREADABLE_FILE', `${label} is a binary file, not CSV, JSON, NDJSON, Parquet, Arrow or Excel .xlsx`);
 }
 
 export function decode(bytes: Uint8Array, warnings: ReadWarning[], label: string): string {
@@ -77,5 +77,6 @@ export function extensionFormat(name: string | undefined): CustomerFileFormat | 
   if (ext === 'ndjson' || ext === 'jsonl') return 'ndjson';
   if (ext === 'parquet' || ext === 'pq') return 'parquet';
   if (ext === 'arrow' || ext === 'feather' || ext === 'ipc' || ext === 'arrows') return 'arrow';
+  if (ext === 'xlsx' || ext === 'xlsm') return 'xlsx';
   return undefined;
 }

@@ -6,7 +6,7 @@ import type { DecimalMark } from './readNumbers';
 import type { ColumnarData } from './table';
 
 /** Formats readCustomers() reads. */
-export type CustomerFileFormat = 'csv' | 'json' | 'ndjson' | 'parquet' | 'arrow';
+export type CustomerFileFormat = 'csv' | 'json' | 'ndjson' | 'parquet' | 'arrow' | 'xlsx';
 
 /** Options of readCustomers(). */
 export interface ReadCustomersOptions {
