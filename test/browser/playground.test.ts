@@ -247,7 +247,9 @@ describe('the playground in Chromium', () => {
       buffer: Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 13) % 256)),
     });
     await page.waitForFunction(() => document.getElementById('status')!.classList.contains('error'), undefined, { timeout: 30_000 });
-    expect(await page.textContent('#status')).toBe('Could not read broken.bin: broken.bin is a binary file, not CSV, JSON, NDJSON, Parquet, Arrow or Excel .xlsx');
+    expect(await page.textContent('#status')).toBe(
+      'Could not read broken.bin: broken.bin is a binary file, not CSV, JSON, NDJSON, Parquet, Arrow or Excel .xlsx',
+    );
     expect(await page.textContent('#data-summary')).toBe('No data loaded.');
     expect(await page.isDisabled('#run')).toBe(true);
     expect(await page.isHidden('#results')).toBe(true);
