@@ -6,6 +6,11 @@
 //    (serve running the jobs itself, one thread).
 // 2. Scaling out: 200 jobs of 10,000 customers through `serve --no-workers` and 1 vs 2
 //    `segmint worker` processes (one thread each) on a local redis-server.
+// 3. The machine's own ceiling for the same jobs: 1 vs 2 bare Node processes running
+//    segment() on the same body in a loop, with no queue, Redis or HTTP. Two CPU-bound
+//    processes that touch memory slow each other down on a shared cache and memory bus
+//    (a pure ALU loop scales 2.0x here; segment() does not), so the queue's speed-up is
+//    read against this row, not against 2.0.
 // Targets: overhead under 20 ms per job; 2 workers at least 1.8x faster than 1.
 // Needs redis-server (Debian package) and `npm run build`.
 import { spawn, spawnSync } from 'node:child_process';
@@ -213,6 +218,33 @@ async function throughput(redisUrl, workers, jobs, body) {
   }
 }
 
+/**
+ * Mean ms per segment() of `body` over `jobs` runs in each of `processes` bare Node
+ * processes started together (after one untimed run each).
+ */
+async function bareProcesses(processes, jobs, body) {
+  const script = `
+    const { segment } = await import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)});
+    const body = require('node:fs').readFileSync(0, 'utf8');
+    await segment(JSON.parse(body));
+    const t = performance.now();
+    for (let i = 0; i < ${jobs}; i++) await segment(JSON.parse(body));
+    console.log((performance.now() - t) / ${jobs});`;
+  const runs = Array.from({ length: processes }, () => {
+    const child = spawn(process.execPath, ['--input-type=commonjs', '-e', `(async () => {${script}})()`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdin.end(body);
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+    });
+    return new Promise((resolve, reject) =>
+      child.once('exit', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`bare process exited ${code}`)))),
+    );
+  });
+  const perJob = await Promise.all(runs);
+  return perJob.reduce((a, v) => a + v, 0) / perJob.length;
+}
+
 export async function run({ quick } = {}) {
   if (spawnSync('redis-server', ['--version']).status !== 0) throw new Error('the queue suite needs redis-server (apt-get install -y redis-server)');
   const dir = mkdtempSync(join(tmpdir(), 'segmint-bench-queue-'));
@@ -251,6 +283,12 @@ export async function run({ quick } = {}) {
     record(group, '1 worker process (1 thread)', (one / 1000).toFixed(2), 's');
     record(group, '2 worker processes (1 thread each)', (two / 1000).toFixed(2), 's');
     record(group, 'speed-up, 2 vs 1 (target >= 1.8x)', (one / two).toFixed(2), 'x');
+    const bareJobs = quick ? 10 : 40;
+    const bareOne = await bareProcesses(1, bareJobs, body);
+    const bareTwo = await bareProcesses(2, bareJobs, body);
+    record(group, 'ceiling: 1 bare process, segment() in a loop', bareOne.toFixed(1), 'ms/job');
+    record(group, 'ceiling: 2 bare processes at once', bareTwo.toFixed(1), 'ms/job each');
+    record(group, 'ceiling: speed-up of 2 bare processes vs 1 (no queue)', ((2 * bareOne) / bareTwo).toFixed(2), 'x');
   } finally {
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
