@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { adjustedRandIndex, chooseK, dbscan, gapStatistic, predictionStrength, segment } from '../src/index';
 import { Random } from '../src/random';
+import { dequantisedRows, mixtureBic } from '../src/select/mixtureBic';
 import { expectParameterError } from './shared';
 
 /** Well-separated isotropic Gaussian blobs in d dimensions (centres on a scaled simplex-ish grid). */
@@ -60,12 +61,69 @@ describe('new k-selection methods find the number of well-separated blobs', () =
     expect(gap.k).toBe(4);
     expect(gap.curve[i].score).toBeGreaterThanOrEqual(gap.curve[i + 1].score - gap.curve[i + 1].se!);
     const r = chooseK(X, { method: 'auto', kMin: 2, kMax: 6 });
-    expect(r.criteria?.prediction_strength?.map((p) => p.score)).toEqual(r.curve.map((p) => p.score));
+    expect(r.criteria?.mixture_bic?.map((p) => p.score)).toEqual(r.curve.map((p) => p.score));
+    // The chosen k is the curve's lowest BIC.
+    const lowest = r.curve.reduce((a, b) => (b.score < a.score ? b : a));
+    expect(r.k).toBe(lowest.k);
   });
   it('refuses algorithm gmm and sampleSize, naming the parameter', () => {
     const X = blobs(3, 30, 2, 1);
     expectParameterError(() => chooseK(X, { method: 'auto', algorithm: 'gmm' }), 'algorithm', /needs algorithm 'kmeans'/);
     expectParameterError(() => chooseK(X, { method: 'auto', sampleSize: 10 }), 'sampleSize', /only applies/);
+  });
+});
+
+describe("'auto': mixture BIC on the observed, dequantised rows", () => {
+  it('imputed rows on the median hyperplane are not taken for a segment once left out', () => {
+    // 3 blobs of 1,000 rows; 8% of the rows get coordinate 0 replaced by its median, as
+    // median imputation does. A mixture gives that hyperplane a component of its own.
+    const X = blobs(3, 1000, 3, 4);
+    const rng = new Random(9);
+    const col = Array.from({ length: X.rows }, (_, i) => X.data[i * X.cols]).sort((a, b) => a - b);
+    const median = (col[X.rows / 2 - 1] + col[X.rows / 2]) / 2;
+    const imputed = new Uint8Array(X.rows);
+    for (let i = 0; i < X.rows; i++) {
+      if (rng.next() < 0.08) {
+        imputed[i] = 1;
+        X.data[i * X.cols] = median;
+      }
+    }
+    const options = { kMin: 2, kMax: 6, seed: 0, sampleSize: 4000, nInit: 2, regCovar: 1e-6 };
+    expect(mixtureBic(X, options).k).toBeGreaterThan(3);
+    expect(mixtureBic(X, { ...options, excludeRows: imputed }).k).toBe(3);
+    const r = chooseK(X, { method: 'auto', kMin: 2, kMax: 6, excludeRows: imputed });
+    expect(r.k).toBe(3);
+    expect(r.labels.length).toBe(X.rows);
+  });
+  it('dequantises columns of few values within the gaps to their neighbours, and leaves the others', () => {
+    const rng = new Random(3);
+    const n = 2000;
+    const data = new Float64Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      data[i * 2] = 1 + Math.floor(rng.next() * 6); // counts 1..6
+      data[i * 2 + 1] = rng.normal();
+    }
+    const m = { data, rows: n, cols: 2 };
+    const rows = Int32Array.from({ length: n }, (_, i) => i);
+    const out = dequantisedRows(m, rows, new Random(1));
+    let moved = 0;
+    for (let i = 0; i < n; i++) {
+      const v = data[i * 2];
+      const w = out.data[i * 2];
+      // Value v owns [v - 0.5, v + 0.5): unit gaps, and the ends extend by half a gap.
+      expect(w).toBeGreaterThanOrEqual(v - 0.5);
+      expect(w).toBeLessThan(v + 0.5);
+      if (w !== v) moved++;
+      expect(out.data[i * 2 + 1]).toBe(data[i * 2 + 1]);
+    }
+    expect(moved).toBe(n);
+    expect(new Set(out.data.filter((_, j) => j % 2 === 0)).size).toBe(n);
+  });
+  it('refuses excludeRows of the wrong length or for another method, naming it', () => {
+    const X = blobs(3, 30, 2, 1);
+    expectParameterError(() => chooseK(X, { method: 'auto', excludeRows: new Uint8Array(5) }), 'excludeRows', /one entry per row \(90\), got 5 entries/);
+    expectParameterError(() => chooseK(X, { method: 'silhouette', excludeRows: new Uint8Array(90) }), 'excludeRows', /only applies to method 'auto'/);
+    expectParameterError(() => chooseK(X, { method: 'gap-statistic', excludeRows: new Uint8Array(90) }), 'excludeRows', /only applies to method 'auto'/);
   });
 });
 
@@ -80,8 +138,8 @@ describe('segment(): k_selection auto is the default', () => {
     const r = await segment({ data, log_transform: false });
     expect(r.k_selection?.method).toBe('auto');
     expect(r.meta.n_clusters).toBe(4);
-    const sel = r.k_selection as typeof r.k_selection & { criteria: { prediction_strength: { k: number; score: number }[] } };
-    expect(sel.criteria.prediction_strength.map((p) => p.k)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const sel = r.k_selection as typeof r.k_selection & { criteria: { mixture_bic: { k: number; score: number }[] } };
+    expect(sel.criteria.mixture_bic.map((p) => p.k)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
   it('an explicitly named old method gives the same result as chooseK with that method', async () => {
     const r = await segment({ data, log_transform: false, k_selection: 'silhouette', k_range: [2, 6] });

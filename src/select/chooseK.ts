@@ -24,7 +24,8 @@ import { checkClusterCount, clusterCountProblem, compactLabels, SampleMissesClus
 import { samplePositions, silhouetteOfRows } from '../metrics/silhouette';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { kneedleIndex } from '../stats';
-import { type CriterionPoint, gapStatistic, predictionStrength, sampleRows } from './resampling';
+import { MIXTURE_BIC_DEFAULTS, mixtureBic } from './mixtureBic';
+import { type CriterionPoint, gapStatistic, predictionStrength, rowsOf, sampleRowIndices, sampleRows } from './resampling';
 
 /** Kneedle on a decreasing curve (the elbow method's rule); see src/stats.ts. */
 export { kneedleIndex };
@@ -32,9 +33,10 @@ export { kneedleIndex };
 /** How k is scored and picked (see METHODS). */
 export type ChooseKMethod = 'silhouette' | 'elbow' | 'davies-bouldin' | 'calinski-harabasz' | 'bic' | ResamplingMethod;
 /**
- * Methods that compare the data with resamples or reference data (src/select/resampling.ts)
- * instead of scoring one fit per k. 'auto' is the one measured best at recovering known
- * segments (bench/suites/65-kselect.mjs): prediction strength at threshold 0.85.
+ * Methods that judge the data's structure instead of scoring one K-Means fit per k: the
+ * gap statistic and prediction strength (src/select/resampling.ts), and 'auto', the one
+ * measured best at recovering known segments (bench/suites/65-kselect.mjs): the BIC of
+ * full-covariance mixtures on the observed, dequantised rows (src/select/mixtureBic.ts).
  */
 export type ResamplingMethod = 'auto' | 'gap-statistic' | 'prediction-strength';
 /** The clusterings chooseK can fit for each k. */
@@ -58,6 +60,12 @@ export interface ChooseKOptions {
    * the sample's; `labels` come from the chosen k's model predicting every row.
    */
   fitSampleSize?: number;
+  /**
+   * 'auto': rows whose values were not all observed (imputed), 1 per such row. They are
+   * left out of the criterion, since imputed values line up on a hyperplane that a
+   * mixture would take for a segment; they are still in `labels`.
+   */
+  excludeRows?: Uint8Array;
 }
 
 /**
@@ -102,7 +110,7 @@ export interface ChooseKResult {
   /** Values of k left out of the curve, and why (a cluster missing from the silhouette sample). */
   skipped?: { k: number; reason: string }[];
   /** Resampling methods: each criterion's curve ('gap' points carry their standard error). */
-  criteria?: { gap?: CriterionPoint[]; prediction_strength?: CriterionPoint[] };
+  criteria?: { gap?: CriterionPoint[]; prediction_strength?: CriterionPoint[]; mixture_bic?: CriterionPoint[] };
 }
 
 /**
@@ -124,7 +132,7 @@ export const RESAMPLING_DEFAULTS = {
   nInit: 3,
 };
 
-const OPTION_NAMES = ['kMin', 'kMax', 'method', 'algorithm', 'seed', 'sampleSize', 'fitSampleSize'] as const;
+const OPTION_NAMES = ['kMin', 'kMax', 'method', 'algorithm', 'seed', 'sampleSize', 'fitSampleSize', 'excludeRows'] as const;
 
 /** One fit for one k: what the methods read (K-Means' inertia, the mixture's bic). */
 type Fit = ClusterModel & { inertia?: number; bic?: number };
@@ -197,6 +205,7 @@ export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult 
   const o = withDefaults(defaultChooseKOptions, options);
   const method = enumOption('method', o.method, METHOD_NAMES);
   if ((RESAMPLING_METHODS as readonly string[]).includes(method)) return chooseKByResampling(all, o, method as ResamplingMethod);
+  if (o.excludeRows !== undefined) throw new InvalidParameterError('excludeRows', `only applies to method 'auto', not '${method}'`);
   const spec = METHODS[method as keyof typeof METHODS];
   let algorithm: ChooseKAlgorithm;
   if (o.algorithm === undefined) {
@@ -294,6 +303,11 @@ export function chooseK(X: MatrixLike, options?: ChooseKOptions): ChooseKResult 
   return result;
 }
 
+function describeLength(v: unknown): string {
+  if (v instanceof Uint8Array) return `${v.length} entries`;
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+}
+
 /** chooseK for the resampling methods: K-Means only, fitted on seeded samples of rows. */
 function chooseKByResampling(all: Matrix, o: ChooseKOptions & typeof defaultChooseKOptions, method: ResamplingMethod): ChooseKResult {
   if (o.algorithm !== undefined && o.algorithm !== 'kmeans') {
@@ -308,12 +322,24 @@ function chooseKByResampling(all: Matrix, o: ChooseKOptions & typeof defaultChoo
   if (distinct < kMax) {
     throw new InvalidParameterError('kMax', `is ${kMax} but X has only ${distinct} distinct row${distinct === 1 ? '' : 's'}; use kMax <= ${distinct}`);
   }
+  let exclude = o.excludeRows;
+  if (exclude !== undefined) {
+    if (method !== 'auto') throw new InvalidParameterError('excludeRows', `only applies to method 'auto', not '${method}'`);
+    if (!(exclude instanceof Uint8Array) || exclude.length !== all.rows) {
+      throw new InvalidParameterError('excludeRows', `must be a Uint8Array with one entry per row (${all.rows}), got ${describeLength(exclude)}`);
+    }
+  }
   let m = all;
   let fitSampleSize: number | undefined;
   if (o.fitSampleSize !== undefined) {
     const wanted = integerOption('fitSampleSize', o.fitSampleSize, kMax + 1);
     if (wanted < all.rows) {
-      m = sampleRows(all, wanted, seed);
+      const rows = sampleRowIndices(all.rows, wanted, seed);
+      m = rowsOf(all, rows);
+      if (exclude) {
+        const full = exclude;
+        exclude = Uint8Array.from(rows, (r) => full[r]);
+      }
       fitSampleSize = wanted;
     }
   }
@@ -323,7 +349,12 @@ function chooseKByResampling(all: Matrix, o: ChooseKOptions & typeof defaultChoo
   const criteria: NonNullable<ChooseKResult['criteria']> = {};
   let k: number;
   let curve: ChooseKPoint[];
-  if (method === 'gap-statistic') {
+  if (method === 'auto') {
+    const mix = mixtureBic(m, { kMin, kMax, seed, ...MIXTURE_BIC_DEFAULTS, excludeRows: exclude });
+    criteria.mixture_bic = mix.curve;
+    k = mix.k;
+    curve = mix.curve.map((p) => ({ k: p.k, score: p.score }));
+  } else if (method === 'gap-statistic') {
     const gap = gapStatistic(sampleRows(m, d.gapSample, seed), { kMin, kMax, seed, references: d.references, reference: 'pca', nInit: d.nInit });
     criteria.gap = gap.curve;
     k = gap.k;

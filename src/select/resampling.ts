@@ -28,11 +28,15 @@ export function rowsOf(m: Matrix, rows: ArrayLike<number>): Matrix {
   return { data, rows: rows.length, cols: d };
 }
 
+/** The rows sampleRows(m, size, seed) takes from a matrix of n > size rows, in its order. */
+export function sampleRowIndices(n: number, size: number, seed: number): Int32Array {
+  return sampleIndices(n, size, new Random(seed ^ 0x6a09e667));
+}
+
 /** A seeded sample of at most `size` rows (the matrix itself when it is small enough). */
 export function sampleRows(m: Matrix, size: number, seed: number): Matrix {
   if (m.rows <= size) return m;
-  const rows = sampleIndices(m.rows, size, new Random(seed ^ 0x6a09e667));
-  return rowsOf(m, rows);
+  return rowsOf(m, sampleRowIndices(m.rows, size, seed));
 }
 
 function kmeansFit(m: Matrix, k: number, seed: number, nInit: number) {

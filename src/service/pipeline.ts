@@ -167,7 +167,7 @@ export function runPipeline(plan: Plan, progress: (stage: string) => void, clock
   if (candidates.some((a) => a !== 'dbscan' && a !== 'hdbscan')) {
     if (plan.k === 'auto') {
       progress('k_selection');
-      kSelection = mixed ? selectKMixed(plan, m, mixed) : selectK(plan, m, candidates[0]);
+      kSelection = mixed ? selectKMixed(plan, m, mixed) : selectK(plan, m, candidates[0], imputedRows(prep));
       k = kSelection.k;
       notes.push({ key: 'k_auto', params: { k } });
       clock.lap('k_selection');
@@ -426,8 +426,20 @@ function tooFewCustomers(n: number) {
   return unservable('INSUFFICIENT_DATA', 'data', `at least 2 customers are needed, got ${n}`, { min: 2, n });
 }
 
+/** 1 for each customer with an imputed value in a model feature (undefined when none). */
+function imputedRows(prep: PreparedData): Uint8Array | undefined {
+  const features = Object.keys(prep.preprocessing.imputed).filter((f) => !prep.preprocessing.constantDropped.includes(f));
+  if (features.length === 0) return undefined;
+  const rows = new Uint8Array(prep.matrix.rows);
+  for (const f of features) {
+    const col = prep.columns[f];
+    for (let i = 0; i < rows.length; i++) if (Number.isNaN(col[i])) rows[i] = 1;
+  }
+  return rows;
+}
+
 /** Chooses k on the curve of the request's k_selection method (on a sample for large data). */
-function selectK(plan: Plan, m: Matrix, first: SegmentAlgorithm): NonNullable<SegmentationResponse['k_selection']> {
+function selectK(plan: Plan, m: Matrix, first: SegmentAlgorithm, imputed: Uint8Array | undefined): NonNullable<SegmentationResponse['k_selection']> {
   const n = m.rows;
   const [kMin, hi] = plan.kRange ?? [2, 10];
   // Counted one past the largest k asked for: enough to know the limit (a fixed 11 refused k_range [12, 14]).
@@ -456,21 +468,35 @@ function selectK(plan: Plan, m: Matrix, first: SegmentAlgorithm): NonNullable<Se
       algorithm: kAlgorithm,
       seed: plan.seed,
       ...(n > K_SELECTION_FIT_SAMPLE_ABOVE ? { fitSampleSize: K_SELECTION_FIT_SAMPLE } : {}),
+      ...(plan.kMethod === 'auto' && imputed ? { excludeRows: imputed } : {}),
     });
     const selection: NonNullable<SegmentationResponse['k_selection']> & { criteria?: Record<string, { k: number; score: number; se?: number }[]> } = {
       method: plan.kMethod === 'prediction-strength' ? 'prediction_strength' : plan.kMethod === 'gap-statistic' ? 'gap' : plan.kMethod,
       algorithm: chosen.algorithm,
       k: chosen.k,
       k_range: [kMin, kMax],
-      curve: chosen.curve.map((p) => ({ k: p.k, score: p.score })),
+      curve: chosen.curve.map((p) => ({ k: p.k, score: plan.kMethod === 'auto' ? reported(p.score) : p.score })),
       ...(chosen.fitSampleSize ? { sample_size: chosen.fitSampleSize } : {}),
     };
     // The resampling methods' curves by criterion (an added field of k_selection).
-    if (chosen.criteria) selection.criteria = chosen.criteria;
+    if (chosen.criteria) {
+      const { mixture_bic, ...others } = chosen.criteria;
+      selection.criteria = mixture_bic ? { ...others, mixture_bic: mixture_bic.map((p) => ({ k: p.k, score: reported(p.score) })) } : others;
+    }
     return selection;
   } catch (err) {
     throw fromAlgorithmError(err, { algorithm: kAlgorithm, stage: 'k_selection', customers: n, options: {} });
   }
+}
+
+/**
+ * A curve score as the response gives it: BIC values rounded to 1e-6. A mixture's
+ * log-likelihood goes through JavaScript's Math.log, whose last bit differs between
+ * engines (Node and Chromium disagree at 1e-16 relative), and the response is the same
+ * in every engine. Only 'auto' is rounded: the other methods' curves stay as they were.
+ */
+function reported(bic: number): number {
+  return Math.round(bic * 1e6) / 1e6;
 }
 
 /** Whether k is chosen by one of the resampling criteria (src/select/resampling.ts). */

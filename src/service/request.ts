@@ -165,7 +165,7 @@ export function resolveRequest(request: unknown): Plan {
   const validationRaw =
     r.validation === undefined || r.validation === null ? 'silhouette' : r.validation === 'davies-bouldin' ? 'davies_bouldin' : r.validation;
   const validation = oneOf('validation', validationRaw, ['silhouette', 'davies_bouldin'] as const);
-  // k_selection 'auto' (prediction strength, measured best at finding known segments) is
+  // k_selection 'auto' (mixture BIC on the observed rows, measured best at finding known segments) is
   // the default; a request that names its validation metric but no k_selection keeps
   // choosing k by that metric, as it always has.
   let kMethod: ChooseKMethod = r.validation === undefined || r.validation === null ? 'auto' : K_METHODS[validation];
