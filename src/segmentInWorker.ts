@@ -30,6 +30,13 @@ export interface SegmentInWorkerOptions {
   workerUrl?: string | URL;
   /** Pin the kernels' build in the worker ('auto' by default, as init()). */
   variant?: 'auto' | 'simd' | 'scalar';
+  /**
+   * Kernel threads the worker runs K-Means over (init({ threads }) inside it; default 1).
+   * In a browser the page must be cross-origin isolated (COOP same-origin, COEP
+   * require-corp) so the worker can share memory with its own Web Workers; the result is
+   * bit-identical to one thread.
+   */
+  threads?: number;
 }
 
 interface WorkerLike {
@@ -119,8 +126,11 @@ async function nodeWorker(url: string | URL | undefined): Promise<WorkerLike> {
  * blocking the calling thread.
  */
 export async function segmentInWorker(request: unknown, options: SegmentInWorkerOptions = {}): Promise<SegmentationResponse> {
-  const { locale, onProgress, signal, workerUrl, variant } = options;
+  const { locale, onProgress, signal, workerUrl, variant, threads } = options;
   if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 65)) {
+    throw new InvalidParameterError('threads', `must be an integer from 1 to 65, got ${JSON.stringify(threads)}`);
+  }
   const worker = isNode() ? await nodeWorker(workerUrl) : browserWorker(workerUrl);
   return new Promise<SegmentationResponse>((resolve, reject) => {
     let settled = false;
@@ -140,7 +150,7 @@ export async function segmentInWorker(request: unknown, options: SegmentInWorker
     });
     worker.onFailure((err) => finish(() => reject(err)));
     try {
-      worker.post({ request, locale, variant });
+      worker.post({ request, locale, variant, threads });
     } catch (err) {
       // Not cloneable (functions, class instances with private state...): say which.
       finish(() => reject(new InvalidParameterError('request', `could not be sent to the worker: ${(err as Error).message}`)));

@@ -17,6 +17,8 @@ export interface WorkerRequest {
   locale?: string;
   /** 'auto' | 'simd' | 'scalar'; forwarded to init() so tests and users can pin a build. */
   variant?: 'auto' | 'simd' | 'scalar';
+  /** Kernel threads the worker starts (init({ threads })); 1 or omitted: none. */
+  threads?: number;
 }
 
 /** An error as it crosses the thread boundary (classes do not survive structured clone). */
@@ -54,6 +56,7 @@ function serializeError(err: unknown): SerializedError {
 async function handle(data: WorkerRequest, post: (m: WorkerMessage) => void): Promise<void> {
   try {
     if (data.variant && data.variant !== 'auto') await init({ variant: data.variant });
+    if (data.threads !== undefined && data.threads !== 1) await init({ threads: data.threads });
     const response = await segment(data.request, {
       locale: data.locale,
       onProgress: (stage) => post({ type: 'progress', stage }),

@@ -243,7 +243,7 @@ function fitOrInit(m: Matrix, options: KMeansOptions, initOnly: boolean, probeOn
   if (opts.threads !== undefined && opts.threads > available) {
     throw new InvalidParameterError(
       'threads',
-      `is ${opts.threads} but ${available === 1 ? 'no thread pool is running' : `init({ threads }) started ${available}`}; call await init({ threads: ${opts.threads} }) first (Node only)`,
+      `is ${opts.threads} but ${available === 1 ? 'no thread pool is running' : `init({ threads }) started ${available}`}; call await init({ threads: ${opts.threads} }) first (in Node, or in a Web Worker of a cross-origin-isolated page)`,
     );
   }
   const threads = opts.threads ?? (n >= MIN_THREADED_ROWS ? available : 1);

@@ -70,10 +70,11 @@ export interface InitOptions {
   /** 'auto' (default) takes SIMD where the engine validates it. 'scalar' forces the fallback. */
   variant?: 'auto' | WasmVariant;
   /**
-   * Node only, off by default: threads (counting the main thread) that K-Means' Lloyd
-   * assignment may split rows over, with worker_threads on a shared-memory SIMD build;
-   * results are bit-identical to one thread. 1 turns it back off; omitted keeps the
-   * current setting.
+   * Off by default: threads (counting the calling one) that K-Means' Lloyd assignment may
+   * split rows over, on a shared-memory SIMD build: worker_threads in Node (which also
+   * run K-Means restarts in parallel), Web Workers inside a Web Worker of a
+   * cross-origin-isolated page (segmentInWorker). Results are bit-identical to one
+   * thread. 1 turns it back off; omitted keeps the current setting.
    */
   threads?: number;
 }
@@ -101,18 +102,20 @@ async function startThreads(threads: number): Promise<Kernels> {
     throw new InvalidParameterError('threads', `must be an integer from 1 to 65, got ${JSON.stringify(threads)}`);
   }
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-  if (!isNode || typeof SharedArrayBuffer === 'undefined' || typeof Atomics?.wait !== 'function') {
-    throw new InvalidParameterError('threads', 'needs Node (worker_threads, SharedArrayBuffer and Atomics.wait on the main thread); use threads: 1 here');
-  }
+  const { startThreadPool, threadsUnavailable } = await import('./threads');
+  const missing = threadsUnavailable();
+  if (missing) throw new InvalidParameterError('threads', `needs ${missing}; use threads: 1 here`);
   if (!simdSupported()) throw new InvalidParameterError('threads', 'needs WebAssembly SIMD, which this engine lacks');
   const bytes = decodeBase64(THREADS_WASM_BASE64);
   // initial: the builds' 16 pages; maximum: wasm32's 4 GiB, what the threads build declares.
   const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true } as WebAssembly.MemoryDescriptor);
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), { env: { memory } });
   const exports = { ...(instance.exports as unknown as KernelExports), memory } as KernelExports;
-  const { startThreadPool } = await import('./threads');
   const kern = new Kernels(exports, 'simd');
   kern.pool = await startThreadPool(threads, bytes, memory, exports);
+  // The whole-task workers (K-Means restarts in parallel) are Node's: they load
+  // dist/fit-worker.js as a file. In a browser the row-split pool alone runs.
+  if (!isNode) return kern;
   try {
     const { startFitPool } = await import('./fitPool');
     kern.fitPool = await startFitPool(threads - 1, fitWorkerFile(), 'simd');

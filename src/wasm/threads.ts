@@ -1,15 +1,17 @@
 /**
- * Threads within one K-Means job (Node only, opt-in with `await init({ threads })`): the
- * threads build of the kernels (SIMD on an imported shared WebAssembly.Memory) is
- * instantiated on the main thread and in threads - 1 worker_threads over the same memory,
- * so a Workspace laid out by the main thread is visible to every worker in place.
+ * Threads within one K-Means job (opt-in with `await init({ threads })`, in Node or in a
+ * Web Worker of a cross-origin-isolated page): the threads build of the kernels (SIMD on
+ * an imported shared WebAssembly.Memory) is instantiated on the calling thread and in
+ * threads - 1 worker_threads or Web Workers over the same memory, so a Workspace laid out
+ * by the calling thread is visible to every worker in place.
  *
  * Only the Lloyd assignment is split: each worker labels a block of rows (labels are per
  * row, so they do not depend on the split), and the main thread then accumulates the
  * per-cluster sums serially in row order (accumulateByLabel), the same additions in the
  * same order as the single-threaded pass: results are bit-identical for any number of
- * threads. kmeans() stays synchronous: the main thread blocks in Atomics.wait (allowed in
- * Node's main thread, not in a browser's) while the workers run.
+ * threads. kmeans() stays synchronous: the calling thread blocks in Atomics.wait (allowed
+ * in Node's main thread and in a Web Worker, not on a page's main thread) while the
+ * workers run.
  */
 import type { KernelExports } from './kernels.generated';
 
@@ -27,16 +29,13 @@ const MAX_WORKERS = 64;
 // dist/ to locate at run time).
 // process.getBuiltinModule (Node >= 20.16) first; an eval'd worker is CommonJS, so
 // require is the fallback on older Node.
-const WORKER_SOURCE = `
-const loadBuiltin = process.getBuiltinModule ?? require;
-const { workerData, parentPort } = loadBuiltin('node:worker_threads');
-const { bytes, memory, control, index } = workerData;
+const WORKER_LOOP = `
 const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
 const ctrl = new Int32Array(control, 0, 8);
 const p = new Float64Array(control, 32, ${PARAMS} + 2 * ${MAX_WORKERS});
 const res = new Int32Array(control, 32 + 8 * (${PARAMS} + 2 * ${MAX_WORKERS}), ${MAX_WORKERS});
 let gen = 0;
-parentPort.postMessage('ready');
+ready();
 for (;;) {
   Atomics.wait(ctrl, ${GENERATION}, gen);
   gen = Atomics.load(ctrl, ${GENERATION});
@@ -50,6 +49,22 @@ for (;;) {
   Atomics.notify(ctrl, ${DONE});
 }
 `;
+const WORKER_SOURCE = `
+const loadBuiltin = process.getBuiltinModule ?? require;
+const { workerData, parentPort } = loadBuiltin('node:worker_threads');
+const { bytes, memory, control, index } = workerData;
+const ready = () => parentPort.postMessage('ready');
+${WORKER_LOOP}`;
+// The same loop in a Web Worker: its start-up data comes in the first message. A
+// dedicated worker may block in Atomics.wait, and the loop never returns to the event
+// loop, which is all it needs.
+const WEB_WORKER_SOURCE = `
+self.onmessage = (ev) => {
+  self.onmessage = null;
+  const { bytes, memory, control, index } = ev.data;
+  const ready = () => self.postMessage('ready');
+  ${WORKER_LOOP}
+};`;
 
 /** A started pool: `threads` counts the main thread. */
 export interface ThreadPool {
@@ -66,8 +81,10 @@ export interface ThreadPool {
 
 type WorkerLike = { once(ev: string, fn: (v: unknown) => void): void; unref(): void; terminate(): Promise<number> };
 
-/** Starts threads - 1 workers over `memory`; `exports` is the main thread's instance of the same build. */
-export async function startThreadPool(threads: number, bytes: Uint8Array, memory: WebAssembly.Memory, exports: KernelExports): Promise<ThreadPool> {
+type StartWorker = (data: { bytes: Uint8Array; memory: WebAssembly.Memory; control: SharedArrayBuffer; index: number }) => Promise<WorkerLike>;
+
+/** Node: worker_threads, each told its data at start. */
+async function nodeWorkers(): Promise<StartWorker> {
   // Hidden from bundlers: the browser build must not try to resolve node:worker_threads.
   // process.getBuiltinModule (Node >= 20.16) also works inside vm contexts (vitest),
   // where a dynamic import() built with new Function has no loader.
@@ -75,21 +92,70 @@ export async function startThreadPool(threads: number, bytes: Uint8Array, memory
   const proc = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } }).process;
   const { Worker } = (proc?.getBuiltinModule?.('node:worker_threads') ??
     (await (new Function('m', 'return import(m)') as (m: string) => Promise<unknown>)('node:worker_threads'))) as WorkerThreads;
-  const control = new SharedArrayBuffer(32 + 8 * (PARAMS + 2 * MAX_WORKERS) + 4 * MAX_WORKERS);
-  const ctrl = new Int32Array(control, 0, 8);
-  const p = new Float64Array(control, 32, PARAMS + 2 * MAX_WORKERS);
-  const res = new Int32Array(control, 32 + 8 * (PARAMS + 2 * MAX_WORKERS), MAX_WORKERS);
-  const workers: WorkerLike[] = [];
-  for (let w = 0; w < threads - 1; w++) {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes, memory, control, index: w } });
+  return async (workerData) => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
       worker.once('error', (err) => reject(err));
     });
     // Idle workers block in Atomics.wait; they must not keep the process alive.
     worker.unref();
-    workers.push(worker);
-  }
+    return worker;
+  };
+}
+
+interface WebWorker {
+  postMessage(message: unknown): void;
+  terminate(): void;
+  addEventListener(type: 'message' | 'error', listener: (e: { message?: string }) => void, options?: { once: boolean }): void;
+}
+
+/** A cross-origin-isolated Web Worker scope: Web Workers from a Blob URL of the loop. */
+function webWorkers(): StartWorker {
+  const g = globalThis as unknown as { Worker: new (url: string) => WebWorker; Blob: typeof Blob; URL: typeof URL };
+  const url = g.URL.createObjectURL(new g.Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
+  return async (data) => {
+    const worker = new g.Worker(url);
+    await new Promise<void>((resolve, reject) => {
+      worker.addEventListener('message', () => resolve(), { once: true });
+      worker.addEventListener('error', (e) => reject(new Error(`a kernel thread failed to start: ${e.message ?? 'unknown error'}`)), { once: true });
+      worker.postMessage(data);
+    });
+    return {
+      once() {},
+      unref() {},
+      terminate: async () => {
+        worker.terminate();
+        return 0;
+      },
+    };
+  };
+}
+
+/** Where init({ threads }) can run kernel threads, or why not (undefined when it can). */
+export function threadsUnavailable(): string | undefined {
+  const g = globalThis as { process?: { versions?: { node?: string } }; WorkerGlobalScope?: unknown; crossOriginIsolated?: boolean; Worker?: unknown };
+  if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics?.wait !== 'function') return 'SharedArrayBuffer and Atomics.wait';
+  if (typeof g.process?.versions?.node === 'string') return undefined;
+  // A page's main thread may not block in Atomics.wait, and kmeans() is synchronous: the
+  // threads run from a Web Worker (segmentInWorker) of a cross-origin-isolated page.
+  if (typeof g.WorkerGlobalScope === 'undefined') return "a Web Worker (a page's main thread cannot wait on the others; use segmentInWorker)";
+  if (g.crossOriginIsolated !== true)
+    return 'a cross-origin-isolated page (Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  if (typeof g.Worker !== 'function') return 'nested Web Workers, which this engine lacks';
+  return undefined;
+}
+
+/** Starts threads - 1 workers over `memory`; `exports` is the main thread's instance of the same build. */
+export async function startThreadPool(threads: number, bytes: Uint8Array, memory: WebAssembly.Memory, exports: KernelExports): Promise<ThreadPool> {
+  const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+  const start = isNode ? await nodeWorkers() : webWorkers();
+  const control = new SharedArrayBuffer(32 + 8 * (PARAMS + 2 * MAX_WORKERS) + 4 * MAX_WORKERS);
+  const ctrl = new Int32Array(control, 0, 8);
+  const p = new Float64Array(control, 32, PARAMS + 2 * MAX_WORKERS);
+  const res = new Int32Array(control, 32 + 8 * (PARAMS + 2 * MAX_WORKERS), MAX_WORKERS);
+  const workers: WorkerLike[] = [];
+  for (let w = 0; w < threads - 1; w++) workers.push(await start({ bytes, memory, control, index: w }));
   return {
     threads,
     assignLabels(use, Xp, X, n, d, C, halfNorm, k, labels) {

@@ -49,7 +49,12 @@ export function requireBuild(...files: string[]): void {
 }
 
 /** Serves each URL prefix from a directory, e.g. { '/dist/': DIST }. Only GET, only inside the mounts. */
-export async function startStaticServer(mounts: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
+export async function startStaticServer(
+  mounts: Record<string, string>,
+  /** isolated: every response carries COOP/COEP, so pages are cross-origin isolated (SharedArrayBuffer). */
+  options: { isolated?: boolean } = {},
+): Promise<{ url: string; close(): Promise<void> }> {
+  const isolation = options.isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     for (const [prefix, dir] of Object.entries(mounts)) {
@@ -58,7 +63,7 @@ export async function startStaticServer(mounts: Record<string, string>): Promise
       if (!file.startsWith(dir + sep) && file !== dir) break;
       if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
       if (!existsSync(file)) break;
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...isolation });
       res.end(readFileSync(file));
       return;
     }
