@@ -142,12 +142,20 @@ function sortPairHeap(hd: usize, hi: usize, k: i32): void {
 export function searchTree(
   search: i32, index: usize, m: i32, Q: usize, k: i32, heap: usize, ids: usize, eps2: f64, out: usize,
 ): void {
+  searchTreeWith(search, index, m, Q, k, heap, ids, eps2, out, <usize>i32At(index, H_STACK));
+}
+
+/** searchTree with the walk's stack given: threads sharing one tree each walk on their own. */
+// @ts-ignore: decorator
+@inline
+function searchTreeWith(
+  search: i32, index: usize, m: i32, Q: usize, k: i32, heap: usize, ids: usize, eps2: f64, out: usize, stack: usize,
+): void {
   const d = i32At(index, H_D);
   const X = <usize>i32At(index, H_X);
   const bounds = <usize>i32At(index, H_BOUNDS);
   const ranges = <usize>i32At(index, H_RANGES);
   const firstLeaf = i32At(index, H_FIRST_LEAF);
-  const stack = <usize>i32At(index, H_STACK);
   const rowBytes = <usize>d << 3;
   for (let q = 0; q < m; q++) {
     const x = Q + <usize>q * rowBytes;
@@ -200,6 +208,25 @@ export function dbscanKthNeighbourSq(
   out: usize, // OUT f64[n]
 ): void {
   searchTree(SEARCH_KTH, index, i32At(index, H_N), <usize>i32At(index, H_X), k, heap, 0, 0, out);
+}
+
+/**
+ * dbscanKthNeighbourSq for the tree rows [first, first + count) only, walking with the
+ * caller's heap and stack: one thread's block of rows. Each row's result does not depend
+ * on the others', so blocks give exactly the whole call's values.
+ */
+export function dbscanKthNeighbourSqRows(
+  index: usize, // IN i32[DBSCAN_HEADER_SLOTS] header, a k-d tree
+  k: i32, // 1 <= k <= n
+  heap: usize, // SCRATCH f64[k]
+  out: usize, // OUT f64[n], rows [first, first + count) written
+  first: i32,
+  count: i32,
+  stack: usize, // SCRATCH i32[DBSCAN_STACK_SLOTS]
+): void {
+  const d = i32At(index, H_D);
+  const X = <usize>i32At(index, H_X);
+  searchTreeWith(SEARCH_KTH, index, count, X + ((<usize>first * <usize>d) << 3), k, heap, 0, 0, out + (<usize>first << 3), stack);
 }
 
 /**

@@ -150,6 +150,36 @@ export function hdbscanBoruvkaRound(
   rowLower: usize, // INOUT f64[n], per row a lower bound on its cheapest edge out of its component (0 at first)
 ): void {
   const n = i32At(index, H_N);
+  for (let i = 0; i < n; i++) setF64(best, i, Infinity);
+  boruvkaRows(index, core, comp, nodeComp, nodeMinCore, best, bestFrom, bestTo, rowLower, 0, n);
+}
+
+/**
+ * hdbscanBoruvkaRound for rows [first, first + count) only, with best, bestFrom and
+ * bestTo carried over from the previous rows (best all +Inf before the first block):
+ * blocks in row order make exactly the same updates as one call over every row.
+ */
+export function hdbscanBoruvkaRoundRows(
+  index: usize, // IN i32[DBSCAN_HEADER_SLOTS] header, a k-d tree
+  core: usize, // IN f64[n], core distances in tree order
+  comp: usize, // IN i32[n], component id (0..n-1) of each row
+  nodeComp: usize, // IN i32[nNodes], from hdbscanNodeComponents
+  nodeMinCore: usize, // IN f64[nNodes], from hdbscanNodeMinCore
+  best: usize, // INOUT f64[n], per component the squared weight of its cheapest edge so far
+  bestFrom: usize, // INOUT i32[n], its row inside the component
+  bestTo: usize, // INOUT i32[n], its row outside
+  rowLower: usize, // INOUT f64[n], per row a lower bound on its cheapest edge out of its component (0 at first)
+  first: i32,
+  count: i32,
+): void {
+  boruvkaRows(index, core, comp, nodeComp, nodeMinCore, best, bestFrom, bestTo, rowLower, first, first + count);
+}
+
+// @ts-ignore: decorator
+@inline
+function boruvkaRows(
+  index: usize, core: usize, comp: usize, nodeComp: usize, nodeMinCore: usize, best: usize, bestFrom: usize, bestTo: usize, rowLower: usize, first: i32, end: i32,
+): void {
   const d = i32At(index, H_D);
   const X = <usize>i32At(index, H_X);
   const bounds = <usize>i32At(index, H_BOUNDS);
@@ -157,8 +187,7 @@ export function hdbscanBoruvkaRound(
   const firstLeaf = i32At(index, H_FIRST_LEAF);
   const stack = <usize>i32At(index, H_STACK);
   const rowBytes = <usize>d << 3;
-  for (let i = 0; i < n; i++) setF64(best, i, Infinity);
-  for (let q = 0; q < n; q++) {
+  for (let q = first; q < end; q++) {
     const c = i32At(comp, q);
     const cq = f64At(core, q);
     const cq2 = cq * cq;

@@ -367,3 +367,37 @@ describe("segment(): algorithm 'hdbscan'", () => {
     }
   });
 });
+
+describe('HDBSCAN core distances on init({ threads })', () => {
+  it('split over 1, 2 and 3 threads: the same core distances, MST and clusters, and the reference core distances', async () => {
+    const X = zScoredCustomers(24_000, 8);
+    await init({ threads: 1 });
+    const single = hdbscan(X, { minClusterSize: 20, minSamples: 5 });
+    try {
+      for (const threads of [2, 3]) {
+        const info = await init({ threads });
+        expect(info.threads).toBe(threads);
+        const split = hdbscan(X, { minClusterSize: 20, minSamples: 5 });
+        expect(split.coreDistances).toEqual(single.coreDistances);
+        expect(split.minimumSpanningTree).toEqual(single.minimumSpanningTree);
+        expect(split.labels).toEqual(single.labels);
+        expect(split.probabilities).toEqual(single.probabilities);
+      }
+    } finally {
+      await init({ threads: 1 });
+    }
+    // Independently: brute-force core distances of the first rows (plain TS).
+    const m = toMatrix(X);
+    const head = 300;
+    const all = new Float64Array(m.rows);
+    for (let i = 0; i < head; i++) {
+      for (let j = 0; j < m.rows; j++) {
+        let s2 = 0;
+        for (let t = 0; t < m.cols; t++) s2 += (m.data[i * m.cols + t] - m.data[j * m.cols + t]) ** 2;
+        all[j] = s2;
+      }
+      // min_samples counts the row itself (distance 0): the 5th smallest.
+      expect(single.coreDistances[i]).toBeCloseTo(Math.sqrt(all.sort()[4]), 12);
+    }
+  });
+});

@@ -4,21 +4,47 @@
 import type { Matrix } from '../matrix';
 import { buildKdTree } from '../spatial/kdtree';
 import { treeRegions, writeTree } from '../spatial/layout';
-import { kernels } from '../wasm/index';
+import { type Kernels, kernels } from '../wasm/index';
+import { DBSCAN_STACK_SLOTS } from '../wasm/layout';
+import { KTH_CHUNK_ROWS } from '../wasm/threads';
 import { findRoot } from './unionFind';
+
+/**
+ * Rows from which core distances are split over init({ threads })' pool: below, starting
+ * the threads costs more than the walks they share.
+ */
+export const MIN_THREADED_CORE_ROWS = 20_000;
+
+/** Threads the core distances of n rows use, and the scratch they need (a heap and a walk stack each). */
+function coreScratch(kern: Kernels, ws: ReturnType<Kernels['workspace']>, n: number, k: number) {
+  const use = kern.pool && n >= MIN_THREADED_CORE_ROWS ? kern.pool.threads : 1;
+  return { use, heap: ws.f64(k * use), stacks: use > 1 ? ws.i32(DBSCAN_STACK_SLOTS * use) : undefined };
+}
+
+/**
+ * Squared k-th neighbour distances of every tree row into out, on the pool's threads when
+ * it pays. Each row's walk reads only the shared tree, so blocks of rows give the same
+ * values as one call; blocks of KTH_CHUNK_ROWS also let V8 run its optimised code (see there).
+ */
+function kthNeighbourSq(kern: Kernels, r: ReturnType<typeof treeRegions>, k: number, s: ReturnType<typeof coreScratch>, out: number, n: number): void {
+  if (s.use > 1 && s.stacks) kern.pool!.kthNeighbourSq(s.use, r.header.ptr, k, s.heap.ptr, out, n, s.stacks.ptr, DBSCAN_STACK_SLOTS * 4);
+  else
+    for (let at = 0; at < n; at += KTH_CHUNK_ROWS)
+      kern.exports.dbscanKthNeighbourSqRows(r.header.ptr, k, s.heap.ptr, out, at, Math.min(KTH_CHUNK_ROWS, n - at), r.stack.ptr);
+}
 
 /** Distance of every row to its k-th nearest row, itself counted (over DBSCAN's k-d tree). */
 export function coreDistances(m: Matrix, k: number): Float64Array {
   const { rows: n, cols: d } = m;
   const tree = buildKdTree(m);
-  const e = kernels().exports;
-  const ws = kernels().workspace();
+  const kern = kernels();
+  const ws = kern.workspace();
   const r = treeRegions(ws, tree, n, d);
-  const heap = ws.f64(k);
+  const scratch = coreScratch(kern, ws, n, k);
   const kth = ws.f64(n);
   ws.commit();
   writeTree(ws, r, tree, m.data, d);
-  e.dbscanKthNeighbourSq(r.header.ptr, k, heap.ptr, kth.ptr);
+  kthNeighbourSq(kern, r, k, scratch, kth.ptr, n);
   const sq = ws.viewF64(kth);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[tree.perm[i]] = Math.sqrt(sq[i]);
@@ -51,10 +77,11 @@ export function mutualReachabilityMst(m: Matrix, core: Float64Array): Float64Arr
 export function boruvkaMst(m: Matrix, minSamples: number): { core: Float64Array; mst: Float64Array } {
   const { rows: n, cols: d } = m;
   const tree = buildKdTree(m);
-  const e = kernels().exports;
-  const ws = kernels().workspace();
+  const kern = kernels();
+  const e = kern.exports;
+  const ws = kern.workspace();
   const r = treeRegions(ws, tree, n, d);
-  const heap = ws.f64(minSamples);
+  const scratch = coreScratch(kern, ws, n, minSamples);
   const core = ws.f64(n);
   const comp = ws.i32(n);
   const nodeComp = ws.i32(tree.nNodes);
@@ -66,7 +93,7 @@ export function boruvkaMst(m: Matrix, minSamples: number): { core: Float64Array;
   ws.commit();
   ws.viewF64(rowLower).fill(0);
   writeTree(ws, r, tree, m.data, d);
-  e.dbscanKthNeighbourSq(r.header.ptr, minSamples, heap.ptr, core.ptr);
+  kthNeighbourSq(kern, r, minSamples, scratch, core.ptr, n);
   const coreView = ws.viewF64(core);
   for (let i = 0; i < n; i++) coreView[i] = Math.sqrt(coreView[i]);
   e.hdbscanNodeMinCore(r.header.ptr, core.ptr, nodeMinCore.ptr);
@@ -79,7 +106,13 @@ export function boruvkaMst(m: Matrix, minSamples: number): { core: Float64Array;
   ws.viewI32(comp).set(parent);
   while (nEdges < n - 1) {
     e.hdbscanNodeComponents(r.header.ptr, comp.ptr, nodeComp.ptr);
-    e.hdbscanBoruvkaRound(r.header.ptr, core.ptr, comp.ptr, nodeComp.ptr, nodeMinCore.ptr, best.ptr, bestFrom.ptr, bestTo.ptr, rowLower.ptr);
+    // In blocks of rows, in order (the same updates as one call), so V8 runs the round's
+    // optimised code from its first block on (see KTH_CHUNK_ROWS).
+    ws.viewF64(best).fill(Infinity);
+    for (let at = 0; at < n; at += KTH_CHUNK_ROWS) {
+      const count = Math.min(KTH_CHUNK_ROWS, n - at);
+      e.hdbscanBoruvkaRoundRows(r.header.ptr, core.ptr, comp.ptr, nodeComp.ptr, nodeMinCore.ptr, best.ptr, bestFrom.ptr, bestTo.ptr, rowLower.ptr, at, count);
+    }
     const bw = ws.viewF64(best);
     const bf = ws.viewI32(bestFrom);
     const bt = ws.viewI32(bestTo);

@@ -22,6 +22,17 @@ const STOP = 2; // 1: workers exit
 // Job parameters (Float64Array after the control words): pointers and sizes, then per
 // worker its first row and row count; results (changed labels) per worker.
 const PARAMS = 8;
+// p[KIND]: which kernel a job runs (the assignment, or HDBSCAN's core distances).
+const KIND = 7;
+const KIND_ASSIGN = 0;
+const KIND_KTH = 1;
+/**
+ * Rows per call of the k-th neighbour walk. V8 starts WebAssembly on its baseline
+ * compiler and swaps in the optimised code for the next call (there is no on-stack
+ * replacement), so one call over every row runs entirely on baseline code: core
+ * distances of 200k rows took 2.4 s in one call and 1.5 s in calls of 8,192 rows.
+ */
+export const KTH_CHUNK_ROWS = 4096;
 const MAX_WORKERS = 64;
 
 // The worker: instantiates the threads build over the shared memory and labels its block
@@ -40,11 +51,21 @@ for (;;) {
   Atomics.wait(ctrl, ${GENERATION}, gen);
   gen = Atomics.load(ctrl, ${GENERATION});
   if (Atomics.load(ctrl, ${STOP}) === 1) break;
-  const [Xp, X, d, C, halfNorm, k, labels] = p;
   const first = p[${PARAMS} + 2 * index], rows = p[${PARAMS} + 2 * index + 1];
-  res[index] = rows > 0
-    ? e.assignNearest(Xp + first * d * 8, X + first * d * 8, rows, d, C, halfNorm, k, 0, labels + first * 4, 0, 0)
-    : 0;
+  if (p[${KIND}] === ${KIND_KTH}) {
+    // Thread t = index + 1 (the calling thread is 0) walks with its own heap and stack.
+    const [tree, k, heap, out, stack, stackBytes] = p;
+    // In calls of CHUNK rows: a long call runs to its end on the code it started with.
+    for (let at = first; at < first + rows; at += ${KTH_CHUNK_ROWS}) {
+      e.dbscanKthNeighbourSqRows(tree, k, heap + (index + 1) * k * 8, out, at, Math.min(${KTH_CHUNK_ROWS}, first + rows - at), stack + (index + 1) * stackBytes);
+    }
+    res[index] = 0;
+  } else {
+    const [Xp, X, d, C, halfNorm, k, labels] = p;
+    res[index] = rows > 0
+      ? e.assignNearest(Xp + first * d * 8, X + first * d * 8, rows, d, C, halfNorm, k, 0, labels + first * 4, 0, 0)
+      : 0;
+  }
   Atomics.add(ctrl, ${DONE}, 1);
   Atomics.notify(ctrl, ${DONE});
 }
@@ -75,6 +96,12 @@ export interface ThreadPool {
    * assignNearest's, without weights or sums.
    */
   assignLabels(use: number, Xp: number, X: number, n: number, d: number, C: number, halfNorm: number, k: number, labels: number): number;
+  /**
+   * dbscanKthNeighbourSq over rows [0, n) of the tree at `tree`, split over `use`
+   * threads: thread t (0 = the calling one) walks with heap + t * k * 8 and
+   * stack + t * stackBytes, so heap holds use * k f64 and stack use stacks.
+   */
+  kthNeighbourSq(use: number, tree: number, k: number, heap: number, out: number, n: number, stack: number, stackBytes: number): void;
   /** Stops the workers. */
   close(): void;
 }
@@ -156,30 +183,41 @@ export async function startThreadPool(threads: number, bytes: Uint8Array, memory
   const res = new Int32Array(control, 32 + 8 * (PARAMS + 2 * MAX_WORKERS), MAX_WORKERS);
   const workers: WorkerLike[] = [];
   for (let w = 0; w < threads - 1; w++) workers.push(await start({ bytes, memory, control, index: w }));
+  /** Starts a job of `kind` over n rows in blocks of `per` (the calling thread takes block 0), runs `own`, waits for the workers. */
+  const run = (kind: number, use: number, n: number, unit: number, params: number[], own: (rows: number) => number): number => {
+    const helpers = Math.min(use, threads) - 1;
+    const per = Math.ceil(n / (helpers + 1) / unit) * unit;
+    p.set(params, 0);
+    p[KIND] = kind;
+    for (let w = 0; w < workers.length; w++) {
+      const first = Math.min(n, per * (w + 1));
+      const rows = w < helpers ? Math.max(0, Math.min(n, first + per) - first) : 0;
+      p[PARAMS + 2 * w] = first;
+      p[PARAMS + 2 * w + 1] = rows;
+    }
+    Atomics.store(ctrl, DONE, 0);
+    Atomics.add(ctrl, GENERATION, 1);
+    Atomics.notify(ctrl, GENERATION);
+    let total = own(Math.min(n, per));
+    for (;;) {
+      const done = Atomics.load(ctrl, DONE);
+      if (done >= workers.length) break;
+      Atomics.wait(ctrl, DONE, done);
+    }
+    for (let w = 0; w < workers.length; w++) total += res[w];
+    return total;
+  };
   return {
     threads,
     assignLabels(use, Xp, X, n, d, C, halfNorm, k, labels) {
-      const helpers = Math.min(use, threads) - 1;
       // Blocks of whole groups of 4 rows (the kernel's unit of two point pairs).
-      const per = Math.ceil(n / (helpers + 1) / 4) * 4;
-      p.set([Xp, X, d, C, halfNorm, k, labels], 0);
-      for (let w = 0; w < workers.length; w++) {
-        const first = Math.min(n, per * (w + 1));
-        const rows = w < helpers ? Math.max(0, Math.min(n, first + per) - first) : 0;
-        p[PARAMS + 2 * w] = first;
-        p[PARAMS + 2 * w + 1] = rows;
-      }
-      Atomics.store(ctrl, DONE, 0);
-      Atomics.add(ctrl, GENERATION, 1);
-      Atomics.notify(ctrl, GENERATION);
-      let changed = exports.assignNearest(Xp, X, Math.min(n, per), d, C, halfNorm, k, 0, labels, 0, 0);
-      for (;;) {
-        const done = Atomics.load(ctrl, DONE);
-        if (done >= workers.length) break;
-        Atomics.wait(ctrl, DONE, done);
-      }
-      for (let w = 0; w < workers.length; w++) changed += res[w];
-      return changed;
+      return run(KIND_ASSIGN, use, n, 4, [Xp, X, d, C, halfNorm, k, labels], (rows) => exports.assignNearest(Xp, X, rows, d, C, halfNorm, k, 0, labels, 0, 0));
+    },
+    kthNeighbourSq(use, tree, k, heap, out, n, stack, stackBytes) {
+      run(KIND_KTH, use, n, 1, [tree, k, heap, out, stack, stackBytes], (rows) => {
+        for (let at = 0; at < rows; at += KTH_CHUNK_ROWS) exports.dbscanKthNeighbourSqRows(tree, k, heap, out, at, Math.min(KTH_CHUNK_ROWS, rows - at), stack);
+        return 0;
+      });
     },
     close() {
       Atomics.store(ctrl, STOP, 1);
