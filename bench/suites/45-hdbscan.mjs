@@ -5,7 +5,7 @@
 // SEGMINT_BENCH_HDBSCAN_1M=1. Then k-prototypes at 100k rows of 4 numeric and 3
 // categorical features, k = 5: one restart as a whole call (categories coded in it) and
 // a restart after the first (kprototypesCoded on the codes, as nInit's later restarts).
-import { hdbscan, kprototypes, kprototypesCoded, sampleCustomerMatrix } from '../../dist/index.js';
+import { hdbscan, init, kprototypes, kprototypesCoded, sampleCustomerMatrix } from '../../dist/index.js';
 import { condenseTree, flatClustering, singleLinkageFromMst } from '../../src/cluster/hdbscanTree.ts';
 import { Random } from '../../src/random.ts';
 import { coreDistancesRef, primMstRef } from '../../test/reference/hdbscan.ts';
@@ -94,6 +94,20 @@ export async function run({ quick } = {}) {
       `${(performance.now() - t).toFixed(0)} ms, ${model.nClusters} clusters`,
       '',
     );
+    // The core distances split over init({ threads })' row-split pool (same result).
+    await init({ threads: 2 });
+    try {
+      const t2 = performance.now();
+      const split = hdbscan(X, { minClusterSize, minSamples });
+      record(
+        'hdbscan 1,000,000 x 6, minClusterSize 5',
+        'segmint hdbscan, init({ threads: 2 }) (one run)',
+        `${(performance.now() - t2).toFixed(0)} ms, ${split.nClusters} clusters`,
+        '',
+      );
+    } finally {
+      await init({ threads: 1 });
+    }
   }
 
   // k-prototypes: 4 z-scored customer features and 3 categorical ones (region, channel,
