@@ -110,6 +110,24 @@ export async function run({ quick, sizes: asked }) {
         ],
         { time: big ? 3000 : 1500, iterations: big ? 2 : 3, extra: (name) => ({ iterations: iters[name], extraText: `${iters[name]} iterations` }) },
       );
+      // Issue 16's threads target: the row split on this row, Lloyd both ways (the same
+      // fit: labels are per row and the sums are added in row order whatever the split).
+      const threads = Math.min(nCores, 4);
+      if (big && threads > 1) {
+        await init({ threads });
+        try {
+          await compare(
+            `kmeans ${n.toLocaleString('en')} x 6, k = 5: init({ threads }) row split (target 2 threads >= 1.7x)`,
+            [
+              { name: 'segmint lloyd, 1 thread', fn: () => kmeans(X, { k, seed: 1, algorithm: 'lloyd', threads: 1 }) },
+              { name: `segmint lloyd, ${threads} threads`, fn: () => kmeans(X, { k, seed: 1, algorithm: 'lloyd', threads }) },
+            ],
+            { time: 3000, iterations: 2 },
+          );
+        } finally {
+          await init({ threads: 1 });
+        }
+      }
     }
 
     // The jobs of issue 16, on z-scored data with overlapping segments: 10 single-init
