@@ -16,7 +16,9 @@ export function fitScaling(modelColumns: Float64Array[], transforms: FeatureTran
     let min = Infinity;
     let max = -Infinity;
     let mean = 0;
-    for (const v of values) {
+    // Indexed loops: a million customers per column, and iterators cost here.
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
       if (v < min) min = v;
       if (v > max) max = v;
       mean += v;
@@ -28,7 +30,7 @@ export function fitScaling(modelColumns: Float64Array[], transforms: FeatureTran
     }
     if (scaling === 'zscore') {
       let ss = 0;
-      for (const v of values) ss += (v - mean) ** 2;
+      for (let i = 0; i < values.length; i++) ss += (values[i] - mean) ** 2;
       t.center = mean;
       t.scale = Math.sqrt(ss / n);
     } else if (scaling === 'robust') {
@@ -56,10 +58,13 @@ export function fitScaling(modelColumns: Float64Array[], transforms: FeatureTran
 export function scaledMatrix(modelColumns: Float64Array[], transforms: FeatureTransform[], kept: number[], n: number): Matrix {
   const d = kept.length;
   const matrix = new Float64Array(n * d);
-  kept.forEach((c, j) => {
-    const { center, scale } = transforms[c];
-    const values = modelColumns[c];
-    for (let i = 0; i < n; i++) matrix[i * d + j] = (values[i] - center) / scale;
-  });
+  const columns = kept.map((c) => modelColumns[c]);
+  const centers = Float64Array.from(kept, (c) => transforms[c].center);
+  const scales = Float64Array.from(kept, (c) => transforms[c].scale);
+  // Row by row: each row's cache line is written once, not once per column.
+  for (let i = 0; i < n; i++) {
+    const row = i * d;
+    for (let j = 0; j < d; j++) matrix[row + j] = (columns[j][i] - centers[j]) / scales[j];
+  }
   return { data: matrix, rows: n, cols: d };
 }

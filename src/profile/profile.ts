@@ -177,10 +177,45 @@ function summarize(values: Float64Array, count: number): Summary {
   return { mean, std, min, max, count };
 }
 
+/**
+ * Each row's position in `ids`. The segments' ids are -1 and small integers, looked up in
+ * an array (a million rows through a Map cost more than the profiles themselves); any
+ * other labels a caller gives go through a Map.
+ */
+function rowSlots(labels: Int32Array, ids: number[]): Int32Array {
+  const out = new Int32Array(labels.length);
+  let lo = 0;
+  let hi = 0;
+  for (const id of ids) {
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
+  }
+  if (lo >= -1 && hi < 1 << 16) {
+    const slotOf = new Int32Array(hi + 2);
+    ids.forEach((id, s) => {
+      slotOf[id + 1] = s;
+    });
+    for (let i = 0; i < labels.length; i++) out[i] = slotOf[labels[i] + 1];
+  } else {
+    const slot = new Map(ids.map((id, s) => [id, s]));
+    for (let i = 0; i < labels.length; i++) out[i] = slot.get(labels[i])!;
+  }
+  return out;
+}
+
 /** Segment ids ascending, DBSCAN noise (-1) last. */
 function orderedSegmentIds(labels: Int32Array): number[] {
-  const ids = [...new Set(labels)];
-  return ids.sort((a, b) => (a === -1 ? 1 : b === -1 ? -1 : a - b));
+  const ids = new Set<number>();
+  // Runs of one label are common (relabelled, sorted data): check the previous first.
+  let previous = Number.NaN;
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    if (l !== previous) {
+      ids.add(l);
+      previous = l;
+    }
+  }
+  return [...ids].sort((a, b) => (a === -1 ? 1 : b === -1 ? -1 : a - b));
 }
 
 /**
@@ -212,14 +247,14 @@ export function profileSegments(
   if (n === 0) return [];
 
   const ids = orderedSegmentIds(labels);
-  const slot = new Map(ids.map((id, s) => [id, s]));
+  const slots = rowSlots(labels, ids);
   // Members of each segment, laid out contiguously (counting sort by segment).
   const starts = new Int32Array(ids.length + 1);
-  for (let i = 0; i < n; i++) starts[slot.get(labels[i])! + 1]++;
+  for (let i = 0; i < n; i++) starts[slots[i] + 1]++;
   for (let s = 0; s < ids.length; s++) starts[s + 1] += starts[s];
   const members = new Int32Array(n);
   const fill = starts.slice(0, ids.length);
-  for (let i = 0; i < n; i++) members[fill[slot.get(labels[i])!]++] = i;
+  for (let i = 0; i < n; i++) members[fill[slots[i]]++] = i;
 
   const scratch = new Float64Array(n);
   const profiles: Record<string, FeatureProfile>[] = ids.map(() => ({}));

@@ -121,16 +121,26 @@ function renderWarning(locale: Locale, note: Note): SegmentationWarning {
 
 /** Labels renumbered by cluster size (largest = 0); ties by first appearance. Noise stays -1. */
 export function relabelBySize(labels: Int32Array): { labels: Int32Array; mapping: Map<number, number> } {
-  const size = new Map<number, number>();
-  const first = new Map<number, number>();
-  labels.forEach((l, i) => {
-    if (l < 0) return;
-    size.set(l, (size.get(l) ?? 0) + 1);
-    if (!first.has(l)) first.set(l, i);
-  });
-  const order = [...size.keys()].sort((a, b) => size.get(b)! - size.get(a)! || first.get(a)! - first.get(b)!);
+  // Typed arrays indexed by label, not Maps: a million customers pass through here. The
+  // labels are the pipeline's own (-1 or 0..k-1).
+  let top = -1;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > top) top = labels[i];
+  const size = new Float64Array(top + 1);
+  const first = new Float64Array(top + 1).fill(-1);
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    if (l < 0) continue;
+    if (size[l]++ === 0) first[l] = i;
+  }
+  const present: number[] = [];
+  for (let l = 0; l <= top; l++) if (size[l] > 0) present.push(l);
+  const order = present.sort((a, b) => size[b] - size[a] || first[a] - first[b]);
   const mapping = new Map(order.map((l, i) => [l, i]));
-  return { labels: Int32Array.from(labels, (l) => (l < 0 ? -1 : mapping.get(l)!)), mapping };
+  const to = new Int32Array(top + 1).fill(-1);
+  for (const [l, i] of mapping) to[l] = i;
+  const out = new Int32Array(labels.length);
+  for (let i = 0; i < labels.length; i++) out[i] = labels[i] < 0 ? -1 : to[labels[i]];
+  return { labels: out, mapping };
 }
 
 function membersBySegment(labels: Int32Array, ids: CustomerId[]): Map<number, CustomerId[]> {
