@@ -117,6 +117,17 @@ describe('profileSegments statistics (hand-computed)', () => {
     }
   });
 
+  it('profiles labels of any size a caller gives (1e6, -7) as it profiles small ones', () => {
+    const x = Float64Array.from([1, 2, 3, 10, 20, 30, 5]);
+    const big = Int32Array.from([1_000_000, 1_000_000, 1_000_000, -7, -7, -7, 4]);
+    const small = Int32Array.from([2, 2, 2, 0, 0, 0, 1]);
+    const a = profileSegments({ x }, ['x'], big, {}, 'en');
+    const b = profileSegments({ x }, ['x'], small, {}, 'en');
+    expect(a.map((s) => s.segmentId)).toEqual([-7, 4, 1_000_000]);
+    expect(a.map((s) => [s.size, s.profile.x.mean, s.profile.x.median])).toEqual(b.map((s) => [s.size, s.profile.x.mean, s.profile.x.median]));
+    expect(a[2].profile.x).toMatchObject({ mean: 2, median: 2, min: 1, max: 3 });
+  });
+
   it('rejects columns that do not match the labels', () => {
     const lab = Int32Array.from([0, 1]);
     expect(() => profileSegments({ a: Float64Array.from([1]) }, ['a'], lab, {}, 'en')).toThrow(InvalidParameterError);
