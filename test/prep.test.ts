@@ -1,4 +1,5 @@
 // Records -> matrix: hand-computed cases for every preprocessing step.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataError, SegmentationError } from '../src/errors';
 import { prepareRecords, transformRecords, type PrepOptions } from '../src/prep/records';
@@ -155,6 +156,47 @@ describe('prepareRecords', () => {
         base,
       ).ids,
     ).toEqual([1, '1']);
+  });
+
+  it('duplicate ids are found exactly where a Set finds them (strings, numbers, -0, colliding prefixes)', () => {
+    // The id pool is small so duplicates are common; numbers and their strings are mixed in.
+    const idArb = fc.oneof(
+      fc.string({ maxLength: 3 }).filter((s) => s !== ''),
+      fc.integer({ min: -5, max: 5 }),
+      fc.constant(-0),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+    );
+    fc.assert(
+      fc.property(fc.array(idArb, { minLength: 2, maxLength: 60 }), (idList) => {
+        const rows = idList.map((customer_id, i) => ({ customer_id, x: i }));
+        const seen = new Map<unknown, number>();
+        let expected: { first: number; index: number } | undefined;
+        for (let i = 0; i < idList.length && !expected; i++) {
+          const first = seen.get(idList[i]);
+          if (first !== undefined) expected = { first, index: i };
+          else seen.set(idList[i], i);
+        }
+        let out: ReturnType<typeof prepareRecords> | undefined;
+        let error: SegmentationError | undefined;
+        try {
+          out = prepareRecords(rows, base);
+        } catch (err) {
+          error = err as SegmentationError;
+        }
+        if (expected) {
+          expect(error?.code).toBe('DUPLICATE_ID');
+          expect((error as unknown as DataError).params).toMatchObject(expected);
+        } else {
+          expect(error).toBeUndefined();
+          expect(out!.ids).toEqual(idList);
+        }
+      }),
+      { seed: 7, numRuns: 400 },
+    );
+    // A large set: the table grows past its first sizes and still finds the last row's twin.
+    const many = Array.from({ length: 50_000 }, (_, i) => ({ customer_id: `C${String(i).padStart(6, '0')}`, x: i }));
+    expect(prepareRecords(many, base).ids).toHaveLength(50_000);
+    expectCode(() => prepareRecords([...many, { customer_id: 'C012345', x: 0 }], base), 'DUPLICATE_ID', 422, 'customer_id');
   });
 
   it('Infinity is an error naming the value; a named field with no values is dropped as constant', () => {
