@@ -30,6 +30,9 @@ export default defineConfig([
     // Bundled, so dist/index.js loads from a plain <script type="module"> (a CDN, a
     // static server) with no bundler and no import map to resolve a bare specifier.
     noExternal: ['@assemblyscript/loader'],
+    // An optional dependency (tsup externalises only dependencies and peers): loaded from
+    // node_modules by Node's readCustomers() when installed, never bundled.
+    external: ['parquet-wasm/node'],
     // node.ts requires the HTTP bundle of its own format on first use (see src/node.ts).
     esbuildOptions(options, { format }) {
       options.define = { ...options.define, SEGMINT_HTTP_ENTRY: JSON.stringify(format === 'cjs' ? './http.cjs' : './http.js') };
@@ -45,6 +48,7 @@ export default defineConfig([
     sourcemap: false,
     target: 'node20',
     platform: 'node',
+    external: ['parquet-wasm/node'],
     define: { SEGMINT_VERSION: JSON.stringify(version) },
   },
   {

@@ -13,8 +13,11 @@
  */
 import { createRequire } from 'node:module';
 import type * as Http from './http/index';
+import { useParquetWasm } from './prep/parquetNode';
 
 export * from './index';
+
+useParquetWasm();
 /** The HTTP types (type-only: loading nothing). */
 export type { SegmentationHandler, SegmentationHandlerOptions, NodeSegmentationHandler, ServerOptions, RunningServer } from './http/index';
 

@@ -195,6 +195,21 @@ describe('readCustomers: JSON, NDJSON, Parquet, streams, binary', () => {
       expect(col(r, 'customer_id')).toEqual(['a', 'b', 'c']);
     }
     expect((await readCustomers(tableToIPC(table, { format: 'file' })!, { name: 'x.arrow', format: 'arrow' })).rows).toBe(3);
+    // Columns with nulls are read from the batch buffers: NaN for a null number, null text.
+    const withNulls = tableFromArrays({
+      customer_id: ['ñ', 'b', 'ç'],
+      spend: [1.5, null, 4],
+      orders: [2n, null, 2n ** 40n],
+      vip: [true, null, false],
+      city: ['Lima', null, 'São Paulo'],
+    });
+    const r = await readCustomers(tableToIPC(withNulls, { format: 'stream' })!);
+    expect(r.data.spend).toBeInstanceOf(Float64Array);
+    expect(col(r, 'spend')).toEqual([1.5, NaN, 4]);
+    expect(col(r, 'orders')).toEqual([2, NaN, 2 ** 40]);
+    expect(col(r, 'vip')).toEqual([1, NaN, 0]);
+    expect(col(r, 'city')).toEqual(['Lima', null, 'São Paulo']);
+    expect(col(r, 'customer_id')).toEqual(['ñ', 'b', 'ç']);
     await expect(readCustomers(new Uint8Array([0x41, 0x52, 0x52, 0x4f, 0x57, 0x31, 0, 0, 1, 2]), { name: 'bad.arrow' })).rejects.toThrow(
       /bad.arrow: not a readable Arrow IPC file/,
     );

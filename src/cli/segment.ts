@@ -9,6 +9,7 @@ import { extname } from 'node:path';
 import { GaussianMixtureModel } from '../cluster/gmm';
 import { SegmentationError } from '../errors';
 import type { Locale } from '../i18n/index';
+import { useParquetWasm } from '../prep/parquetNode';
 import { readCustomers, ReadError, type CustomerFileFormat, type ReadCustomersResult } from '../prep/read';
 import type { CsvDelimiter } from '../prep/readCsv';
 import { transformRecords, type CustomerId } from '../prep/records';
@@ -92,6 +93,7 @@ async function readInput(file: string, options: Parameters<typeof readCustomers>
 }
 
 export async function segmentCommand(argv: string[]): Promise<number> {
+  useParquetWasm();
   const flags = parseFlags(argv, OPTIONS, 'segment');
   const f = new FlagReader(flags, 'segment');
   if (f.bool('help')) {

@@ -25,7 +25,24 @@ import { parseNumeric } from './values';
 export { ReadError } from './readTypes';
 export type { CustomerFileFormat, ReadCustomersOptions, ReadCustomersResult, ReadErrorCode, ReadWarning } from './readTypes';
 
-/** Names an id column goes by, normalized (lower case, accents and separators removed), best first. */
+/** A Parquet decoder: its columns and row count, or undefined when it cannot load here. */
+export type ParquetReader = (bytes: Uint8Array, label: string) => Promise<{ cells: Map<string, ArrayLike<unknown>>; n: number } | undefined>;
+
+let fasterParquet: { name: string; read: ParquetReader } | undefined;
+
+/**
+ * Registers a Parquet decoder tried before hyparquet: src/node.ts registers parquet-wasm,
+ * which browsers never load. Internal; not part of the public API.
+ */
+export function setParquetReader(reader: { name: string; read: ParquetReader } | undefined): void {
+  fasterParquet = reader;
+}
+
+/** Which decoder a Parquet file would go through now (for tests and diagnostics). */
+export function parquetReaderName(): string {
+  return fasterParquet?.name ?? 'hyparquet';
+}
+
 /** Arrow IPC's file-format magic (ARROW1) and stream-format continuation marker. */
 const ARROW_FILE_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31];
 const ARROW_STREAM_MAGIC = [0xff, 0xff, 0xff, 0xff];
@@ -106,6 +123,8 @@ export async function readCustomers(input: Input, options: ReadCustomersOptions 
   }
   format ??= extensionFormat(options.name);
   if (typeof raw !== 'string' && (format === 'parquet' || (format === undefined && startsWith(raw, [0x50, 0x41, 0x52, 0x31])))) {
+    const fast = await fasterParquet?.read(raw, label);
+    if (fast) return finish(fast, 'parquet', options, warnings, label);
     const { readParquet } = await import('./readParquet');
     return finish(await readParquet(raw, label), 'parquet', options, warnings, label);
   }
