@@ -302,6 +302,59 @@ function mergeConditions(
   return out;
 }
 
+/**
+ * Writes to out the rows (of `rows[0..count)`, or 0..count when rows is null) that satisfy c
+ * and returns how many; out may be rows itself. A missing value satisfies nothing: NaN
+ * fails every comparison, and category codes outside the list (missing) match neither
+ * = nor !=.
+ */
+function keepRows(
+  c: RuleCondition,
+  columns: Record<string, Float64Array>,
+  categorical: Record<string, RuleCategoricalColumn>,
+  rows: Int32Array | null,
+  count: number,
+  out: Int32Array,
+): number {
+  let kept = 0;
+  if (c.op === '=' || c.op === '!=') {
+    const col = categorical[c.feature]!;
+    const pass = Uint8Array.from(col.categories, (v) => ((c.op === '=' ? v === c.value : v !== c.value) ? 1 : 0));
+    const codes = col.codes;
+    const k = pass.length;
+    for (let j = 0; j < count; j++) {
+      const i = rows === null ? j : rows[j]!;
+      const code = codes[i]!;
+      out[kept] = i;
+      kept += +(code >= 0 && code < k && pass[code] === 1);
+    }
+    return kept;
+  }
+  const col = columns[c.feature]!;
+  const t = (c as NumericRuleCondition).threshold;
+  if (rows === null) {
+    if (c.op === '>=') {
+      for (let i = 0; i < count; i++) {
+        out[kept] = i;
+        kept += +(col[i]! >= t) & +(col[i]! < Infinity);
+      }
+    } else {
+      for (let i = 0; i < count; i++) {
+        out[kept] = i;
+        kept += +(col[i]! < t) & +(col[i]! > -Infinity);
+      }
+    }
+    return kept;
+  }
+  for (let j = 0; j < count; j++) {
+    const i = rows[j]!;
+    const v = col[i]!;
+    out[kept] = i;
+    kept += c.op === '>=' ? +(v >= t) & +(v < Infinity) : +(v < t) & +(v > -Infinity);
+  }
+  return kept;
+}
+
 function evaluate(
   columns: Record<string, Float64Array>,
   categorical: Record<string, RuleCategoricalColumn>,
@@ -310,28 +363,27 @@ function evaluate(
   conditions: RuleCondition[],
   locale: Locale,
 ): SegmentRule {
-  let members = 0;
-  let described = 0;
-  let both = 0;
-  const tests = conditions.map((c): ((i: number) => boolean) => {
-    if (c.op === '=' || c.op === '!=') {
-      const col = categorical[c.feature];
-      return (i) => satisfiesCategory(col.codes[i], col.categories, c);
-    }
-    const col = columns[c.feature];
-    const numeric = c as NumericRuleCondition;
-    return (i) => satisfies(col[i], numeric);
-  });
-  for (let i = 0; i < labels.length; i++) {
-    let ok = true;
-    for (let c = 0; c < tests.length && ok; c++) ok = tests[c](i);
-    const member = labels[i] === id;
-    if (member) members++;
-    if (ok) {
-      described++;
-      if (member) both++;
-    }
+  // The rows that satisfy every condition, narrowed condition by condition: the first
+  // pass looks at every row, later ones only at the rows still in (at a million customers
+  // and five segments a closure per row and condition cost 80 ms). Compaction is
+  // branch-free (store, then advance by the test): on unsorted values a branch
+  // mispredicts half the time.
+  const n = labels.length;
+  let rows = new Int32Array(n);
+  let count = 0;
+  if (conditions.length === 0) {
+    for (let i = 0; i < n; i++) rows[i] = i;
+    count = n;
   }
+  conditions.forEach((c, k) => {
+    count = k === 0 ? keepRows(c, columns, categorical, null, n, rows) : keepRows(c, columns, categorical, rows, count, rows);
+  });
+  rows = rows.subarray(0, count);
+  let both = 0;
+  for (let i = 0; i < count; i++) both += +(labels[rows[i]!] === id);
+  let members = 0;
+  for (let i = 0; i < n; i++) members += +(labels[i] === id);
+  const described = count;
   const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 15, useGrouping: true });
   const text = formatList(
     locale,
