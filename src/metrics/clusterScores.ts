@@ -130,6 +130,12 @@ function statisticsOf(m: Matrix, labels: ArrayLike<number>, fn: string): Cluster
   return clusterStatistics(m.data, m.cols, lab.nNoise === 0 ? null : lab.rows, lab.codes, lab.k);
 }
 
+/** Both indices from one pass of cluster statistics (segment() reports both). */
+export function clusterIndicesOfMatrix(m: Matrix, labels: ArrayLike<number>): { daviesBouldin: number; calinskiHarabasz: number } {
+  const stats = statisticsOf(m, labels, 'daviesBouldinScore');
+  return { daviesBouldin: daviesBouldinFromStatistics(stats), calinskiHarabasz: calinskiHarabaszFromStatistics(stats) };
+}
+
 /** Davies-Bouldin index (lower is better; 0 is the minimum). Noise rows (negative labels) are left out. */
 export function daviesBouldinScore(X: MatrixLike, labels: ArrayLike<number>): number {
   return daviesBouldinFromStatistics(statisticsOf(toMatrix(X), labels, 'daviesBouldinScore'));

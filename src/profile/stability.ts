@@ -50,7 +50,15 @@ export function bootstrapStability(X: Matrix, labels: Int32Array, refit: Refit, 
   const n = X.rows;
   const cols = X.cols;
   const m = Math.min(n, o.sampleSize);
-  const ids = [...new Set(labels)].filter((l) => l >= 0).sort((a, b) => a - b);
+  // Segment ids are small non-negative integers: a presence table, not a Set of a million labels.
+  let maxLabel = -1;
+  for (let i = 0; i < n; i++) if (labels[i]! > maxLabel) maxLabel = labels[i]!;
+  let ids: number[] = [];
+  if (maxLabel <= 2 * n + 1024) {
+    const present = new Uint8Array(maxLabel + 1);
+    for (let i = 0; i < n; i++) if (labels[i]! >= 0) present[labels[i]!] = 1;
+    for (let id = 0; id <= maxLabel; id++) if (present[id]) ids.push(id);
+  } else ids = [...new Set(labels)].filter((l) => l >= 0).sort((a, b) => a - b);
   const slot = new Map(ids.map((id, s) => [id, s]));
   const sums = new Float64Array(ids.length);
   const counts = new Int32Array(ids.length);
@@ -63,7 +71,12 @@ export function bootstrapStability(X: Matrix, labels: Int32Array, refit: Refit, 
     if (b > 0 && performance.now() - start >= o.budgetMs) break;
     for (let i = 0; i < m; i++) drawn[i] = rng.int(n);
     const sub = new Float64Array(m * cols);
-    for (let i = 0; i < m; i++) sub.set(X.data.subarray(drawn[i] * cols, (drawn[i] + 1) * cols), i * cols);
+    // Element by element: a subarray view per drawn row cost 30 ms over the 20 resamples.
+    const data = X.data;
+    for (let i = 0, at = 0; i < m; i++) {
+      const from = drawn[i]! * cols;
+      for (let j = 0; j < cols; j++) sub[at++] = data[from + j]!;
+    }
     let fresh: Int32Array;
     try {
       fresh = refit({ data: sub, rows: m, cols }, b);

@@ -6,7 +6,7 @@
  */
 import { DataError } from '../errors';
 import { countDistinctRows, type Matrix } from '../matrix';
-import { calinskiHarabaszOfMatrix, daviesBouldinOfMatrix } from '../metrics/clusterScores';
+import { clusterIndicesOfMatrix } from '../metrics/clusterScores';
 import { SampleMissesClustersError, SILHOUETTE_EXACT_LIMIT, silhouetteOfMatrix } from '../metrics/silhouette';
 import { prepareRecords, type CategoricalColumn, type PreparedData } from '../prep/records';
 import { inferRoles, type FeatureRole } from '../profile/roles';
@@ -505,16 +505,21 @@ function isResampling(method: Plan['kMethod']): boolean {
 }
 
 function scoreLabels(m: Matrix, labels: Int32Array, seed: number): Scores {
-  const clusters = new Set<number>();
+  // Distinct labels by a presence table (labels are compact segment ids, -1 for noise):
+  // a Set over a million labels cost tens of milliseconds.
   let labelled = 0;
-  for (const l of labels) {
-    if (l >= 0) {
-      clusters.add(l);
-      labelled++;
-    }
+  let maxLabel = -1;
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
+    if (l >= 0) labelled++;
+    if (l > maxLabel) maxLabel = l;
   }
+  const present = new Uint8Array(maxLabel + 1);
+  for (let i = 0; i < labels.length; i++) if (labels[i]! >= 0) present[labels[i]!] = 1;
+  let clusters = 0;
+  for (let c = 0; c <= maxLabel; c++) clusters += present[c]!;
   // Every metric needs 2 to n-1 clusters among the labelled customers.
-  if (clusters.size < 2 || clusters.size > labelled - 1) {
+  if (clusters < 2 || clusters > labelled - 1) {
     return { silhouette: null, daviesBouldin: null, calinskiHarabasz: null, silhouetteInfo: null };
   }
   // Above the exact limit, score the same seeded sample chooseK scores every k on, so the
@@ -528,10 +533,11 @@ function scoreLabels(m: Matrix, labels: Int32Array, seed: number): Scores {
     if (labelled <= SILHOUETTE_FALLBACK_EXACT_MAX) sil = silhouetteOfMatrix(m, labels, { exact: true });
   }
   const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
+  const indices = clusterIndicesOfMatrix(m, labels);
   return {
     silhouette: sil ? finite(sil.score) : null,
-    daviesBouldin: finite(daviesBouldinOfMatrix(m, labels)),
-    calinskiHarabasz: finite(calinskiHarabaszOfMatrix(m, labels)),
+    daviesBouldin: finite(indices.daviesBouldin),
+    calinskiHarabasz: finite(indices.calinskiHarabasz),
     silhouetteInfo: sil ? { method: sil.sampled ? 'sampled' : 'exact', sample_size: sil.sampleSize, customers_scored: sil.n } : null,
   };
 }
