@@ -126,6 +126,27 @@ export interface PreparedData {
   categoricalFeatures: string[];
 }
 
+/*
+ * The per-value loops of prepareRecords live in small functions of their own: inside that
+ * long one-shot function V8 ran them unoptimised until on-stack replacement caught up
+ * (about 50 ms per million values); here the second column already gets optimised code.
+ */
+
+/** A copy of col with NaN (missing) replaced by `impute`. */
+function withImputed(col: Float64Array, impute: number): Float64Array {
+  const n = col.length;
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = col[i]!;
+    values[i] = Number.isNaN(v) ? impute : v;
+  }
+  return values;
+}
+
+function log1pInPlace(values: Float64Array): void {
+  for (let i = 0; i < values.length; i++) values[i] = Math.log1p(values[i]!);
+}
+
 /**
  * Records (an array of customer objects) or columns (`{ customer_id: [...], spend:
  * Float64Array, ... }`, one array per field) -> the model matrix. Columnar Float64Array
@@ -268,18 +289,14 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
         imputed[f] = missingCount;
         warnings.push({ key: 'imputed', params: { count: missingCount, feature: f, method: opts.missing } });
       }
-      const values = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = col[i];
-        values[i] = Number.isNaN(v) ? impute : v;
-      }
+      const values = withImputed(col, impute);
       const { binary } = stats;
       const nonNegative = stats.count > 0 && stats.min >= 0;
       let log = false;
       if (opts.logTransform === true) log = nonNegative && !binary;
       else if (opts.logTransform === 'auto') log = nonNegative && !binary && stats.skewness > SKEW_THRESHOLD;
       if (log) {
-        for (let i = 0; i < n; i++) values[i] = Math.log1p(values[i]);
+        log1pInPlace(values);
         logTransformed.push(f);
       }
       transforms.push({ name: f, source: f, kind: 'numeric', log, impute, center: 0, scale: 1 });

@@ -178,6 +178,28 @@ function summarize(values: Float64Array, count: number): Summary {
 }
 
 /**
+ * The finite values of col at rows[from..to) (or at from..to when rows is null), packed
+ * into scratch; returns how many. A function of its own, called once per feature and
+ * segment, so V8 optimises it early: inline in profileSegments these loops ran
+ * unoptimised for ~15 ns a value (90 ms of 340 at a million customers).
+ */
+function gatherFinite(col: Float64Array, rows: Int32Array | null, from: number, to: number, scratch: Float64Array): number {
+  let count = 0;
+  if (rows === null) {
+    for (let i = from; i < to; i++) {
+      const v = col[i]!;
+      if (v - v === 0) scratch[count++] = v;
+    }
+  } else {
+    for (let m = from; m < to; m++) {
+      const v = col[rows[m]!]!;
+      if (v - v === 0) scratch[count++] = v;
+    }
+  }
+  return count;
+}
+
+/**
  * Each row's position in `ids`. The segments' ids are -1 and small integers, looked up in
  * an array (a million rows through a Map cost more than the profiles themselves); any
  * other labels a caller gives go through a Map.
@@ -263,18 +285,13 @@ export function profileSegments(
 
   for (const f of features) {
     const col = columns[f];
-    let count = 0;
-    for (let i = 0; i < n; i++) if (Number.isFinite(col[i])) scratch[count++] = col[i];
+    const count = gatherFinite(col, null, 0, n, scratch);
     const all = count > 0 ? summarize(scratch, count) : undefined;
     if (all !== undefined) base[f] = { mean: all.mean, min: all.min };
 
     for (let s = 0; s < ids.length; s++) {
       const size = starts[s + 1] - starts[s];
-      let observed = 0;
-      for (let m = starts[s]; m < starts[s + 1]; m++) {
-        const v = col[members[m]];
-        if (Number.isFinite(v)) scratch[observed++] = v;
-      }
+      const observed = gatherFinite(col, members, starts[s], starts[s + 1], scratch);
       if (observed === 0) {
         profiles[s][f] = { mean: null, median: null, std: null, min: null, max: null, z: 0, observed: 0, missing: size };
         continue;
