@@ -168,8 +168,18 @@ export function fitAlgorithm(name: SegmentAlgorithm, X: Matrix, options: FitOpti
     const centroids = Array.from({ length: k }, (_, c) => Array.from(means.subarray(c * X.cols, (c + 1) * X.cols)));
     return { labels: model.labels, predictor: { kind: 'centroids', centroids } };
   }
-  const predictor = { kind: name, model: model.toJSON() } as PredictorJSON;
-  return { labels: model.labels, predictor, ...(name === 'dbscan' ? { eps: (model as DbscanModel).eps } : {}) };
+  // The model's JSON (a plain array of every label among it) only when a caller reads it
+  // (return_model, the CLI's --probabilities): at a million customers it cost 40 ms and
+  // a million-element array for the garbage collector on every run.
+  let predictor: PredictorJSON | undefined;
+  return {
+    labels: model.labels,
+    get predictor() {
+      predictor ??= { kind: name, model: model.toJSON() } as PredictorJSON;
+      return predictor;
+    },
+    ...(name === 'dbscan' ? { eps: (model as DbscanModel).eps } : {}),
+  };
 }
 
 /**
