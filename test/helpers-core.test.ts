@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { groupMeans } from '../src/matrix';
 import { Random, sampleIndices } from '../src/random';
-import { kneedleIndex, median, selectNth } from '../src/stats';
+import { kneedleIndex, median, radixSelect, selectNth } from '../src/stats';
 
 describe('selectNth', () => {
   it('puts the value a sort would put at nth, smaller before and larger after, and moves perm along', () => {
@@ -26,6 +26,46 @@ describe('selectNth', () => {
   it('median of even and odd counts', () => {
     expect(median(Float64Array.from([5, 1, 4, 2]), 4)).toBe(3);
     expect(median(Float64Array.from([5, 1, 4]), 3)).toBe(4);
+  });
+});
+
+describe('radixSelect and median at radix sizes', () => {
+  // Values from a few shapes customer columns take: heavy ties, negatives and zeros of
+  // both signs, wide magnitudes, and values a few ulps apart (the same top 16 bits).
+  const valueArb = fc.oneof(
+    fc.integer({ min: -3, max: 12 }),
+    fc.constantFrom(0, -0, 1e-300, -1e300, 1e300, Infinity, -Infinity),
+    fc.double({ noNaN: true, min: -1e6, max: 1e6 }),
+    fc.integer({ min: 0, max: 50 }).map((u) => 1 + u * Number.EPSILON),
+  );
+  it('returns the value a sort puts at k and leaves the values as they were', () => {
+    fc.assert(
+      fc.property(fc.array(valueArb, { minLength: 1, maxLength: 300 }), fc.nat(), (list, pick) => {
+        const values = Float64Array.from(list);
+        const k = pick % list.length;
+        const sorted = [...list].sort((a, b) => a - b);
+        // === ignores the sign of zero, as every comparison of the selection does.
+        expect(radixSelect(values, values.length, k) === sorted[k]).toBe(true);
+        expect(Array.from(values)).toEqual(list);
+      }),
+      { seed: 3, numRuns: 500 },
+    );
+  });
+  it('median() above the radix threshold equals the sort-based median', () => {
+    fc.assert(
+      fc.property(fc.array(valueArb.filter(Number.isFinite), { minLength: 4096, maxLength: 6000 }), (list) => {
+        const sorted = [...list].sort((a, b) => a - b);
+        const n = list.length;
+        const expected = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        expect(median(Float64Array.from(list), n) === expected).toBe(true);
+      }),
+      { seed: 5, numRuns: 30 },
+    );
+    // One repeated value, and all but one: the single-value bucket shortcut.
+    expect(median(new Float64Array(10_000).fill(7), 10_000)).toBe(7);
+    const almost = new Float64Array(10_001).fill(2);
+    almost[5] = 1e9;
+    expect(median(almost, 10_001)).toBe(2);
   });
 });
 
