@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adjustedRandIndex, chooseK, dbscan, gapStatistic, predictionStrength, segment } from '../src/index';
+import { adjustedRandIndex, chooseK, dbscan, gapStatistic, init, predictionStrength, segment } from '../src/index';
 import { Random } from '../src/random';
 import { dequantisedRows, mixtureBic } from '../src/select/mixtureBic';
 import { expectParameterError } from './shared';
@@ -74,6 +74,25 @@ describe('new k-selection methods find the number of well-separated blobs', () =
 });
 
 describe("'auto': mixture BIC on the observed, dequantised rows", () => {
+  it('fits the mixtures on init({ threads }) workers with the very curve of one thread', async () => {
+    // A sample above MIN_PARALLEL_BIC_ROWS; every k a task, some of them run by the caller.
+    const X = blobs(4, 600, 5, 3);
+    const options = { kMin: 2, kMax: 7, seed: 3, sampleSize: 2000, nInit: 2, regCovar: 0.05 };
+    await init({ threads: 1 });
+    const single = mixtureBic(X, options);
+    expect(single.curve.map((p) => p.k)).toEqual([2, 3, 4, 5, 6, 7]);
+    try {
+      for (const threads of [2, 3]) {
+        expect((await init({ threads })).threads).toBe(threads);
+        const split = mixtureBic(X, options);
+        expect(split.curve).toEqual(single.curve);
+        expect(split.k).toBe(single.k);
+      }
+    } finally {
+      await init({ threads: 1 });
+    }
+    expect(single.k).toBe(4);
+  });
   it('imputed rows on the median hyperplane are not taken for a segment once left out', () => {
     // 3 blobs of 1,000 rows; 8% of the rows get coordinate 0 replaced by its median, as
     // median imputation does. A mixture gives that hyperplane a component of its own.

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type PoolJob, taskClaims, workerDone } from '../wasm/fitPool';
 import { init } from '../wasm/index';
+import { type MixtureBicJob, runMixtureBicJob } from '../select/mixtureBic';
 import { type KMeansRestartJob, runRestartJob } from './kmeans';
 
 // No top-level await: the library's CJS bundle carries this entry too.
@@ -13,6 +14,7 @@ void init({ variant: (workerData as { variant: 'simd' | 'scalar' }).variant }).t
   parentPort!.on('message', (job: PoolJob) => {
     try {
       if (job.kind === 'kmeans.restarts') runRestartJob(job as unknown as KMeansRestartJob, taskClaims(job));
+      else if (job.kind === 'gmm.bic') runMixtureBicJob(job as unknown as MixtureBicJob, taskClaims(job));
     } catch {
       // A task this worker claimed but could not finish stays unfinished in the job's
       // status; the caller runs it itself, so nothing is lost and no error is hidden from

@@ -20,6 +20,8 @@
 import { fitAlgorithm } from '../cluster/registry';
 import type { Matrix } from '../matrix';
 import { Random, sampleIndices } from '../random';
+import type { TaskClaims } from '../wasm/fitPool';
+import { kernels } from '../wasm/index';
 import { type CriterionPoint, rowsOf } from './resampling';
 
 export interface MixtureBicOptions {
@@ -111,17 +113,72 @@ export function mixtureBic(m: Matrix, o: MixtureBicOptions): { k: number; curve:
   const observed = dequantisedRows(m, kept, rng);
   const sample = observed.rows <= o.sampleSize ? observed : rowsOf(observed, sampleIndices(observed.rows, o.sampleSize, rng));
   const regCovar = o.regCovar * (meanVariance(sample) || 1);
+  const bics = mixtureBics(sample, o.kMin, o.kMax, o.seed, o.nInit, regCovar);
   const curve: CriterionPoint[] = [];
-  for (let k = o.kMin; k <= o.kMax; k++) {
-    try {
-      const fit = fitAlgorithm('gmm', sample, { k, seed: o.seed, nInit: o.nInit, covarianceType: 'full', regCovar });
-      if (Number.isFinite(fit.bic)) curve.push({ k, score: fit.bic });
-    } catch {
-      // Too few distinct rows in the sample for k components: that k has no score.
-    }
-  }
+  bics.forEach((bic, t) => {
+    if (Number.isFinite(bic)) curve.push({ k: o.kMin + t, score: bic });
+  });
   if (curve.length === 0) return { k: o.kMin, curve };
   let best = 0;
   for (let i = 1; i < curve.length; i++) if (curve[i].score < curve[best].score) best = i;
   return { k: curve[best].k, curve };
+}
+
+/** One mixture's BIC, NaN when it cannot be fitted (too few distinct rows for k components). */
+function bicOf(sample: Matrix, k: number, seed: number, nInit: number, regCovar: number): number {
+  try {
+    return fitAlgorithm('gmm', sample, { k, seed, nInit, covarianceType: 'full', regCovar }).bic;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Below this many sample rows the mixtures stay on the calling thread: each fit takes
+ * well under a millisecond and the hand-off would not pay.
+ */
+const MIN_PARALLEL_BIC_ROWS = 1000;
+
+/**
+ * BIC for k = kMin..kMax. With init({ threads }) the fits (independent, each a function
+ * of the sample, k and the seed only) are tasks for the whole-task workers and the
+ * calling thread, so the curve is bit for bit the one thread's.
+ */
+function mixtureBics(sample: Matrix, kMin: number, kMax: number, seed: number, nInit: number, regCovar: number): Float64Array {
+  const tasks = kMax - kMin + 1;
+  const pool = kernels().fitPool;
+  if (!pool || tasks < 2 || sample.rows < MIN_PARALLEL_BIC_ROWS) {
+    return Float64Array.from({ length: Math.max(0, tasks) }, (_, t) => bicOf(sample, kMin + t, seed, nInit, regCovar));
+  }
+  const out = new Float64Array(new SharedArrayBuffer(8 * tasks));
+  const X = new SharedArrayBuffer(sample.data.length * 8);
+  new Float64Array(X).set(sample.data);
+  const job: MixtureBicJob = { kind: 'gmm.bic', X, n: sample.rows, d: sample.cols, kMin, seed, nInit, regCovar, out: out.buffer as SharedArrayBuffer };
+  const left = pool.run(job, tasks, Math.min(pool.size, tasks - 1), (claims) => runMixtureBicJob(job, claims));
+  for (const t of left) out[t] = bicOf(sample, kMin + t, seed, nInit, regCovar);
+  return out;
+}
+
+/** A mixture BIC job as posted to whole-task workers (see src/wasm/fitPool.ts): task t is k = kMin + t. */
+export interface MixtureBicJob {
+  kind: 'gmm.bic';
+  X: SharedArrayBuffer;
+  n: number;
+  d: number;
+  kMin: number;
+  seed: number;
+  nInit: number;
+  regCovar: number;
+  /** One BIC per task (NaN: not fitted). */
+  out: SharedArrayBuffer;
+}
+
+/** Runs claimed tasks of a mixture BIC job (on a worker or the calling thread). */
+export function runMixtureBicJob(job: MixtureBicJob, claims: TaskClaims): void {
+  const sample: Matrix = { data: new Float64Array(job.X), rows: job.n, cols: job.d };
+  const out = new Float64Array(job.out);
+  for (let t = claims.claim(); t >= 0; t = claims.claim()) {
+    out[t] = bicOf(sample, job.kMin + t, job.seed, job.nInit, job.regCovar);
+    claims.finish(t);
+  }
 }
