@@ -92,7 +92,7 @@ export async function run({ quick, sizes: asked }) {
       // one's own count next to its time.
       const iters = {};
       const big = n >= 1_000_000;
-      const init = Array.from(X.data.subarray(0, k * 6));
+      const start = Array.from(X.data.subarray(0, k * 6));
       if (sk) await sk.load(X);
       await compare(
         `kmeans ${n.toLocaleString('en')} x 6, k = 5`,
@@ -104,7 +104,7 @@ export async function run({ quick, sizes: asked }) {
           { name: 'skmeans', fn: () => (iters.skmeans = skmeans(rows, k, 'kmpp', 300).it) },
           {
             name: 'plain-TS Lloyd',
-            fn: () => (iters['plain-TS Lloyd'] = lloydRef(X.data, n, 6, init, k, 300, 0).iterations),
+            fn: () => (iters['plain-TS Lloyd'] = lloydRef(X.data, n, 6, start, k, 300, 0).iterations),
             skip: big ? 'takes minutes at 1M; see 100k' : undefined,
           },
         ],
