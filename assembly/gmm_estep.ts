@@ -264,18 +264,20 @@ function logProbsDiag(xi: usize, colBytes: usize, d: i32, mu: usize, P: usize, l
 }
 
 /**
- * The E-step loop of both covariance families, four points per step: each component's
- * log-probabilities (logProbsFull or logProbsDiag, picked by the constant `full`, so
- * each export keeps one), then log-sum-exp and responsibilities.
+ * The E-step loop of both covariance families over the 4-point blocks starting at rows
+ * from, from + 4, ... below to: each component's log-probabilities (logProbsFull or
+ * logProbsDiag, picked by the constant `full`, so each export keeps one), then
+ * log-sum-exp and responsibilities. Rows are independent, so init({ threads }) runs row
+ * ranges on several threads, each with its own diff and logProb scratch.
  */
 // @ts-ignore: decorator
 @inline
-function eStep(
-  full: bool, X: usize, n: i32, nPad: i32, d: i32, means: usize, prec: usize, logConst: usize, k: i32,
-  diff: usize, logProb: usize, resp: usize, logNorm: usize,
-): f64 {
+function eStepRows(
+  full: bool, X: usize, nPad: i32, d: i32, means: usize, prec: usize, logConst: usize, k: i32,
+  diff: usize, logProb: usize, resp: usize, logNorm: usize, from: i32, to: i32,
+): void {
   const colBytes = <usize>nPad << 3;
-  for (let i = 0; i < nPad; i += 4) {
+  for (let i = from; i < to; i += 4) {
     const xi = f64Addr(X, i);
     for (let c = 0; c < k; c++) {
       const mu = means + ((<usize>c * <usize>d) << 3);
@@ -287,6 +289,29 @@ function eStep(
     }
     normalizeBlock(logProb, k, resp, nPad, i, logNorm);
   }
+}
+
+/** gmmEStepFull's loop over rows [from, to) (both multiples of 4), without the final sum. */
+export function gmmEStepFullRows(
+  X: usize, nPad: i32, d: i32, means: usize, precChol: usize, logConst: usize, k: i32,
+  diff: usize, logProb: usize, resp: usize, logNorm: usize, from: i32, to: i32,
+): void {
+  eStepRows(true, X, nPad, d, means, precChol, logConst, k, diff, logProb, resp, logNorm, from, to);
+}
+
+/** gmmEStepDiag's loop over rows [from, to) (both multiples of 4), without the final sum. */
+export function gmmEStepDiagRows(
+  X: usize, nPad: i32, d: i32, means: usize, precDiag: usize, logConst: usize, k: i32,
+  logProb: usize, resp: usize, logNorm: usize, from: i32, to: i32,
+): void {
+  eStepRows(false, X, nPad, d, means, precDiag, logConst, k, 0, logProb, resp, logNorm, from, to);
+}
+
+/**
+ * After the row loops: zeroes the padding rows' responsibilities and returns the sum of
+ * logNorm over the n real points, in row order whatever thread wrote which rows.
+ */
+export function gmmEStepFinish(n: i32, nPad: i32, k: i32, resp: usize, logNorm: usize): f64 {
   return finishEStep(n, nPad, k, resp, logNorm);
 }
 
@@ -310,7 +335,8 @@ export function gmmEStepFull(
   resp: usize, // OUT f64[k*nPad], component-major
   logNorm: usize, // OUT f64[nPad]
 ): f64 {
-  return eStep(true, X, n, nPad, d, means, precChol, logConst, k, diff, logProb, resp, logNorm);
+  eStepRows(true, X, nPad, d, means, precChol, logConst, k, diff, logProb, resp, logNorm, 0, nPad);
+  return finishEStep(n, nPad, k, resp, logNorm);
 }
 
 /**
@@ -331,5 +357,6 @@ export function gmmEStepDiag(
   resp: usize, // OUT f64[k*nPad], component-major
   logNorm: usize, // OUT f64[nPad]
 ): f64 {
-  return eStep(false, X, n, nPad, d, means, precDiag, logConst, k, 0, logProb, resp, logNorm);
+  eStepRows(false, X, nPad, d, means, precDiag, logConst, k, 0, logProb, resp, logNorm, 0, nPad);
+  return finishEStep(n, nPad, k, resp, logNorm);
 }

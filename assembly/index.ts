@@ -14,7 +14,7 @@ export { clusterMeans, centroidDistanceSums } from './davies_bouldin';
 export { condensedDistances, matrixNNChain, wardNNChain, singlePrim } from './linkage';
 export { dbscanCoreFlags, dbscanUnionCores, dbscanBorderLabels } from './dbscan';
 export { dbscanKthNeighbourSq, dbscanKthNeighbourSqRows, dbscanNearestWithin } from './dbscan_search';
-export { gmmEStepFull, gmmEStepDiag } from './gmm_estep';
+export { gmmEStepFull, gmmEStepDiag, gmmEStepFullRows, gmmEStepDiagRows, gmmEStepFinish } from './gmm_estep';
 export { gmmWeightedSums, gmmWeightedScatter, gmmWeightedScatterDiag } from './gmm_mstep';
 export { hdbscanPrimMst, hdbscanNodeMinCore, hdbscanNodeComponents, hdbscanBoruvkaRound, hdbscanBoruvkaRoundRows, hdbscanQueryKnn } from './hdbscan';
 export { kprototypesAssign, kprototypesAccumulate, kprototypesStep } from './kprototypes';

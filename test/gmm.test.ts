@@ -327,3 +327,30 @@ describe('gmm bad input', () => {
     );
   });
 });
+
+describe('GMM E-step on init({ threads })', () => {
+  it('split over 2 and 3 threads: the same weights, means, covariances, labels and log-likelihood as one thread', async () => {
+    // Above MIN_THREADED_EM_ROWS, with n not a multiple of 4 (padding rows) and of the block size.
+    const X = zScoredCustomers(24_003, 5);
+    const types: CovarianceType[] = ['full', 'diag', 'tied', 'spherical'];
+    await init({ threads: 1 });
+    const single = types.map((covarianceType) => gmm(X, { k: 4, covarianceType, seed: 2, maxIter: 30 }));
+    try {
+      for (const threads of [2, 3]) {
+        expect((await init({ threads })).threads).toBe(threads);
+        types.forEach((covarianceType, t) => {
+          const split = gmm(X, { k: 4, covarianceType, seed: 2, maxIter: 30 });
+          const one = single[t];
+          expect(split.labels).toEqual(one.labels);
+          expect(split.weights).toEqual(one.weights);
+          expect(split.means).toEqual(one.means);
+          expect(split.covariances).toEqual(one.covariances);
+          expect(split.lowerBound).toBe(one.lowerBound);
+          expect(split.iterations).toBe(one.iterations);
+        });
+      }
+    } finally {
+      await init({ threads: 1 });
+    }
+  });
+});

@@ -2,7 +2,8 @@
 // plain-TS EM of test/reference/gmm.ts started from the same K-Means labelling.
 // Target (issue 4): full covariances, 100k x 6, k = 5 in under half of scikit-learn's
 // 0.4 s, i.e. < 200 ms, start included.
-import { gmm, kmeans, sampleCustomerMatrix } from '../../dist/index.js';
+import { cpus } from 'node:os';
+import { gmm, init, kmeans, sampleCustomerMatrix } from '../../dist/index.js';
 import { gmmRef } from '../../test/reference/gmm.ts';
 import { compare, record, standardizedCustomers } from '../lib.mjs';
 
@@ -30,6 +31,20 @@ export async function run({ quick }) {
       ],
       { time: quick ? 500 : 2000, iterations: 3 },
     );
+    // Issue 16: the E-step split over init({ threads }) (rows are independent; the same fit).
+    const threads = Math.min(cpus().length, 4);
+    if (threads > 1) {
+      await init({ threads });
+      try {
+        await compare(
+          `${group}: init({ threads }) E-step split`,
+          [{ name: `segmint gmm, ${threads} threads`, fn: () => gmm(X, { k, covarianceType, seed }) }],
+          { time: quick ? 500 : 2000, iterations: 3 },
+        );
+      } finally {
+        await init({ threads: 1 });
+      }
+    }
     record(group, 'segmint EM iterations', fitted.iterations, 'iterations');
     if (rows[0].meanMs != null) record(group, 'segmint ms per EM iteration (incl. k-means start)', +(rows[0].meanMs / fitted.iterations).toFixed(2), 'ms');
     if (covarianceType === 'full' && rows[0].meanMs != null) {

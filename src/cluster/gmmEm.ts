@@ -131,7 +131,12 @@ export interface EmContext {
   d: number;
   k: number;
   type: CovarianceType;
+  /** Threads the E-step is split over (init({ threads })'s pool), 1 without one. */
+  threads: number;
 }
+
+/** From this many rows the E-step is split over init({ threads }) (as K-Means' assignment). */
+export const MIN_THREADED_EM_ROWS = 20_000;
 
 const isFullKernel = (type: CovarianceType): boolean => type === 'full' || type === 'tied';
 
@@ -142,6 +147,7 @@ export function emContext(m: Matrix, k: number, type: CovarianceType): EmContext
   const kern = kernels();
   const ws = kern.workspace();
   const full = isFullKernel(type);
+  const threads = kern.pool && n >= MIN_THREADED_EM_ROWS ? kern.pool.threads : 1;
   const r: EmRegions = {
     X: ws.f64(d * nPad),
     resp: ws.f64(k * nPad),
@@ -149,8 +155,9 @@ export function emContext(m: Matrix, k: number, type: CovarianceType): EmContext
     means: ws.f64(k * d),
     prec: ws.f64(full ? k * d * d : k * d),
     logConst: ws.f64(k),
-    diff: ws.f64(8 * d),
-    logProb: ws.f64(4 * k),
+    // Scratch of four points per thread (diff: 8 * d kept for the single-thread layout).
+    diff: ws.f64(Math.max(8 * d, 4 * d * threads)),
+    logProb: ws.f64(4 * k * threads),
     acc: ws.f64(2 * k * Math.max(d + 1, full ? d * d : d)),
     nk: ws.f64(k),
     sums: ws.f64(k * d),
@@ -162,7 +169,7 @@ export function emContext(m: Matrix, k: number, type: CovarianceType): EmContext
     const src = Math.min(i, n - 1) * d;
     for (let j = 0; j < d; j++) XT[j * nPad + i] = data[src + j];
   }
-  return { kern, e: kern.exports, ws, r, n, nPad, d, k, type };
+  return { kern, e: kern.exports, ws, r, n, nPad, d, k, type, threads };
 }
 
 /** Runs the E-step kernel; responsibilities land in r.resp. Returns the mean log-likelihood. */
@@ -171,9 +178,31 @@ export function eStep(ctx: EmContext, means: Float64Array, p: Precision): number
   ws.write(r.means, means);
   ws.write(r.prec, p.prec);
   ws.write(r.logConst, p.logConst);
-  const total = isFullKernel(ctx.type)
-    ? e.gmmEStepFull(r.X.ptr, n, nPad, d, r.means.ptr, r.prec.ptr, r.logConst.ptr, k, r.diff.ptr, r.logProb.ptr, r.resp.ptr, r.logNorm.ptr)
-    : e.gmmEStepDiag(r.X.ptr, n, nPad, d, r.means.ptr, r.prec.ptr, r.logConst.ptr, k, r.logProb.ptr, r.resp.ptr, r.logNorm.ptr);
+  const full = isFullKernel(ctx.type);
+  let total: number;
+  if (ctx.threads > 1 && ctx.kern.pool) {
+    // Rows are independent; the log-likelihood is summed afterwards in row order.
+    ctx.kern.pool.eStepRows(
+      ctx.threads,
+      full,
+      r.X.ptr,
+      nPad,
+      d,
+      r.means.ptr,
+      r.prec.ptr,
+      r.logConst.ptr,
+      k,
+      r.diff.ptr,
+      r.logProb.ptr,
+      r.resp.ptr,
+      r.logNorm.ptr,
+    );
+    total = e.gmmEStepFinish(n, nPad, k, r.resp.ptr, r.logNorm.ptr);
+  } else {
+    total = full
+      ? e.gmmEStepFull(r.X.ptr, n, nPad, d, r.means.ptr, r.prec.ptr, r.logConst.ptr, k, r.diff.ptr, r.logProb.ptr, r.resp.ptr, r.logNorm.ptr)
+      : e.gmmEStepDiag(r.X.ptr, n, nPad, d, r.means.ptr, r.prec.ptr, r.logConst.ptr, k, r.logProb.ptr, r.resp.ptr, r.logNorm.ptr);
+  }
   if (!Number.isFinite(total)) {
     throw new InvalidParameterError(
       'regCovar',

@@ -21,11 +21,12 @@ const DONE = 1; // workers finished with the current job
 const STOP = 2; // 1: workers exit
 // Job parameters (Float64Array after the control words): pointers and sizes, then per
 // worker its first row and row count; results (changed labels) per worker.
-const PARAMS = 8;
-// p[KIND]: which kernel a job runs (the assignment, or HDBSCAN's core distances).
-const KIND = 7;
+const PARAMS = 16;
+// p[KIND]: which kernel a job runs (the assignment, HDBSCAN's core distances, a GMM E-step).
+const KIND = 15;
 const KIND_ASSIGN = 0;
 const KIND_KTH = 1;
+const KIND_ESTEP = 2;
 /**
  * Rows per call of the k-th neighbour walk. V8 starts WebAssembly on its baseline
  * compiler and swaps in the optimised code for the next call (there is no on-stack
@@ -58,6 +59,15 @@ for (;;) {
     // In calls of CHUNK rows: a long call runs to its end on the code it started with.
     for (let at = first; at < first + rows; at += ${KTH_CHUNK_ROWS}) {
       e.dbscanKthNeighbourSqRows(tree, k, heap + (index + 1) * k * 8, out, at, Math.min(${KTH_CHUNK_ROWS}, first + rows - at), stack + (index + 1) * stackBytes);
+    }
+    res[index] = 0;
+  } else if (p[${KIND}] === ${KIND_ESTEP}) {
+    // Thread t writes its rows' responsibilities; its diff and logProb scratch are its own.
+    const [X, nPad, d, means, prec, logConst, k, diff, logProb, resp, logNorm, full] = p;
+    for (let at = first; at < first + rows; at += ${KTH_CHUNK_ROWS}) {
+      const to = Math.min(at + ${KTH_CHUNK_ROWS}, first + rows);
+      if (full === 1) e.gmmEStepFullRows(X, nPad, d, means, prec, logConst, k, diff + (index + 1) * 4 * d * 8, logProb + (index + 1) * 4 * k * 8, resp, logNorm, at, to);
+      else e.gmmEStepDiagRows(X, nPad, d, means, prec, logConst, k, logProb + (index + 1) * 4 * k * 8, resp, logNorm, at, to);
     }
     res[index] = 0;
   } else {
@@ -102,6 +112,27 @@ export interface ThreadPool {
    * stack + t * stackBytes, so heap holds use * k f64 and stack use stacks.
    */
   kthNeighbourSq(use: number, tree: number, k: number, heap: number, out: number, n: number, stack: number, stackBytes: number): void;
+  /**
+   * gmmEStepFullRows (full) or gmmEStepDiagRows over rows [0, nPad), split over `use`
+   * threads in blocks of whole 4-row groups: thread t uses diff + t * 4 * d * 8 and
+   * logProb + t * 4 * k * 8, so those hold `use` scratch blocks. The caller then sums
+   * logNorm serially (gmmEStepFinish), so the result does not depend on the split.
+   */
+  eStepRows(
+    use: number,
+    full: boolean,
+    X: number,
+    nPad: number,
+    d: number,
+    means: number,
+    prec: number,
+    logConst: number,
+    k: number,
+    diff: number,
+    logProb: number,
+    resp: number,
+    logNorm: number,
+  ): void;
   /** Stops the workers. */
   close(): void;
 }
@@ -216,6 +247,16 @@ export async function startThreadPool(threads: number, bytes: Uint8Array, memory
     kthNeighbourSq(use, tree, k, heap, out, n, stack, stackBytes) {
       run(KIND_KTH, use, n, 1, [tree, k, heap, out, stack, stackBytes], (rows) => {
         for (let at = 0; at < rows; at += KTH_CHUNK_ROWS) exports.dbscanKthNeighbourSqRows(tree, k, heap, out, at, Math.min(KTH_CHUNK_ROWS, rows - at), stack);
+        return 0;
+      });
+    },
+    eStepRows(use, full, X, nPad, d, means, prec, logConst, k, diff, logProb, resp, logNorm) {
+      run(KIND_ESTEP, use, nPad, 4, [X, nPad, d, means, prec, logConst, k, diff, logProb, resp, logNorm, full ? 1 : 0], (rows) => {
+        for (let at = 0; at < rows; at += KTH_CHUNK_ROWS) {
+          const to = Math.min(at + KTH_CHUNK_ROWS, rows);
+          if (full) exports.gmmEStepFullRows(X, nPad, d, means, prec, logConst, k, diff, logProb, resp, logNorm, at, to);
+          else exports.gmmEStepDiagRows(X, nPad, d, means, prec, logConst, k, logProb, resp, logNorm, at, to);
+        }
         return 0;
       });
     },
