@@ -311,9 +311,23 @@ export function dbscanCoreFlags(
   minSamples: i32,
   core: usize, // OUT i32[n], 1 for core rows
 ): i32 {
-  const n = i32At(index, H_N);
+  return coreFlagRows(index, eps2, minSamples, core, 0, i32At(index, H_N));
+}
+
+/**
+ * dbscanCoreFlags over rows [from, to) only; returns their number of core rows. Each
+ * row's count reads only the shared index, so init({ threads }) runs row blocks on
+ * several threads, each with a header copy whose walk stack is its own.
+ */
+export function dbscanCoreFlagsRows(index: usize, eps2: f64, minSamples: i32, core: usize, from: i32, to: i32): i32 {
+  return coreFlagRows(index, eps2, minSamples, core, from, to);
+}
+
+// @ts-ignore: decorator
+@inline
+function coreFlagRows(index: usize, eps2: f64, minSamples: i32, core: usize, from: i32, to: i32): i32 {
   let cores = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const isCore = query(index, MODE_COUNT, i, eps2, 0, minSamples, 0, 0) >= minSamples;
     setI32(core, i, isCore ? 1 : 0);
     if (isCore) cores++;

@@ -12,7 +12,7 @@ export { closestSquaredDistances } from './kmeans_init';
 export { silhouetteClusterSums, silhouetteFromSums } from './silhouette';
 export { clusterMeans, centroidDistanceSums } from './davies_bouldin';
 export { condensedDistances, matrixNNChain, wardNNChain, singlePrim } from './linkage';
-export { dbscanCoreFlags, dbscanUnionCores, dbscanBorderLabels } from './dbscan';
+export { dbscanCoreFlags, dbscanCoreFlagsRows, dbscanUnionCores, dbscanBorderLabels } from './dbscan';
 export { dbscanKthNeighbourSq, dbscanKthNeighbourSqRows, dbscanNearestWithin } from './dbscan_search';
 export { gmmEStepFull, gmmEStepDiag, gmmEStepFullRows, gmmEStepDiagRows, gmmEStepFinish } from './gmm_estep';
 export { gmmWeightedSums, gmmWeightedScatter, gmmWeightedScatterDiag } from './gmm_mstep';

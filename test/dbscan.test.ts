@@ -298,3 +298,41 @@ describe('dbscan SIMD and scalar builds agree', () => {
     expect(runs[0]).toEqual(runs[1]);
   });
 });
+
+describe('DBSCAN core counts on init({ threads })', () => {
+  it('split over 2 and 3 threads: the same core rows and labels as one thread, on the k-d tree and the grid', async () => {
+    // Blobs with noise above MIN_THREADED_DBSCAN_ROWS; d = 6 (k-d tree) and d = 2 (grid).
+    const rng = new Random(21);
+    const make = (n: number, d: number) => {
+      const data = new Float64Array(n * d);
+      for (let i = 0; i < n; i++) {
+        const c = i % 4;
+        for (let j = 0; j < d; j++) data[i * d + j] = (i % 50 === 0 ? rng.next() * 20 - 10 : c * 3 * (j === 0 ? 1 : 0.5)) + rng.normal() * 0.6;
+      }
+      return { data, rows: n, cols: d };
+    };
+    const cases = [
+      { X: make(24_000, 6), algorithm: 'kd-tree' as const, eps: 0.9 },
+      { X: make(24_000, 2), algorithm: 'grid' as const, eps: 0.15 },
+    ];
+    await init({ threads: 1 });
+    const single = cases.map((c) => dbscan(c.X, { eps: c.eps, minSamples: 8, algorithm: c.algorithm }));
+    for (const s of single) {
+      expect(s.nClusters).toBeGreaterThan(1);
+      expect(s.coreSampleIndices.length).toBeGreaterThan(1000);
+    }
+    try {
+      for (const threads of [2, 3]) {
+        expect((await init({ threads })).threads).toBe(threads);
+        cases.forEach((c, t) => {
+          const split = dbscan(c.X, { eps: c.eps, minSamples: 8, algorithm: c.algorithm });
+          expect(split.algorithm).toBe(c.algorithm);
+          expect(Array.from(split.coreSampleIndices)).toEqual(Array.from(single[t].coreSampleIndices));
+          expect(Array.from(split.labels)).toEqual(Array.from(single[t].labels));
+        });
+      }
+    } finally {
+      await init({ threads: 1 });
+    }
+  });
+});

@@ -1,7 +1,8 @@
 // DBSCAN: segmint against density-clustering (npm) and the plain-TS brute-force
 // reference, on z-scored customer-like data (eps 0.5, minSamples 10), at 10k and 100k.
 import { createRequire } from 'node:module';
-import { dbscan, sampleCustomerMatrix } from '../../dist/index.js';
+import { cpus } from 'node:os';
+import { dbscan, init, sampleCustomerMatrix } from '../../dist/index.js';
 import { dbscanRef } from '../../test/reference/dbscan.ts';
 import { compare, record, toRows, standardizedCustomers } from '../lib.mjs';
 
@@ -47,6 +48,20 @@ export async function run() {
       ],
       { time: big ? 3000 : 1000, iterations: 2, extra: (name) => ({ clusters: found[name], extraText: `${found[name]} clusters` }) },
     );
+    // Issue 16: the core counts split over init({ threads }) (the same clusters).
+    const threads = Math.min(cpus().length, 4);
+    if (big && threads > 1) {
+      await init({ threads });
+      try {
+        await compare(
+          `dbscan ${n.toLocaleString('en')} x 6: init({ threads }) core counts split`,
+          [{ name: `segmint dbscan, ${threads} threads`, fn: () => dbscan(X, { eps, minSamples }) }],
+          { time: 3000, iterations: 2 },
+        );
+      } finally {
+        await init({ threads: 1 });
+      }
+    }
     if (big && rowsOut[0].meanMs != null) {
       record(
         'dbscan 100,000 x 6',

@@ -27,6 +27,7 @@ const KIND = 15;
 const KIND_ASSIGN = 0;
 const KIND_KTH = 1;
 const KIND_ESTEP = 2;
+const KIND_CORE = 3;
 /**
  * Rows per call of the k-th neighbour walk. V8 starts WebAssembly on its baseline
  * compiler and swaps in the optimised code for the next call (there is no on-stack
@@ -61,6 +62,14 @@ for (;;) {
       e.dbscanKthNeighbourSqRows(tree, k, heap + (index + 1) * k * 8, out, at, Math.min(${KTH_CHUNK_ROWS}, first + rows - at), stack + (index + 1) * stackBytes);
     }
     res[index] = 0;
+  } else if (p[${KIND}] === ${KIND_CORE}) {
+    // Thread t reads the index through header copy t (its own walk stack).
+    const [headers, headerBytes, eps2, minSamples, core] = p;
+    let cores = 0;
+    for (let at = first; at < first + rows; at += ${KTH_CHUNK_ROWS}) {
+      cores += e.dbscanCoreFlagsRows(headers + (index + 1) * headerBytes, eps2, minSamples, core, at, Math.min(at + ${KTH_CHUNK_ROWS}, first + rows));
+    }
+    res[index] = cores;
   } else if (p[${KIND}] === ${KIND_ESTEP}) {
     // Thread t writes its rows' responsibilities; its diff and logProb scratch are its own.
     const [X, nPad, d, means, prec, logConst, k, diff, logProb, resp, logNorm, full] = p;
@@ -133,6 +142,12 @@ export interface ThreadPool {
     resp: number,
     logNorm: number,
   ): void;
+  /**
+   * dbscanCoreFlagsRows over rows [0, n), split over `use` threads: thread t reads the
+   * index through the header at headers + t * headerBytes (copies differing in their walk
+   * stack). Returns the number of core rows.
+   */
+  coreFlags(use: number, headers: number, headerBytes: number, eps2: number, minSamples: number, core: number, n: number): number;
   /** Stops the workers. */
   close(): void;
 }
@@ -248,6 +263,14 @@ export async function startThreadPool(threads: number, bytes: Uint8Array, memory
       run(KIND_KTH, use, n, 1, [tree, k, heap, out, stack, stackBytes], (rows) => {
         for (let at = 0; at < rows; at += KTH_CHUNK_ROWS) exports.dbscanKthNeighbourSqRows(tree, k, heap, out, at, Math.min(KTH_CHUNK_ROWS, rows - at), stack);
         return 0;
+      });
+    },
+    coreFlags(use, headers, headerBytes, eps2, minSamples, core, n) {
+      return run(KIND_CORE, use, n, 1, [headers, headerBytes, eps2, minSamples, core], (rows) => {
+        let cores = 0;
+        for (let at = 0; at < rows; at += KTH_CHUNK_ROWS)
+          cores += exports.dbscanCoreFlagsRows(headers, eps2, minSamples, core, at, Math.min(at + KTH_CHUNK_ROWS, rows));
+        return cores;
       });
     },
     eStepRows(use, full, X, nPad, d, means, prec, logConst, k, diff, logProb, resp, logNorm) {
