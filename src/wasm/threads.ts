@@ -1,17 +1,18 @@
 /**
- * Threads within one K-Means job (opt-in with `await init({ threads })`, in Node or in a
+ * Threads within one job (opt-in with `await init({ threads })`, in Node or in a
  * Web Worker of a cross-origin-isolated page): the threads build of the kernels (SIMD on
  * an imported shared WebAssembly.Memory) is instantiated on the calling thread and in
  * threads - 1 worker_threads or Web Workers over the same memory, so a Workspace laid out
  * by the calling thread is visible to every worker in place.
  *
- * Only the Lloyd assignment is split: each worker labels a block of rows (labels are per
- * row, so they do not depend on the split), and the main thread then accumulates the
- * per-cluster sums serially in row order (accumulateByLabel), the same additions in the
- * same order as the single-threaded pass: results are bit-identical for any number of
- * threads. kmeans() stays synchronous: the calling thread blocks in Atomics.wait (allowed
- * in Node's main thread and in a Web Worker, not on a page's main thread) while the
- * workers run.
+ * Only per-row work is split: the Lloyd assignment (each worker labels a block of rows;
+ * the main thread then accumulates the per-cluster sums serially in row order with
+ * accumulateByLabel), HDBSCAN's core distances, DBSCAN's core counts and the GMM E-step
+ * (responsibilities per row; the log-likelihood summed afterwards in row order). Each
+ * row's result does not depend on the split and every sum keeps the single-threaded
+ * order, so results are bit-identical for any number of threads. The calls stay
+ * synchronous: the calling thread blocks in Atomics.wait (allowed in Node's main thread
+ * and in a Web Worker, not on a page's main thread) while the workers run.
  */
 import type { KernelExports } from './kernels.generated';
 
