@@ -121,6 +121,8 @@ export async function run({ quick, sizes: asked }) {
             [
               { name: 'segmint lloyd, 1 thread', fn: () => kmeans(X, { k, seed: 1, algorithm: 'lloyd', threads: 1 }) },
               { name: `segmint lloyd, ${threads} threads`, fn: () => kmeans(X, { k, seed: 1, algorithm: 'lloyd', threads }) },
+              // Without `threads` kmeans() keeps this size on one thread (MAX_THREADED_VALUES).
+              { name: 'segmint lloyd, pool running, threads not given', fn: () => kmeans(X, { k, seed: 1, algorithm: 'lloyd' }) },
             ],
             { time: 3000, iterations: 2 },
           );
