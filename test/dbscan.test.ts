@@ -3,6 +3,7 @@ import { dbscan, DbscanModel, InvalidParameterError, init } from '../src/index';
 import { Random } from '../src/random';
 import { fixtureMatrix, fixtureNames, loadFixture } from './helpers/fixtures';
 import { dbscanRef } from './reference/dbscan';
+import { withEachThreadCount } from './shared';
 
 type Mat = { data: Float64Array; rows: number; cols: number };
 
@@ -321,18 +322,13 @@ describe('DBSCAN core counts on init({ threads })', () => {
       expect(s.nClusters).toBeGreaterThan(1);
       expect(s.coreSampleIndices.length).toBeGreaterThan(1000);
     }
-    try {
-      for (const threads of [2, 3]) {
-        expect((await init({ threads })).threads).toBe(threads);
-        cases.forEach((c, t) => {
-          const split = dbscan(c.X, { eps: c.eps, minSamples: 8, algorithm: c.algorithm });
-          expect(split.algorithm).toBe(c.algorithm);
-          expect(Array.from(split.coreSampleIndices)).toEqual(Array.from(single[t].coreSampleIndices));
-          expect(Array.from(split.labels)).toEqual(Array.from(single[t].labels));
-        });
-      }
-    } finally {
-      await init({ threads: 1 });
-    }
+    await withEachThreadCount([2, 3], () => {
+      cases.forEach((c, t) => {
+        const split = dbscan(c.X, { eps: c.eps, minSamples: 8, algorithm: c.algorithm });
+        expect(split.algorithm).toBe(c.algorithm);
+        expect(Array.from(split.coreSampleIndices)).toEqual(Array.from(single[t].coreSampleIndices));
+        expect(Array.from(split.labels)).toEqual(Array.from(single[t].labels));
+      });
+    });
   });
 });

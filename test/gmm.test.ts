@@ -1,7 +1,7 @@
 // Gaussian mixtures: against scikit-learn's fixtures, the plain-TS EM reference, a
 // hand-computed single Gaussian, in both WASM builds; determinism, JSON, bad input.
 import { afterAll, describe, expect, it } from 'vitest';
-import { zScoredCustomers } from './shared';
+import { withEachThreadCount, zScoredCustomers } from './shared';
 import { gmm, gmmBicCurve, GaussianMixtureModel, type CovarianceType, type GmmJSON } from '../src/cluster/gmm';
 import { kmeans } from '../src/cluster/kmeans';
 import { InvalidParameterError } from '../src/errors';
@@ -335,22 +335,17 @@ describe('GMM E-step on init({ threads })', () => {
     const types: CovarianceType[] = ['full', 'diag', 'tied', 'spherical'];
     await init({ threads: 1 });
     const single = types.map((covarianceType) => gmm(X, { k: 4, covarianceType, seed: 2, maxIter: 30 }));
-    try {
-      for (const threads of [2, 3]) {
-        expect((await init({ threads })).threads).toBe(threads);
-        types.forEach((covarianceType, t) => {
-          const split = gmm(X, { k: 4, covarianceType, seed: 2, maxIter: 30 });
-          const one = single[t];
-          expect(split.labels).toEqual(one.labels);
-          expect(split.weights).toEqual(one.weights);
-          expect(split.means).toEqual(one.means);
-          expect(split.covariances).toEqual(one.covariances);
-          expect(split.lowerBound).toBe(one.lowerBound);
-          expect(split.iterations).toBe(one.iterations);
-        });
-      }
-    } finally {
-      await init({ threads: 1 });
-    }
+    await withEachThreadCount([2, 3], () => {
+      types.forEach((covarianceType, t) => {
+        const split = gmm(X, { k: 4, covarianceType, seed: 2, maxIter: 30 });
+        const one = single[t];
+        expect(split.labels).toEqual(one.labels);
+        expect(split.weights).toEqual(one.weights);
+        expect(split.means).toEqual(one.means);
+        expect(split.covariances).toEqual(one.covariances);
+        expect(split.lowerBound).toBe(one.lowerBound);
+        expect(split.iterations).toBe(one.iterations);
+      });
+    });
   });
 });

@@ -12,7 +12,7 @@ import { SegmentationError } from '../src/errors';
 import { sampleCustomers } from '../src/sample';
 import { assignSegments, segment } from '../src/segment';
 import { hdbscanMinClusterSize } from '../src/service/algorithms';
-import { expectParameterError, zScoredCustomers } from './shared';
+import { expectParameterError, withEachThreadCount, zScoredCustomers } from './shared';
 
 beforeAll(async () => {
   await init();
@@ -373,19 +373,13 @@ describe('HDBSCAN core distances on init({ threads })', () => {
     const X = zScoredCustomers(24_000, 8);
     await init({ threads: 1 });
     const single = hdbscan(X, { minClusterSize: 20, minSamples: 5 });
-    try {
-      for (const threads of [2, 3]) {
-        const info = await init({ threads });
-        expect(info.threads).toBe(threads);
-        const split = hdbscan(X, { minClusterSize: 20, minSamples: 5 });
-        expect(split.coreDistances).toEqual(single.coreDistances);
-        expect(split.minimumSpanningTree).toEqual(single.minimumSpanningTree);
-        expect(split.labels).toEqual(single.labels);
-        expect(split.probabilities).toEqual(single.probabilities);
-      }
-    } finally {
-      await init({ threads: 1 });
-    }
+    await withEachThreadCount([2, 3], () => {
+      const split = hdbscan(X, { minClusterSize: 20, minSamples: 5 });
+      expect(split.coreDistances).toEqual(single.coreDistances);
+      expect(split.minimumSpanningTree).toEqual(single.minimumSpanningTree);
+      expect(split.labels).toEqual(single.labels);
+      expect(split.probabilities).toEqual(single.probabilities);
+    });
     // Independently: brute-force core distances of the first rows (plain TS).
     const m = toMatrix(X);
     const head = 300;

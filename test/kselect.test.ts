@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { adjustedRandIndex, chooseK, dbscan, gapStatistic, init, predictionStrength, segment } from '../src/index';
 import { Random } from '../src/random';
 import { dequantisedRows, mixtureBic } from '../src/select/mixtureBic';
-import { expectParameterError } from './shared';
+import { expectParameterError, withEachThreadCount } from './shared';
 
 /** Well-separated isotropic Gaussian blobs in d dimensions (centres on a scaled simplex-ish grid). */
 function blobs(k: number, perCluster: number, d: number, seed: number): { data: Float64Array; rows: number; cols: number; labels: Int32Array } {
@@ -81,16 +81,11 @@ describe("'auto': mixture BIC on the observed, dequantised rows", () => {
     await init({ threads: 1 });
     const single = mixtureBic(X, options);
     expect(single.curve.map((p) => p.k)).toEqual([2, 3, 4, 5, 6, 7]);
-    try {
-      for (const threads of [2, 3]) {
-        expect((await init({ threads })).threads).toBe(threads);
-        const split = mixtureBic(X, options);
-        expect(split.curve).toEqual(single.curve);
-        expect(split.k).toBe(single.k);
-      }
-    } finally {
-      await init({ threads: 1 });
-    }
+    await withEachThreadCount([2, 3], () => {
+      const split = mixtureBic(X, options);
+      expect(split.curve).toEqual(single.curve);
+      expect(split.k).toBe(single.k);
+    });
     expect(single.k).toBe(4);
   });
   it('imputed rows on the median hyperplane are not taken for a segment once left out', () => {

@@ -2,6 +2,7 @@
 import { expect } from 'vitest';
 import { InvalidParameterError } from '../src/errors';
 import { sampleCustomerMatrix } from '../src/sample';
+import { init } from '../src/wasm/index';
 
 /** fn must throw an InvalidParameterError naming `parameter`, with a message matching `message`. */
 export function expectParameterError(fn: () => unknown, parameter: string, message: RegExp): void {
@@ -30,4 +31,16 @@ export function zScoredCustomers(n: number, seed: number): { data: Float64Array;
     for (let i = 0; i < rows; i++) data[i * cols + j] = (data[i * cols + j] - mean) / sd;
   }
   return m;
+}
+
+/** Runs check once per thread count with init({ threads }) started, then goes back to one thread. */
+export async function withEachThreadCount(counts: number[], check: (threads: number) => void): Promise<void> {
+  try {
+    for (const threads of counts) {
+      expect((await init({ threads })).threads).toBe(threads);
+      check(threads);
+    }
+  } finally {
+    await init({ threads: 1 });
+  }
 }
