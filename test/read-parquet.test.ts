@@ -6,7 +6,7 @@ import { tableFromArrays, tableToIPC } from '@uwdata/flechette';
 import fc from 'fast-check';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { Table as WasmTable, writeParquet } from 'parquet-wasm/node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useParquetWasm } from '../src/prep/parquetNode';
 import { parquetReaderName, readCustomers, setParquetReader } from '../src/prep/read';
 import { readParquet } from '../src/prep/readParquet';
@@ -129,5 +129,36 @@ describe('parquet-wasm in slices', () => {
       ),
       { seed: 11, numRuns: 40 },
     );
+  });
+});
+
+describe('without the optional parquet-wasm', () => {
+  it('readParquetWasm says so (undefined) and readCustomers() reads the file through hyparquet', async () => {
+    vi.resetModules();
+    vi.doMock('parquet-wasm/node', () => {
+      throw new Error("Cannot find module 'parquet-wasm/node'");
+    });
+    try {
+      const fresh = await import('../src/prep/readParquetWasm');
+      const read = await import('../src/prep/read');
+      const { useParquetWasm: use } = await import('../src/prep/parquetNode');
+      const bytes = new Uint8Array(
+        parquetWriteBuffer({
+          columnData: [
+            { name: 'customer_id', data: ['a', 'b'], type: 'STRING' },
+            { name: 'spend', data: [1.5, null], type: 'DOUBLE' },
+          ],
+        }),
+      );
+      expect(await fresh.readParquetWasm(bytes, 'x.parquet')).toBeUndefined();
+      use();
+      expect(read.parquetReaderName()).toBe('parquet-wasm');
+      const r = await read.readCustomers(bytes, { name: 'x.parquet' });
+      expect(Array.from(r.data.spend)).toEqual([1.5, NaN]);
+      expect(Array.from(r.data.customer_id)).toEqual(['a', 'b']);
+    } finally {
+      vi.doUnmock('parquet-wasm/node');
+      vi.resetModules();
+    }
   });
 });
