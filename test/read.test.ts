@@ -210,6 +210,12 @@ describe('readCustomers: JSON, NDJSON, Parquet, streams, binary', () => {
     expect(col(r, 'vip')).toEqual([1, NaN, 0]);
     expect(col(r, 'city')).toEqual(['Lima', null, 'São Paulo']);
     expect(col(r, 'customer_id')).toEqual(['ñ', 'b', 'ç']);
+    // Small integer types come out as numbers too (uint16 shares Float16's Uint16Array).
+    const small = tableFromArrays({ id: ['a', 'b'], u16: new Uint16Array([7, 65535]), i8: new Int8Array([-3, 4]) });
+    const rs = await readCustomers(tableToIPC(small, { format: 'stream' })!);
+    expect(rs.data.u16).toBeInstanceOf(Float64Array);
+    expect(col(rs, 'u16')).toEqual([7, 65535]);
+    expect(col(rs, 'i8')).toEqual([-3, 4]);
     await expect(readCustomers(new Uint8Array([0x41, 0x52, 0x52, 0x4f, 0x57, 0x31, 0, 0, 1, 2]), { name: 'bad.arrow' })).rejects.toThrow(
       /bad.arrow: not a readable Arrow IPC file/,
     );

@@ -60,8 +60,9 @@ const valid = (validity: Uint8Array | undefined, nullCount: number, j: number) =
 function numberColumn(batches: AnyBatch[], n: number): Float64Array | undefined {
   for (const b of batches) {
     const id = b.type.typeId;
-    if ((id !== TYPE_INT && id !== TYPE_FLOAT && id !== TYPE_BOOL) || !ArrayBuffer.isView(b.values) || b.values instanceof Uint16Array) return undefined;
+    if ((id !== TYPE_INT && id !== TYPE_FLOAT && id !== TYPE_BOOL) || !ArrayBuffer.isView(b.values)) return undefined;
     // Float16 arrives as Uint16Array bits (flechette's Float16Batch); the generic path reads it.
+    if (id === TYPE_FLOAT && b.values instanceof Uint16Array) return undefined;
   }
   if (batches.length === 0 || batches.every((b) => b.nullCount === b.length)) return undefined;
   const out = new Float64Array(n);
