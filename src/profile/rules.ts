@@ -62,18 +62,6 @@ export interface SegmentRule {
   precision: number;
 }
 
-/** True when a category code satisfies c (a missing value, code < 0, satisfies nothing). */
-export function satisfiesCategory(code: number, categories: readonly string[], c: CategoryRuleCondition): boolean {
-  if (code < 0 || code >= categories.length) return false;
-  return c.op === '=' ? categories[code] === c.value : categories[code] !== c.value;
-}
-
-/** True when the observed value v satisfies c (missing values satisfy nothing). */
-export function satisfies(v: number, c: NumericRuleCondition): boolean {
-  if (!Number.isFinite(v)) return false;
-  return c.op === '>=' ? v >= c.threshold : v < c.threshold;
-}
-
 /** The fewest significant digits of mid that stay in (lo, hi]. */
 function niceThreshold(lo: number, hi: number): number {
   const mid = (lo + hi) / 2;
@@ -305,8 +293,8 @@ function mergeConditions(
 /**
  * Writes to out the rows (of `rows[0..count)`, or 0..count when rows is null) that satisfy c
  * and returns how many; out may be rows itself. A missing value satisfies nothing: NaN
- * fails every comparison, and category codes outside the list (missing) match neither
- * = nor !=.
+ * fails every comparison (and infinities are left out), and category codes outside the
+ * list (missing) match neither = nor !=.
  */
 function keepRows(
   c: RuleCondition,
