@@ -52,8 +52,9 @@ export function selectKth(values: Float64Array, count: number, k: number): numbe
 export function median(values: Float64Array, count: number): number {
   const upper = count >>> 1;
   if (count >= RADIX_MIN) {
-    const hi = radixSelect(values, count, upper);
-    return count % 2 === 1 ? hi : (radixSelect(values, count, upper - 1) + hi) / 2;
+    if (count % 2 === 1) return radixSelect(values, count, upper);
+    const lower = radixSelectPair(values, count, upper - 1);
+    return (lower + pairNext) / 2;
   }
   const hi = selectKth(values, count, upper);
   if (count % 2 === 1) return hi;
@@ -109,6 +110,53 @@ export function radixSelect(values: Float64Array, count: number, k: number): num
   }
   if (lo === hi) return inBucket[0]!;
   return selectNth(inBucket, null, 0, m, k - before);
+}
+
+/** The (k+1)-th smallest value of the last radixSelectPair() (a module slot, not an allocated pair). */
+let pairNext = 0;
+
+/**
+ * The k-th and (k+1)-th smallest of values[0..count) (k + 1 < count) in one histogram and
+ * one gather, as radixSelect does for one: an even count's median needs both, and two
+ * radixSelect calls read the column four times. Returns the k-th; the next is pairNext.
+ * The two may sit in different buckets, with only empty buckets between them, so the
+ * values of the buckets from the k-th's to the (k+1)-th's are gathered.
+ */
+function radixSelectPair(values: Float64Array, count: number, k: number): number {
+  const words = new Int32Array(values.buffer, values.byteOffset, count * 2);
+  const counts = radixCounts;
+  counts.fill(0);
+  for (let i = 0; i < count; i++) counts[bucketOf(words[2 * i + 1]!)]!++;
+  let first = 0;
+  let before = 0;
+  while (before + counts[first]! <= k) before += counts[first++]!;
+  let last = first;
+  let through = before + counts[first]!;
+  while (through <= k + 1) through += counts[++last]!;
+  const span = last - first;
+  const inBuckets = new Float64Array(through - before);
+  let m = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < count; i++) {
+    if ((bucketOf(words[2 * i + 1]!) - first) >>> 0 <= span) {
+      const v = values[i]!;
+      inBuckets[m++] = v;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (lo === hi) {
+    pairNext = lo;
+    return lo;
+  }
+  const at = k - before;
+  const kth = selectNth(inBuckets, null, 0, m, at);
+  // After selection nothing after `at` is smaller: the next order statistic is their minimum.
+  let next = Infinity;
+  for (let i = at + 1; i < m; i++) if (inBuckets[i]! < next) next = inBuckets[i]!;
+  pairNext = next;
+  return kth;
 }
 
 /**

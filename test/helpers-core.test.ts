@@ -66,6 +66,13 @@ describe('radixSelect and median at radix sizes', () => {
     const almost = new Float64Array(10_001).fill(2);
     almost[5] = 1e9;
     expect(median(almost, 10_001)).toBe(2);
+    // An even count whose two middle values sit in buckets far apart (empty ones between).
+    const split = new Float64Array(10_000);
+    for (let i = 0; i < 10_000; i++) split[i] = i % 2 ? 1 : 1000;
+    expect(median(split, 10_000)).toBe(500.5);
+    const edge = Float64Array.from({ length: 8192 }, (_, i) => (i < 4096 ? -3 - i : 5 + i));
+    // The largest negative is -3, the smallest positive 5 + 4096.
+    expect(median(edge, 8192)).toBe((-3 + 4101) / 2);
   });
 });
 
