@@ -9,7 +9,7 @@ export { packPointPairs, assignedSquaredDistances, centerColumns } from './kmean
 export { halfSquaredNorms, assignNearest, accumulateByLabel } from './kmeans_lloyd';
 export { hamerlyAssign, hamerlyInitPairs, hamerlyLastPassDistances } from './kmeans_hamerly';
 export { closestSquaredDistances } from './kmeans_init';
-export { silhouetteClusterSums, silhouetteFromSums } from './silhouette';
+export { silhouetteClusterSums, silhouetteFromSums, silhouetteTile } from './silhouette';
 export { clusterMeans, centroidDistanceSums } from './davies_bouldin';
 export { condensedDistances, matrixNNChain, wardNNChain, singlePrim } from './linkage';
 export { dbscanCoreFlags, dbscanCoreFlagsRows, dbscanUnionCores, dbscanBorderLabels } from './dbscan';

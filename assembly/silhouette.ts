@@ -171,3 +171,139 @@ export function silhouetteFromSums(
   }
   return total;
 }
+
+/**
+ * One tile of silhouetteClusterSums split into tiles for threads: the pairs i < j with i in
+ * [i0, i1) and j in [j0, j1) of the sorted points. Bit-identical to the one-call kernel
+ * when every tile runs after the tile to its left (same rows, earlier columns) and the
+ * one above it (earlier rows, same columns), whatever thread runs it, because both of the
+ * kernel's sums are chains in a fixed order:
+ * - row i's total over cluster c is four lane sums (the pair j at offset o = j - first
+ *   from the range start goes to lane o % 4, an odd range's last pair after the lanes
+ *   are combined); `lanes` (f64[4*n]) carries row i's four lanes from tile to tile and
+ *   `tot[c*n + i]` receives the total when the range ends;
+ * - sums[ci][j] is a plain chain over the rows i of cluster ci in increasing order; it
+ *   collects in `back[ci*n + j]`.
+ * The caller zeroes lanes, tot and back, runs every tile, then adds: sums = back + tot
+ * (the one-call kernel's sums[c][i] is its back-adds plus the total, both from zero).
+ */
+export function silhouetteTile(
+  XT: usize, // IN f64[d*n], feature-major
+  n: i32,
+  d: i32,
+  clusterStart: usize, // IN i32[k+1]
+  k: i32,
+  i0: i32,
+  i1: i32,
+  j0: i32,
+  j1: i32,
+  lanes: usize, // INOUT f64[4*n]
+  tot: usize, // INOUT f64[k*n]
+  back: usize, // INOUT f64[k*n]
+): void {
+  const stride = <usize>n << 3;
+  const featureBytes = <usize>d * stride;
+  // The cluster of row i0, then advanced as i grows (rows are sorted by cluster).
+  let ci = 0;
+  while (load<i32>(clusterStart + (<usize>(ci + 1) << 2)) <= i0) ci++;
+  for (let i = i0; i < i1; i++) {
+    while (load<i32>(clusterStart + (<usize>(ci + 1) << 2)) <= i) ci++;
+    let j = max(j0, i + 1);
+    if (j >= j1) continue;
+    const toOwnCluster = back + ((<usize>ci * <usize>n) << 3);
+    const lane = lanes + (<usize>i << 5);
+    let c = ci;
+    while (load<i32>(clusterStart + (<usize>(c + 1) << 2)) <= j) c++;
+    while (j < j1) {
+      const cEnd = load<i32>(clusterStart + (<usize>(c + 1) << 2));
+      const first = c == ci ? i + 1 : load<i32>(clusterStart + (<usize>c << 2));
+      const len = cEnd - first;
+      // Offsets below `grouped` go to lane o % 4; an odd range's last pair is added after.
+      const grouped = first + (len & ~1);
+      const segEnd = min(cEnd, j1);
+      let l0 = load<f64>(lane);
+      let l1 = load<f64>(lane, 8);
+      let l2 = load<f64>(lane, 16);
+      let l3 = load<f64>(lane, 24);
+      let last: f64 = 0;
+      const pi = XT + (<usize>i << 3);
+      // Scalar up to a group boundary (offset % 4 == 0), groups of four, scalar after.
+      const groupsFrom = min(first + (((j - first) + 3) & ~3), segEnd);
+      const groupsTo = max(groupsFrom, first + (((min(segEnd, grouped) - first)) & ~3));
+      for (; j < groupsFrom; j++) {
+        const dist = Math.sqrt(sqdistColumns(XT, n, d, i, j));
+        const dst = toOwnCluster + (<usize>j << 3);
+        store<f64>(dst, load<f64>(dst) + dist);
+        const o = (j - first) & 3;
+        if (j >= grouped) last = dist;
+        else if (o == 0) l0 += dist;
+        else if (o == 1) l1 += dist;
+        else if (o == 2) l2 += dist;
+        else l3 += dist;
+      }
+      if (ASC_FEATURE_SIMD) {
+        let acc = f64x2.replace_lane(f64x2.splat(l0), 1, l1);
+        let acc2 = f64x2.replace_lane(f64x2.splat(l2), 1, l3);
+        for (; j < groupsTo; j += 4) {
+          const pj = XT + (<usize>j << 3);
+          let dd = f64x2.splat(0);
+          let dd2 = f64x2.splat(0);
+          for (let off: usize = 0; off < featureBytes; off += stride) {
+            const xi = v128.load64_splat(pi + off);
+            const diff = f64x2.sub(xi, v128.load(pj + off));
+            const diff2 = f64x2.sub(xi, v128.load(pj + off, 16));
+            dd = f64x2.add(dd, f64x2.mul(diff, diff));
+            dd2 = f64x2.add(dd2, f64x2.mul(diff2, diff2));
+          }
+          const dist = f64x2.sqrt(dd);
+          const dist2 = f64x2.sqrt(dd2);
+          acc = f64x2.add(acc, dist);
+          acc2 = f64x2.add(acc2, dist2);
+          const dst = toOwnCluster + (<usize>j << 3);
+          v128.store(dst, f64x2.add(v128.load(dst), dist));
+          v128.store(dst, f64x2.add(v128.load(dst, 16), dist2), 16);
+        }
+        l0 = f64x2.extract_lane(acc, 0);
+        l1 = f64x2.extract_lane(acc, 1);
+        l2 = f64x2.extract_lane(acc2, 0);
+        l3 = f64x2.extract_lane(acc2, 1);
+      } else {
+        for (; j < groupsTo; j += 4) {
+          const d0 = Math.sqrt(sqdistColumns(XT, n, d, i, j));
+          const d1 = Math.sqrt(sqdistColumns(XT, n, d, i, j + 1));
+          const d2 = Math.sqrt(sqdistColumns(XT, n, d, i, j + 2));
+          const d3 = Math.sqrt(sqdistColumns(XT, n, d, i, j + 3));
+          l0 += d0; l1 += d1; l2 += d2; l3 += d3;
+          const dst = toOwnCluster + (<usize>j << 3);
+          store<f64>(dst, load<f64>(dst) + d0);
+          store<f64>(dst, load<f64>(dst, 8) + d1, 8);
+          store<f64>(dst, load<f64>(dst, 16) + d2, 16);
+          store<f64>(dst, load<f64>(dst, 24) + d3, 24);
+        }
+      }
+      for (; j < segEnd; j++) {
+        const dist = Math.sqrt(sqdistColumns(XT, n, d, i, j));
+        const dst = toOwnCluster + (<usize>j << 3);
+        store<f64>(dst, load<f64>(dst) + dist);
+        const o = (j - first) & 3;
+        if (j >= grouped) last = dist;
+        else if (o == 0) l0 += dist;
+        else if (o == 1) l1 += dist;
+        else if (o == 2) l2 += dist;
+        else l3 += dist;
+      }
+      if (segEnd == cEnd) {
+        // The range is complete: combine as the one-call kernel does, then the odd last pair.
+        let total = (l0 + l1) + (l2 + l3);
+        if (len & 1) total += last;
+        store<f64>(tot + ((<usize>c * <usize>n + <usize>i) << 3), total);
+        l0 = 0; l1 = 0; l2 = 0; l3 = 0;
+        c++;
+      }
+      store<f64>(lane, l0);
+      store<f64>(lane, l1, 8);
+      store<f64>(lane, l2, 16);
+      store<f64>(lane, l3, 24);
+    }
+  }
+}

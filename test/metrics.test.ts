@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectParameterError } from './shared';
+import { expectParameterError, withEachThreadCount } from './shared';
 import { calinskiHarabaszScore, daviesBouldinScore, init, SILHOUETTE_EXACT_LIMIT, silhouette, silhouetteSamples, silhouetteScore } from '../src/index';
 import { samplePositions } from '../src/metrics/silhouette';
 import { Random } from '../src/random';
@@ -315,5 +315,30 @@ describe('metrics on a validated matrix', () => {
     expect(daviesBouldinOfMatrix(m, labels)).toBe(daviesBouldinScore(X, labels));
     expect(calinskiHarabaszOfMatrix(m, labels)).toBe(calinskiHarabaszScore(X, labels));
     expect(Array.from(m.data)).toEqual(before);
+  });
+});
+
+describe('silhouette on init({ threads })', () => {
+  it('gives bit for bit the one-thread values for 2 and 3 threads, tiles cutting clusters anywhere', async () => {
+    // Above SILHOUETTE_THREADS_MIN; sizes not multiples of the 512-row tiles, a singleton
+    // and a pair among the clusters, and few clusters (ranges spanning many tiles) or many.
+    const cases = [randomCase(41, 2051, 6, 3), randomCase(42, 2600, 3, 9), randomCase(43, 3001, 1, 5), randomCase(44, 2300, 7, 40)].map((c, i) => ({
+      M: { data: c.X, rows: [2051, 2600, 3001, 2300][i], cols: [6, 3, 1, 7][i] },
+      labels: c.labels,
+    }));
+    const single = cases.map(({ M, labels }) => silhouetteSamples(M, labels));
+    // The one-thread kernel itself against the plain-TS reference.
+    for (const [t, { M, labels }] of cases.entries()) {
+      const ref = silhouetteSamplesRef(M.data, M.rows, M.cols, labels);
+      for (let i = 0; i < M.rows; i += 97) expect(close(single[t][i], ref[i])).toBe(true);
+    }
+    await withEachThreadCount([2, 3], () => {
+      cases.forEach(({ M, labels }, t) => {
+        const split = silhouetteSamples(M, labels);
+        expect(split.length).toBe(M.rows);
+        // toEqual tells -0 from 0 and compares every double exactly.
+        expect(Array.from(split)).toEqual(Array.from(single[t]));
+      });
+    });
   });
 });

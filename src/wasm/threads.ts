@@ -10,7 +10,9 @@
  * accumulateByLabel), HDBSCAN's core distances, DBSCAN's core counts and the GMM E-step
  * (responsibilities per row; the log-likelihood summed afterwards in row order). Each
  * row's result does not depend on the split and every sum keeps the single-threaded
- * order, so results are bit-identical for any number of threads. The calls stay
+ * order, so results are bit-identical for any number of threads. The silhouette's pair
+ * sums are not per row: its tiles run in an order that keeps each sum's chain intact
+ * (silhouetteTileLoop). The calls stay
  * synchronous: the calling thread blocks in Atomics.wait (allowed in Node's main thread
  * and in a Web Worker, not on a page's main thread) while the workers run.
  */
@@ -29,6 +31,7 @@ const KIND_ASSIGN = 0;
 const KIND_KTH = 1;
 const KIND_ESTEP = 2;
 const KIND_CORE = 3;
+const KIND_SILHOUETTE = 4;
 /**
  * Rows per call of the k-th neighbour walk (and of the other row-range kernels here: DBSCAN
  * core counts, the GMM E-step). V8 starts WebAssembly on its baseline
@@ -38,6 +41,38 @@ const KIND_CORE = 3;
  */
 export const KTH_CHUNK_ROWS = 4096;
 const MAX_WORKERS = 64;
+
+/**
+ * The silhouette's tile loop (assembly/silhouette.ts silhouetteTile), run by every thread
+ * of the job, the calling one included. A thread claims a row block P from a shared
+ * counter and runs its tiles Q = P..nb-1 left to right (each tile continues the lanes of
+ * the one before it); before tile (P, Q) it waits until (P - 1, Q) is done, whose rows
+ * add to the same column sums first. Row blocks are claimed in order, so the thread
+ * holding the lowest unfinished one never waits (no deadlock), the threads run one
+ * tile apart down the rows, and every sum is added in the one-call kernel's order
+ * whichever thread runs a tile. Injected into the worker source as text, so it uses
+ * nothing but its arguments.
+ */
+function silhouetteTileLoop(e: { silhouetteTile(...args: number[]): void }, buffer: ArrayBufferLike, p: ArrayLike<number>): void {
+  const [XT, n, d, start, k, lanes, tot, back, block, nb, flags, counter] = Array.from(p);
+  const w = new Int32Array(buffer);
+  const f = flags >> 2;
+  for (;;) {
+    const P = Atomics.add(w, counter >> 2, 1);
+    if (P >= nb) return;
+    for (let Q = P; Q < nb; Q++) {
+      const above = f + (P - 1) * nb + Q;
+      if (P > 0 && Atomics.load(w, above) === 0) {
+        // The thread above is about one tile ahead: spin a little before sleeping.
+        for (let spin = 0; spin < 4096 && Atomics.load(w, above) === 0; spin++);
+        while (Atomics.load(w, above) === 0) Atomics.wait(w, above, 0);
+      }
+      e.silhouetteTile(XT, n, d, start, k, P * block, Math.min(n, (P + 1) * block), Q * block, Math.min(n, (Q + 1) * block), lanes, tot, back);
+      Atomics.store(w, f + P * nb + Q, 1);
+      Atomics.notify(w, f + P * nb + Q);
+    }
+  }
+}
 
 // The worker: instantiates the threads build over the shared memory and labels its block
 // whenever the generation word moves. Plain JavaScript, run with eval (no extra file in
@@ -50,6 +85,7 @@ const ctrl = new Int32Array(control, 0, 8);
 const p = new Float64Array(control, 32, ${PARAMS} + 2 * ${MAX_WORKERS});
 const res = new Int32Array(control, 32 + 8 * (${PARAMS} + 2 * ${MAX_WORKERS}), ${MAX_WORKERS});
 let gen = 0;
+${silhouetteTileLoop.toString()}
 ready();
 for (;;) {
   Atomics.wait(ctrl, ${GENERATION}, gen);
@@ -72,6 +108,9 @@ for (;;) {
       cores += e.dbscanCoreFlagsRows(headers + (index + 1) * headerBytes, eps2, minSamples, core, at, Math.min(at + ${KTH_CHUNK_ROWS}, first + rows));
     }
     res[index] = cores;
+  } else if (p[${KIND}] === ${KIND_SILHOUETTE}) {
+    if (rows > 0) silhouetteTileLoop(e, memory.buffer, p);
+    res[index] = 0;
   } else if (p[${KIND}] === ${KIND_ESTEP}) {
     // Thread t writes its rows' responsibilities; its diff and logProb scratch are its own.
     const [X, nPad, d, means, prec, logConst, k, diff, logProb, resp, logNorm, full] = p;
@@ -150,6 +189,11 @@ export interface ThreadPool {
    * stack). Returns the number of core rows.
    */
   coreFlags(use: number, headers: number, headerBytes: number, eps2: number, minSamples: number, core: number, n: number): number;
+  /**
+   * The silhouette's cluster sums by tiles over `use` threads (silhouetteTileLoop), params:
+   * XT, n, d, clusterStart, k, lanes, tot, back, block, nb, flags, counter.
+   */
+  silhouetteTiles(use: number, params: number[]): void;
   /** Stops the workers. */
   close(): void;
 }
@@ -282,6 +326,13 @@ export async function startThreadPool(threads: number, bytes: Uint8Array, memory
           if (full) exports.gmmEStepFullRows(X, nPad, d, means, prec, logConst, k, diff, logProb, resp, logNorm, at, to);
           else exports.gmmEStepDiagRows(X, nPad, d, means, prec, logConst, k, logProb, resp, logNorm, at, to);
         }
+        return 0;
+      });
+    },
+    silhouetteTiles(use, params) {
+      // One unit of "rows" per thread taking part: each then claims tiles until none is left.
+      run(KIND_SILHOUETTE, use, Math.min(use, threads), 1, params, () => {
+        silhouetteTileLoop(exports, memory.buffer, params);
         return 0;
       });
     },
