@@ -12,7 +12,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIST, launchChromium, libraryMounts, openPage, pageErrors, requireBuild, startStaticServer } from './harness';
 
 type Segmint = typeof import('../../src/index');
-type KmeansRun = { ok: boolean; threads: number; labels: number[]; centroids: number[][]; inertia: number; iterations: number; message?: string };
+type KmeansRun = {
+  ok: boolean;
+  threads: number;
+  labels: number[];
+  centroids: number[][];
+  inertia: number;
+  iterations: number;
+  silhouette: number[];
+  message?: string;
+};
 
 let isolatedServer: Awaited<ReturnType<typeof startStaticServer>>;
 let plainServer: Awaited<ReturnType<typeof startStaticServer>>;
@@ -45,7 +54,7 @@ describe('kernel threads in Chromium', () => {
     expect(await plainPage.evaluate('window.isolated')).toBe(false);
   });
 
-  it("K-Means in an app's worker with 2 threads equals 1 thread and Node, bit for bit", async () => {
+  it("K-Means and the silhouette in an app's worker with 2 threads equal 1 thread and Node, bit for bit", async () => {
     const [rows, k, seed] = [30_000, 5, 3];
     const one = (await page.evaluate(`window.kmeansInWorker(1, ${rows}, ${k}, ${seed})`)) as KmeansRun;
     const two = (await page.evaluate(`window.kmeansInWorker(2, ${rows}, ${k}, ${seed})`)) as KmeansRun;
@@ -60,6 +69,10 @@ describe('kernel threads in Chromium', () => {
     expect(one.labels).toEqual(Array.from(node.labels));
     expect(one.inertia).toBe(node.inertia);
     expect(one.iterations).toBe(node.iterations);
+    // The silhouette's tiled pair sums on 2 threads against the one-call kernel, here and in Node.
+    expect(two.silhouette).toEqual(one.silhouette);
+    const head = { data: segmint.sampleCustomerMatrix(rows, seed).data.subarray(0, 3000 * 6), rows: 3000, cols: 6 };
+    expect(one.silhouette).toEqual(Array.from(segmint.silhouetteSamples(head, node.labels.subarray(0, 3000))));
   });
 
   it("segmentInWorker with threads: 2 returns Node's segment() response", async () => {
