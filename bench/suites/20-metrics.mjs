@@ -2,7 +2,7 @@
 // against the square-root floor (n^2/2 square roots: a wasm f64x2.sqrt loop and a JS
 // Math.sqrt loop, both with independent chains so they measure throughput, not latency).
 import asc from 'assemblyscript/asc';
-import { calinskiHarabaszScore, chooseK, daviesBouldinScore, kmeans, sampleCustomerMatrix, silhouette, silhouetteScore } from '../../dist/index.js';
+import { calinskiHarabaszScore, chooseK, daviesBouldinScore, init, kmeans, sampleCustomerMatrix, silhouette, silhouetteScore } from '../../dist/index.js';
 import { silhouetteSamplesRef } from '../../test/reference/metrics.ts';
 import { compare, record, standardizedCustomers } from '../lib.mjs';
 
@@ -60,6 +60,17 @@ export async function run({ quick }) {
   record('silhouette', 'time / wasm f64x2.sqrt floor', (seg / wasmFloor).toFixed(2), 'x (target <= 2)');
   record('silhouette', 'time / JS Math.sqrt floor', (seg / jsFloor).toFixed(2), 'x');
   record('silhouette', 'wasm f64x2.sqrt throughput', (pairs / wasmFloor / 1e3).toFixed(0), 'M sqrt/s');
+
+  // The same exact silhouette with its pair sums tiled over init({ threads: 2 }) (bit-identical).
+  await init({ threads: 2 });
+  try {
+    const [two] = await compare(`exact silhouette, ${nExact} x ${small.cols}, k=5, init({ threads: 2 })`, [
+      { name: 'segmint silhouette (exact), 2 threads', fn: () => silhouette(small, smallLabels, { exact: true }) },
+    ]);
+    record('silhouette', '2 threads against 1 (exact)', (seg / two.meanMs).toFixed(2), 'x faster');
+  } finally {
+    await init({ threads: 1 });
+  }
 
   const large = standardizedCustomers(sampleCustomerMatrix, nLarge, 2);
   const largeLabels = kmeans(large, { k: 5, seed: 2 }).labels;
