@@ -6,7 +6,7 @@
 export { heapBase, simdEnabled } from './memory';
 export { sqdistRows, squaredDistances } from './distance';
 export { packPointPairs, assignedSquaredDistances, centerColumns } from './kmeans_common';
-export { halfSquaredNorms, assignNearest, accumulateByLabel } from './kmeans_lloyd';
+export { halfSquaredNorms, assignNearest } from './kmeans_lloyd';
 export { hamerlyAssign, hamerlyInitPairs, hamerlyLastPassDistances } from './kmeans_hamerly';
 export { closestSquaredDistances } from './kmeans_init';
 export { silhouetteClusterSums, silhouetteFromSums, silhouetteTile } from './silhouette';

@@ -187,25 +187,3 @@ function scalarNearest(x: usize, d: i32, C: usize, halfNorm: usize, k: i32): i32
   }
   return label;
 }
-
-/**
- * The sums and counts assignNearest accumulates, from labels already computed (by
- * workers over row blocks): the same additions in the same row order, so the result is
- * bit-identical to a single assignNearest pass whatever the number of threads.
- */
-export function accumulateByLabel(
-  X: usize, // IN f64[n*d], centred X row-major
-  n: i32,
-  d: i32,
-  k: i32,
-  weights: usize, // IN f64[n] or 0 for unit weights
-  labels: usize, // IN i32[n]
-  sums: usize, // OUT f64[k*d]
-  counts: usize, // OUT f64[k]
-): void {
-  memory.fill(sums, 0, (<usize>k * <usize>d) << 3);
-  memory.fill(counts, 0, <usize>k << 3);
-  for (let i = 0; i < n; i++) {
-    accumulate(X + ((<usize>i * <usize>d) << 3), d, weightAt(weights, i), load<i32>(labels + (<usize>i << 2)), sums, counts);
-  }
-}

@@ -57,8 +57,7 @@ export interface KMeansOptions {
   /**
    * Threads, at most what `init({ threads })` started (Node only): nInit restarts spread
    * over them from MIN_PARALLEL_RESTART_ROWS rows, and a single init's assignment splits
-   * rows from MIN_THREADED_ROWS up to MAX_THREADED_VALUES (rows x features); default: all
-   * of them. Results do not depend on it.
+   * rows from MIN_THREADED_ROWS; default: all of them. Results do not depend on it.
    */
   threads?: number;
 }
@@ -76,20 +75,13 @@ export const defaultKMeansOptions = {
 const OPTION_NAMES = ['k', 'init', 'nInit', 'maxIter', 'tol', 'seed', 'sampleWeight', 'algorithm', 'threads'] as const;
 
 /**
- * Below this many rows a threaded Lloyd pass costs more in waking workers than it saves,
- * and kmeans() stays on one thread unless `threads` is given.
+ * Below this many rows a threaded Lloyd pass costs about what it saves (5,000 x 6, k 5,
+ * 2 threads: 1.07x; 10,000: 1.2x), and kmeans() stays on one thread unless `threads` is
+ * given. Above it the split pays at every size measured (Intel Xeon, whole fits with
+ * k-means++: 100k 1.3x, 300k 1.5x, 1M 1.3x), now that each thread adds its own blocks'
+ * sums (lloydBlocks) instead of one serial pass over X after the labels.
  */
-export const MIN_THREADED_ROWS = 20_000;
-
-/**
- * Above this many values (rows x features) the default is one thread again: the split
- * labels rows in parallel but then adds the sums in a second, serial pass over X (for
- * bit-identity), and once X no longer fits in cache that pass costs more than the split
- * saves. Measured (Intel Xeon, 2 threads against 1, Lloyd, k = 5, d = 6): 100k 1.2-1.25x
- * faster, 300k 1.1-1.2x, 600k 1.04-1.09x slower, 1M 1.2-1.3x slower. `threads` given
- * explicitly is still honoured.
- */
-export const MAX_THREADED_VALUES = 2_400_000;
+export const MIN_THREADED_ROWS = 10_000;
 
 /**
  * 'auto' takes Hamerly up to this many clusters (low dimension) and Lloyd above. Measured
@@ -257,7 +249,7 @@ function fitOrInit(m: Matrix, options: KMeansOptions, initOnly: boolean, probeOn
       `is ${opts.threads} but ${available === 1 ? 'no thread pool is running' : `init({ threads }) started ${available}`}; call await init({ threads: ${opts.threads} }) first (in Node, or in a Web Worker of a cross-origin-isolated page)`,
     );
   }
-  const threads = opts.threads ?? (n >= MIN_THREADED_ROWS && n * d <= MAX_THREADED_VALUES ? available : 1);
+  const threads = opts.threads ?? (n >= MIN_THREADED_ROWS ? available : 1);
   let hamerly = opts.algorithm === 'hamerly';
   if (opts.probe && !probeOnly && !initOnly && n >= PROBE_SAMPLE_MIN_ROWS) {
     // Before this fit's workspace is laid out: the probe takes one of its own.

@@ -15,10 +15,32 @@ export interface LloydRegions {
   labels: Region;
   sums: Region;
   counts: Region;
+  /** Per block of rows (lloydBlocks), its sums and counts; empty with one block. */
+  blockSums: Region;
+  blockCounts: Region;
+}
+
+/** Fewest rows per block of Lloyd's sums; at most LLOYD_MAX_BLOCKS blocks. */
+export const LLOYD_BLOCK_ROWS = 2048;
+const LLOYD_MAX_BLOCKS = 256;
+
+/**
+ * How Lloyd's pass adds the per-cluster sums: each block of `rows` rows (whole groups of
+ * four, the kernel's unit) from zero, then the blocks' sums from zero in block order.
+ * Set by n alone, so threads that each take whole blocks add exactly what one thread
+ * adds, and they add in parallel: a serial pass over X for the sums (the row order of one
+ * long chain) cost more than the split saved once X outgrew the cache. One block (n up to
+ * LLOYD_BLOCK_ROWS) is a single chain over the rows, as before blocks.
+ */
+export function lloydBlocks(n: number): { count: number; rows: number } {
+  const wanted = Math.max(1, Math.min(LLOYD_MAX_BLOCKS, Math.ceil(n / LLOYD_BLOCK_ROWS)));
+  const rows = Math.ceil(n / wanted / 4) * 4;
+  return { count: Math.max(1, Math.ceil(n / rows)), rows };
 }
 
 /** Reserves the assignment regions (call before ws.commit()); `pairs` adds the Lloyd kernel's pair layout. */
 export function lloydRegions(ws: Workspace, n: number, d: number, k: number, weighted: boolean, pairs = true): LloydRegions {
+  const blocks = pairs ? lloydBlocks(n).count : 1;
   return {
     X: ws.f64(n * d),
     // Hamerly reads rows only; the pair layout is for the Lloyd kernel.
@@ -29,6 +51,8 @@ export function lloydRegions(ws: Workspace, n: number, d: number, k: number, wei
     labels: ws.i32(n),
     sums: ws.f64(k * d),
     counts: ws.f64(k),
+    blockSums: ws.f64(blocks > 1 ? blocks * k * d : 0),
+    blockCounts: ws.f64(blocks > 1 ? blocks * k : 0),
   };
 }
 
@@ -36,26 +60,76 @@ export function lloydRegions(ws: Workspace, n: number, d: number, k: number, wei
 export function assignLloyd(kern: Kernels, r: LloydRegions, n: number, d: number, k: number, weightsPtr: number, accumulate: boolean, threads = 1): number {
   const e = kern.exports;
   e.halfSquaredNorms(r.C.ptr, k, d, r.halfNorm.ptr);
-  if (threads > 1 && kern.pool) {
-    // Workers label row blocks; the sums are then added in row order on this thread, the
-    // single-threaded pass's order, so the result does not depend on the thread count.
-    const changed = kern.pool.assignLabels(threads, r.Xp.ptr, r.X.ptr, n, d, r.C.ptr, r.halfNorm.ptr, k, r.labels.ptr);
-    if (accumulate) e.accumulateByLabel(r.X.ptr, n, d, k, weightsPtr, r.labels.ptr, r.sums.ptr, r.counts.ptr);
-    return changed;
+  const blocks = lloydBlocks(n);
+  if (!accumulate || blocks.count === 1) {
+    return e.assignNearest(
+      r.Xp.ptr,
+      r.X.ptr,
+      n,
+      d,
+      r.C.ptr,
+      r.halfNorm.ptr,
+      k,
+      weightsPtr,
+      r.labels.ptr,
+      accumulate ? r.sums.ptr : 0,
+      accumulate ? r.counts.ptr : 0,
+    );
   }
-  return e.assignNearest(
-    r.Xp.ptr,
-    r.X.ptr,
-    n,
-    d,
-    r.C.ptr,
-    r.halfNorm.ptr,
-    k,
-    weightsPtr,
-    r.labels.ptr,
-    accumulate ? r.sums.ptr : 0,
-    accumulate ? r.counts.ptr : 0,
-  );
+  const { count, rows } = blocks;
+  let changed = 0;
+  if (threads > 1 && kern.pool) {
+    changed = kern.pool.assignBlocks(
+      threads,
+      r.Xp.ptr,
+      r.X.ptr,
+      n,
+      d,
+      r.C.ptr,
+      r.halfNorm.ptr,
+      k,
+      weightsPtr,
+      r.labels.ptr,
+      r.blockSums.ptr,
+      r.blockCounts.ptr,
+      rows,
+      count,
+    );
+  } else {
+    // In calls of one block: V8 runs a long WebAssembly call on its baseline code to the end.
+    for (let b = 0; b < count; b++) {
+      const first = b * rows;
+      const size = Math.min(n, first + rows) - first;
+      changed += e.assignNearest(
+        r.Xp.ptr + first * d * 8,
+        r.X.ptr + first * d * 8,
+        size,
+        d,
+        r.C.ptr,
+        r.halfNorm.ptr,
+        k,
+        weightsPtr === 0 ? 0 : weightsPtr + first * 8,
+        r.labels.ptr + first * 4,
+        r.blockSums.ptr + b * k * d * 8,
+        r.blockCounts.ptr + b * k * 8,
+      );
+    }
+  }
+  addBlocks(kern, r, count, k * d, k);
+  return changed;
+}
+
+/** sums (counts): the blocks' sums from zero in block order, whatever thread wrote each. */
+function addBlocks(kern: Kernels, r: LloydRegions, count: number, sumLength: number, k: number): void {
+  const buffer = kern.exports.memory.buffer;
+  const sums = new Float64Array(buffer, r.sums.ptr, sumLength).fill(0);
+  const counts = new Float64Array(buffer, r.counts.ptr, k).fill(0);
+  const blockSums = new Float64Array(buffer, r.blockSums.ptr, count * sumLength);
+  const blockCounts = new Float64Array(buffer, r.blockCounts.ptr, count * k);
+  for (let b = 0; b < count; b++) {
+    for (let x = 0; x < sumLength; x++) sums[x] += blockSums[b * sumLength + x];
+    for (let c = 0; c < k; c++) counts[c] += blockCounts[b * k + c];
+  }
 }
 
 /** Everything one K-Means fit shares across its inits and iterations. */

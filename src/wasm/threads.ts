@@ -5,9 +5,8 @@
  * threads - 1 worker_threads or Web Workers over the same memory, so a Workspace laid out
  * by the calling thread is visible to every worker in place.
  *
- * Only per-row work is split: the Lloyd assignment (each worker labels a block of rows;
- * the main thread then accumulates the per-cluster sums serially in row order with
- * accumulateByLabel), HDBSCAN's core distances, DBSCAN's core counts and the GMM E-step
+ * Only per-row work is split: Lloyd's pass (whole blocks of rows per thread, each block
+ * with its own sums, added in block order afterwards: see lloydBlocks), HDBSCAN's core distances, DBSCAN's core counts and the GMM E-step
  * (responsibilities per row; the log-likelihood summed afterwards in row order). Each
  * row's result does not depend on the split and every sum keeps the single-threaded
  * order, so results are bit-identical for any number of threads. The silhouette's pair
@@ -121,10 +120,14 @@ for (;;) {
     }
     res[index] = 0;
   } else {
-    const [Xp, X, d, C, halfNorm, k, labels] = p;
-    res[index] = rows > 0
-      ? e.assignNearest(Xp + first * d * 8, X + first * d * 8, rows, d, C, halfNorm, k, 0, labels + first * 4, 0, 0)
-      : 0;
+    // Blocks first .. first + rows - 1 of Lloyd's pass, each with its own sums (lloydBlocks).
+    const [Xp, X, d, C, halfNorm, k, labels, weights, blockSums, blockCounts, blockRows, n] = p;
+    let changed = 0;
+    for (let b = first; b < first + rows; b++) {
+      const r0 = b * blockRows;
+      changed += e.assignNearest(Xp + r0 * d * 8, X + r0 * d * 8, Math.min(n, r0 + blockRows) - r0, d, C, halfNorm, k, weights === 0 ? 0 : weights + r0 * 8, labels + r0 * 4, blockSums + b * k * d * 8, blockCounts + b * k * 8);
+    }
+    res[index] = changed;
   }
   Atomics.add(ctrl, ${DONE}, 1);
   Atomics.notify(ctrl, ${DONE});
@@ -151,11 +154,27 @@ self.onmessage = (ev) => {
 export interface ThreadPool {
   readonly threads: number;
   /**
-   * Labels rows [0, n) with their nearest centroid, split over `use` threads (the main
-   * thread takes the first block); returns how many labels changed. Arguments as
-   * assignNearest's, without weights or sums.
+   * Lloyd's pass over `count` blocks of `blockRows` rows (src/cluster/kmeansLloyd.ts
+   * lloydBlocks), whole blocks per thread (the calling one takes the first): each block's
+   * labels, and its sums and counts at blockSums + b * k * d * 8 and blockCounts + b * k * 8.
+   * Returns how many labels changed. Other arguments as assignNearest's.
    */
-  assignLabels(use: number, Xp: number, X: number, n: number, d: number, C: number, halfNorm: number, k: number, labels: number): number;
+  assignBlocks(
+    use: number,
+    Xp: number,
+    X: number,
+    n: number,
+    d: number,
+    C: number,
+    halfNorm: number,
+    k: number,
+    weights: number,
+    labels: number,
+    blockSums: number,
+    blockCounts: number,
+    blockRows: number,
+    count: number,
+  ): number;
   /**
    * dbscanKthNeighbourSq over rows [0, n) of the tree at `tree`, split over `use`
    * threads: thread t (0 = the calling one) walks with heap + t * k * 8 and
@@ -301,9 +320,29 @@ export async function startThreadPool(threads: number, bytes: Uint8Array, memory
   };
   return {
     threads,
-    assignLabels(use, Xp, X, n, d, C, halfNorm, k, labels) {
-      // Blocks of whole groups of 4 rows (the kernel's unit of two point pairs).
-      return run(KIND_ASSIGN, use, n, 4, [Xp, X, d, C, halfNorm, k, labels], (rows) => exports.assignNearest(Xp, X, rows, d, C, halfNorm, k, 0, labels, 0, 0));
+    assignBlocks(use, Xp, X, n, d, C, halfNorm, k, weights, labels, blockSums, blockCounts, blockRows, count) {
+      const params = [Xp, X, d, C, halfNorm, k, labels, weights, blockSums, blockCounts, blockRows, n];
+      return run(KIND_ASSIGN, use, count, 1, params, (blocks) => {
+        let changed = 0;
+        for (let b = 0; b < blocks; b++) {
+          const r0 = b * blockRows;
+          const rows = Math.min(n, r0 + blockRows) - r0;
+          changed += exports.assignNearest(
+            Xp + r0 * d * 8,
+            X + r0 * d * 8,
+            rows,
+            d,
+            C,
+            halfNorm,
+            k,
+            weights === 0 ? 0 : weights + r0 * 8,
+            labels + r0 * 4,
+            blockSums + b * k * d * 8,
+            blockCounts + b * k * 8,
+          );
+        }
+        return changed;
+      });
     },
     kthNeighbourSq(use, tree, k, heap, out, n, stack, stackBytes) {
       run(KIND_KTH, use, n, 1, [tree, k, heap, out, stack, stackBytes], (rows) => {
