@@ -111,7 +111,7 @@ export async function run({ quick, sizes: asked }) {
         { time: big ? 3000 : 1500, iterations: big ? 2 : 3, extra: (name) => ({ iterations: iters[name], extraText: `${iters[name]} iterations` }) },
       );
       // Issue 16's threads target: the row split on this row, Lloyd both ways (the same
-      // fit: labels are per row and the sums are added in row order whatever the split).
+      // fit: labels are per row and the sums are added per block of rows, blocks set by n).
       const threads = Math.min(nCores, 4);
       if (big && threads > 1) {
         await init({ threads });
@@ -121,7 +121,7 @@ export async function run({ quick, sizes: asked }) {
             [
               { name: 'segmint lloyd, 1 thread', fn: () => kmeans(X, { k, seed: 1, algorithm: 'lloyd', threads: 1 }) },
               { name: `segmint lloyd, ${threads} threads`, fn: () => kmeans(X, { k, seed: 1, algorithm: 'lloyd', threads }) },
-              // Without `threads` kmeans() keeps this size on one thread (MAX_THREADED_VALUES).
+              // Without `threads` kmeans() takes every thread the pool has (MIN_THREADED_ROWS and up).
               { name: 'segmint lloyd, pool running, threads not given', fn: () => kmeans(X, { k, seed: 1, algorithm: 'lloyd' }) },
             ],
             { time: 3000, iterations: 2 },
