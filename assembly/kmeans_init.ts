@@ -4,9 +4,11 @@
 import { pairSqdist } from './kmeans_common';
 
 /**
- * k-means++ step for m candidate centres:
+ * k-means++ step for m candidate centres over the point pairs [pairFrom, pairTo):
  * trials[t*nEven + i] = min(closest[i], ||x_i - cand_t||^2) and
- * potentials[t] = sum_i w_i * trials[t*nEven + i], nEven = n rounded up to even.
+ * potentials[t] = sum_i w_i * trials[t*nEven + i] over those points, nEven = n rounded
+ * up to even. The host calls it per block of rows (its potentials then added in block
+ * order), so threads can take whole blocks and still add what one thread adds.
  * Points are read in pairs (packPointPairs) and closest, trials and weights are padded to
  * nEven, so the whole step is vertical v128 arithmetic: distances of two points, their
  * minimum with closest, their store and their weighted sum, with no lane extraction. The
@@ -23,6 +25,8 @@ export function closestSquaredDistances(
   weights: usize, // IN f64[nEven] or 0
   trials: usize, // OUT f64[m*nEven]
   potentials: usize, // OUT f64[m]
+  pairFrom: i32,
+  pairTo: i32,
 ): void {
   const pairBytes = <usize>d << 4;
   const nPairs = (n + 1) >> 1;
@@ -32,7 +36,7 @@ export function closestSquaredDistances(
     const out = trials + <usize>t * rowBytes;
     if (ASC_FEATURE_SIMD) {
       let pot = f64x2.splat(0);
-      for (let p = 0; p < nPairs; p++) {
+      for (let p = pairFrom; p < pairTo; p++) {
         const xp = Xp + <usize>p * pairBytes;
         const dist = pairSqdist(xp, cand, d);
         const off = <usize>p << 4;
@@ -44,7 +48,7 @@ export function closestSquaredDistances(
     } else {
       // Lane by lane, the same operations in the same order as the SIMD path.
       let potEven: f64 = 0, potOdd: f64 = 0;
-      for (let p = 0; p < nPairs; p++) {
+      for (let p = pairFrom; p < pairTo; p++) {
         const xp = Xp + <usize>p * pairBytes;
         let e0: f64 = 0, e1: f64 = 0;
         for (let j = 0; j < d; j++) {

@@ -259,7 +259,7 @@ for (const variant of ['simd', 'scalar'] as const) {
       ws.write(r.cand, C.subarray(0, Math.min(2, k) * d));
       e.packPointPairs(r.X.ptr, n, d, r.Xp.ptr);
       const m = Math.min(2, k);
-      e.closestSquaredDistances(r.Xp.ptr, n, d, r.cand.ptr, m, r.closest.ptr, r.pairW.ptr, r.trials.ptr, r.pots.ptr);
+      e.closestSquaredDistances(r.Xp.ptr, n, d, r.cand.ptr, m, r.closest.ptr, r.pairW.ptr, r.trials.ptr, r.pots.ptr, 0, (n + 1) >> 1);
       for (let t = 0; t < m; t++) {
         const want = Array.from({ length: n }, (_, i) => Math.min(closest[i], D[i * k + t]));
         expectClose(ws.viewF64(r.trials).subarray(t * nEven, t * nEven + n), want);
@@ -268,10 +268,18 @@ for (const variant of ['simd', 'scalar'] as const) {
       // No previous centre (closest +Infinity), unweighted: plain distances and their sum.
       closestView.fill(Infinity);
       closestView[n] = 0;
-      e.closestSquaredDistances(r.Xp.ptr, n, d, r.cand.ptr, 1, r.closest.ptr, 0, r.trials.ptr, r.pots.ptr);
+      e.closestSquaredDistances(r.Xp.ptr, n, d, r.cand.ptr, 1, r.closest.ptr, 0, r.trials.ptr, r.pots.ptr, 0, (n + 1) >> 1);
       const plain = Array.from({ length: n }, (_, i) => D[i * k]);
       expectClose(ws.viewF64(r.trials).subarray(0, n), plain);
       expectClose([ws.viewF64(r.pots)[0]], [plain.reduce((a, b) => a + b, 0)]);
+      // A range of pairs: only those points' trials are written, and only they are summed.
+      const [from, to] = [(n + 1) >> 2, (n + 1) >> 1];
+      ws.viewF64(r.trials).fill(-1);
+      e.closestSquaredDistances(r.Xp.ptr, n, d, r.cand.ptr, 1, r.closest.ptr, 0, r.trials.ptr, r.pots.ptr, from, to);
+      const trials = ws.viewF64(r.trials);
+      for (let i = 0; i < n; i++) expect(trials[i]).toBe(i >= 2 * from && i < 2 * to ? trials[i] : -1);
+      expectClose(Array.from(trials.subarray(2 * from, n)), plain.slice(2 * from));
+      expectClose([ws.viewF64(r.pots)[0]], [plain.slice(2 * from).reduce((a, b) => a + b, 0)]);
     });
 
     it.each(shapes)('centerColumns gives column means, variances and centred X (n=$n d=$d)', ({ n, d, k }) => {

@@ -28,7 +28,7 @@ import type { FitPool, TaskClaims } from '../wasm/fitPool';
 import { type Kernels, kernels } from '../wasm/index';
 import type { Clusterer } from './clusterer';
 import { kmeansPlusPlus, kmeansPlusPlusDraws, randomInit } from './kmeansInit';
-import { type FitContext, HAMERLY_PROBE_PASSES, lloyd, lloydRegions, type SingleRun } from './kmeansLloyd';
+import { type FitContext, HAMERLY_PROBE_PASSES, lloyd, lloydBlocks, lloydRegions, type SingleRun } from './kmeansLloyd';
 import { KMeansModel } from './kmeansModel';
 
 /** The model and its types, re-exported so './cluster/kmeans' stays the one import path. */
@@ -516,7 +516,8 @@ export function prepareFit(kern: Kernels, m: Matrix, weights: Float64Array | und
   const candidates = ws.f64(nLocalTrials * d);
   const trials = ws.f64(nLocalTrials * nEven);
   const paddedWeights = weights && n !== nEven ? ws.f64(nEven) : null;
-  const potentials = ws.f64(nLocalTrials);
+  // One potential per candidate per block of rows (lloydBlocks), added up in block order.
+  const potentials = ws.f64(nLocalTrials * lloydBlocks(n).count);
   const upper = hamerly ? ws.f64(n) : null;
   const lower = hamerly ? ws.f64(n) : null;
   const members = ws.i32(k);

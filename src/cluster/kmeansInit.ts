@@ -1,6 +1,12 @@
 /** K-Means initial centroids: greedy k-means++ and weighted random rows, as scikit-learn draws them. */
 import type { Random } from '../random';
-import type { FitContext } from './kmeansLloyd';
+import { type FitContext, lloydBlocks } from './kmeansLloyd';
+
+/**
+ * From this many rows k-means++'s candidate distances split over init({ threads }) (whole
+ * blocks of rows per thread, as Lloyd's pass); below, a step is too short to hand off.
+ */
+export const MIN_THREADED_SEEDING_ROWS = 20_000;
 
 /** Row i of the centred X in linear memory (a view: copy before the workspace changes). */
 function rowOf(ctx: FitContext, i: number): Float64Array {
@@ -54,20 +60,54 @@ export function kmeansPlusPlus(ctx: FitContext, rng: Random): Float64Array {
   closestView.fill(Infinity);
   if (nEven !== n) closestView[n] = 0;
   // Scores every candidate in one pass and makes the best one's distances the new "closest".
+  const { count, rows } = lloydBlocks(n);
+  const pairsPerBlock = rows / 2;
+  const nPairs = (n + 1) >> 1;
+  const pots = new Float64Array(nLocalTrials);
+  const pool = ctx.threads > 1 && count > 1 && n >= MIN_THREADED_SEEDING_ROWS ? kern.pool : null;
   const tryCandidates = (ids: number[]): number => {
     const cand = ws.viewF64(ctx.candidates);
     ids.forEach((id, t) => cand.set(rowOf(ctx, id), t * d));
-    e.closestSquaredDistances(ctx.r.Xp.ptr, n, d, ctx.candidates.ptr, ids.length, ctx.closest.ptr, ctx.pairWeightsPtr, ctx.trials.ptr, ctx.potentials.ptr);
-    const pots = ws.viewF64(ctx.potentials);
+    const m = ids.length;
+    const [Xp, cands, closest, w, trials, blockPotsPtr] = [
+      ctx.r.Xp.ptr,
+      ctx.candidates.ptr,
+      ctx.closest.ptr,
+      ctx.pairWeightsPtr,
+      ctx.trials.ptr,
+      ctx.potentials.ptr,
+    ];
+    if (pool) pool.seedingBlocks(ctx.threads, [Xp, n, d, cands, m, closest, w, trials, blockPotsPtr, pairsPerBlock, nPairs], count);
+    else {
+      for (let b = 0; b < count; b++) {
+        e.closestSquaredDistances(
+          Xp,
+          n,
+          d,
+          cands,
+          m,
+          closest,
+          w,
+          trials,
+          blockPotsPtr + b * m * 8,
+          b * pairsPerBlock,
+          Math.min(nPairs, (b + 1) * pairsPerBlock),
+        );
+      }
+    }
+    // Each candidate's potential: its blocks' from zero in block order, whoever computed them.
+    const blockPots = ws.viewF64(ctx.potentials);
+    pots.fill(0, 0, m);
+    for (let b = 0; b < count; b++) for (let t = 0; t < m; t++) pots[t] += blockPots[b * m + t];
     let best = 0;
-    for (let t = 1; t < ids.length; t++) if (pots[t] < pots[best]) best = t;
+    for (let t = 1; t < m; t++) if (pots[t] < pots[best]) best = t;
     ws.viewF64(ctx.closest).set(ws.viewF64(ctx.trials).subarray(best * nEven, (best + 1) * nEven));
     return best;
   };
   const first = weightedIndex(weights, n, rng);
   centers.set(rowOf(ctx, first), 0);
   tryCandidates([first]);
-  let potential = ws.viewF64(ctx.potentials)[0];
+  let potential = pots[0];
   for (let c = 1; c < k; c++) {
     const dist = ws.viewF64(ctx.closest);
     let acc = 0;
@@ -78,7 +118,7 @@ export function kmeansPlusPlus(ctx: FitContext, rng: Random): Float64Array {
     const ids: number[] = [];
     for (let t = 0; t < nLocalTrials; t++) ids.push(searchCumulative(cum, rng.next() * potential));
     const best = tryCandidates(ids);
-    potential = ws.viewF64(ctx.potentials)[best];
+    potential = pots[best];
     centers.set(rowOf(ctx, ids[best]), c * d);
   }
   return centers;

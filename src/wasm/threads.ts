@@ -31,6 +31,7 @@ const KIND_KTH = 1;
 const KIND_ESTEP = 2;
 const KIND_CORE = 3;
 const KIND_SILHOUETTE = 4;
+const KIND_SEEDING = 5;
 /**
  * Rows per call of the k-th neighbour walk (and of the other row-range kernels here: DBSCAN
  * core counts, the GMM E-step). V8 starts WebAssembly on its baseline
@@ -109,6 +110,13 @@ for (;;) {
     res[index] = cores;
   } else if (p[${KIND}] === ${KIND_SILHOUETTE}) {
     if (rows > 0) silhouetteTileLoop(e, memory.buffer, p);
+    res[index] = 0;
+  } else if (p[${KIND}] === ${KIND_SEEDING}) {
+    // Blocks first .. first + rows - 1 of a k-means++ step, each with its own potentials.
+    const [Xp, n, d, cands, m, closest, w, trials, pots, pairsPerBlock, nPairs] = p;
+    for (let b = first; b < first + rows; b++) {
+      e.closestSquaredDistances(Xp, n, d, cands, m, closest, w, trials, pots + b * m * 8, b * pairsPerBlock, Math.min(nPairs, (b + 1) * pairsPerBlock));
+    }
     res[index] = 0;
   } else if (p[${KIND}] === ${KIND_ESTEP}) {
     // Thread t writes its rows' responsibilities; its diff and logProb scratch are its own.
@@ -208,6 +216,12 @@ export interface ThreadPool {
    * stack). Returns the number of core rows.
    */
   coreFlags(use: number, headers: number, headerBytes: number, eps2: number, minSamples: number, core: number, n: number): number;
+  /**
+   * One k-means++ step (closestSquaredDistances) over `count` blocks of point pairs, whole
+   * blocks per thread; params: Xp, n, d, candidates, m, closest, weights, trials,
+   * potentials, pairsPerBlock, nPairs. Block b's potentials go to potentials + b * m * 8.
+   */
+  seedingBlocks(use: number, params: number[], count: number): void;
   /**
    * The silhouette's cluster sums by tiles over `use` threads (silhouetteTileLoop), params:
    * XT, n, d, clusterStart, k, lanes, tot, back, block, nb, flags, counter.
@@ -364,6 +378,27 @@ export async function startThreadPool(threads: number, bytes: Uint8Array, memory
           const to = Math.min(at + KTH_CHUNK_ROWS, rows);
           if (full) exports.gmmEStepFullRows(X, nPad, d, means, prec, logConst, k, diff, logProb, resp, logNorm, at, to);
           else exports.gmmEStepDiagRows(X, nPad, d, means, prec, logConst, k, logProb, resp, logNorm, at, to);
+        }
+        return 0;
+      });
+    },
+    seedingBlocks(use, params, count) {
+      const [Xp, n, d, cands, m, closest, w, trials, pots, pairsPerBlock, nPairs] = params;
+      run(KIND_SEEDING, use, count, 1, params, (blocks) => {
+        for (let b = 0; b < blocks; b++) {
+          exports.closestSquaredDistances(
+            Xp,
+            n,
+            d,
+            cands,
+            m,
+            closest,
+            w,
+            trials,
+            pots + b * m * 8,
+            b * pairsPerBlock,
+            Math.min(nPairs, (b + 1) * pairsPerBlock),
+          );
         }
         return 0;
       });
