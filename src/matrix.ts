@@ -37,12 +37,26 @@ export const MAX_ABS_VALUE = 1e150;
 
 /** Index of the first NaN, +-Infinity or value beyond MAX_ABS_VALUE, or -1. Small and monomorphic so it stays fast. */
 function firstNonFinite(data: Float64Array): number {
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    // v - v is 0 for finite numbers and NaN for NaN and +-Infinity.
-    if (v - v !== 0 || v > MAX_ABS_VALUE || v < -MAX_ABS_VALUE) return i;
+  const n = data.length;
+  for (let i = 0; i < n; i++) {
+    // One comparison: false for NaN, +-Infinity and anything beyond the limit.
+    if (!(Math.abs(data[i]) <= MAX_ABS_VALUE)) return i;
   }
   return -1;
+}
+
+/**
+ * Validates X as toMatrix does but, for { data: Float64Array, rows, cols }, returns the
+ * caller's array itself instead of a copy: for functions that only read X and keep none
+ * of it (kmeans(), the metrics), a million x 6 copy was 48 MB and ~25 ms of a fit.
+ */
+export function toMatrixView(X: MatrixLike, param = 'X'): Matrix {
+  if (Array.isArray(X) || X === null || typeof X !== 'object' || !((X as { data?: unknown }).data instanceof Float64Array)) return toMatrix(X, param);
+  const { rows, cols, data } = X as { rows: number; cols: number; data: Float64Array };
+  if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(cols) || cols < 1 || data.length !== rows * cols) return toMatrix(X, param);
+  const bad = firstNonFinite(data);
+  if (bad >= 0) throw badValue(param, Math.floor(bad / cols), bad % cols, data[bad]);
+  return { data, rows, cols };
 }
 
 /** Validates X and returns a fresh row-major copy (callers may modify it). */

@@ -312,6 +312,10 @@ describe('bad input', () => {
     ['a string value', () => kmeans([[1, '2' as unknown as number]], { k: 1 }), /X: row 0, column 1 is "2", not a number/],
     ['flat data of the wrong length', () => kmeans({ data: [1, 2, 3], rows: 2, cols: 2 }, { k: 1 }), /X.data: has 3 values but rows \* cols = 4/],
     ['NaN in flat data', () => kmeans({ data: new Float64Array([1, NaN]), rows: 1, cols: 2 }, { k: 1 }), /X: row 0, column 1 is NaN/],
+    // A Float64Array is read in place (no copy): the same checks on the caller's array.
+    ['-Infinity in a Float64Array', () => kmeans({ data: new Float64Array([1, 2, 3, -Infinity]), rows: 2, cols: 2 }, { k: 1 }), /X: row 1, column 1 is -Infinity/],
+    ['beyond the limit in a Float64Array', () => kmeans({ data: new Float64Array([0, 2e150, 1, 1]), rows: 2, cols: 2 }, { k: 1 }), /X: row 0, column 1 is 2e\+150; values must be within/],
+    ['a Float64Array of the wrong length', () => kmeans({ data: new Float64Array(3), rows: 2, cols: 2 }, { k: 1 }), /X.data: has 3 values but rows \* cols = 4/],
     ['missing k', () => kmeans(ok, {} as never), /k: is required/],
     ['non-integer k', () => kmeans(ok, { k: 1.5 }), /k: must be an integer, got 1.5/],
     ['k = 0', () => kmeans(ok, { k: 0 }), /k: must be between 1 and 3, got 0/],
@@ -400,6 +404,21 @@ describe("algorithm 'auto' decides from the data", () => {
   it('many clusters go straight to Lloyd', () => {
     const X = sampleCustomerMatrix(3000, 4);
     expect(kmeans(X, { k: 40, seed: 1 }).algorithm).toBe('lloyd');
+  });
+});
+
+describe('X read in place', () => {
+  it("kmeans() and predict() leave the caller's Float64Array as it was, and the model holds none of it", () => {
+    const X = sampleCustomerMatrix(5000, 9);
+    const before = Float64Array.from(X.data);
+    const m = kmeans(X, { k: 4, seed: 2 });
+    m.predict(X);
+    expect(Array.from(X.data)).toEqual(Array.from(before));
+    // Changing the caller's array afterwards changes nothing the model answers.
+    const labels = Array.from(m.predict({ data: before, rows: X.rows, cols: X.cols }));
+    X.data.fill(0);
+    expect(Array.from(m.predict({ data: before, rows: X.rows, cols: X.cols }))).toEqual(labels);
+    expect(Array.from(m.labels)).toEqual(labels);
   });
 });
 

@@ -21,7 +21,7 @@
  * fewer segments than asked for is worse than a clear message.
  */
 import { InvalidParameterError } from '../errors';
-import { countDistinctRows, toMatrix, toWeights, type Matrix, type MatrixLike } from '../matrix';
+import { countDistinctRows, toMatrix, toMatrixView, toWeights, type Matrix, type MatrixLike } from '../matrix';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { Random } from '../random';
 import type { FitPool, TaskClaims } from '../wasm/fitPool';
@@ -161,7 +161,7 @@ function resolveOptions(options: KMeansOptions, n: number, d: number): Resolved 
  * `await init()` once first.
  */
 export function kmeans(X: MatrixLike, options: KMeansOptions): KMeansModel {
-  return fitKMeans(toMatrix(X), options);
+  return fitKMeans(toMatrixView(X), options);
 }
 
 /**

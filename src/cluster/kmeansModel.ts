@@ -1,6 +1,6 @@
 /** The fitted K-Means model: prediction and its JSON form. */
 import { InvalidParameterError } from '../errors';
-import { subtractRow, toMatrix, type Matrix, type MatrixLike } from '../matrix';
+import { subtractRow, toMatrixView, type Matrix, type MatrixLike } from '../matrix';
 import { integerOption } from '../options';
 import { kernels } from '../wasm/index';
 import { readModelJSON, type ClusterModel } from './clusterer';
@@ -73,7 +73,7 @@ export class KMeansModel implements ClusterModel {
 
   /** Labels new rows with their nearest centroid. */
   predict(X: MatrixLike): Int32Array {
-    return this.predictMatrix(toMatrix(X));
+    return this.predictMatrix(toMatrixView(X));
   }
 
   /** predict() on a validated matrix, which is read, not copied or modified. */

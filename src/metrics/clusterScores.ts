@@ -9,7 +9,7 @@
  * - Calinski-Harabasz (higher is better): between-cluster over within-cluster
  *   dispersion, times (n - k) / (k - 1); 1 when the within-cluster dispersion is 0.
  */
-import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
+import { toMatrixView, type Matrix, type MatrixLike } from '../matrix';
 import { kernels } from '../wasm/index';
 import { checkClusterCount, compactLabels } from './labels';
 
@@ -138,7 +138,7 @@ export function clusterIndicesOfMatrix(m: Matrix, labels: ArrayLike<number>): { 
 
 /** Davies-Bouldin index (lower is better; 0 is the minimum). Noise rows (negative labels) are left out. */
 export function daviesBouldinScore(X: MatrixLike, labels: ArrayLike<number>): number {
-  return daviesBouldinFromStatistics(statisticsOf(toMatrix(X), labels, 'daviesBouldinScore'));
+  return daviesBouldinFromStatistics(statisticsOf(toMatrixView(X), labels, 'daviesBouldinScore'));
 }
 
 /** daviesBouldinScore() on a validated matrix (toMatrix's output), which it reads without copying. */
@@ -148,7 +148,7 @@ export function daviesBouldinOfMatrix(m: Matrix, labels: ArrayLike<number>): num
 
 /** Calinski-Harabasz index (variance ratio; higher is better). Noise rows (negative labels) are left out. */
 export function calinskiHarabaszScore(X: MatrixLike, labels: ArrayLike<number>): number {
-  return calinskiHarabaszFromStatistics(statisticsOf(toMatrix(X), labels, 'calinskiHarabaszScore'));
+  return calinskiHarabaszFromStatistics(statisticsOf(toMatrixView(X), labels, 'calinskiHarabaszScore'));
 }
 
 /** calinskiHarabaszScore() on a validated matrix (toMatrix's output), which it reads without copying. */

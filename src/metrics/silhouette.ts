@@ -14,7 +14,7 @@
  * how it sampled; `exact: true` forces the full computation, `sampleSize` sets it.
  */
 import { InvalidParameterError } from '../errors';
-import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
+import { toMatrixView, type Matrix, type MatrixLike } from '../matrix';
 import { integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { Random, sampleIndices } from '../random';
 import { kernels } from '../wasm/index';
@@ -154,7 +154,7 @@ function resolveOptions(options: SilhouetteOptions | undefined, fn: string): Res
 
 /** Silhouette score with how it was computed: exact, or on a seeded sample above SILHOUETTE_EXACT_LIMIT rows. */
 export function silhouette(X: MatrixLike, labels: ArrayLike<number>, options?: SilhouetteOptions): SilhouetteResult {
-  return silhouetteWith(toMatrix(X), labels, options, 'silhouette');
+  return silhouetteWith(toMatrixView(X), labels, options, 'silhouette');
 }
 
 /** silhouette() on a validated matrix (toMatrix's output), which it reads without copying. */
@@ -189,7 +189,7 @@ function silhouetteWith(m: Matrix, labels: ArrayLike<number>, options: Silhouett
 
 /** Mean silhouette coefficient (sampled above SILHOUETTE_EXACT_LIMIT rows; see silhouette() to know). */
 export function silhouetteScore(X: MatrixLike, labels: ArrayLike<number>, options?: SilhouetteOptions): number {
-  return silhouetteWith(toMatrix(X), labels, options, 'silhouetteScore').score;
+  return silhouetteWith(toMatrixView(X), labels, options, 'silhouetteScore').score;
 }
 
 /**
@@ -197,7 +197,7 @@ export function silhouetteScore(X: MatrixLike, labels: ArrayLike<number>, option
  * no silhouette: their entries are NaN, so indices stay aligned with X.
  */
 export function silhouetteSamples(X: MatrixLike, labels: ArrayLike<number>): Float64Array {
-  const m = toMatrix(X);
+  const m = toMatrixView(X);
   const lab = compactLabels(labels, m.rows);
   checkClusterCount(lab.k, lab.rows.length, 'silhouetteSamples');
   const { values } = silhouetteOfRows(m.data, m.cols, lab.rows, lab.codes, lab.k);
