@@ -112,6 +112,12 @@ export interface SegmentationHandlerOptions {
   maxBodyBytes?: number;
   /** Worker threads (SEGMINT_WORKERS), default the number of cores; 0 runs jobs on the calling thread. */
   workers?: number;
+  /**
+   * Kernel threads each job runs on (SEGMINT_JOB_THREADS, init({ threads }) in its worker
+   * thread): default the cores divided between the workers (one per core: 1). Results do
+   * not depend on it.
+   */
+  jobThreads?: number;
   /** Jobs that may wait for a worker (SEGMINT_MAX_QUEUE), default 64; past it requests get 503. */
   maxQueue?: number;
   /** Retry-After (seconds) of a 503, default 5. */
@@ -191,6 +197,7 @@ export interface ResolvedConfig {
   timeoutMs: number;
   maxBodyBytes: number;
   workers: number;
+  jobThreads: number;
   maxQueue: number;
   retryAfterSeconds: number;
   maxInflightBytes: number;
@@ -302,6 +309,15 @@ export function resolveConfig(options: SegmentationHandlerOptions = {}): Resolve
     if (Number.isNaN(secretIssuedAt.getTime())) throw new Error(`SEGMINT_SECRET_ISSUED_AT: not a date: ${JSON.stringify(issuedRaw)}`);
   }
   const workers = positiveInteger('SEGMINT_WORKERS', options.workers ?? env.SEGMINT_WORKERS, defaultWorkers(), true);
+  // The cores divided between the jobs that can run at once, so they do not oversubscribe
+  // (workers: 0 runs jobs on the calling thread, without kernel threads).
+  const jobThreads = positiveInteger(
+    'SEGMINT_JOB_THREADS',
+    options.jobThreads ?? env.SEGMINT_JOB_THREADS,
+    workers === 0 ? 1 : Math.max(1, Math.floor(defaultWorkers() / workers)),
+  );
+  if (jobThreads > 65) throw new Error(`SEGMINT_JOB_THREADS: must be at most 65, got ${jobThreads}`);
+  if (jobThreads > 1 && workers === 0) throw new Error('SEGMINT_JOB_THREADS: kernel threads need worker threads (SEGMINT_WORKERS above 0)');
   // Refused on start rather than on the first request: nothing would ever run the jobs.
   if (options.runJobs === false && !(options.redisUrl ?? nonEmpty(env.REDIS_URL))) {
     throw new Error('--no-workers needs REDIS_URL: without a shared queue no worker would run the jobs');
@@ -320,6 +336,7 @@ export function resolveConfig(options: SegmentationHandlerOptions = {}): Resolve
     timeoutMs: positiveInteger('SEGMINT_TIMEOUT_MS', options.timeoutMs ?? env.SEGMINT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS),
     maxBodyBytes: positiveInteger('SEGMINT_MAX_BODY_BYTES', options.maxBodyBytes ?? env.SEGMINT_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
     workers,
+    jobThreads,
     maxQueue: positiveInteger('SEGMINT_MAX_QUEUE', options.maxQueue ?? env.SEGMINT_MAX_QUEUE, 64, true),
     retryAfterSeconds: positiveInteger('retryAfterSeconds', options.retryAfterSeconds, 5),
     maxInflightBytes: positiveInteger('SEGMINT_MAX_INFLIGHT_BYTES', options.maxInflightBytes ?? env.SEGMINT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_INFLIGHT_BYTES),

@@ -21,11 +21,15 @@ export interface SegmentTask {
    * transferred with the task); only queued jobs ask, the synchronous path does not.
    */
   progressPort?: { postMessage(stage: string): void };
+  /** Kernel threads the worker runs the job on (set by the pool: its jobThreads). */
+  threads?: number;
 }
 
 /** A no-op that proves a worker has started and compiled the WASM module. */
 export interface PingTask {
   kind: 'ping';
+  /** As SegmentTask's: a warm-up ping also starts the worker's kernel threads. */
+  threads?: number;
 }
 
 /** What a worker answers: the status and the serialized body. */
@@ -39,6 +43,8 @@ export interface JobResult {
   fault?: string;
   /** The worker thread exits after this job to give its memory back (piscina starts another). */
   recycled?: boolean;
+  /** Kernel threads the job ran on (init({ threads }) in the worker). */
+  threads?: number;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

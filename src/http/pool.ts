@@ -42,6 +42,8 @@ export interface PoolStats {
   maxQueue: number;
   /** Worker threads replaced after a large job (to give its memory back). */
   recycled: number;
+  /** Kernel threads each job runs on. */
+  jobThreads: number;
 }
 
 /** Runs jobs: on a worker pool, or on the calling thread with workers: 0. */
@@ -70,6 +72,7 @@ class PiscinaExecutor implements JobExecutor {
     private readonly workers: number,
     private readonly maxQueue: number,
     filename: string,
+    private readonly jobThreads: number,
   ) {
     const { Piscina } = loadPiscina();
     this.pool = new Piscina({
@@ -93,6 +96,7 @@ class PiscinaExecutor implements JobExecutor {
     }, timeoutMs);
     const onCancel = () => controller.abort();
     cancel?.addEventListener('abort', onCancel, { once: true });
+    if (this.jobThreads > 1) task = { ...task, threads: this.jobThreads };
     const transferList: (ArrayBuffer | MessagePort)[] = [];
     if (task.kind === 'segment' && task.body.byteOffset === 0 && task.body.buffer.byteLength === task.body.byteLength) {
       transferList.push(task.body.buffer as ArrayBuffer);
@@ -135,7 +139,14 @@ class PiscinaExecutor implements JobExecutor {
 
   stats(): PoolStats {
     const queued = this.pool.queueSize;
-    return { workers: this.workers, running: Math.min(this.running, this.workers), queued, maxQueue: this.maxQueue, recycled: this.recycled };
+    return {
+      workers: this.workers,
+      running: Math.min(this.running, this.workers),
+      queued,
+      maxQueue: this.maxQueue,
+      recycled: this.recycled,
+      jobThreads: this.jobThreads,
+    };
   }
 
   accepting(): boolean {
@@ -161,7 +172,7 @@ class InlineExecutor implements JobExecutor {
   }
 
   stats(): PoolStats {
-    return { workers: 0, running: 0, queued: 0, maxQueue: 0, recycled: 0 };
+    return { workers: 0, running: 0, queued: 0, maxQueue: 0, recycled: 0, jobThreads: 1 };
   }
 
   accepting(): boolean {
@@ -171,8 +182,11 @@ class InlineExecutor implements JobExecutor {
   async close(): Promise<void> {}
 }
 
-/** A piscina pool of `workers` threads, or the calling thread when 0. */
-export function createExecutor(workers: number, maxQueue: number, workerFile?: string): JobExecutor {
+/**
+ * A piscina pool of `workers` threads, or the calling thread when 0. Each job runs on
+ * `jobThreads` kernel threads (init({ threads }) inside its worker thread).
+ */
+export function createExecutor(workers: number, maxQueue: number, workerFile?: string, jobThreads = 1): JobExecutor {
   if (workers === 0) return new InlineExecutor();
-  return new PiscinaExecutor(workers, maxQueue, workerFile ?? defaultWorkerFile());
+  return new PiscinaExecutor(workers, maxQueue, workerFile ?? defaultWorkerFile(), jobThreads);
 }

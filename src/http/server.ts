@@ -170,6 +170,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     {
       url,
       workers: service.config.workers,
+      jobThreads: service.config.jobThreads,
       maxQueue: service.config.maxQueue,
       rateLimit: service.config.rateLimit,
       rateLimitStore: service.config.redisUrl ? 'redis' : 'memory',
@@ -219,18 +220,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   return { url, server, service, devToken, close };
 }
 
-const USAGE = `Usage: segmint serve [--host HOST] [--port PORT] [--workers N] [--dev]
+const USAGE = `Usage: segmint serve [--host HOST] [--port PORT] [--workers N] [--job-threads N] [--dev]
 
 Serves POST /api/v1/ai/echointel/customer-intelligence/segmentation, GET /healthz, GET /readyz.
 Configuration comes from the environment (or .env): SEGMINT_TOKENS, SEGMINT_TENANTS_FILE,
 SEGMINT_CUSTOMER_API_ID, SEGMINT_SECRET, SEGMINT_SECRET_ISSUED_AT, HOST, PORT,
 SEGMINT_RATE_LIMIT, SEGMINT_TIMEOUT_MS, SEGMINT_MAX_BODY_BYTES, SEGMINT_MAX_INFLIGHT_BYTES,
 SEGMINT_BODY_TIMEOUT_MS, SEGMINT_HEADERS_TIMEOUT_MS, SEGMINT_DRAIN_TIMEOUT_MS, SEGMINT_AUTH_FAILURE_LIMIT,
-SEGMINT_TRUST_PROXY, SEGMINT_WORKERS, SEGMINT_MAX_QUEUE, REDIS_URL.
+SEGMINT_TRUST_PROXY, SEGMINT_WORKERS, SEGMINT_JOB_THREADS, SEGMINT_MAX_QUEUE, REDIS_URL.
 
   --host HOST     address to listen on (default 127.0.0.1)
   --port PORT     port (default 8080; 0 = any free port)
   --workers N     worker threads (default: one per core)
+  --job-threads N kernel threads per job (default: the cores divided between the workers)
   --dev           start without configured credentials: prints a generated token
   --no-workers    queue asynchronous jobs for \`segmint worker\` processes, run none here (needs REDIS_URL)
 `;
@@ -259,6 +261,9 @@ function parseServeArgs(argv: string[]): ServerOptions & { help?: boolean } {
         break;
       case '--workers':
         out.workers = integer(value());
+        break;
+      case '--job-threads':
+        out.jobThreads = integer(value());
         break;
       case '--dev':
         out.dev = true;

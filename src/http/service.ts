@@ -62,7 +62,7 @@ export class SegmentationService {
 
   /** The pool starts on first use (or on warm()), so creating a handler costs nothing. */
   private get jobs(): JobExecutor {
-    this.executor ??= createExecutor(this.config.workers, this.config.maxQueue, this.workerFile);
+    this.executor ??= createExecutor(this.config.workers, this.config.maxQueue, this.workerFile, this.config.jobThreads);
     return this.executor;
   }
 
@@ -216,6 +216,7 @@ export class SegmentationService {
       queued: stats.queued,
       max_queue: stats.maxQueue,
       workers_recycled: stats.recycled,
+      job_threads: stats.jobThreads,
       in_flight: this.admitted,
       inflight_bytes: this.budget.inUse,
       rate_limit_store: this.rateLimit.shared ? (this.rateLimit.ready ? 'redis' : 'memory (redis unreachable)') : 'memory',

@@ -9,7 +9,7 @@
  * worker.
  */
 import { getHeapStatistics } from 'node:v8';
-import { init } from '../wasm/index';
+import { info, init } from '../wasm/index';
 import { runJob, type JobResult, type PingTask, type SegmentTask } from './job';
 
 /** Bodies from this size on make the thread start afresh after the job. */
@@ -21,6 +21,10 @@ const ready = init();
 
 export default async function segmentationWorker(task: SegmentTask | PingTask): Promise<JobResult> {
   await ready;
+  // The pool's share of the cores for each job: started on the first task (the warm-up
+  // ping), then kept; init() with the same count is a no-op.
+  if (task.threads !== undefined && task.threads > 1) await init({ threads: task.threads });
+  const threads = info().threads;
   // Messages on the port reach the main thread while this one is still computing.
   const port = task.kind === 'segment' ? task.progressPort : undefined;
   const result = runJob(task, port ? (stage) => port.postMessage(stage) : undefined);
@@ -28,7 +32,7 @@ export default async function segmentationWorker(task: SegmentTask | PingTask): 
   if (large || getHeapStatistics().total_heap_size > RECYCLE_AFTER_HEAP_BYTES) {
     // After piscina has posted the result (it does so when this promise settles).
     setImmediate(() => process.exit(0));
-    return { ...result, recycled: true };
+    return { ...result, recycled: true, threads };
   }
-  return result;
+  return { ...result, threads };
 }

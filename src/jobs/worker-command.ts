@@ -15,19 +15,21 @@ import { BullJobRunner, finishedChannel, redisClient } from './engine';
 import { jobMetrics } from './metrics';
 import { RedisJobStore } from './store';
 
-const USAGE = `Usage: segmint worker [--workers N] [--concurrency N] [--metrics-port PORT]
+const USAGE = `Usage: segmint worker [--workers N] [--job-threads N] [--concurrency N] [--metrics-port PORT]
 
 Runs asynchronous segmentation jobs queued by \`segmint serve\` on the Redis at REDIS_URL.
-Reads the same environment as serve (SEGMINT_WORKERS, SEGMINT_TIMEOUT_MS, SEGMINT_JOB_*,
+Reads the same environment as serve (SEGMINT_WORKERS, SEGMINT_JOB_THREADS, SEGMINT_TIMEOUT_MS, SEGMINT_JOB_*,
 SEGMINT_WEBHOOK_*, SEGMINT_TENANTS_FILE, SEGMINT_DRAIN_TIMEOUT_MS, LOG_LEVEL).
 
   --workers N        worker threads (default: one per core)
+  --job-threads N    kernel threads per job (default: the cores divided between the workers)
   --concurrency N    jobs taken at once (default: the number of worker threads)
   --metrics-port P   serve Prometheus metrics on 127.0.0.1:P/metrics (0 = any free port)
 `;
 
 interface WorkerArgs {
   workers?: number;
+  jobThreads?: number;
   concurrency?: number;
   metricsPort?: number;
   help?: boolean;
@@ -45,6 +47,7 @@ function parseWorkerArgs(argv: string[]): WorkerArgs {
       return n;
     };
     if (flag === '--workers') out.workers = integer();
+    else if (flag === '--job-threads') out.jobThreads = integer();
     else if (flag === '--concurrency') out.concurrency = integer();
     else if (flag === '--metrics-port') out.metricsPort = integer();
     else if (flag === '-h' || flag === '--help') out.help = true;
@@ -60,11 +63,16 @@ export interface RunningWorker {
 
 export async function startWorker(args: WorkerArgs, options: SegmentationHandlerOptions = {}): Promise<RunningWorker> {
   const env = options.env ?? readEnvironment(options.envFile ?? '.env');
-  const config = resolveConfig({ ...options, env, ...(args.workers !== undefined ? { workers: args.workers } : {}) });
+  const config = resolveConfig({
+    ...options,
+    env,
+    ...(args.workers !== undefined ? { workers: args.workers } : {}),
+    ...(args.jobThreads !== undefined ? { jobThreads: args.jobThreads } : {}),
+  });
   if (!config.redisUrl) throw new Error('REDIS_URL is not set: a worker takes its jobs from the Redis that `segmint serve` queues them on');
   const logger =
     options.logger === false ? undefined : (options.logger ?? loadPino().pino({ level: env.LOG_LEVEL ?? 'info', base: { service: 'segmint-worker' } }));
-  const executor = createExecutor(config.workers, config.maxQueue, options.workerFile);
+  const executor = createExecutor(config.workers, config.maxQueue, options.workerFile, config.jobThreads);
   const connection = redisClient(config.redisUrl, logger);
   const store = new RedisJobStore(connection, config.jobTtlSeconds, config.jobMaxStoredBytes, finishedChannel(config));
   const metrics = jobMetrics();
@@ -101,7 +109,7 @@ export async function startWorker(args: WorkerArgs, options: SegmentationHandler
     metricsUrl = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/metrics`;
   }
   await runner.ready();
-  logger?.info({ workers: config.workers, queue: config.jobQueueName, metricsUrl, pid: process.pid }, 'segmint worker ready');
+  logger?.info({ workers: config.workers, jobThreads: config.jobThreads, queue: config.jobQueueName, metricsUrl, pid: process.pid }, 'segmint worker ready');
   let closing: Promise<void> | undefined;
   return {
     metricsUrl,
