@@ -59,7 +59,10 @@ export function bootstrapStability(X: Matrix, labels: Int32Array, refit: Refit, 
     for (let i = 0; i < n; i++) if (labels[i]! >= 0) present[labels[i]!] = 1;
     for (let id = 0; id <= maxLabel; id++) if (present[id]) ids.push(id);
   } else ids = [...new Set(labels)].filter((l) => l >= 0).sort((a, b) => a - b);
+  // Segment id -> its slot; a Map lookup per drawn customer was 13 ms of a 1M-customer run.
+  const slotTable = maxLabel <= 2 * n + 1024 ? new Int32Array(maxLabel + 1) : null;
   const slot = new Map(ids.map((id, s) => [id, s]));
+  if (slotTable) ids.forEach((id, s) => (slotTable[id] = s));
   const sums = new Float64Array(ids.length);
   const counts = new Int32Array(ids.length);
   const rng = new Random(o.seed ^ 0x5eed);
@@ -101,7 +104,8 @@ export function bootstrapStability(X: Matrix, labels: Int32Array, refit: Refit, 
     const oldSize = new Int32Array(ids.length);
     const table = new Int32Array(ids.length * (maxNew + 1));
     for (const r of distinct) {
-      const c = labels[r] >= 0 ? slot.get(labels[r])! : -1;
+      const label = labels[r]!;
+      const c = label < 0 ? -1 : slotTable ? slotTable[label]! : slot.get(label)!;
       const dNew = fresh[firstCopy[r]];
       if (dNew >= 0) newSize[dNew]++;
       if (c < 0) continue;
