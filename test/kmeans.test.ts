@@ -313,9 +313,21 @@ describe('bad input', () => {
     ['flat data of the wrong length', () => kmeans({ data: [1, 2, 3], rows: 2, cols: 2 }, { k: 1 }), /X.data: has 3 values but rows \* cols = 4/],
     ['NaN in flat data', () => kmeans({ data: new Float64Array([1, NaN]), rows: 1, cols: 2 }, { k: 1 }), /X: row 0, column 1 is NaN/],
     // A Float64Array is read in place (no copy): the same checks on the caller's array.
-    ['-Infinity in a Float64Array', () => kmeans({ data: new Float64Array([1, 2, 3, -Infinity]), rows: 2, cols: 2 }, { k: 1 }), /X: row 1, column 1 is -Infinity/],
-    ['beyond the limit in a Float64Array', () => kmeans({ data: new Float64Array([0, 2e150, 1, 1]), rows: 2, cols: 2 }, { k: 1 }), /X: row 0, column 1 is 2e\+150; values must be within/],
-    ['a Float64Array of the wrong length', () => kmeans({ data: new Float64Array(3), rows: 2, cols: 2 }, { k: 1 }), /X.data: has 3 values but rows \* cols = 4/],
+    [
+      '-Infinity in a Float64Array',
+      () => kmeans({ data: new Float64Array([1, 2, 3, -Infinity]), rows: 2, cols: 2 }, { k: 1 }),
+      /X: row 1, column 1 is -Infinity/,
+    ],
+    [
+      'beyond the limit in a Float64Array',
+      () => kmeans({ data: new Float64Array([0, 2e150, 1, 1]), rows: 2, cols: 2 }, { k: 1 }),
+      /X: row 0, column 1 is 2e\+150; values must be within/,
+    ],
+    [
+      'a Float64Array of the wrong length',
+      () => kmeans({ data: new Float64Array(3), rows: 2, cols: 2 }, { k: 1 }),
+      /X.data: has 3 values but rows \* cols = 4/,
+    ],
     ['missing k', () => kmeans(ok, {} as never), /k: is required/],
     ['non-integer k', () => kmeans(ok, { k: 1.5 }), /k: must be an integer, got 1.5/],
     ['k = 0', () => kmeans(ok, { k: 0 }), /k: must be between 1 and 3, got 0/],
