@@ -100,4 +100,18 @@ describe("import 'segmint' in Node", () => {
     );
     expect(JSON.parse(stdout.trim())).toEqual([]);
   });
+
+  it('starts kernel threads from a script run as node --input-type=module -e', async () => {
+    // The flag reaches every worker's execArgv, and Node refuses workers that carry it.
+    const script = `
+      const segmint = await import('./dist/node.js');
+      const info = await segmint.init({ threads: 2 });
+      const X = segmint.sampleCustomerMatrix(30000, 2);
+      const m = segmint.kmeans(X, { k: 3, seed: 1, nInit: 2, threads: 2 });
+      console.log(JSON.stringify({ threads: info.threads, n: m.labels.length }));
+      await segmint.init({ threads: 1 });
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000 });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ threads: 2, n: 30000 });
+  });
 });

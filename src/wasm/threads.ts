@@ -235,6 +235,21 @@ type WorkerLike = { once(ev: string, fn: (v: unknown) => void): void; unref(): v
 
 type StartWorker = (data: { bytes: Uint8Array; memory: WebAssembly.Memory; control: SharedArrayBuffer; index: number }) => Promise<WorkerLike>;
 
+/**
+ * The parent's Node flags for a worker, without --input-type: a script run with
+ * `node --input-type=module -e ...` passes it on, and Node refuses to start a worker from
+ * a file with it (ERR_INPUT_TYPE_NOT_ALLOWED), as the whole-task workers are.
+ */
+export function workerExecArgv(): string[] {
+  const argv = (globalThis as { process?: { execArgv?: string[] } }).process?.execArgv ?? [];
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--input-type') i++;
+    else if (!argv[i].startsWith('--input-type=')) out.push(argv[i]);
+  }
+  return out;
+}
+
 /** Node: worker_threads, each told its data at start. */
 async function nodeWorkers(): Promise<StartWorker> {
   // Hidden from bundlers: the browser build must not try to resolve node:worker_threads.
@@ -245,7 +260,7 @@ async function nodeWorkers(): Promise<StartWorker> {
   const { Worker } = (proc?.getBuiltinModule?.('node:worker_threads') ??
     (await (new Function('m', 'return import(m)') as (m: string) => Promise<unknown>)('node:worker_threads'))) as WorkerThreads;
   return async (workerData) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData, execArgv: workerExecArgv() });
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
       worker.once('error', (err) => reject(err));
