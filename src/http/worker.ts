@@ -18,12 +18,20 @@ export const RECYCLE_AFTER_BODY_BYTES = 8 * 1024 * 1024;
 const RECYCLE_AFTER_HEAP_BYTES = 512 * 1024 * 1024;
 
 const ready = init();
+let threadsFailed = false;
 
 export default async function segmentationWorker(task: SegmentTask | PingTask): Promise<JobResult> {
   await ready;
   // The pool's share of the cores for each job: started on the first task (the warm-up
-  // ping), then kept; init() with the same count is a no-op.
-  if (task.threads !== undefined && task.threads > 1) await init({ threads: task.threads });
+  // ping), then kept; init() with the same count is a no-op. Threads only make a job
+  // faster: a thread that cannot start them still answers, on one thread.
+  if (task.threads !== undefined && task.threads > 1 && !threadsFailed) {
+    try {
+      await init({ threads: task.threads });
+    } catch {
+      threadsFailed = true;
+    }
+  }
   const threads = info().threads;
   // Messages on the port reach the main thread while this one is still computing.
   const port = task.kind === 'segment' ? task.progressPort : undefined;
