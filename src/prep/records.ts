@@ -143,8 +143,15 @@ function withImputed(col: Float64Array, impute: number): Float64Array {
   return values;
 }
 
-function log1pInPlace(values: Float64Array): void {
-  for (let i = 0; i < values.length; i++) values[i] = Math.log1p(values[i]!);
+/** withImputed and then log1p in the same pass (one read and one write of the column, not two). */
+function withImputedLog1p(col: Float64Array, impute: number): Float64Array {
+  const n = col.length;
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = col[i]!;
+    values[i] = Math.log1p(Number.isNaN(v) ? impute : v);
+  }
+  return values;
 }
 
 /**
@@ -289,16 +296,13 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
         imputed[f] = missingCount;
         warnings.push({ key: 'imputed', params: { count: missingCount, feature: f, method: opts.missing } });
       }
-      const values = withImputed(col, impute);
       const { binary } = stats;
       const nonNegative = stats.count > 0 && stats.min >= 0;
       let log = false;
       if (opts.logTransform === true) log = nonNegative && !binary;
       else if (opts.logTransform === 'auto') log = nonNegative && !binary && stats.skewness > SKEW_THRESHOLD;
-      if (log) {
-        log1pInPlace(values);
-        logTransformed.push(f);
-      }
+      const values = log ? withImputedLog1p(col, impute) : withImputed(col, impute);
+      if (log) logTransformed.push(f);
       transforms.push({ name: f, source: f, kind: 'numeric', log, impute, center: 0, scale: 1 });
       modelColumns.push(values);
     } else if (allMissing.has(f)) {
