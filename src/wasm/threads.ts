@@ -41,6 +41,8 @@ const KIND_SEEDING = 5;
  */
 export const KTH_CHUNK_ROWS = 4096;
 const MAX_WORKERS = 64;
+/** Loads a thread spins on a control word before it sleeps in Atomics.wait (tens of microseconds). */
+const SPIN_LOADS = 20_000;
 
 /**
  * The silhouette's tile loop (assembly/silhouette.ts silhouetteTile), run by every thread
@@ -88,6 +90,9 @@ let gen = 0;
 ${silhouetteTileLoop.toString()}
 ready();
 for (;;) {
+  // Jobs come in bursts (a pass per Lloyd iteration): spin briefly before sleeping, as a
+  // futex wake-up costs tens of microseconds per pass.
+  for (let spin = 0; spin < ${SPIN_LOADS} && Atomics.load(ctrl, ${GENERATION}) === gen; spin++);
   Atomics.wait(ctrl, ${GENERATION}, gen);
   gen = Atomics.load(ctrl, ${GENERATION});
   if (Atomics.load(ctrl, ${STOP}) === 1) break;
@@ -339,6 +344,7 @@ export async function startThreadPool(threads: number, bytes: Uint8Array, memory
     Atomics.add(ctrl, GENERATION, 1);
     Atomics.notify(ctrl, GENERATION);
     let total = own(Math.min(n, per));
+    for (let spin = 0; spin < SPIN_LOADS && Atomics.load(ctrl, DONE) < workers.length; spin++);
     for (;;) {
       const done = Atomics.load(ctrl, DONE);
       if (done >= workers.length) break;
