@@ -101,7 +101,7 @@ describe("import 'segmint' in Node", () => {
     expect(JSON.parse(stdout.trim())).toEqual([]);
   });
 
-  it('starts kernel threads from a script run as node --input-type=module -e', async () => {
+  it('starts kernel threads from a script run as node --input-type=module -e, with --expose-gc too', async () => {
     // The flag reaches every worker's execArgv, and Node refuses workers that carry it.
     const script = `
       const segmint = await import('./dist/node.js');
@@ -113,5 +113,8 @@ describe("import 'segmint' in Node", () => {
     `;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000 });
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ threads: 2, n: 30000 });
+    // With a flag Node refuses to hand a worker explicitly (the bench runs with --expose-gc).
+    const gc = await run(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000 });
+    expect(JSON.parse(gc.stdout.trim().split('\n').at(-1)!)).toEqual({ threads: 2, n: 30000 });
   });
 });

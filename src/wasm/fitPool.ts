@@ -14,7 +14,7 @@
  * it is done; a task a worker could not finish (an exception) is left for the caller to
  * run itself, so a result never depends on which thread ran what.
  */
-import { workerExecArgv } from './threads';
+import { startWorker } from './threads';
 
 /** Control words of a job: next task to claim, workers done. */
 const NEXT = 0;
@@ -94,7 +94,7 @@ export async function startFitPool(size: number, file: URL, variant: string): Pr
   const workers: WorkerLike[] = [];
   try {
     for (let w = 0; w < size; w++) {
-      const worker = new Worker(file, { workerData: { variant }, execArgv: workerExecArgv() });
+      const worker = startWorker(Worker, file, { workerData: { variant } });
       workers.push(worker);
       await new Promise<void>((resolve, reject) => {
         worker.once('message', () => resolve());

@@ -241,18 +241,37 @@ type WorkerLike = { once(ev: string, fn: (v: unknown) => void): void; unref(): v
 type StartWorker = (data: { bytes: Uint8Array; memory: WebAssembly.Memory; control: SharedArrayBuffer; index: number }) => Promise<WorkerLike>;
 
 /**
- * The parent's Node flags for a worker, without --input-type: a script run with
- * `node --input-type=module -e ...` passes it on, and Node refuses to start a worker from
- * a file with it (ERR_INPUT_TYPE_NOT_ALLOWED), as the whole-task workers are.
+ * The Node flags for a worker: undefined (inherit the parent's, as Node does by default)
+ * unless they carry --input-type. A script run with `node --input-type=module -e ...`
+ * passes it on, and Node refuses to start a worker from a file with it
+ * (ERR_INPUT_TYPE_NOT_ALLOWED), as the whole-task workers are. Flags given explicitly are
+ * also checked (--expose-gc, say, is refused, where inherited it is ignored), so the list
+ * is only given when it must be; see startWorker for the fallback.
  */
-export function workerExecArgv(): string[] {
+export function workerExecArgv(): string[] | undefined {
   const argv = (globalThis as { process?: { execArgv?: string[] } }).process?.execArgv ?? [];
+  if (!argv.some((a) => a === '--input-type' || a.startsWith('--input-type='))) return undefined;
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--input-type') i++;
     else if (!argv[i].startsWith('--input-type=')) out.push(argv[i]);
   }
   return out;
+}
+
+/**
+ * new Worker with workerExecArgv(); when Node refuses one of those flags for a worker
+ * (ERR_WORKER_INVALID_EXEC_ARGV), without any.
+ */
+export function startWorker<W>(Worker: new (src: never, o: object) => W, src: unknown, options: object): W {
+  const execArgv = workerExecArgv();
+  if (execArgv === undefined) return new Worker(src as never, options);
+  try {
+    return new Worker(src as never, { ...options, execArgv });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
+    return new Worker(src as never, { ...options, execArgv: [] });
+  }
 }
 
 /** Node: worker_threads, each told its data at start. */
@@ -265,7 +284,7 @@ async function nodeWorkers(): Promise<StartWorker> {
   const { Worker } = (proc?.getBuiltinModule?.('node:worker_threads') ??
     (await (new Function('m', 'return import(m)') as (m: string) => Promise<unknown>)('node:worker_threads'))) as WorkerThreads;
   return async (workerData) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData, execArgv: workerExecArgv() });
+    const worker = startWorker(Worker, WORKER_SOURCE, { eval: true, workerData });
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
       worker.once('error', (err) => reject(err));
