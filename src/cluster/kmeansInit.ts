@@ -1,5 +1,6 @@
 /** K-Means initial centroids: greedy k-means++ and weighted random rows, as scikit-learn draws them. */
 import type { Random } from '../random';
+import { seedingBlockRange } from '../wasm/threads';
 import { type FitContext, lloydBlocks } from './kmeansLloyd';
 
 /**
@@ -69,32 +70,9 @@ export function kmeansPlusPlus(ctx: FitContext, rng: Random): Float64Array {
     const cand = ws.viewF64(ctx.candidates);
     ids.forEach((id, t) => cand.set(rowOf(ctx, id), t * d));
     const m = ids.length;
-    const [Xp, cands, closest, w, trials, blockPotsPtr] = [
-      ctx.r.Xp.ptr,
-      ctx.candidates.ptr,
-      ctx.closest.ptr,
-      ctx.pairWeightsPtr,
-      ctx.trials.ptr,
-      ctx.potentials.ptr,
-    ];
-    if (pool) pool.seedingBlocks(ctx.threads, [Xp, n, d, cands, m, closest, w, trials, blockPotsPtr, pairsPerBlock, nPairs], count);
-    else {
-      for (let b = 0; b < count; b++) {
-        e.closestSquaredDistances(
-          Xp,
-          n,
-          d,
-          cands,
-          m,
-          closest,
-          w,
-          trials,
-          blockPotsPtr + b * m * 8,
-          b * pairsPerBlock,
-          Math.min(nPairs, (b + 1) * pairsPerBlock),
-        );
-      }
-    }
+    const params = [ctx.r.Xp.ptr, n, d, ctx.candidates.ptr, m, ctx.closest.ptr, ctx.pairWeightsPtr, ctx.trials.ptr, ctx.potentials.ptr, pairsPerBlock, nPairs];
+    if (pool) pool.seedingBlocks(ctx.threads, params, count);
+    else seedingBlockRange(e, params, 0, count);
     // Each candidate's potential: its blocks' from zero in block order, whoever computed them.
     const blockPots = ws.viewF64(ctx.potentials);
     pots.fill(0, 0, m);

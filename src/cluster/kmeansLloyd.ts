@@ -4,6 +4,7 @@
  * relocation and its stopping rules.
  */
 import type { Kernels, Region, Workspace } from '../wasm/index';
+import { assignBlockRange } from '../wasm/threads';
 
 /** Workspace regions of the assignment kernels. */
 export interface LloydRegions {
@@ -77,44 +78,9 @@ export function assignLloyd(kern: Kernels, r: LloydRegions, n: number, d: number
     );
   }
   const { count, rows } = blocks;
-  let changed = 0;
-  if (threads > 1 && kern.pool) {
-    changed = kern.pool.assignBlocks(
-      threads,
-      r.Xp.ptr,
-      r.X.ptr,
-      n,
-      d,
-      r.C.ptr,
-      r.halfNorm.ptr,
-      k,
-      weightsPtr,
-      r.labels.ptr,
-      r.blockSums.ptr,
-      r.blockCounts.ptr,
-      rows,
-      count,
-    );
-  } else {
-    // In calls of one block: V8 runs a long WebAssembly call on its baseline code to the end.
-    for (let b = 0; b < count; b++) {
-      const first = b * rows;
-      const size = Math.min(n, first + rows) - first;
-      changed += e.assignNearest(
-        r.Xp.ptr + first * d * 8,
-        r.X.ptr + first * d * 8,
-        size,
-        d,
-        r.C.ptr,
-        r.halfNorm.ptr,
-        k,
-        weightsPtr === 0 ? 0 : weightsPtr + first * 8,
-        r.labels.ptr + first * 4,
-        r.blockSums.ptr + b * k * d * 8,
-        r.blockCounts.ptr + b * k * 8,
-      );
-    }
-  }
+  const params = [r.Xp.ptr, r.X.ptr, d, r.C.ptr, r.halfNorm.ptr, k, r.labels.ptr, weightsPtr, r.blockSums.ptr, r.blockCounts.ptr, rows, n];
+  // In calls of one block either way: V8 runs a long WebAssembly call on its baseline code to the end.
+  const changed = threads > 1 && kern.pool ? kern.pool.assignBlocks(threads, params, count) : assignBlockRange(e, params, 0, count);
   addBlocks(kern, r, count, k * d, k);
   return changed;
 }

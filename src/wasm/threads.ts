@@ -76,6 +76,49 @@ function silhouetteTileLoop(e: { silhouetteTile(...args: number[]): void }, buff
   }
 }
 
+/**
+ * Blocks [from, to) of Lloyd's pass (src/cluster/kmeansLloyd.ts lloydBlocks), each with its
+ * own sums and counts; returns the labels changed. One body for every thread: the pool's
+ * workers (injected as text, like silhouetteTileLoop), its calling thread, and the
+ * single-threaded pass. p: Xp, X, d, C, halfNorm, k, labels, weights, blockSums,
+ * blockCounts, blockRows, n.
+ */
+export function assignBlockRange(e: { assignNearest(...args: number[]): number }, p: ArrayLike<number>, from: number, to: number): number {
+  const [Xp, X, d, C, halfNorm, k, labels, weights, blockSums, blockCounts, blockRows, n] = Array.from({ length: 12 }, (_, i) => p[i]);
+  let changed = 0;
+  for (let b = from; b < to; b++) {
+    const r0 = b * blockRows;
+    const rows = Math.min(n, r0 + blockRows) - r0;
+    const w = weights === 0 ? 0 : weights + r0 * 8;
+    changed += e.assignNearest(
+      Xp + r0 * d * 8,
+      X + r0 * d * 8,
+      rows,
+      d,
+      C,
+      halfNorm,
+      k,
+      w,
+      labels + r0 * 4,
+      blockSums + b * k * d * 8,
+      blockCounts + b * k * 8,
+    );
+  }
+  return changed;
+}
+
+/**
+ * Blocks [from, to) of a k-means++ step (closestSquaredDistances per block of point pairs,
+ * block b's potentials at pots + b * m * 8); shared as assignBlockRange is. p: Xp, n, d,
+ * candidates, m, closest, weights, trials, pots, pairsPerBlock, nPairs.
+ */
+export function seedingBlockRange(e: { closestSquaredDistances(...args: number[]): void }, p: ArrayLike<number>, from: number, to: number): void {
+  const [Xp, n, d, cands, m, closest, w, trials, pots, pairsPerBlock, nPairs] = Array.from({ length: 11 }, (_, i) => p[i]);
+  for (let b = from; b < to; b++) {
+    e.closestSquaredDistances(Xp, n, d, cands, m, closest, w, trials, pots + b * m * 8, b * pairsPerBlock, Math.min(nPairs, (b + 1) * pairsPerBlock));
+  }
+}
+
 // The worker: instantiates the threads build over the shared memory and labels its block
 // whenever the generation word moves. Plain JavaScript, run with eval (no extra file in
 // dist/ to locate at run time).
@@ -88,6 +131,8 @@ const p = new Float64Array(control, 32, ${PARAMS} + 2 * ${MAX_WORKERS});
 const res = new Int32Array(control, 32 + 8 * (${PARAMS} + 2 * ${MAX_WORKERS}), ${MAX_WORKERS});
 let gen = 0;
 ${silhouetteTileLoop.toString()}
+${assignBlockRange.toString()}
+${seedingBlockRange.toString()}
 ready();
 for (;;) {
   // Jobs come in bursts (a pass per Lloyd iteration): spin briefly before sleeping, as a
@@ -117,11 +162,7 @@ for (;;) {
     if (rows > 0) silhouetteTileLoop(e, memory.buffer, p);
     res[index] = 0;
   } else if (p[${KIND}] === ${KIND_SEEDING}) {
-    // Blocks first .. first + rows - 1 of a k-means++ step, each with its own potentials.
-    const [Xp, n, d, cands, m, closest, w, trials, pots, pairsPerBlock, nPairs] = p;
-    for (let b = first; b < first + rows; b++) {
-      e.closestSquaredDistances(Xp, n, d, cands, m, closest, w, trials, pots + b * m * 8, b * pairsPerBlock, Math.min(nPairs, (b + 1) * pairsPerBlock));
-    }
+    seedingBlockRange(e, p, first, first + rows);
     res[index] = 0;
   } else if (p[${KIND}] === ${KIND_ESTEP}) {
     // Thread t writes its rows' responsibilities; its diff and logProb scratch are its own.
@@ -133,14 +174,7 @@ for (;;) {
     }
     res[index] = 0;
   } else {
-    // Blocks first .. first + rows - 1 of Lloyd's pass, each with its own sums (lloydBlocks).
-    const [Xp, X, d, C, halfNorm, k, labels, weights, blockSums, blockCounts, blockRows, n] = p;
-    let changed = 0;
-    for (let b = first; b < first + rows; b++) {
-      const r0 = b * blockRows;
-      changed += e.assignNearest(Xp + r0 * d * 8, X + r0 * d * 8, Math.min(n, r0 + blockRows) - r0, d, C, halfNorm, k, weights === 0 ? 0 : weights + r0 * 8, labels + r0 * 4, blockSums + b * k * d * 8, blockCounts + b * k * 8);
-    }
-    res[index] = changed;
+    res[index] = assignBlockRange(e, p, first, first + rows);
   }
   Atomics.add(ctrl, ${DONE}, 1);
   Atomics.notify(ctrl, ${DONE});
@@ -167,27 +201,11 @@ self.onmessage = (ev) => {
 export interface ThreadPool {
   readonly threads: number;
   /**
-   * Lloyd's pass over `count` blocks of `blockRows` rows (src/cluster/kmeansLloyd.ts
-   * lloydBlocks), whole blocks per thread (the calling one takes the first): each block's
-   * labels, and its sums and counts at blockSums + b * k * d * 8 and blockCounts + b * k * 8.
-   * Returns how many labels changed. Other arguments as assignNearest's.
+   * Lloyd's pass over `count` blocks of rows (src/cluster/kmeansLloyd.ts lloydBlocks), whole
+   * blocks per thread (the calling one takes the first), as assignBlockRange with the same
+   * params. Returns how many labels changed.
    */
-  assignBlocks(
-    use: number,
-    Xp: number,
-    X: number,
-    n: number,
-    d: number,
-    C: number,
-    halfNorm: number,
-    k: number,
-    weights: number,
-    labels: number,
-    blockSums: number,
-    blockCounts: number,
-    blockRows: number,
-    count: number,
-  ): number;
+  assignBlocks(use: number, params: number[], count: number): number;
   /**
    * dbscanKthNeighbourSq over rows [0, n) of the tree at `tree`, split over `use`
    * threads: thread t (0 = the calling one) walks with heap + t * k * 8 and
@@ -221,11 +239,7 @@ export interface ThreadPool {
    * stack). Returns the number of core rows.
    */
   coreFlags(use: number, headers: number, headerBytes: number, eps2: number, minSamples: number, core: number, n: number): number;
-  /**
-   * One k-means++ step (closestSquaredDistances) over `count` blocks of point pairs, whole
-   * blocks per thread; params: Xp, n, d, candidates, m, closest, weights, trials,
-   * potentials, pairsPerBlock, nPairs. Block b's potentials go to potentials + b * m * 8.
-   */
+  /** One k-means++ step over `count` blocks, whole blocks per thread, as seedingBlockRange with the same params. */
   seedingBlocks(use: number, params: number[], count: number): void;
   /**
    * The silhouette's cluster sums by tiles over `use` threads (silhouetteTileLoop), params:
@@ -374,29 +388,8 @@ export async function startThreadPool(threads: number, bytes: Uint8Array, memory
   };
   return {
     threads,
-    assignBlocks(use, Xp, X, n, d, C, halfNorm, k, weights, labels, blockSums, blockCounts, blockRows, count) {
-      const params = [Xp, X, d, C, halfNorm, k, labels, weights, blockSums, blockCounts, blockRows, n];
-      return run(KIND_ASSIGN, use, count, 1, params, (blocks) => {
-        let changed = 0;
-        for (let b = 0; b < blocks; b++) {
-          const r0 = b * blockRows;
-          const rows = Math.min(n, r0 + blockRows) - r0;
-          changed += exports.assignNearest(
-            Xp + r0 * d * 8,
-            X + r0 * d * 8,
-            rows,
-            d,
-            C,
-            halfNorm,
-            k,
-            weights === 0 ? 0 : weights + r0 * 8,
-            labels + r0 * 4,
-            blockSums + b * k * d * 8,
-            blockCounts + b * k * 8,
-          );
-        }
-        return changed;
-      });
+    assignBlocks(use, params, count) {
+      return run(KIND_ASSIGN, use, count, 1, params, (blocks) => assignBlockRange(exports, params, 0, blocks));
     },
     kthNeighbourSq(use, tree, k, heap, out, n, stack, stackBytes) {
       run(KIND_KTH, use, n, 1, [tree, k, heap, out, stack, stackBytes], (rows) => {
@@ -423,23 +416,8 @@ export async function startThreadPool(threads: number, bytes: Uint8Array, memory
       });
     },
     seedingBlocks(use, params, count) {
-      const [Xp, n, d, cands, m, closest, w, trials, pots, pairsPerBlock, nPairs] = params;
       run(KIND_SEEDING, use, count, 1, params, (blocks) => {
-        for (let b = 0; b < blocks; b++) {
-          exports.closestSquaredDistances(
-            Xp,
-            n,
-            d,
-            cands,
-            m,
-            closest,
-            w,
-            trials,
-            pots + b * m * 8,
-            b * pairsPerBlock,
-            Math.min(nPairs, (b + 1) * pairsPerBlock),
-          );
-        }
+        seedingBlockRange(exports, params, 0, blocks);
         return 0;
       });
     },
