@@ -53,7 +53,7 @@ export function median(values: Float64Array, count: number): number {
   const upper = count >>> 1;
   if (count >= RADIX_MIN) {
     if (count % 2 === 1) return radixSelect(values, count, upper);
-    const lower = radixSelectPair(values, count, upper - 1);
+    const lower = radixSelectFrom(values, count, upper - 1, true);
     return (lower + pairNext) / 2;
   }
   const hi = selectKth(values, count, upper);
@@ -87,52 +87,32 @@ const radixCounts = new Int32Array(1 << 16);
  * -0 orders before +0, which every comparison calls equal. `values` is left as it was.
  */
 export function radixSelect(values: Float64Array, count: number, k: number): number {
+  return radixSelectFrom(values, count, k, false);
+}
+
+/** The (k+1)-th smallest value of the last radixSelectFrom(..., true) (a module slot, not an allocated pair). */
+let pairNext = 0;
+
+/**
+ * The k-th smallest of values[0..count) and, with `andNext` (k + 1 < count), the (k+1)-th
+ * into pairNext, from one histogram and one gather: an even count's median needs both, and
+ * two selections read the column four times. The two may sit in different buckets, with
+ * only empty buckets between them, so the buckets from the k-th's to the (k+1)-th's are
+ * gathered.
+ */
+function radixSelectFrom(values: Float64Array, count: number, k: number, andNext: boolean): number {
   const words = new Int32Array(values.buffer, values.byteOffset, count * 2);
   const counts = radixCounts;
   counts.fill(0);
   // Little-endian: the high word of values[i] is words[2i + 1].
-  for (let i = 0; i < count; i++) counts[bucketOf(words[2 * i + 1]!)]!++;
-  let bucket = 0;
-  let before = 0;
-  while (before + counts[bucket]! <= k) before += counts[bucket++]!;
-  const size = counts[bucket]!;
-  const inBucket = new Float64Array(size);
-  let m = 0;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < count; i++) {
-    if (bucketOf(words[2 * i + 1]!) === bucket) {
-      const v = values[i]!;
-      inBucket[m++] = v;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  }
-  if (lo === hi) return inBucket[0]!;
-  return selectNth(inBucket, null, 0, m, k - before);
-}
-
-/** The (k+1)-th smallest value of the last radixSelectPair() (a module slot, not an allocated pair). */
-let pairNext = 0;
-
-/**
- * The k-th and (k+1)-th smallest of values[0..count) (k + 1 < count) in one histogram and
- * one gather, as radixSelect does for one: an even count's median needs both, and two
- * radixSelect calls read the column four times. Returns the k-th; the next is pairNext.
- * The two may sit in different buckets, with only empty buckets between them, so the
- * values of the buckets from the k-th's to the (k+1)-th's are gathered.
- */
-function radixSelectPair(values: Float64Array, count: number, k: number): number {
-  const words = new Int32Array(values.buffer, values.byteOffset, count * 2);
-  const counts = radixCounts;
-  counts.fill(0);
   for (let i = 0; i < count; i++) counts[bucketOf(words[2 * i + 1]!)]!++;
   let first = 0;
   let before = 0;
   while (before + counts[first]! <= k) before += counts[first++]!;
   let last = first;
   let through = before + counts[first]!;
-  while (through <= k + 1) through += counts[++last]!;
+  const lastRank = andNext ? k + 1 : k;
+  while (through <= lastRank) through += counts[++last]!;
   const span = last - first;
   const inBuckets = new Float64Array(through - before);
   let m = 0;
@@ -152,10 +132,12 @@ function radixSelectPair(values: Float64Array, count: number, k: number): number
   }
   const at = k - before;
   const kth = selectNth(inBuckets, null, 0, m, at);
-  // After selection nothing after `at` is smaller: the next order statistic is their minimum.
-  let next = Infinity;
-  for (let i = at + 1; i < m; i++) if (inBuckets[i]! < next) next = inBuckets[i]!;
-  pairNext = next;
+  if (andNext) {
+    // After selection nothing after `at` is smaller: the next order statistic is their minimum.
+    let next = Infinity;
+    for (let i = at + 1; i < m; i++) if (inBuckets[i]! < next) next = inBuckets[i]!;
+    pairNext = next;
+  }
   return kth;
 }
 
