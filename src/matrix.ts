@@ -173,3 +173,19 @@ export function groupMeans(m: Matrix, labels: ArrayLike<number>, k: number): { m
   }
   return { means, counts };
 }
+
+/**
+ * The given rows of m, copied in that order, value by value: a subarray and a set() per
+ * row cost 55 ms for 200,000 rows of a million (an object each), the plain loop ~15.
+ */
+export function rowsOf(m: Matrix, rows: ArrayLike<number>): Matrix {
+  const d = m.cols;
+  const src = m.data;
+  const data = new Float64Array(rows.length * d);
+  for (let i = 0; i < rows.length; i++) {
+    const from = rows[i] * d;
+    const to = i * d;
+    for (let f = 0; f < d; f++) data[to + f] = src[from + f];
+  }
+  return { data, rows: rows.length, cols: d };
+}

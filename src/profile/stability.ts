@@ -15,6 +15,7 @@
  */
 import type { Matrix } from '../matrix';
 import { Random } from '../random';
+import { rowsOf } from '../matrix';
 
 /** How much resampling stability may do. */
 export interface StabilityOptions {
@@ -48,7 +49,6 @@ export function bootstrapStability(X: Matrix, labels: Int32Array, refit: Refit, 
   const o = { ...defaultStabilityOptions, ...options };
   const start = performance.now();
   const n = X.rows;
-  const cols = X.cols;
   const m = Math.min(n, o.sampleSize);
   // Segment ids are small non-negative integers: a presence table, not a Set of a million labels.
   let maxLabel = -1;
@@ -63,6 +63,7 @@ export function bootstrapStability(X: Matrix, labels: Int32Array, refit: Refit, 
   const slotTable = maxLabel <= 2 * n + 1024 ? new Int32Array(maxLabel + 1) : null;
   const slot = new Map(ids.map((id, s) => [id, s]));
   if (slotTable) ids.forEach((id, s) => (slotTable[id] = s));
+  const slotOf = slotTable ? (label: number) => slotTable[label]! : (label: number) => slot.get(label)!;
   const sums = new Float64Array(ids.length);
   const counts = new Int32Array(ids.length);
   const rng = new Random(o.seed ^ 0x5eed);
@@ -73,58 +74,76 @@ export function bootstrapStability(X: Matrix, labels: Int32Array, refit: Refit, 
   for (let b = 0; b < o.resamples; b++) {
     if (b > 0 && performance.now() - start >= o.budgetMs) break;
     for (let i = 0; i < m; i++) drawn[i] = rng.int(n);
-    const sub = new Float64Array(m * cols);
-    // Element by element: a subarray view per drawn row cost 30 ms over the 20 resamples.
-    const data = X.data;
-    for (let i = 0, at = 0; i < m; i++) {
-      const from = drawn[i]! * cols;
-      for (let j = 0; j < cols; j++) sub[at++] = data[from + j]!;
-    }
+    // A helper called per resample, not a loop inside this long one-shot function: V8
+    // optimised the copy only there (16 ms -> ~2 ms of 20 resamples at 100k customers).
+    const sub = rowsOf(X, drawn);
     let fresh: Int32Array;
     try {
-      fresh = refit({ data: sub, rows: m, cols }, b);
+      fresh = refit(sub, b);
     } catch {
       // A resample an algorithm refuses (e.g. a singular covariance from duplicated rows) is skipped, and counted.
       failed++;
       continue;
     }
     resamples++;
-    // Distinct customers drawn, each with the refitted label of its first copy.
-    const distinct: number[] = [];
-    for (let i = 0; i < m; i++) {
-      const r = drawn[i];
-      if (firstCopy[r] === -1) {
-        firstCopy[r] = i;
-        distinct.push(r);
-      }
-    }
-    let maxNew = -1;
-    for (const r of distinct) maxNew = Math.max(maxNew, fresh[firstCopy[r]]);
-    const newSize = new Int32Array(maxNew + 1);
-    const oldSize = new Int32Array(ids.length);
-    const table = new Int32Array(ids.length * (maxNew + 1));
-    for (const r of distinct) {
-      const label = labels[r]!;
-      const c = label < 0 ? -1 : slotTable ? slotTable[label]! : slot.get(label)!;
-      const dNew = fresh[firstCopy[r]];
-      if (dNew >= 0) newSize[dNew]++;
-      if (c < 0) continue;
-      oldSize[c]++;
-      if (dNew >= 0) table[c * (maxNew + 1) + dNew]++;
-    }
-    for (let c = 0; c < ids.length; c++) {
-      if (oldSize[c] === 0) continue;
-      let best = 0;
-      for (let dNew = 0; dNew <= maxNew; dNew++) {
-        const both = table[c * (maxNew + 1) + dNew];
-        if (both === 0) continue;
-        best = Math.max(best, both / (oldSize[c] + newSize[dNew] - both));
-      }
-      sums[c] += best;
-      counts[c]++;
-    }
-    for (const r of distinct) firstCopy[r] = -1;
+    addBestJaccards(drawn, fresh, labels, slotOf, ids.length, firstCopy, sums, counts);
   }
   const bySegment = new Map<number, number | null>(ids.map((id, s) => [id, counts[s] > 0 ? sums[s] / counts[s] : null]));
   return { bySegment, resamples, failedResamples: failed, sampleSize: m, budgetMs: o.budgetMs, elapsedMs: performance.now() - start };
+}
+
+/**
+ * One resample's contribution: for every original segment among the distinct customers
+ * drawn, the Jaccard similarity of its best-matching refitted cluster (each customer with
+ * the refitted label of its first copy), added to sums and counted. firstCopy is all -1
+ * on entry and is left so.
+ */
+function addBestJaccards(
+  drawn: Int32Array,
+  fresh: Int32Array,
+  labels: Int32Array,
+  slotOf: (label: number) => number,
+  segments: number,
+  firstCopy: Int32Array,
+  sums: Float64Array,
+  counts: Int32Array,
+): void {
+  const m = drawn.length;
+  const distinct = new Int32Array(m);
+  let nDistinct = 0;
+  let maxNew = -1;
+  for (let i = 0; i < m; i++) {
+    const r = drawn[i]!;
+    if (firstCopy[r] === -1) {
+      firstCopy[r] = i;
+      distinct[nDistinct++] = r;
+      if (fresh[i]! > maxNew) maxNew = fresh[i]!;
+    }
+  }
+  const width = maxNew + 1;
+  const newSize = new Int32Array(width);
+  const oldSize = new Int32Array(segments);
+  const table = new Int32Array(segments * width);
+  for (let t = 0; t < nDistinct; t++) {
+    const r = distinct[t]!;
+    const label = labels[r]!;
+    const dNew = fresh[firstCopy[r]!]!;
+    if (dNew >= 0) newSize[dNew]++;
+    if (label < 0) continue;
+    const c = slotOf(label);
+    oldSize[c]++;
+    if (dNew >= 0) table[c * width + dNew]++;
+  }
+  for (let c = 0; c < segments; c++) {
+    if (oldSize[c] === 0) continue;
+    let best = 0;
+    for (let dNew = 0; dNew < width; dNew++) {
+      const both = table[c * width + dNew]!;
+      if (both === 0) continue;
+      best = Math.max(best, both / (oldSize[c]! + newSize[dNew]! - both));
+    }
+    sums[c] += best;
+    counts[c]++;
+  }
+  for (let t = 0; t < nDistinct; t++) firstCopy[distinct[t]!] = -1;
 }

@@ -25,7 +25,8 @@ import { samplePositions, silhouetteOfRows } from '../metrics/silhouette';
 import { enumOption, integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { kneedleIndex } from '../stats';
 import { MIXTURE_BIC_DEFAULTS, mixtureBic } from './mixtureBic';
-import { type CriterionPoint, gapStatistic, predictionStrength, rowsOf, sampleRowIndices, sampleRows } from './resampling';
+import { type CriterionPoint, gapStatistic, predictionStrength, sampleRowIndices, sampleRows } from './resampling';
+import { rowsOf } from '../matrix';
 
 /** Kneedle on a decreasing curve (the elbow method's rule); see src/stats.ts. */
 export { kneedleIndex };

@@ -21,7 +21,8 @@ import { samplePositions } from '../metrics/silhouette';
 import { Random, sampleIndices } from '../random';
 import { kneedleIndex } from '../stats';
 import { RESAMPLING_DEFAULTS } from './chooseK';
-import { minCoMembership, rowsOf, sampleRows } from './resampling';
+import { minCoMembership, sampleRows } from './resampling';
+import { rowsOf } from '../matrix';
 
 /** The criteria chooseKMixed() knows. */
 export type MixedKMethod = 'silhouette' | 'elbow' | 'prediction-strength' | 'auto';

@@ -22,7 +22,8 @@ import type { Matrix } from '../matrix';
 import { Random, sampleIndices } from '../random';
 import type { TaskClaims } from '../wasm/fitPool';
 import { kernels } from '../wasm/index';
-import { type CriterionPoint, rowsOf } from './resampling';
+import type { CriterionPoint } from './resampling';
+import { rowsOf } from '../matrix';
 
 export interface MixtureBicOptions {
   kMin: number;
