@@ -13,7 +13,7 @@ import { DataError } from '../errors';
 import type { Matrix } from '../matrix';
 import { fitScaling, scaledMatrix } from './scale';
 import { columnTable, prepError, readIds, rowTable, type ColumnarData, type CustomerId } from './table';
-import { observedMedian, observedStats, parseNumeric, SKEW_THRESHOLD } from './values';
+import { observedMedian, observedStatsOf, parseNumeric, SKEW_THRESHOLD } from './values';
 
 /** Customer ids and column-oriented input. */
 export type { CustomerId } from './table';
@@ -277,11 +277,15 @@ export function prepareRecords(data: unknown[] | ColumnarData, opts: PrepOptions
   const modelColumns: Float64Array[] = [];
   const missingOnly: string[] = [];
 
+  // Every numeric column's statistics at once: four columns per pass overlap their sums.
+  const numericRequested = requested.filter((f) => numericColumn(f) !== null);
+  const statsList = observedStatsOf(numericRequested.map((f) => numericColumn(f)!));
+  const statsOf = new Map(numericRequested.map((f, j) => [f, statsList[j]!]));
   for (const f of requested) {
     const col = numericColumn(f);
     if (col) {
       columns[f] = col;
-      const stats = observedStats(col);
+      const stats = statsOf.get(f)!;
       const missingCount = n - stats.count;
       if (missingCount > 0 && opts.missing === 'error') {
         const row = col.findIndex((v) => Number.isNaN(v));
