@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataError, SegmentationError } from '../src/errors';
 import { prepareRecords, transformRecords, type PrepOptions } from '../src/prep/records';
+import { firstDuplicate } from '../src/prep/table';
 import { renderError } from '../src/service/errors';
 
 const base: PrepOptions = { idField: 'customer_id', scaling: 'zscore', logTransform: false, missing: 'median', maxCategories: 20 };
@@ -193,6 +194,34 @@ describe('prepareRecords', () => {
       }),
       { seed: 7, numRuns: 400 },
     );
+    // Missing ids ('') among them: whichever a pass in row order meets first is the error.
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom('a', 'b', 'c', 1, 2), fc.constant('')), { minLength: 1, maxLength: 30 }), (idList) => {
+        const rows = idList.map((customer_id, i) => ({ customer_id, x: i }));
+        const seen = new Set<unknown>();
+        let expected = 'none';
+        for (const id of idList) {
+          if (id === '') {
+            expected = 'MISSING_ID';
+            break;
+          }
+          if (seen.has(id)) {
+            expected = 'DUPLICATE_ID';
+            break;
+          }
+          seen.add(id);
+        }
+        let code = 'none';
+        try {
+          prepareRecords(rows, base);
+        } catch (err) {
+          // Other refusals (one customer, constant features) are not about ids.
+          code = ['MISSING_ID', 'DUPLICATE_ID'].includes((err as DataError).code) ? (err as DataError).code : 'none';
+        }
+        expect(code).toBe(expected);
+      }),
+      { seed: 11, numRuns: 300 },
+    );
     // A large set: the table grows past its first sizes and still finds the last row's twin.
     const many = Array.from({ length: 50_000 }, (_, i) => ({ customer_id: `C${String(i).padStart(6, '0')}`, x: i }));
     expect(prepareRecords(many, base).ids).toHaveLength(50_000);
@@ -262,5 +291,30 @@ describe('prepareRecords', () => {
       (0 - p.transforms[1].center) / p.transforms[1].scale,
       (0 - p.transforms[2].center) / p.transforms[2].scale,
     ]);
+  });
+});
+
+describe('firstDuplicate', () => {
+  // Hashes chosen by the test: every id in one run (the Map path past 32 rows) or in a few
+  // runs, against a pass in row order with a Map.
+  it('finds the duplicate a row-order pass meets first, whatever the hashes collide on', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 80 }), { minLength: 1, maxLength: 120, size: 'max' }),
+        fc.integer({ min: 1, max: 4 }),
+        (idList, buckets) => {
+          const seen = new Map<number, number>();
+          let expected: [number, number] | null = null;
+          for (let i = 0; i < idList.length && !expected; i++) {
+            const first = seen.get(idList[i]!);
+            if (first !== undefined) expected = [first, i];
+            else seen.set(idList[i]!, i);
+          }
+          const hashes = Uint32Array.from(idList, (id) => (id % buckets) * 0x9e3779b1);
+          expect(firstDuplicate(idList, hashes, idList.length)).toEqual(expected);
+        },
+      ),
+      { seed: 5, numRuns: 500 },
+    );
   });
 });
