@@ -138,7 +138,10 @@ for (;;) {
   // Jobs come in bursts (a pass per Lloyd iteration): spin briefly before sleeping, as a
   // futex wake-up costs tens of microseconds per pass.
   for (let spin = 0; spin < ${SPIN_LOADS} && Atomics.load(ctrl, ${GENERATION}) === gen; spin++);
-  Atomics.wait(ctrl, ${GENERATION}, gen);
+  // Atomics.wait can return with the generation unchanged: running the last job again
+  // then added a second DONE that the next job counted, so the caller read a block's sums
+  // before its worker wrote them (about 1 fit in 3,000 on 4 threads over 2 cores).
+  while (Atomics.load(ctrl, ${GENERATION}) === gen) Atomics.wait(ctrl, ${GENERATION}, gen);
   gen = Atomics.load(ctrl, ${GENERATION});
   if (Atomics.load(ctrl, ${STOP}) === 1) break;
   const first = p[${PARAMS} + 2 * index], rows = p[${PARAMS} + 2 * index + 1];
