@@ -109,7 +109,7 @@ export class FeatureStream {
     if (this.min >= 0) this.logged = mergeMoments(this.logged, chunkMoments(values, Math.log1p));
   }
 
-  /** Adjusted Fisher-Pearson skewness of the observed values, as observedStats() computes it. */
+  /** Adjusted Fisher-Pearson skewness of the observed values, as observedStatsOf() computes it. */
   get skewness(): number {
     const { n, m2, m3 } = this.observed;
     if (n < 3 || !(m2 > 0)) return 0;
