@@ -25,6 +25,33 @@ describe('findLimitViolation', () => {
     expect(findLimitViolation({ data: [], roles: cyclic })?.parameter).toBe('roles');
   });
 
+  it('finds the depth and the distinct fields of any records as a plain walk over every record does', () => {
+    // The reference: the deepest nesting of objects and arrays (the request's data array is
+    // level 1) and every own key of every object record.
+    const depthOf = (v: unknown): number =>
+      v === null || typeof v !== 'object' ? 0 : 1 + Math.max(0, ...(Array.isArray(v) ? v : Object.values(v)).map(depthOf));
+    const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g');
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, fc.integer(), fc.constant(null), tie('object'), tie('array')),
+      object: fc.dictionary(key, tie('tree'), { maxKeys: 4 }),
+      array: fc.array(tie('tree'), { maxLength: 3 }),
+    }));
+    // Records that mostly share their keys and order, as real data does, with some that do not.
+    const shared = fc.dictionary(key, fc.integer(), { minKeys: 1, maxKeys: 5 });
+    const record = fc.oneof(shared, fc.dictionary(key, tree, { maxKeys: 5 }), tree);
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 12 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 7 }), (data, maxDepth, maxFeatures) => {
+        const limits = { ...DEFAULT_REQUEST_LIMITS, maxDepth, maxFeatures, maxColumns: 1000 };
+        const fields = new Set(data.flatMap((r) => (r !== null && typeof r === 'object' && !Array.isArray(r) ? Object.keys(r) : [])));
+        const got = findLimitViolation({ data }, limits);
+        if (depthOf(data) > maxDepth) expect(got).toMatchObject({ parameter: 'data', limit: maxDepth, reason: `nested more than ${maxDepth} levels deep` });
+        else if (fields.size > maxFeatures) expect(got).toMatchObject({ parameter: 'data', limit: maxFeatures, value: maxFeatures + 1 });
+        else expect(got).toBeUndefined();
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('refuses each of the expensive requests of the attack report, naming the parameter', () => {
     const many = sampleCustomers(1500, 6).map((c, i) => ({ ...c, city: `city-${i}` }));
     expect(findLimitViolation({ data: many, features: ['total_purchases', 'city'], max_categories: 100000 })).toMatchObject({

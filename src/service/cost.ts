@@ -49,7 +49,39 @@ export interface LimitViolation {
   reason: string;
 }
 
+/**
+ * Whether value nests more than maxDepth levels of objects and arrays. Recursive and
+ * allocation-free up to RECURSION_DEPTH (a tuple and an Object.values array per record
+ * made this 13 ms of a 100,000-customer request); an operator's deeper limit takes the
+ * explicit stack, which no nesting can overflow.
+ */
 function depthPast(value: unknown, maxDepth: number): boolean {
+  return maxDepth <= RECURSION_DEPTH ? nestedPast(value, maxDepth, 1) : stackDepthPast(value, maxDepth);
+}
+
+const RECURSION_DEPTH = 256;
+
+function nestedPast(v: unknown, maxDepth: number, depth: number): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (depth > maxDepth) return true;
+  if (ArrayBuffer.isView(v)) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const child: unknown = v[i];
+      if (child !== null && typeof child === 'object' && nestedPast(child, maxDepth, depth + 1)) return true;
+    }
+    return false;
+  }
+  const record = v as Record<string, unknown>;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    const child = record[key];
+    if (child !== null && typeof child === 'object' && nestedPast(child, maxDepth, depth + 1)) return true;
+  }
+  return false;
+}
+
+function stackDepthPast(value: unknown, maxDepth: number): boolean {
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
@@ -66,18 +98,53 @@ function numberOr(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }
 
+/**
+ * One pass over an array of records: their distinct keys into fields (up to cap + 1), and
+ * whether a record nests more than maxDepth levels below the request (the array is level
+ * 1, a record 2; maxDepth at most RECURSION_DEPTH). Records mostly repeat the previous
+ * one's keys in the same order, and a key that is the previous record's at the same
+ * place is already counted (a Set.add per key was 7 ms of a 100,000-customer request).
+ */
+function scanRecords(data: unknown[], maxDepth: number, cap: number, fields: Set<string>): { rows: number; deep: boolean } {
+  let previous: string[] = [];
+  let current: string[] = [];
+  if (maxDepth < 1) return { rows: data.length, deep: true };
+  let counting = true;
+  for (let i = 0; i < data.length; i++) {
+    const record = data[i];
+    if (record === null || typeof record !== 'object') continue;
+    if (Array.isArray(record) || ArrayBuffer.isView(record)) {
+      if (maxDepth !== Number.POSITIVE_INFINITY && nestedPast(record, maxDepth, 2)) return { rows: data.length, deep: true };
+      continue;
+    }
+    if (maxDepth < 2) return { rows: data.length, deep: true };
+    const values = record as Record<string, unknown>;
+    let j = 0;
+    for (const key in values) {
+      if (!Object.hasOwn(values, key)) continue;
+      const child = values[key];
+      if (child !== null && typeof child === 'object' && nestedPast(child, maxDepth, 3)) return { rows: data.length, deep: true };
+      if (counting && key !== previous[j]) {
+        fields.add(key);
+        if (fields.size > cap) {
+          if (maxDepth === Number.POSITIVE_INFINITY) return { rows: data.length, deep: false };
+          counting = false;
+        }
+      }
+      current[j++] = key;
+    }
+    // Entries past j are an older record's keys: counted already, so they may stay.
+    [previous, current] = [current, previous];
+  }
+  return { rows: data.length, deep: false };
+}
+
 /** Fields of the records (or columns), counted up to `cap` distinct names. */
 function fieldsOf(data: unknown, cap: number): { rows: number; fields: Set<string> } {
   const fields = new Set<string>();
   if (Array.isArray(data)) {
-    for (const record of data) {
-      if (record === null || typeof record !== 'object' || Array.isArray(record)) continue;
-      for (const key in record) {
-        fields.add(key);
-        if (fields.size > cap) return { rows: data.length, fields };
-      }
-    }
-    return { rows: data.length, fields };
+    const { rows } = scanRecords(data, Number.POSITIVE_INFINITY, cap, fields);
+    return { rows, fields };
   }
   if (data !== null && typeof data === 'object') {
     let rows = 0;
@@ -137,9 +204,13 @@ function segmentsFitted(request: Record<string, unknown>): number {
 export function findLimitViolation(request: unknown, limits: RequestLimits = DEFAULT_REQUEST_LIMITS): LimitViolation | undefined {
   if (request === null || typeof request !== 'object' || Array.isArray(request)) return undefined;
   const r = request as Record<string, unknown>;
+  // An array of records is scanned once for its depth and its fields together.
+  const scanned = new Set<string>();
+  const scan = Array.isArray(r.data) && limits.maxDepth <= RECURSION_DEPTH ? scanRecords(r.data, limits.maxDepth, limits.maxFeatures, scanned) : undefined;
   for (const [field, value] of Object.entries(r)) {
     // A record is an object in an array in the request: depth 3 from the request's root.
-    if (value !== null && typeof value === 'object' && depthPast(value, limits.maxDepth)) {
+    const deep = field === 'data' && scan !== undefined ? scan.deep : value !== null && typeof value === 'object' && depthPast(value, limits.maxDepth);
+    if (deep) {
       return { parameter: field, limit: limits.maxDepth, value: limits.maxDepth + 1, reason: `nested more than ${limits.maxDepth} levels deep` };
     }
   }
@@ -162,7 +233,7 @@ export function findLimitViolation(request: unknown, limits: RequestLimits = DEF
     return { parameter: 'min_samples', limit: limits.maxMinSamples, value: minSamples, reason: `is ${minSamples}` };
   }
 
-  const { rows, fields } = fieldsOf(r.data, limits.maxFeatures);
+  const { rows, fields } = scan !== undefined ? { rows: scan.rows, fields: scanned } : fieldsOf(r.data, limits.maxFeatures);
   if (fields.size > limits.maxFeatures) {
     return { parameter: 'data', limit: limits.maxFeatures, value: fields.size, reason: `the customers have more than ${limits.maxFeatures} distinct fields` };
   }
