@@ -235,7 +235,10 @@ function orderedSegmentIds(labels: Int32Array): number[] {
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i]!;
     if (l >= -1 && l < TABLE) present[l + 1] = 1;
-    else (others ??= new Set()).add(l);
+    else {
+      others ??= new Set();
+      others.add(l);
+    }
   }
   const ids: number[] = others ? [...others] : [];
   for (let l = 0; l < TABLE; l++) if (present[l + 1]) ids.push(l);
