@@ -78,7 +78,7 @@ interface Split {
   gain: number;
 }
 
-interface Leaf {
+export interface Leaf {
   conditions: { feature: number; op: '>=' | '<'; threshold: number }[];
   pos: number;
   size: number;
@@ -110,57 +110,32 @@ export function segmentRules(
   const rows = m < n ? sampleIndices(n, m, new Random(options.seed ?? 0)).sort() : Int32Array.from({ length: n }, (_, i) => i);
 
   // Sample values (missing -> the sample median) and each feature's sample order by value.
-  const values = features.map((f) => {
-    const col = columns[f];
-    const v = Float64Array.from(rows, (r) => col[r]);
-    const observed = v.filter((x) => Number.isFinite(x)).sort();
-    const fill = observed.length > 0 ? observed[observed.length >> 1] : 0;
-    for (let i = 0; i < m; i++) if (!Number.isFinite(v[i])) v[i] = fill;
-    return v;
-  });
+  const values = features.map((f) => sampleColumn(columns[f]!, rows));
   for (const ind of indicators) {
-    const codes = categorical[ind.feature].codes;
-    values.push(Float64Array.from(rows, (r) => (codes[r] === ind.code ? 1 : 0)));
+    const codes = categorical[ind.feature]!.codes;
+    const v = new Float64Array(m);
+    for (let i = 0; i < m; i++) v[i] = codes[rows[i]!] === ind.code ? 1 : 0;
+    values.push(v);
   }
-  const orders = values.map((v) => Int32Array.from({ length: m }, (_, i) => i).sort((a, b) => v[a] - v[b]));
-  const sampleLabels = Int32Array.from(rows, (r) => labels[r]);
+  const orders = values.map(orderByValue);
+  const sampleLabels = new Int32Array(m);
+  for (let i = 0; i < m; i++) sampleLabels[i] = labels[rows[i]!]!;
+  const members = memberCounts(labels, segmentIds);
+  const categories = Object.fromEntries(Object.entries(categorical).map(([f, col]) => [f, col.categories]));
 
   for (const id of segmentIds) {
-    const y = Uint8Array.from(sampleLabels, (l) => (l === id ? 1 : 0));
+    const y = new Uint8Array(m);
     let positives = 0;
-    for (let i = 0; i < m; i++) positives += y[i];
+    for (let i = 0; i < m; i++) {
+      y[i] = sampleLabels[i] === id ? 1 : 0;
+      positives += y[i]!;
+    }
     if (positives === 0 || positives === m) {
-      out.set(id, evaluate(columns, categorical, labels, id, [], locale));
+      out.set(id, evaluate(columns, categorical, labels, id, [], locale, members.get(id)!));
       continue;
     }
-    const wPos = m / (2 * positives);
-    const wNeg = m / (2 * (m - positives));
-    const node = new Int32Array(m); // node id of each sample row; 0 = root
-    const leaves: Leaf[] = [];
-
-    const grow = (nodeId: number, depth: number, conditions: Leaf['conditions']) => {
-      let pos = 0;
-      let size = 0;
-      for (let i = 0; i < m; i++) {
-        if (node[i] !== nodeId) continue;
-        size++;
-        pos += y[i];
-      }
-      const split = depth < MAX_DEPTH && pos > 0 && pos < size ? bestSplit(values, orders, y, node, nodeId, wPos, wNeg, pos, size) : undefined;
-      if (split === undefined) {
-        leaves.push({ conditions, pos, size });
-        return;
-      }
-      const left = nodeId * 2 + 1;
-      const right = nodeId * 2 + 2;
-      const v = values[split.feature];
-      for (let i = 0; i < m; i++) if (node[i] === nodeId) node[i] = v[i] < split.threshold ? left : right;
-      grow(left, depth + 1, [...conditions, { feature: split.feature, op: '<', threshold: split.threshold }]);
-      grow(right, depth + 1, [...conditions, { feature: split.feature, op: '>=', threshold: split.threshold }]);
-    };
-    grow(0, 0, []);
-
-    // The leaf that best describes the segment: highest F1 on the sample.
+    const leaves = fitRuleTree(values, orders, y);
+    // The leaf that best describes the segment: highest F1 on the sample (the first such in depth-first order).
     let best: Leaf | undefined;
     let bestF1 = -1;
     for (const leaf of leaves) {
@@ -173,72 +148,286 @@ export function segmentRules(
     }
     out.set(
       id,
-      evaluate(
-        columns,
-        categorical,
-        labels,
-        id,
-        mergeConditions(best?.conditions ?? [], features, indicators, Object.fromEntries(Object.entries(categorical).map(([f, col]) => [f, col.categories]))),
-        locale,
-      ),
+      evaluate(columns, categorical, labels, id, mergeConditions(best?.conditions ?? [], features, indicators, categories), locale, members.get(id)!),
     );
   }
   return out;
 }
 
-/** Best Gini split of node nodeId over every feature, or undefined when none reduces impurity. */
-function bestSplit(
+/** col at the sample rows, a missing value filled with the sample's median of the observed ones. */
+function sampleColumn(col: Float64Array, rows: Int32Array): Float64Array {
+  const m = rows.length;
+  const v = new Float64Array(m);
+  const observed = new Float64Array(m);
+  let count = 0;
+  for (let i = 0; i < m; i++) {
+    const x = col[rows[i]!]!;
+    v[i] = x;
+    if (Number.isFinite(x)) observed[count++] = x;
+  }
+  const sorted = observed.subarray(0, count).sort();
+  const fill = count > 0 ? sorted[count >> 1]! : 0;
+  for (let i = 0; i < m; i++) if (!Number.isFinite(v[i]!)) v[i] = fill;
+  return v;
+}
+
+/**
+ * The rows of v in increasing order of value, equal values by row (what a stable sort by
+ * value gives), from a sorted copy and a binary search per row: a comparator sort of
+ * 5,000 indices per feature cost more than growing the trees. v holds no NaN.
+ */
+export function orderByValue(v: Float64Array): Int32Array {
+  const m = v.length;
+  const sorted = v.slice().sort();
+  const taken = new Int32Array(m);
+  const order = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    const x = v[i]!;
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    order[lo + taken[lo]!++] = i;
+  }
+  return order;
+}
+
+/** Customers per segment id, from one pass over the labels. */
+function memberCounts(labels: Int32Array, segmentIds: number[]): Map<number, number> {
+  const counts = new Map(segmentIds.map((id) => [id, 0]));
+  let lo = 0;
+  let hi = -1;
+  for (const id of segmentIds) {
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
+  }
+  if (hi - lo < 1 << 16) {
+    const table = new Int32Array(hi - lo + 1);
+    for (let i = 0; i < labels.length; i++) {
+      const at = labels[i]! - lo;
+      if (at >= 0 && at < table.length) table[at]!++;
+    }
+    for (const id of segmentIds) counts.set(id, table[id - lo]!);
+  } else {
+    for (let i = 0; i < labels.length; i++) if (counts.has(labels[i]!)) counts.set(labels[i]!, counts.get(labels[i]!)! + 1);
+  }
+  return counts;
+}
+
+/** Node ids of a tree of depth MAX_DEPTH: the children of node j are 2j + 1 (<) and 2j + 2 (>=). */
+const TREE_NODES = 2 ** (MAX_DEPTH + 1) - 1;
+
+/**
+ * CART on the sample: values[f] and orders[f] per feature (no NaN), y the 0/1 class of
+ * each row. Balanced class weights; a node is split while depth < MAX_DEPTH and it holds
+ * both classes, at the feature and boundary of the largest Gini gain (the first feature
+ * on ties). Grown level by level: one pass over each feature's order finds the best
+ * split of every node of the level at once (a pass per node and feature was most of the
+ * rules' time). Returns the leaves in depth-first order, the "<" side first.
+ */
+export function fitRuleTree(values: Float64Array[], orders: Int32Array[], y: Uint8Array): Leaf[] {
+  const m = y.length;
+  let positives = 0;
+  for (let i = 0; i < m; i++) positives += y[i]!;
+  const wPos = m / (2 * positives);
+  const wNeg = m / (2 * (m - positives));
+  const node = new Int32Array(m); // node id of each sample row; 0 = root
+  const pos = new Int32Array(TREE_NODES);
+  const size = new Int32Array(TREE_NODES);
+  const splits: (Split | undefined)[] = new Array(TREE_NODES).fill(undefined);
+  const exists = new Uint8Array(TREE_NODES);
+  exists[0] = 1;
+  for (let depth = 0; depth <= MAX_DEPTH; depth++) {
+    const first = 2 ** depth - 1;
+    const last = 2 ** (depth + 1) - 1;
+    pos.fill(0, first, last);
+    size.fill(0, first, last);
+    for (let i = 0; i < m; i++) {
+      const j = node[i]!;
+      if (j < first) continue; // in a leaf of an earlier level
+      size[j]!++;
+      pos[j]! += y[i]!;
+    }
+    if (depth === MAX_DEPTH) break;
+    const open = new Uint8Array(last - first);
+    let any = false;
+    for (let j = first; j < last; j++) {
+      if (exists[j] && pos[j]! > 0 && pos[j]! < size[j]!) {
+        open[j - first] = 1;
+        any = true;
+      }
+    }
+    if (!any) break;
+    const level = bestSplitsOfLevel(values, orders, y, node, first, open, wPos, wNeg, pos, size);
+    let split = false;
+    for (let k = 0; k < open.length; k++) {
+      const s = level[k];
+      if (s === undefined) continue;
+      splits[first + k] = s;
+      exists[2 * (first + k) + 1] = 1;
+      exists[2 * (first + k) + 2] = 1;
+      split = true;
+    }
+    if (!split) break;
+    for (let i = 0; i < m; i++) {
+      const j = node[i]!;
+      const s = splits[j];
+      if (s !== undefined) node[i] = values[s.feature]![i]! < s.threshold ? 2 * j + 1 : 2 * j + 2;
+    }
+  }
+  const leaves: Leaf[] = [];
+  const walk = (j: number, conditions: Leaf['conditions']) => {
+    const s = splits[j];
+    if (s === undefined) {
+      leaves.push({ conditions, pos: pos[j]!, size: size[j]! });
+      return;
+    }
+    walk(2 * j + 1, [...conditions, { feature: s.feature, op: '<', threshold: s.threshold }]);
+    walk(2 * j + 2, [...conditions, { feature: s.feature, op: '>=', threshold: s.threshold }]);
+  };
+  walk(0, []);
+  return leaves;
+}
+
+/** Weighted Gini impurity of a node with weights p and q of the two classes, times its weight. */
+function gini(p: number, q: number): number {
+  const t = p + q;
+  return t > 0 ? t * (1 - (p / t) ** 2 - (q / t) ** 2) : 0;
+}
+
+/**
+ * Best Gini split of each open node first + k (open[k] = 1) over every feature, or
+ * undefined where none reduces impurity; each node sees its own rows in each feature's
+ * order, as a search of that node alone would.
+ */
+function bestSplitsOfLevel(
   values: Float64Array[],
   orders: Int32Array[],
   y: Uint8Array,
   node: Int32Array,
-  nodeId: number,
+  first: number,
+  open: Uint8Array,
   wPos: number,
   wNeg: number,
-  pos: number,
-  size: number,
-): Split | undefined {
-  const totalPos = pos * wPos;
-  const totalNeg = (size - pos) * wNeg;
-  const gini = (p: number, q: number) => {
-    const t = p + q;
-    return t > 0 ? t * (1 - (p / t) ** 2 - (q / t) ** 2) : 0;
-  };
-  const parent = gini(totalPos, totalNeg);
-  let best: Split | undefined;
+  pos: Int32Array,
+  size: Int32Array,
+): (Split | undefined)[] {
+  const w = open.length;
+  const totalPos = new Float64Array(w);
+  const totalNeg = new Float64Array(w);
+  const parent = new Float64Array(w);
+  for (let k = 0; k < w; k++) {
+    totalPos[k] = pos[first + k]! * wPos;
+    totalNeg[k] = (size[first + k]! - pos[first + k]!) * wNeg;
+    parent[k] = gini(totalPos[k]!, totalNeg[k]!);
+  }
+  const best: (Split | undefined)[] = new Array(w).fill(undefined);
+  const leftPos = new Float64Array(w);
+  const leftNeg = new Float64Array(w);
+  const leftCount = new Int32Array(w);
+  const prev = new Float64Array(w);
+  const lowest = new Float64Array(w);
+  const found = new Uint8Array(w);
+  const foundGain = new Float64Array(w);
+  const foundLo = new Float64Array(w);
+  const foundHi = new Float64Array(w);
   for (let f = 0; f < values.length; f++) {
-    const v = values[f];
-    const order = orders[f];
-    let leftPos = 0;
-    let leftNeg = 0;
-    let leftCount = 0;
-    let prev = Number.NaN;
-    let first = Number.NaN;
-    let featureBest: { gain: number; lo: number; hi: number } | undefined;
-    for (let o = 0; o < order.length; o++) {
-      const i = order[o];
-      if (node[i] !== nodeId) continue;
-      const x = v[i];
-      if (leftCount === 0) first = x;
-      // A boundary between two distinct values, with enough rows on each side.
-      if (leftCount >= MIN_LEAF && size - leftCount >= MIN_LEAF && x > prev) {
-        const gain = parent - gini(leftPos, leftNeg) - gini(totalPos - leftPos, totalNeg - leftNeg);
-        if (gain > 1e-12 && (featureBest === undefined || gain > featureBest.gain)) featureBest = { gain, lo: prev, hi: x };
-      }
-      if (y[i] === 1) leftPos += wPos;
-      else leftNeg += wNeg;
-      leftCount++;
-      prev = x;
+    leftPos.fill(0);
+    leftNeg.fill(0);
+    leftCount.fill(0);
+    prev.fill(Number.NaN);
+    found.fill(0);
+    scanFeature(
+      values[f]!,
+      orders[f]!,
+      y,
+      node,
+      first,
+      open,
+      wPos,
+      wNeg,
+      size,
+      totalPos,
+      totalNeg,
+      parent,
+      leftPos,
+      leftNeg,
+      leftCount,
+      prev,
+      lowest,
+      found,
+      foundGain,
+      foundLo,
+      foundHi,
+    );
+    for (let k = 0; k < w; k++) {
+      if (!found[k]) continue;
+      const current = best[k];
+      if (current !== undefined && foundGain[k]! <= current.gain) continue;
+      // Three significant digits read well ("2,140"); the split moves a little, which the
+      // reported coverage and precision then include. Kept only if both sides stay non-empty.
+      const lo = foundLo[k]!;
+      const hi = foundHi[k]!;
+      const readable = Number(((lo + hi) / 2).toPrecision(THRESHOLD_DIGITS));
+      const threshold = readable > lowest[k]! && readable <= prev[k]! ? readable : niceThreshold(lo, hi);
+      best[k] = { feature: f, threshold, gain: foundGain[k]! };
     }
-    if (featureBest === undefined || (best !== undefined && featureBest.gain <= best.gain)) continue;
-    // Three significant digits read well ("2,140"); the split moves a little, which the
-    // reported coverage and precision then include. Kept only if both sides stay non-empty.
-    const { lo, hi } = featureBest;
-    const readable = Number(((lo + hi) / 2).toPrecision(THRESHOLD_DIGITS));
-    const threshold = readable > first && readable <= prev ? readable : niceThreshold(lo, hi);
-    best = { feature: f, threshold, gain: featureBest.gain };
   }
   return best;
+}
+
+/** One feature's pass of bestSplitsOfLevel: every open node's best boundary on it. */
+function scanFeature(
+  v: Float64Array,
+  order: Int32Array,
+  y: Uint8Array,
+  node: Int32Array,
+  first: number,
+  open: Uint8Array,
+  wPos: number,
+  wNeg: number,
+  size: Int32Array,
+  totalPos: Float64Array,
+  totalNeg: Float64Array,
+  parent: Float64Array,
+  leftPos: Float64Array,
+  leftNeg: Float64Array,
+  leftCount: Int32Array,
+  prev: Float64Array,
+  lowest: Float64Array,
+  found: Uint8Array,
+  foundGain: Float64Array,
+  foundLo: Float64Array,
+  foundHi: Float64Array,
+): void {
+  const w = open.length;
+  for (let o = 0; o < order.length; o++) {
+    const i = order[o]!;
+    const k = node[i]! - first;
+    if (k < 0 || k >= w || open[k] === 0) continue;
+    const x = v[i]!;
+    const count = leftCount[k]!;
+    if (count === 0) lowest[k] = x;
+    // A boundary between two distinct values, with enough rows on each side.
+    if (count >= MIN_LEAF && size[first + k]! - count >= MIN_LEAF && x > prev[k]!) {
+      const lp = leftPos[k]!;
+      const ln = leftNeg[k]!;
+      const gain = parent[k]! - gini(lp, ln) - gini(totalPos[k]! - lp, totalNeg[k]! - ln);
+      if (gain > 1e-12 && (found[k] === 0 || gain > foundGain[k]!)) {
+        found[k] = 1;
+        foundGain[k] = gain;
+        foundLo[k] = prev[k]!;
+        foundHi[k] = x;
+      }
+    }
+    if (y[i] === 1) leftPos[k]! += wPos;
+    else leftNeg[k]! += wNeg;
+    leftCount[k] = count + 1;
+    prev[k] = x;
+  }
 }
 
 /** A value of a categorical feature as a 0/1 column of the tree. */
@@ -350,6 +539,8 @@ function evaluate(
   id: number,
   conditions: RuleCondition[],
   locale: Locale,
+  /** Customers in segment id. */
+  members: number,
 ): SegmentRule {
   // The rows that satisfy every condition, narrowed condition by condition: the first
   // pass looks at every row, later ones only at the rows still in (at a million customers
@@ -369,8 +560,6 @@ function evaluate(
   rows = rows.subarray(0, count);
   let both = 0;
   for (let i = 0; i < count; i++) both += +(labels[rows[i]!] === id);
-  let members = 0;
-  for (let i = 0; i < n; i++) members += +(labels[i] === id);
   const described = count;
   const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 15, useGrouping: true });
   const text = formatList(
