@@ -18,6 +18,7 @@ import { toMatrixView, type Matrix, type MatrixLike } from '../matrix';
 import { integerOption, numberOption, rejectUnknownOptions, withDefaults } from '../options';
 import { Random, sampleIndices } from '../random';
 import { kernels } from '../wasm/index';
+import { silhouetteTileLoop } from '../wasm/threads';
 import { checkClusterCount, clusterCountProblem, compactLabels, SampleMissesClustersError } from './labels';
 
 /** Thrown when a silhouette sample holds too few of the clusters (parameter 'sampleSize'). */
@@ -91,14 +92,19 @@ export function silhouetteOfRows(data: Float64Array, d: number, rows: Int32Array
   const kern = kernels();
   const e = kern.exports;
   const pool = kern.pool;
-  const use = pool !== null && m >= SILHOUETTE_THREADS_MIN ? pool.threads : 1;
+  // From SILHOUETTE_THREADS_MIN rows the pair sums run as tiles, on one thread too: a
+  // single call of the one-call kernel runs on V8's baseline WebAssembly code (tier-up
+  // applies from the next call), which made a first 5,000-row score ~5x slower than a
+  // warm one; after the first tile the rest run optimised. Same sums, same order.
+  const tiled = m >= SILHOUETTE_THREADS_MIN;
+  const use = pool !== null && tiled ? pool.threads : 1;
   const ws = kern.workspace();
   const rXT = ws.f64(d * m);
   const rStart = ws.i32(k + 1);
   const rSums = ws.f64(k * m);
   const rOut = ws.f64(m);
   const nb = Math.ceil(m / SILHOUETTE_TILE);
-  const threaded = use > 1 ? { lanes: ws.f64(4 * m), tot: ws.f64(k * m), flags: ws.i32(nb * nb), counter: ws.i32(1) } : undefined;
+  const threaded = tiled ? { lanes: ws.f64(4 * m), tot: ws.f64(k * m), flags: ws.i32(nb * nb), counter: ws.i32(1) } : undefined;
   ws.commit();
   const XT = ws.viewF64(rXT);
   for (let p = 0; p < m; p++) {
@@ -107,14 +113,16 @@ export function silhouetteOfRows(data: Float64Array, d: number, rows: Int32Array
     for (let f = 0; f < d; f++) XT[f * m + slot] = data[src + f];
   }
   ws.write(rStart, clusterStart);
-  if (pool && threaded) {
+  if (threaded) {
     ws.viewF64(threaded.lanes).fill(0);
     ws.viewF64(threaded.tot).fill(0);
     ws.viewF64(rSums).fill(0);
     ws.viewI32(threaded.flags).fill(0);
     ws.viewI32(threaded.counter).fill(0);
     const { lanes, tot, flags, counter } = threaded;
-    pool.silhouetteTiles(use, [rXT.ptr, m, d, rStart.ptr, k, lanes.ptr, tot.ptr, rSums.ptr, SILHOUETTE_TILE, nb, flags.ptr, counter.ptr]);
+    const params = [rXT.ptr, m, d, rStart.ptr, k, lanes.ptr, tot.ptr, rSums.ptr, SILHOUETTE_TILE, nb, flags.ptr, counter.ptr];
+    if (pool !== null && use > 1) pool.silhouetteTiles(use, params);
+    else silhouetteTileLoop(e, e.memory.buffer, params);
     const sums = ws.viewF64(rSums);
     const totals = ws.viewF64(tot);
     for (let x = 0; x < sums.length; x++) sums[x] += totals[x];

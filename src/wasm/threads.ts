@@ -55,7 +55,7 @@ const SPIN_LOADS = 20_000;
  * whichever thread runs a tile. Injected into the worker source as text, so it uses
  * nothing but its arguments.
  */
-function silhouetteTileLoop(e: { silhouetteTile(...args: number[]): void }, buffer: ArrayBufferLike, p: ArrayLike<number>): void {
+export function silhouetteTileLoop(e: { silhouetteTile(...args: number[]): void }, buffer: ArrayBufferLike, p: ArrayLike<number>): void {
   const [XT, n, d, start, k, lanes, tot, back, block, nb, flags, counter] = Array.from(p);
   const w = new Int32Array(buffer);
   const f = flags >> 2;
