@@ -5,9 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { kmeans } from '../src/cluster/kmeans';
-import { bootstrapStability } from '../src/profile/stability';
+import { bootstrapStability, type RefitOutcome } from '../src/profile/stability';
+import { init, kernels } from '../src/wasm/index';
 import { segmentRules } from '../src/profile/rules';
-import type { Matrix } from '../src/matrix';
+import { type Matrix, rowsOf } from '../src/matrix';
 import { Random } from '../src/random';
 import { sampleCustomers } from '../src/sample';
 import { segment } from '../src/segment';
@@ -192,5 +193,73 @@ describe('stability', () => {
     const again = await segment({ data: rows, n_clusters: 4, seed: 1 });
     expect(again.segments.map((s) => s.stability)).toEqual(r.segments.map((s) => s.stability));
     expect(again.meta.explain).toEqual(r.meta.explain);
+  });
+
+  it('takes refitAll outcomes in resample order: a refused refit counted, a resample not started ends them', () => {
+    const rows = threeBlobs(100, 6);
+    const X = { data: Float64Array.from(rows.flatMap((r) => [r.x, r.y])), rows: rows.length, cols: 2 };
+    const labels = kmeans(X, { k: 4, seed: 1 }).labels;
+    const refitOne = (M: Matrix, b: number) => kmeans(M, { k: 4, seed: 100 + b }).labels;
+    // The serial loop with resample 2 refused, and stopped before resample 5 (as the time guard would).
+    const serial = bootstrapStability(
+      X,
+      labels,
+      (M, b) => {
+        if (b === 2) throw new Error('refused');
+        return refitOne(M, b);
+      },
+      { resamples: 5, seed: 3 },
+    );
+    let seen: Int32Array[] = [];
+    const batched = bootstrapStability(
+      X,
+      labels,
+      () => {
+        throw new Error('refitAll is given: the one-by-one refit must not run');
+      },
+      { resamples: 7, seed: 3 },
+      (draws) => {
+        seen = draws;
+        return draws.map((d, b): RefitOutcome => {
+          if (b === 2) return 'failed';
+          if (b === 5) return 'not_started';
+          return refitOne(rowsOf(X, d), b);
+        });
+      },
+    );
+    expect(seen.length).toBe(7);
+    expect([batched.resamples, batched.failedResamples]).toEqual([4, 1]);
+    expect([serial.resamples, serial.failedResamples]).toEqual([4, 1]);
+    expect(batched.bySegment).toEqual(serial.bySegment);
+  });
+
+  it('refits on init({ threads }) workers give the one-thread scores bit for bit (K-Means, GMM, DBSCAN)', async () => {
+    const data3 = sampleCustomers(3000, 5);
+    const requests = [
+      { data: data3, n_clusters: 4, seed: 2 },
+      { data: data3, n_clusters: 3, algorithm: 'gmm' as const, seed: 2 },
+      { data: data3, algorithm: 'dbscan' as const, seed: 2 },
+    ];
+    await init({ threads: 1 });
+    const serial = await Promise.all(requests.map((q) => segment(q)));
+    try {
+      await init({ threads: 3 });
+      // Count the refit jobs the pool is given, so the test knows the workers took part.
+      const pool = kernels().fitPool!;
+      const run = pool.run.bind(pool);
+      const kinds: string[] = [];
+      pool.run = (job, ...rest) => {
+        kinds.push(job.kind);
+        return run(job, ...rest);
+      };
+      for (const [q, request] of requests.entries()) {
+        const r = await segment(request);
+        expect(r.segments.map((s) => s.stability)).toEqual(serial[q]!.segments.map((s) => s.stability));
+        expect(r.meta.explain).toEqual(serial[q]!.meta.explain);
+      }
+      expect(kinds.filter((k) => k === 'stability.refits').length).toBe(requests.length);
+    } finally {
+      await init({ threads: 1 });
+    }
   });
 });

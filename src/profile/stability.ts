@@ -41,11 +41,21 @@ export interface StabilityResult {
 /** Refits on a resampled matrix; returns one label per row (-1 = noise, never matched). */
 export type Refit = (X: Matrix, resample: number) => Int32Array;
 
+/** One resample of a RefitAll: its labels, a refit the algorithm refused, or one the deadline kept from starting. */
+export type RefitOutcome = Int32Array | 'failed' | 'not_started';
+
+/**
+ * Refits every resample at once (draws[b]: the rows of resample b, as Refit's X would
+ * hold them), on other threads say; none but the first may start after `deadline`
+ * (Date.now()). Outcomes in resample order.
+ */
+export type RefitAll = (draws: Int32Array[], deadline: number) => RefitOutcome[];
+
 /** Defaults of StabilityOptions. */
 export const defaultStabilityOptions = { resamples: 20, sampleSize: 5000, budgetMs: Number.POSITIVE_INFINITY, seed: 0 } as const;
 
 /** Bootstrap stability of every segment of `labels` (>= 0; noise -1 is not scored). */
-export function bootstrapStability(X: Matrix, labels: Int32Array, refit: Refit, options: StabilityOptions = {}): StabilityResult {
+export function bootstrapStability(X: Matrix, labels: Int32Array, refit: Refit, options: StabilityOptions = {}, refitAll?: RefitAll): StabilityResult {
   const o = { ...defaultStabilityOptions, ...options };
   const start = performance.now();
   const n = X.rows;
@@ -69,9 +79,29 @@ export function bootstrapStability(X: Matrix, labels: Int32Array, refit: Refit, 
   const rng = new Random(o.seed ^ 0x5eed);
   let resamples = 0;
   let failed = 0;
-  const drawn = new Int32Array(m);
   const firstCopy = new Int32Array(n).fill(-1);
-  for (let b = 0; b < o.resamples; b++) {
+  if (refitAll !== undefined) {
+    // The same draws in the same order as the loop below, then the scores in resample
+    // order: the same result, whoever refitted what.
+    const draws: Int32Array[] = [];
+    for (let b = 0; b < o.resamples; b++) {
+      const d = new Int32Array(m);
+      for (let i = 0; i < m; i++) d[i] = rng.int(n);
+      draws.push(d);
+    }
+    const outcomes = refitAll(draws, Date.now() + (o.budgetMs - (performance.now() - start)));
+    for (let b = 0; b < outcomes.length; b++) {
+      const outcome = outcomes[b]!;
+      if (outcome === 'not_started') break;
+      if (outcome === 'failed') failed++;
+      else {
+        resamples++;
+        addBestJaccards(draws[b]!, outcome, labels, slotOf, ids.length, firstCopy, sums, counts);
+      }
+    }
+  }
+  const drawn = new Int32Array(m);
+  for (let b = 0; refitAll === undefined && b < o.resamples; b++) {
     if (b > 0 && performance.now() - start >= o.budgetMs) break;
     for (let i = 0; i < m; i++) drawn[i] = rng.int(n);
     // A helper called per resample, not a loop inside this long one-shot function: V8

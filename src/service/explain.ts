@@ -11,7 +11,9 @@
  * meta.explain.stability.resamples says how many were used.
  */
 import { segmentRules, type SegmentRule } from '../profile/rules';
-import { bootstrapStability, type StabilityOptions } from '../profile/stability';
+import { bootstrapStability, type RefitAll, type StabilityOptions } from '../profile/stability';
+import { kernels } from '../wasm/index';
+import { MIN_PARALLEL_REFIT_ROWS, refitsInParallel } from './stabilityJob';
 import type { Locale } from '../i18n/index';
 import { fitAlgorithm, type FitOptions } from './algorithms';
 import type { PipelineResult } from './pipeline';
@@ -73,7 +75,13 @@ export function explainSegments(
     ...result.mixed?.fitOptions,
   };
   const planned = { ...STABILITY_PLAN[algorithm], budgetMs: STABILITY_GUARD_MS, seed: plan.seed, ...stabilityOptions };
-  const stability = bootstrapStability(prep.matrix, labels, (X, b) => fitAlgorithm(algorithm, X, { ...options, seed: plan.seed + 1 + b }).labels, planned);
+  // With init({ threads }) the refits run on its whole-task workers (same scores).
+  const pool = kernels().fitPool;
+  const refitAll: RefitAll | undefined =
+    pool !== null && pool.size > 0 && Math.min(labels.length, planned.sampleSize) >= MIN_PARALLEL_REFIT_ROWS
+      ? (draws, deadline) => refitsInParallel(pool, prep.matrix, algorithm, { ...options, seed: plan.seed }, draws, deadline)
+      : undefined;
+  const stability = bootstrapStability(prep.matrix, labels, (X, b) => fitAlgorithm(algorithm, X, { ...options, seed: plan.seed + 1 + b }).labels, planned, refitAll);
   return {
     rules,
     stability: stability.bySegment,
