@@ -81,7 +81,13 @@ export function explainSegments(
     pool !== null && pool.size > 0 && Math.min(labels.length, planned.sampleSize) >= MIN_PARALLEL_REFIT_ROWS
       ? (draws, deadline) => refitsInParallel(pool, prep.matrix, algorithm, { ...options, seed: plan.seed }, draws, deadline)
       : undefined;
-  const stability = bootstrapStability(prep.matrix, labels, (X, b) => fitAlgorithm(algorithm, X, { ...options, seed: plan.seed + 1 + b }).labels, planned, refitAll);
+  const stability = bootstrapStability(
+    prep.matrix,
+    labels,
+    (X, b) => fitAlgorithm(algorithm, X, { ...options, seed: plan.seed + 1 + b }).labels,
+    planned,
+    refitAll,
+  );
   return {
     rules,
     stability: stability.bySegment,
