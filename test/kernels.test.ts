@@ -1,6 +1,7 @@
 // Each K-Means kernel against the plain-TS reference, in both builds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init, kernels } from '../src/wasm/index';
+import { packPairs } from '../src/cluster/kmeansLloyd';
 import { Random } from '../src/random';
 import { assignNearestRef, squaredDistancesRef } from './reference/kmeans';
 
@@ -298,6 +299,28 @@ for (const variant of ['simd', 'scalar'] as const) {
         expectClose([stats[j]], [mean]);
         if (n > 1) expectClose([stats[d + j]], [v / n], 1e-9);
         for (let i = 0; i < n; i++) expect(Math.abs(ws.viewF64(r.X)[i * d + j] - (X[i * d + j] - mean))).toBeLessThan(1e-9);
+      }
+    });
+
+    it('packPairs, in calls of a block of rows, writes the layout of two rows per SIMD pair', () => {
+      // Past several calls' worth of rows, with an odd count (the last pair's second lane is 0).
+      for (const [n, d] of [
+        [40_001, 3],
+        [16_384, 2],
+        [3, 5],
+      ]) {
+        const rng = new Random(n + d);
+        const X = randomMatrix(rng, n, d);
+        const ws = kernels().workspace();
+        const rX = ws.f64(n * d);
+        const rXp = ws.f64(((n + 1) >> 1) * 2 * d);
+        ws.commit();
+        ws.write(rX, X);
+        ws.viewF64(rXp).fill(Number.NaN);
+        packPairs(kernels(), rX.ptr, n, d, rXp.ptr);
+        const expected = new Float64Array(((n + 1) >> 1) * 2 * d);
+        for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) expected[(i >> 1) * 2 * d + 2 * j + (i & 1)] = X[i * d + j];
+        expect(Array.from(ws.viewF64(rXp))).toEqual(Array.from(expected));
       }
     });
   });

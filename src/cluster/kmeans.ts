@@ -28,7 +28,7 @@ import type { FitPool, TaskClaims } from '../wasm/fitPool';
 import { type Kernels, kernels } from '../wasm/index';
 import type { Clusterer } from './clusterer';
 import { kmeansPlusPlus, kmeansPlusPlusDraws, randomInit } from './kmeansInit';
-import { type FitContext, HAMERLY_PROBE_PASSES, lloyd, lloydBlocks, lloydRegions, type SingleRun } from './kmeansLloyd';
+import { type FitContext, HAMERLY_PROBE_PASSES, lloyd, lloydBlocks, lloydRegions, packPairs, type SingleRun } from './kmeansLloyd';
 import { KMeansModel } from './kmeansModel';
 
 /** The model and its types, re-exported so './cluster/kmeans' stays the one import path. */
@@ -533,7 +533,7 @@ export function prepareFit(kern: Kernels, m: Matrix, weights: Float64Array | und
   const statView = ws.viewF64(stats);
   const center = statView.slice(0, d);
   const tolAbs = (statView.subarray(d).reduce((a, b) => a + b, 0) / d) * o.tol;
-  kern.exports.packPointPairs(r.X.ptr, n, d, r.Xp.ptr);
+  packPairs(kern, r.X.ptr, n, d, r.Xp.ptr);
   if (weights && r.W) ws.write(r.W, weights);
   // The padding slot weighs nothing (regions are not zeroed between calls: write it).
   if (weights && paddedWeights) {

@@ -4,7 +4,7 @@ import { subtractRow, toMatrixView, type Matrix, type MatrixLike } from '../matr
 import { integerOption } from '../options';
 import { kernels } from '../wasm/index';
 import { readModelJSON, type ClusterModel } from './clusterer';
-import { assignLloyd, lloydRegions } from './kmeansLloyd';
+import { assignLloyd, lloydRegions, packPairs } from './kmeansLloyd';
 
 /** KMeansModel.toJSON() output. */
 export interface KMeansJSON {
@@ -89,7 +89,7 @@ export class KMeansModel implements ClusterModel {
     const Xc = ws.viewF64(r.X);
     Xc.set(m.data);
     subtractRow({ data: Xc, rows: m.rows, cols: m.cols }, this.center);
-    kern.exports.packPointPairs(r.X.ptr, m.rows, m.cols, r.Xp.ptr);
+    packPairs(kern, r.X.ptr, m.rows, m.cols, r.Xp.ptr);
     ws.write(r.C, this.centeredCentroids);
     ws.viewI32(r.labels).fill(-1);
     assignLloyd(kern, r, m.rows, m.cols, this.k, 0, false);

@@ -27,7 +27,7 @@ import { Random } from '../random';
 import { kernels } from '../wasm/index';
 import { readModelJSON, type ClusterModel, type Clusterer } from './clusterer';
 import { kmeansInitialCentroids, type KMeansInit } from './kmeans';
-import { assignLloyd, lloydRegions } from './kmeansLloyd';
+import { assignLloyd, lloydRegions, packPairs } from './kmeansLloyd';
 
 /** Options of miniBatchKMeans(); every one but k has a default (defaultMiniBatchKMeansOptions). */
 export interface MiniBatchKMeansOptions {
@@ -110,7 +110,7 @@ function assignRows(
   const r = lloydRegions(ws, n, d, k, false);
   ws.commit();
   ws.write(r.X, rows);
-  kern.exports.packPointPairs(r.X.ptr, n, d, r.Xp.ptr);
+  packPairs(kern, r.X.ptr, n, d, r.Xp.ptr);
   ws.write(r.C, C);
   ws.viewI32(r.labels).fill(-1);
   assignLloyd(kern, r, n, d, k, 0, withSums);
