@@ -11,7 +11,7 @@
  */
 import { toMatrixView, type Matrix, type MatrixLike } from '../matrix';
 import { kernels } from '../wasm/index';
-import { checkClusterCount, compactLabels } from './labels';
+import { checkClusterCount, type CompactLabels, compactLabels } from './labels';
 
 /** Per-cluster centroids, counts and distance sums: all Davies-Bouldin and Calinski-Harabasz need. */
 export interface ClusterStatistics {
@@ -124,15 +124,15 @@ export function calinskiHarabaszFromStatistics(s: ClusterStatistics): number {
   return (between * (n - k)) / (within * (k - 1));
 }
 
-function statisticsOf(m: Matrix, labels: ArrayLike<number>, fn: string): ClusterStatistics {
-  const lab = compactLabels(labels, m.rows);
+function statisticsOf(m: Matrix, labels: ArrayLike<number>, fn: string, compact?: CompactLabels): ClusterStatistics {
+  const lab = compact ?? compactLabels(labels, m.rows);
   checkClusterCount(lab.k, lab.rows.length, fn);
   return clusterStatistics(m.data, m.cols, lab.nNoise === 0 ? null : lab.rows, lab.codes, lab.k);
 }
 
-/** Both indices from one pass of cluster statistics (segment() reports both). */
-export function clusterIndicesOfMatrix(m: Matrix, labels: ArrayLike<number>): { daviesBouldin: number; calinskiHarabasz: number } {
-  const stats = statisticsOf(m, labels, 'daviesBouldinScore');
+/** Both indices from one pass of cluster statistics (segment() reports both); compact as silhouetteOfMatrix's. */
+export function clusterIndicesOfMatrix(m: Matrix, labels: ArrayLike<number>, compact?: CompactLabels): { daviesBouldin: number; calinskiHarabasz: number } {
+  const stats = statisticsOf(m, labels, 'daviesBouldinScore', compact);
   return { daviesBouldin: daviesBouldinFromStatistics(stats), calinskiHarabasz: calinskiHarabaszFromStatistics(stats) };
 }
 

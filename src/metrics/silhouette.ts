@@ -19,7 +19,7 @@ import { integerOption, numberOption, rejectUnknownOptions, withDefaults } from 
 import { Random, sampleIndices } from '../random';
 import { kernels } from '../wasm/index';
 import { silhouetteTileLoop } from '../wasm/threads';
-import { checkClusterCount, clusterCountProblem, compactLabels, SampleMissesClustersError } from './labels';
+import { checkClusterCount, clusterCountProblem, type CompactLabels, compactLabels, SampleMissesClustersError } from './labels';
 
 /** Thrown when a silhouette sample holds too few of the clusters (parameter 'sampleSize'). */
 export { SampleMissesClustersError };
@@ -165,14 +165,18 @@ export function silhouette(X: MatrixLike, labels: ArrayLike<number>, options?: S
   return silhouetteWith(toMatrixView(X), labels, options, 'silhouette');
 }
 
-/** silhouette() on a validated matrix (toMatrix's output), which it reads without copying. */
-export function silhouetteOfMatrix(m: Matrix, labels: ArrayLike<number>, options?: SilhouetteOptions): SilhouetteResult {
-  return silhouetteWith(m, labels, options, 'silhouette');
+/**
+ * silhouette() on a validated matrix (toMatrix's output), which it reads without copying;
+ * `compact` is compactLabels(labels, m.rows) when the caller has it already (segment()
+ * scores one labelling with several metrics: one pass over a million labels, not two).
+ */
+export function silhouetteOfMatrix(m: Matrix, labels: ArrayLike<number>, options?: SilhouetteOptions, compact?: CompactLabels): SilhouetteResult {
+  return silhouetteWith(m, labels, options, 'silhouette', compact);
 }
 
-function silhouetteWith(m: Matrix, labels: ArrayLike<number>, options: SilhouetteOptions | undefined, fn: string): SilhouetteResult {
+function silhouetteWith(m: Matrix, labels: ArrayLike<number>, options: SilhouetteOptions | undefined, fn: string, compact?: CompactLabels): SilhouetteResult {
   const opts = resolveOptions(options, fn);
-  const lab = compactLabels(labels, m.rows);
+  const lab = compact ?? compactLabels(labels, m.rows);
   const n = lab.rows.length;
   checkClusterCount(lab.k, n, fn);
   const wanted = opts.sampleSize ?? (opts.exact || n <= SILHOUETTE_EXACT_LIMIT ? n : SILHOUETTE_EXACT_LIMIT);

@@ -8,6 +8,7 @@ import { DataError } from '../errors';
 import { countDistinctRows, type Matrix } from '../matrix';
 import { clusterIndicesOfMatrix } from '../metrics/clusterScores';
 import { SampleMissesClustersError, SILHOUETTE_EXACT_LIMIT, silhouetteOfMatrix } from '../metrics/silhouette';
+import { compactLabels } from '../metrics/labels';
 import { prepareRecords, type CategoricalColumn, type PreparedData } from '../prep/records';
 import { inferRoles, type FeatureRole } from '../profile/roles';
 import { chooseK, CHOOSE_K_SILHOUETTE_SAMPLE } from '../select/chooseK';
@@ -526,14 +527,15 @@ function scoreLabels(m: Matrix, labels: Int32Array, seed: number): Scores {
   // reported silhouette equals the k-selection curve's value at the chosen k. A sample can
   // miss a tiny cluster entirely; then the score is exact where that stays affordable.
   let sil: ReturnType<typeof silhouetteOfMatrix> | null = null;
+  const compact = compactLabels(labels, m.rows);
   try {
-    sil = silhouetteOfMatrix(m, labels, { seed, ...(labelled > SILHOUETTE_EXACT_LIMIT ? { sampleSize: CHOOSE_K_SILHOUETTE_SAMPLE } : {}) });
+    sil = silhouetteOfMatrix(m, labels, { seed, ...(labelled > SILHOUETTE_EXACT_LIMIT ? { sampleSize: CHOOSE_K_SILHOUETTE_SAMPLE } : {}) }, compact);
   } catch (err) {
     if (!(err instanceof SampleMissesClustersError)) throw err;
-    if (labelled <= SILHOUETTE_FALLBACK_EXACT_MAX) sil = silhouetteOfMatrix(m, labels, { exact: true });
+    if (labelled <= SILHOUETTE_FALLBACK_EXACT_MAX) sil = silhouetteOfMatrix(m, labels, { exact: true }, compact);
   }
   const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
-  const indices = clusterIndicesOfMatrix(m, labels);
+  const indices = clusterIndicesOfMatrix(m, labels, compact);
   return {
     silhouette: sil ? finite(sil.score) : null,
     daviesBouldin: finite(indices.daviesBouldin),
