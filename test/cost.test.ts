@@ -52,6 +52,12 @@ describe('findLimitViolation', () => {
     );
   });
 
+  it('with an operator limit deeper than any walk recursion, a 20,000-deep record is still measured, not overflowed', () => {
+    const deep = [{ customer_id: 1, nested: nested(20_000) }];
+    expect(findLimitViolation({ data: deep }, { ...DEFAULT_REQUEST_LIMITS, maxDepth: 1_000_000 })).toBeUndefined();
+    expect(findLimitViolation({ data: deep }, { ...DEFAULT_REQUEST_LIMITS, maxDepth: 10_000 })).toMatchObject({ parameter: 'data', limit: 10_000 });
+  });
+
   it('refuses each of the expensive requests of the attack report, naming the parameter', () => {
     const many = sampleCustomers(1500, 6).map((c, i) => ({ ...c, city: `city-${i}` }));
     expect(findLimitViolation({ data: many, features: ['total_purchases', 'city'], max_categories: 100000 })).toMatchObject({

@@ -106,9 +106,9 @@ function numberOr(value: unknown, fallback: number): number {
  * place is already counted (a Set.add per key was 7 ms of a 100,000-customer request).
  */
 function scanRecords(data: unknown[], maxDepth: number, cap: number, fields: Set<string>): { rows: number; deep: boolean } {
+  if (maxDepth < 1) return { rows: data.length, deep: true };
   let previous: string[] = [];
   let current: string[] = [];
-  if (maxDepth < 1) return { rows: data.length, deep: true };
   let counting = true;
   for (let i = 0; i < data.length; i++) {
     const record = data[i];
@@ -119,11 +119,13 @@ function scanRecords(data: unknown[], maxDepth: number, cap: number, fields: Set
     }
     if (maxDepth < 2) return { rows: data.length, deep: true };
     const values = record as Record<string, unknown>;
+    // No depth to check (fieldsOf): no walk, which an unbounded depth could not bound.
+    const walk = maxDepth !== Number.POSITIVE_INFINITY;
     let j = 0;
     for (const key in values) {
       if (!Object.hasOwn(values, key)) continue;
       const child = values[key];
-      if (child !== null && typeof child === 'object' && nestedPast(child, maxDepth, 3)) return { rows: data.length, deep: true };
+      if (walk && child !== null && typeof child === 'object' && nestedPast(child, maxDepth, 3)) return { rows: data.length, deep: true };
       if (counting && key !== previous[j]) {
         fields.add(key);
         if (fields.size > cap) {
