@@ -3,18 +3,10 @@
 // searched for that node alone), and the value order against a stable comparator sort.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fitRuleTree, MAX_DEPTH, orderByValue } from '../src/profile/rules';
+// niceThreshold is the documented rounding rule, not the tree under test.
+import { fitRuleTree, MAX_DEPTH, niceThreshold, orderByValue } from '../src/profile/rules';
 
 const MIN_LEAF = 5;
-
-function niceThreshold(lo: number, hi: number): number {
-  const mid = (lo + hi) / 2;
-  for (let digits = 1; digits <= 15; digits++) {
-    const r = Number(mid.toPrecision(digits));
-    if (r > lo && r <= hi) return r;
-  }
-  return hi;
-}
 
 /** CART one node at a time: balanced weights, Gini, MIN_LEAF rows a side, thresholds as rules.ts documents them. */
 function plainTree(values: Float64Array[], y: Uint8Array) {

@@ -63,7 +63,7 @@ export interface SegmentRule {
 }
 
 /** The fewest significant digits of mid that stay in (lo, hi]. */
-function niceThreshold(lo: number, hi: number): number {
+export function niceThreshold(lo: number, hi: number): number {
   const mid = (lo + hi) / 2;
   for (let digits = 1; digits <= 15; digits++) {
     const r = Number(mid.toPrecision(digits));
@@ -325,44 +325,33 @@ function bestSplitsOfLevel(
     parent[k] = gini(totalPos[k]!, totalNeg[k]!);
   }
   const best: (Split | undefined)[] = new Array(w).fill(undefined);
-  const leftPos = new Float64Array(w);
-  const leftNeg = new Float64Array(w);
-  const leftCount = new Int32Array(w);
-  const prev = new Float64Array(w);
-  const lowest = new Float64Array(w);
-  const found = new Uint8Array(w);
-  const foundGain = new Float64Array(w);
-  const foundLo = new Float64Array(w);
-  const foundHi = new Float64Array(w);
+  const level: LevelScan = {
+    first,
+    open,
+    wPos,
+    wNeg,
+    size,
+    totalPos,
+    totalNeg,
+    parent,
+    leftPos: new Float64Array(w),
+    leftNeg: new Float64Array(w),
+    leftCount: new Int32Array(w),
+    prev: new Float64Array(w),
+    lowest: new Float64Array(w),
+    found: new Uint8Array(w),
+    foundGain: new Float64Array(w),
+    foundLo: new Float64Array(w),
+    foundHi: new Float64Array(w),
+  };
+  const { prev, lowest, found, foundGain, foundLo, foundHi } = level;
   for (let f = 0; f < values.length; f++) {
-    leftPos.fill(0);
-    leftNeg.fill(0);
-    leftCount.fill(0);
+    level.leftPos.fill(0);
+    level.leftNeg.fill(0);
+    level.leftCount.fill(0);
     prev.fill(Number.NaN);
     found.fill(0);
-    scanFeature(
-      values[f]!,
-      orders[f]!,
-      y,
-      node,
-      first,
-      open,
-      wPos,
-      wNeg,
-      size,
-      totalPos,
-      totalNeg,
-      parent,
-      leftPos,
-      leftNeg,
-      leftCount,
-      prev,
-      lowest,
-      found,
-      foundGain,
-      foundLo,
-      foundHi,
-    );
+    scanFeature(values[f]!, orders[f]!, y, node, level);
     for (let k = 0; k < w; k++) {
       if (!found[k]) continue;
       const current = best[k];
@@ -379,30 +368,31 @@ function bestSplitsOfLevel(
   return best;
 }
 
+/** A level's nodes (node first + k for k with open[k]) and each one's running scan of a feature. */
+interface LevelScan {
+  first: number;
+  open: Uint8Array;
+  wPos: number;
+  wNeg: number;
+  size: Int32Array;
+  totalPos: Float64Array;
+  totalNeg: Float64Array;
+  parent: Float64Array;
+  leftPos: Float64Array;
+  leftNeg: Float64Array;
+  leftCount: Int32Array;
+  prev: Float64Array;
+  lowest: Float64Array;
+  found: Uint8Array;
+  foundGain: Float64Array;
+  foundLo: Float64Array;
+  foundHi: Float64Array;
+}
+
 /** One feature's pass of bestSplitsOfLevel: every open node's best boundary on it. */
-function scanFeature(
-  v: Float64Array,
-  order: Int32Array,
-  y: Uint8Array,
-  node: Int32Array,
-  first: number,
-  open: Uint8Array,
-  wPos: number,
-  wNeg: number,
-  size: Int32Array,
-  totalPos: Float64Array,
-  totalNeg: Float64Array,
-  parent: Float64Array,
-  leftPos: Float64Array,
-  leftNeg: Float64Array,
-  leftCount: Int32Array,
-  prev: Float64Array,
-  lowest: Float64Array,
-  found: Uint8Array,
-  foundGain: Float64Array,
-  foundLo: Float64Array,
-  foundHi: Float64Array,
-): void {
+function scanFeature(v: Float64Array, order: Int32Array, y: Uint8Array, node: Int32Array, level: LevelScan): void {
+  // Locals, not property loads in the loop.
+  const { first, open, wPos, wNeg, size, totalPos, totalNeg, parent, leftPos, leftNeg, leftCount, prev, lowest, found, foundGain, foundLo, foundHi } = level;
   const w = open.length;
   for (let o = 0; o < order.length; o++) {
     const i = order[o]!;
