@@ -147,6 +147,9 @@ export function hamerlyAssign(
  * nearest kept by vertical compare-and-select, and from them labels, bounds (relative to
  * zero running totals), sums, counts and member counts. Four times faster than scanning
  * point by point, which the later passes only do for the few points their bounds fail.
+ * May be called on consecutive blocks of rows (an even number each but the last; pointers
+ * to the block's rows, start = 1 on the first): the sums go on in row order, so the
+ * result is one call's, and V8 optimises the kernel after the first block.
  */
 export function hamerlyInitPairs(
   Xp: usize, // IN from packPointPairs
@@ -160,17 +163,20 @@ export function hamerlyInitPairs(
   labels: usize, // OUT i32[n]
   upperRel: usize, // OUT f64[n]
   lowerRel: usize, // OUT f64[n]
-  sums: usize, // OUT f64[k*d]
-  counts: usize, // OUT f64[k]
-  members: usize, // OUT i32[k]
+  sums: usize, // INOUT f64[k*d]
+  counts: usize, // INOUT f64[k]
+  members: usize, // INOUT i32[k]
+  start: i32, // 1: zero cumulative, sums, counts, members first (the first block of rows)
 ): void {
   const rowBytes = <usize>d << 3;
   const pairBytes = <usize>d << 4;
   const nPairs = (n + 1) >> 1;
-  memory.fill(sums, 0, (<usize>k * <usize>d) << 3);
-  memory.fill(counts, 0, <usize>k << 3);
-  memory.fill(members, 0, <usize>k << 2);
-  memory.fill(cumulative, 0, (<usize>k + 1) << 3);
+  if (start) {
+    memory.fill(sums, 0, (<usize>k * <usize>d) << 3);
+    memory.fill(counts, 0, <usize>k << 3);
+    memory.fill(members, 0, <usize>k << 2);
+    memory.fill(cumulative, 0, (<usize>k + 1) << 3);
+  }
   for (let p = 0; p < nPairs; p++) {
     const xp = Xp + <usize>p * pairBytes;
     let b0: f64, b1: f64, s0: f64, s1: f64;

@@ -1,7 +1,8 @@
 // Each K-Means kernel against the plain-TS reference, in both builds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init, kernels } from '../src/wasm/index';
-import { packPairs } from '../src/cluster/kmeansLloyd';
+import { hamerlyInit, type LloydRegions, packPairs } from '../src/cluster/kmeansLloyd';
+import { clusterStatistics } from '../src/metrics/clusterScores';
 import { Random } from '../src/random';
 import { assignNearestRef, squaredDistancesRef } from './reference/kmeans';
 
@@ -212,6 +213,7 @@ for (const variant of ['simd', 'scalar'] as const) {
         r.sums.ptr,
         r.counts.ptr,
         r.members.ptr,
+        1,
       );
       const ref = assignNearestRef(X, n, d, C, k, W);
       const D = squaredDistancesRef(X, n, d, C, k);
@@ -322,6 +324,75 @@ for (const variant of ['simd', 'scalar'] as const) {
         for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) expected[(i >> 1) * 2 * d + 2 * j + (i & 1)] = X[i * d + j];
         expect(Array.from(ws.viewF64(rXp))).toEqual(Array.from(expected));
       }
+    });
+
+    it("Hamerly's first pass and the cluster statistics, in blocks of rows, give one call's results bit for bit", () => {
+      // Past several blocks, an odd row count (the last pair's second lane is padding), weights.
+      const n = 40_001;
+      const d = 5;
+      const k = 6;
+      const rng = new Random(99);
+      const X = randomMatrix(rng, n, d);
+      const C = randomMatrix(rng, k, d);
+      const W = Float64Array.from({ length: n }, () => 0.5 + rng.next());
+      const { ws, r } = layout(n, d, k);
+      ws.write(r.X, X);
+      ws.write(r.C, C);
+      ws.write(r.W, W);
+      const e = kernels().exports;
+      packPairs(kernels(), r.X.ptr, n, d, r.Xp.ptr);
+      const state = () => ({
+        labels: Array.from(ws.viewI32(r.labels)),
+        upper: Array.from(ws.viewF64(r.upper)),
+        lower: Array.from(ws.viewF64(r.lower)),
+        sums: Array.from(ws.viewF64(r.sums)),
+        counts: Array.from(ws.viewF64(r.counts)),
+        members: Array.from(ws.viewI32(r.members)),
+        cumulative: Array.from(ws.viewF64(r.cumulative)),
+      });
+      e.hamerlyInitPairs(
+        r.Xp.ptr,
+        r.X.ptr,
+        n,
+        d,
+        r.C.ptr,
+        k,
+        r.W.ptr,
+        r.cumulative.ptr,
+        r.labels.ptr,
+        r.upper.ptr,
+        r.lower.ptr,
+        r.sums.ptr,
+        r.counts.ptr,
+        r.members.ptr,
+        1,
+      );
+      const one = state();
+      for (const view of [ws.viewF64(r.upper), ws.viewF64(r.lower), ws.viewF64(r.sums), ws.viewF64(r.counts), ws.viewF64(r.cumulative)]) view.fill(7);
+      ws.viewI32(r.labels).fill(-3);
+      ws.viewI32(r.members).fill(5);
+      hamerlyInit(kernels(), r as unknown as LloydRegions, n, d, k, r.W.ptr, r);
+      expect(state()).toEqual(one);
+
+      // The statistics: clusterStatistics (in blocks) against one call of each kernel.
+      const codes = Int32Array.from(one.labels);
+      const blocked = clusterStatistics(X, d, null, codes, k);
+      const ws2 = kernels().workspace();
+      const rX = ws2.f64(n * d);
+      const rL = ws2.i32(n);
+      const rMeans = ws2.f64(k * d);
+      const rCounts = ws2.f64(k);
+      const rDist = ws2.f64(k);
+      const rSq = ws2.f64(k);
+      ws2.commit();
+      ws2.write(rX, X);
+      ws2.write(rL, codes);
+      e.clusterMeans(rX.ptr, n, d, rL.ptr, k, rMeans.ptr, rCounts.ptr, 3);
+      e.centroidDistanceSums(rX.ptr, n, d, rL.ptr, k, rMeans.ptr, rDist.ptr, rSq.ptr, 3);
+      expect(Array.from(blocked.means)).toEqual(Array.from(ws2.viewF64(rMeans)));
+      expect(Array.from(blocked.counts)).toEqual(Array.from(ws2.viewF64(rCounts)));
+      expect(Array.from(blocked.distanceSums)).toEqual(Array.from(ws2.viewF64(rDist)));
+      expect(Array.from(blocked.squaredSums)).toEqual(Array.from(ws2.viewF64(rSq)));
     });
   });
 }

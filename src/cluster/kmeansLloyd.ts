@@ -54,6 +54,41 @@ export function packPairs(kern: Kernels, X: number, n: number, d: number, Xp: nu
   }
 }
 
+/**
+ * Hamerly's first pass in calls of PACK_ROWS rows (the kernel goes on with the running
+ * sums in row order: the one call's result), for the reason packPairs gives.
+ */
+export function hamerlyInit(
+  kern: Kernels,
+  r: LloydRegions,
+  n: number,
+  d: number,
+  k: number,
+  weightsPtr: number,
+  ctx: Pick<FitContext, 'cumulative' | 'upper' | 'lower' | 'members'>,
+): void {
+  const e = kern.exports;
+  for (let r0 = 0; r0 === 0 || r0 < n; r0 += PACK_ROWS) {
+    e.hamerlyInitPairs(
+      r.Xp.ptr + (r0 >> 1) * d * 16,
+      r.X.ptr + r0 * d * 8,
+      Math.min(PACK_ROWS, n - r0),
+      d,
+      r.C.ptr,
+      k,
+      weightsPtr === 0 ? 0 : weightsPtr + r0 * 8,
+      ctx.cumulative.ptr,
+      r.labels.ptr + r0 * 4,
+      ctx.upper!.ptr + r0 * 8,
+      ctx.lower!.ptr + r0 * 8,
+      r.sums.ptr,
+      r.counts.ptr,
+      ctx.members.ptr,
+      r0 === 0 ? 1 : 0,
+    );
+  }
+}
+
 /** Reserves the assignment regions (call before ws.commit()); `pairs` adds the Lloyd kernel's pair layout. */
 export function lloydRegions(ws: Workspace, n: number, d: number, k: number, weighted: boolean, pairs = true): LloydRegions {
   const blocks = pairs ? lloydBlocks(n).count : 1;
@@ -239,7 +274,7 @@ export function lloyd(ctx: FitContext, start: Float64Array, probe = false): Sing
     const state = [ctx.cumulative.ptr, r.labels.ptr, ctx.upper!.ptr, ctx.lower!.ptr, r.sums.ptr, r.counts.ptr, ctx.members.ptr] as const;
     if (first) {
       // Every label changes from -1 on the first pass.
-      e.hamerlyInitPairs(r.Xp.ptr, r.X.ptr, n, d, r.C.ptr, k, weightsPtr, ...state);
+      hamerlyInit(kern, r, n, d, k, weightsPtr, ctx);
       return n;
     }
     return e.hamerlyAssign(r.X.ptr, n, d, r.C.ptr, k, weightsPtr, ctx.shift.ptr, ctx.halfSep.ptr, ...state, 0);
