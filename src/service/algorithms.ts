@@ -11,6 +11,7 @@ import type { DbscanJSON, DbscanModel } from '../cluster/dbscan';
 import type { CovarianceType, GmmJSON } from '../cluster/gmm';
 import type { HdbscanJSON, HdbscanModel } from '../cluster/hdbscan';
 import type { KMeansJSON } from '../cluster/kmeans';
+import type { KMeansModel } from '../cluster/kmeansModel';
 import type { KPrototypesJSON } from '../cluster/kprototypes';
 import { fitKPrototypesSeeded } from '../cluster/kprototypesSeeded';
 import { gowerAgglomerative, gowerMaxExactRows, gowerPrototypes, nearestGowerPrototype, type GowerLinkage } from '../cluster/agglomerativeGower';
@@ -37,6 +38,8 @@ export interface FitOptions {
   minSamples: number;
   /** K-Means restarts of the final fit (kmeans()'s nInit; its default when undefined). */
   kmeansRestarts?: number;
+  /** K-Means: the algorithm (kmeans()'s `algorithm`; 'auto' when undefined). */
+  kmeansAlgorithm?: 'lloyd' | 'hamerly';
   /** HDBSCAN's smallest segment; undefined = hdbscanMinClusterSize(customers). */
   minClusterSize?: number;
   /** HDBSCAN: give every outlier the segment of its nearest clustered customer. */
@@ -88,6 +91,8 @@ export interface Fitted {
   /** HDBSCAN: the min_cluster_size used and how many outliers assign_outliers attached. */
   minClusterSize?: number;
   outliersAssigned?: number;
+  /** K-Means: the algorithm 'auto' settled on. */
+  kmeansAlgorithm?: 'lloyd' | 'hamerly';
 }
 
 /** Where and with what an algorithm was run, so its refusal can be told in the request's terms. */
@@ -146,10 +151,12 @@ const PRECHECKS: Partial<Record<SegmentAlgorithm, (X: Matrix, o: FitOptions) => 
 export const RESTARTS_SAMPLE_ABOVE = 50_000;
 export const RESTARTS_SAMPLE_SIZE = 20_000;
 
-function kmeansRestartsOnSample(X: Matrix, k: number, seed: number, nInit: number) {
+function kmeansRestartsOnSample(X: Matrix, k: number, seed: number, nInit: number, algorithm: KMeansModel['algorithm'] | undefined) {
   const sample = sampleRows(X, RESTARTS_SAMPLE_SIZE, seed);
-  const best = fitRegistered('kmeans', sample, { k, seed, nInit }) as unknown as { centroids: number[][] };
-  return fitRegistered('kmeans', X, { k, seed, init: best.centroids, nInit: 1 });
+  const best = fitRegistered('kmeans', sample, { k, seed, nInit, algorithm }) as unknown as KMeansModel;
+  // The refinement keeps the algorithm the sample settled on: a sample of the rows has their
+  // bounds' character, and a second probe would cost passes over every row.
+  return fitRegistered('kmeans', X, { k, seed, init: best.centroids, nInit: 1, algorithm: best.algorithm });
 }
 
 /**
@@ -165,8 +172,12 @@ export function fitAlgorithm(name: SegmentAlgorithm, X: Matrix, options: FitOpti
   const nInit = name === 'kmeans' ? options.kmeansRestarts : undefined;
   const model =
     name === 'kmeans' && nInit !== undefined && nInit > 1 && X.rows > RESTARTS_SAMPLE_ABOVE
-      ? kmeansRestartsOnSample(X, k, seed, nInit)
-      : fitRegistered(name, X, paramsFor(name, { k, seed, linkage, covarianceType, eps, minSamples, nInit }));
+      ? kmeansRestartsOnSample(X, k, seed, nInit, options.kmeansAlgorithm)
+      : fitRegistered(
+          name,
+          X,
+          paramsFor(name, { k, seed, linkage, covarianceType, eps, minSamples, nInit, algorithm: name === 'kmeans' ? options.kmeansAlgorithm : undefined }),
+        );
   if (name === 'hierarchical') {
     // Hierarchical clustering has no predict of its own: new customers go to the nearest segment mean.
     const { means } = groupMeans(X, model.labels, k);
@@ -184,6 +195,7 @@ export function fitAlgorithm(name: SegmentAlgorithm, X: Matrix, options: FitOpti
       return predictor;
     },
     ...(name === 'dbscan' ? { eps: (model as DbscanModel).eps } : {}),
+    ...(name === 'kmeans' ? { kmeansAlgorithm: (model as KMeansModel).algorithm } : {}),
   };
 }
 
