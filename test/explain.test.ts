@@ -56,6 +56,42 @@ describe('rules', () => {
     }
   });
 
+  it('count a missing or infinite value as satisfying no condition, on any number of conditions', () => {
+    // Three features, four segments with their own corners; every 11th value of a column
+    // missing or infinite, and segment sizes uneven, so trees of depth 1 to 3 come out.
+    const n = 6000;
+    const rng = new Random(5);
+    const labels = Int32Array.from({ length: n }, (_, i) => (i % 10 < 5 ? 0 : i % 10 < 8 ? 1 : i % 10 < 9 ? 2 : 3));
+    const columns: Record<string, Float64Array> = {};
+    ['a', 'b', 'c'].forEach((f, j) => {
+      const col = Float64Array.from(labels, (l) => ((l >> j) & 1) * 3 + (l === 3 && j === 2 ? 2 : 0) + rng.next() * 2);
+      for (let i = j; i < n; i += 11) col[i] = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY][(i + j) % 3]!;
+      columns[f] = col;
+    });
+    const rules = segmentRules(columns, ['a', 'b', 'c'], labels, [0, 1, 2, 3], 'en', { sampleSize: 2000 });
+    const lengths = new Set<number>();
+    for (const [id, rule] of rules) {
+      lengths.add(rule.conditions.length);
+      let members = 0;
+      let described = 0;
+      let both = 0;
+      for (let i = 0; i < n; i++) {
+        const ok = rule.conditions.every((cond) => {
+          const v = columns[cond.feature]![i]!;
+          if (!Number.isFinite(v) || !('threshold' in cond)) return false;
+          return cond.op === '>=' ? v >= cond.threshold : v < cond.threshold;
+        });
+        const member = labels[i] === id;
+        if (member) members++;
+        if (ok) described++;
+        if (ok && member) both++;
+      }
+      expect(rule.coverage).toBe(both / members);
+      expect(rule.precision).toBe(described > 0 ? both / described : 0);
+    }
+    expect(lengths.size).toBeGreaterThan(1);
+  });
+
   it('writes thresholds in the locale and at three significant digits', () => {
     const n = 200;
     const x = Float64Array.from({ length: n }, (_, i) => (i < 100 ? 10_000 + i * 23.45 : 13_000 + 10 * i));

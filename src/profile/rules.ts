@@ -522,6 +522,71 @@ function keepRows(
   return kept;
 }
 
+/**
+ * [customers satisfying every condition, those of them in segment id], for a rule of one
+ * to three numeric conditions: one pass over the rows with every condition tested
+ * branch-free and nothing written (a rule at a million customers: ~13 ms narrowing row
+ * lists, ~3 ms so). Each condition is lo <= v < hi: `>= t` is [t, Infinity) and `< t`
+ * is [-MAX_VALUE, t), so NaN and the infinities satisfy neither, as in keepRows. Fewer
+ * than three conditions repeat the first, which leaves the conjunction unchanged.
+ */
+function countNumericRule(columns: Record<string, Float64Array>, labels: Int32Array, id: number, conditions: NumericRuleCondition[]): [number, number] {
+  const at = (k: number) => conditions[k < conditions.length ? k : 0]!;
+  const col = (k: number) => columns[at(k).feature]!;
+  const lo = (k: number) => (at(k).op === '>=' ? at(k).threshold : -Number.MAX_VALUE);
+  const hi = (k: number) => (at(k).op === '>=' ? Number.POSITIVE_INFINITY : at(k).threshold);
+  const a = col(0);
+  const b = col(1);
+  const c = col(2);
+  const lo0 = lo(0);
+  const lo1 = lo(1);
+  const lo2 = lo(2);
+  const hi0 = hi(0);
+  const hi1 = hi(1);
+  const hi2 = hi(2);
+  const n = labels.length;
+  let described = 0;
+  let both = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    const z = c[i]!;
+    const pass = +(x >= lo0) & +(x < hi0) & +(y >= lo1) & +(y < hi1) & +(z >= lo2) & +(z < hi2);
+    described += pass;
+    both += pass & +(labels[i] === id);
+  }
+  return [described, both];
+}
+
+/**
+ * The same counts for any rule: the rows that satisfy every condition, narrowed condition
+ * by condition: the first pass looks at every row, later ones only at the rows still in
+ * (at a million customers and five segments a closure per row and condition cost 80 ms).
+ * Compaction is branch-free (store, then advance by the test): on unsorted values a branch
+ * mispredicts half the time.
+ */
+function countNarrowing(
+  columns: Record<string, Float64Array>,
+  categorical: Record<string, RuleCategoricalColumn>,
+  labels: Int32Array,
+  id: number,
+  conditions: RuleCondition[],
+): [number, number] {
+  const n = labels.length;
+  const rows = new Int32Array(n);
+  let count = 0;
+  if (conditions.length === 0) {
+    for (let i = 0; i < n; i++) rows[i] = i;
+    count = n;
+  }
+  conditions.forEach((c, k) => {
+    count = k === 0 ? keepRows(c, columns, categorical, null, n, rows) : keepRows(c, columns, categorical, rows, count, rows);
+  });
+  let both = 0;
+  for (let i = 0; i < count; i++) both += +(labels[rows[i]!] === id);
+  return [count, both];
+}
+
 function evaluate(
   columns: Record<string, Float64Array>,
   categorical: Record<string, RuleCategoricalColumn>,
@@ -532,25 +597,10 @@ function evaluate(
   /** Customers in segment id. */
   members: number,
 ): SegmentRule {
-  // The rows that satisfy every condition, narrowed condition by condition: the first
-  // pass looks at every row, later ones only at the rows still in (at a million customers
-  // and five segments a closure per row and condition cost 80 ms). Compaction is
-  // branch-free (store, then advance by the test): on unsorted values a branch
-  // mispredicts half the time.
-  const n = labels.length;
-  let rows = new Int32Array(n);
-  let count = 0;
-  if (conditions.length === 0) {
-    for (let i = 0; i < n; i++) rows[i] = i;
-    count = n;
-  }
-  conditions.forEach((c, k) => {
-    count = k === 0 ? keepRows(c, columns, categorical, null, n, rows) : keepRows(c, columns, categorical, rows, count, rows);
-  });
-  rows = rows.subarray(0, count);
-  let both = 0;
-  for (let i = 0; i < count; i++) both += +(labels[rows[i]!] === id);
-  const described = count;
+  const numeric = conditions.length >= 1 && conditions.length <= 3 && conditions.every((c) => c.op === '>=' || c.op === '<');
+  const [described, both] = numeric
+    ? countNumericRule(columns, labels, id, conditions as NumericRuleCondition[])
+    : countNarrowing(columns, categorical, labels, id, conditions);
   const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 15, useGrouping: true });
   const text = formatList(
     locale,
