@@ -317,4 +317,28 @@ describe('firstDuplicate', () => {
       { seed: 5, numRuns: 500 },
     );
   });
+
+  // Longer lists, mostly unique: hashes from a table of random words, so ids share a
+  // hash (id % size), hashes share their top bits but not the rest, and most rows share
+  // neither and are left out of the sort.
+  it('finds the same duplicate among thousands of mostly unique ids', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 200_000 }), { minLength: 1, maxLength: 4000 }),
+        fc.array(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { minLength: 1, maxLength: 3000 }),
+        (idList, table) => {
+          const seen = new Map<number, number>();
+          let expected: [number, number] | null = null;
+          for (let i = 0; i < idList.length && !expected; i++) {
+            const first = seen.get(idList[i]!);
+            if (first !== undefined) expected = [first, i];
+            else seen.set(idList[i]!, i);
+          }
+          const hashes = Uint32Array.from(idList, (id) => table[id % table.length]!);
+          expect(firstDuplicate(idList, hashes, idList.length)).toEqual(expected);
+        },
+      ),
+      { seed: 6, numRuns: 300 },
+    );
+  });
 });
