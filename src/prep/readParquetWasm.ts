@@ -10,7 +10,7 @@
  * never reaches optimised code (511 ms against 286 ms in slices, Intel Xeon). Each slice
  * is one record batch (batchSize): arrow-rs's default of 1,024 rows made 128 batches a
  * slice, each paying its own decode set-up and its own IPC message (a million rows read
- * in 338 -> 280 ms, the CLI's whole Parquet run 2.19 -> 1.85 s). Each slice leaves WASM
+ * in 338 -> 280 ms, the CLI's whole Parquet run 2.19 -> 1.85 s, AMD EPYC). Each slice leaves WASM
  * memory as an Arrow IPC stream, read by flechette like an Arrow file.
  */
 import { arrowCells } from './readArrow';
