@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { init, kmeans, KMeansModel, InvalidParameterError, sampleCustomerMatrix } from '../src/index';
 import { Random } from '../src/random';
 import { PROBE_SAMPLE_MIN_ROWS } from '../src/cluster/kmeans';
+import { cumulativeHits } from '../src/cluster/kmeansInit';
+import fc from 'fast-check';
 import { fixtureMatrix, fixtureNames, loadFixture, relDiff } from './helpers/fixtures';
 import { lloydRef } from './reference/kmeans';
 
@@ -499,5 +501,44 @@ describe('threads within a job (init({ threads }), Node)', () => {
   it('threads outside 1..65 fail naming the parameter', async () => {
     await expect(init({ threads: 0 })).rejects.toThrow(InvalidParameterError);
     await expect(init({ threads: 2.5 })).rejects.toThrow(/threads/);
+  });
+});
+
+describe('k-means++ candidate draws', () => {
+  // numpy.searchsorted(cumsum, target, side='left') clipped to the rows, over stored sums.
+  function searchStored(dist: Float64Array, weights: Float64Array | undefined, n: number, target: number): number {
+    const cum = new Float64Array(n);
+    let acc = 0;
+    for (let i = 0; i < n; i++) cum[i] = acc += (weights ? weights[i]! : 1) * dist[i]!;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cum[mid]! < target) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.min(lo, n - 1);
+  }
+
+  it('finds the rows a binary search over the stored running sums finds', () => {
+    const value = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 10, noNaN: true }), fc.double({ min: 0, max: 1e-300, noNaN: true }));
+    fc.assert(
+      fc.property(
+        fc.array(value, { minLength: 1, maxLength: 200 }),
+        fc.option(fc.array(value, { minLength: 200, maxLength: 200 }), { nil: undefined }),
+        fc.array(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(0), fc.constant(1)), { minLength: 0, maxLength: 6 }),
+        (d, w, fractions) => {
+          const n = d.length;
+          const dist = Float64Array.from(d);
+          const weights = w ? Float64Array.from(w.slice(0, n)) : undefined;
+          let total = 0;
+          for (let i = 0; i < n; i++) total += (weights ? weights[i]! : 1) * dist[i]!;
+          // Targets inside, at the ends of and just past the sums, repeated ones too.
+          const targets = fractions.map((f) => f * total * 1.01);
+          expect(cumulativeHits(dist, weights, n, targets)).toEqual(targets.map((t) => searchStored(dist, weights, n, t)));
+        },
+      ),
+      { seed: 16, numRuns: 500 },
+    );
   });
 });

@@ -14,16 +14,42 @@ function rowOf(ctx: FitContext, i: number): Float64Array {
   return ctx.ws.viewF64(ctx.r.X).subarray(i * ctx.d, (i + 1) * ctx.d);
 }
 
-/** Index of the first cumulative weight >= target (numpy.searchsorted, side='left'). */
-function searchCumulative(cum: Float64Array, target: number): number {
-  let lo = 0;
-  let hi = cum.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cum[mid] < target) lo = mid + 1;
-    else hi = mid;
+/**
+ * For each target, the first row whose running sum of weights[i] * dist[i] (weights 1
+ * when absent) reaches it, or the last row when none does: scikit-learn's
+ * searchsorted(stable_cumsum(...), target) clipped to the rows. One pass, targets met in
+ * ascending order, no sums stored: they are added in the same order as a stored cumsum
+ * (the same bits) and never decrease (every term is >= 0), so the first to reach a
+ * target is the one a binary search over them finds. Writing a million sums and
+ * searching them was ~5 ms a k-means++ step at a million rows.
+ */
+export function cumulativeHits(dist: Float64Array, weights: Float64Array | undefined, n: number, targets: number[]): number[] {
+  const order = targets.map((_, t) => t).sort((a, b) => targets[a]! - targets[b]! || a - b);
+  const hits = targets.map(() => n - 1);
+  let q = 0;
+  let next = order.length > 0 ? targets[order[0]!]! : Number.POSITIVE_INFINITY;
+  let acc = 0;
+  // Two loops, so the common unweighted one reads one array and tests nothing else.
+  if (weights) {
+    for (let i = 0; i < n && q < order.length; i++) {
+      acc += weights[i]! * dist[i]!;
+      while (acc >= next) {
+        hits[order[q]!] = i;
+        q++;
+        next = q < order.length ? targets[order[q]!]! : Number.POSITIVE_INFINITY;
+      }
+    }
+    return hits;
   }
-  return Math.min(lo, cum.length - 1);
+  for (let i = 0; i < n && q < order.length; i++) {
+    acc += dist[i]!;
+    while (acc >= next) {
+      hits[order[q]!] = i;
+      q++;
+      next = q < order.length ? targets[order[q]!]! : Number.POSITIVE_INFINITY;
+    }
+  }
+  return hits;
 }
 
 /** Picks an index with probability proportional to weight (uniform without weights). */
@@ -55,7 +81,6 @@ export function kmeansPlusPlus(ctx: FitContext, rng: Random): Float64Array {
   const e = kern.exports;
   const nEven = n + (n & 1);
   const centers = new Float64Array(k * d);
-  const cum = new Float64Array(n);
   // No centre yet: every point is infinitely far; the padding slot stays 0 so it adds nothing.
   const closestView = ws.viewF64(ctx.closest);
   closestView.fill(Infinity);
@@ -87,14 +112,9 @@ export function kmeansPlusPlus(ctx: FitContext, rng: Random): Float64Array {
   tryCandidates([first]);
   let potential = pots[0];
   for (let c = 1; c < k; c++) {
-    const dist = ws.viewF64(ctx.closest);
-    let acc = 0;
-    for (let i = 0; i < n; i++) {
-      acc += (weights ? weights[i] : 1) * dist[i];
-      cum[i] = acc;
-    }
-    const ids: number[] = [];
-    for (let t = 0; t < nLocalTrials; t++) ids.push(searchCumulative(cum, rng.next() * potential));
+    const targets: number[] = [];
+    for (let t = 0; t < nLocalTrials; t++) targets.push(rng.next() * potential);
+    const ids = cumulativeHits(ws.viewF64(ctx.closest), weights, n, targets);
     const best = tryCandidates(ids);
     potential = pots[best];
     centers.set(rowOf(ctx, ids[best]), c * d);
