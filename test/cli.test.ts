@@ -44,9 +44,17 @@ describe('segmint segment', () => {
   it('prints a table with business labels in the asked language', () => {
     const r = cli(['segment', 'examples/customers.csv', '-k', '4', '--format', 'table', '-l', 'es']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/5,000 customers, 4 segments \(kmeans\)/);
+    // Every word of the table in Spanish, numbers too (CLDR leaves 5000 ungrouped in es).
+    expect(r.stdout).toMatch(/^5000 clientes, 4 segmentos \(kmeans\), variables: /);
     expect(r.stdout).toMatch(/Alto Valor/);
     expect(r.stdout).toMatch(/avg_total_purchases/);
+    expect(r.stdout).toMatch(/^Silueta 0,\d{3} /m);
+    expect(r.stdout).toMatch(/ — \d[\d.]* clientes \(\d+,\d%\)$/m);
+    expect(r.stdout).toMatch(/^ {4}regla: .+ \(cubre el \d+% del segmento, \d+% de precisión\)$/m);
+    expect(r.stdout).toMatch(/^ {4}lo distingue: .+ (más alto|más bajo) \(d -?\d+,\d\d, (pequeño|mediano|grande)\)/m);
+    expect(r.stdout).toMatch(/^ {4}estabilidad: [01],\d\d \((muy estable|estable|dudoso|no estable)\)$/m);
+    expect(r.stdout).toMatch(/^ {4}acción: /m);
+    expect(r.stdout).not.toMatch(/customers|rule:|drivers:|stability:|action:|covers|precise/);
   });
 
   it("the table shows each segment's rule, drivers, stability and action", () => {

@@ -7,11 +7,58 @@ import { t, type Locale, type MessageKey } from '../i18n/index';
 import type { CustomerId, SegmentationResponse } from '../index';
 import type { ReadWarning } from '../prep/read';
 
-function fmt(v: number | null | undefined, digits = 2): string {
+function fmt(v: number | null | undefined, digits = 2, locale: Locale = 'en'): string {
   if (v === null || v === undefined) return '—';
   const abs = Math.abs(v);
   if (abs !== 0 && (abs >= 1e7 || abs < 1e-3)) return v.toExponential(2);
-  return v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: abs < 10 ? digits : 0 });
+  return v.toLocaleString(locale === 'en' ? 'en-US' : locale, { maximumFractionDigits: digits, minimumFractionDigits: abs < 10 ? digits : 0 });
+}
+
+/** Hennig's (2007) reading of a bootstrap Jaccard stability: 0.85, 0.75 and 0.6 are his thresholds. */
+export function stabilityVerdict(value: number): 'high' | 'stable' | 'doubtful' | 'unstable' {
+  return value >= 0.85 ? 'high' : value >= 0.75 ? 'stable' : value >= 0.6 ? 'doubtful' : 'unstable';
+}
+
+type Segment = SegmentationResponse['segments'][number];
+
+/**
+ * Why the segment is what it is, one line each in `locale`: the rule that describes it
+ * (or that none does), what sets it apart (the three strongest drivers), how stable it is
+ * with Hennig's reading, and what to do. The table, the Markdown and the HTML report all
+ * print these.
+ */
+export function explanationLines(s: Segment, locale: Locale = 'en'): string[] {
+  const out: string[] = [];
+  const pct = (v: number) => fmt(v * 100, 0, locale);
+  if (s.rules) {
+    out.push(
+      s.rules.conditions.length === 0 || s.rules.text === ''
+        ? t(locale, 'explain.no_rule')
+        : t(locale, 'explain.rule', { rule: s.rules.text, coverage: pct(s.rules.coverage), precision: pct(s.rules.precision) }),
+    );
+  }
+  const drivers = (s.drivers ?? []).filter((d) => d.effect !== 'negligible').slice(0, 3);
+  if (drivers.length > 0) {
+    const each = drivers.map((d) =>
+      t(locale, 'explain.driver', {
+        feature: d.feature,
+        direction: t(locale, d.direction === 'higher' ? 'explain.higher' : 'explain.lower'),
+        d: fmt(d.d, 2, locale),
+        effect: t(locale, `explain.effect.${d.effect}` as MessageKey),
+      }),
+    );
+    out.push(t(locale, 'explain.drivers', { drivers: each.join('; ') }));
+  }
+  if (typeof s.stability === 'number' && Number.isFinite(s.stability)) {
+    out.push(
+      t(locale, 'explain.stability', {
+        value: fmt(s.stability, 2, locale),
+        verdict: t(locale, `explain.stability.${stabilityVerdict(s.stability)}` as MessageKey),
+      }),
+    );
+  }
+  if (s.action) out.push(t(locale, 'explain.action', { action: s.action }));
+  return out;
 }
 
 /** Good / fair / weak by the usual rules of thumb (silhouette > 0.5, Davies-Bouldin < 1). */
@@ -49,30 +96,38 @@ export function metricReadings(
 export function formatTable(r: SegmentationResponse, locale: Locale = 'en'): string {
   const lines: string[] = [];
   const m = r.metrics;
+  const count = (v: number) => v.toLocaleString(locale === 'en' ? 'en-US' : locale);
   lines.push(
-    `${r.meta.customers.toLocaleString('en-US')} customers, ${r.meta.n_clusters} segments (${r.meta.algorithm}), features: ${r.meta.features.join(', ')}`,
+    t(locale, 'table.summary', {
+      customers: count(r.meta.customers),
+      segments: String(r.meta.n_clusters),
+      algorithm: r.meta.algorithm,
+      features: r.meta.features.join(', '),
+    }),
   );
+  const readings = metricReadings(r, locale);
+  const sampled = m.silhouette?.method === 'sampled' ? ` ${t(locale, 'table.sampled', { n: count(m.silhouette.sample_size) })}` : '';
   lines.push(
-    `silhouette ${fmt(m.silhouette_score, 3)}${m.silhouette?.method === 'sampled' ? ` (sample of ${m.silhouette.sample_size})` : ''}` +
-      `   Davies-Bouldin ${fmt(m.davies_bouldin_score, 3)}   Calinski-Harabasz ${fmt(m.calinski_harabasz_score, 1)}`,
+    `${readings[0]!.name} ${fmt(m.silhouette_score, 3, locale)}${sampled}` +
+      `   ${readings[1]!.name} ${fmt(m.davies_bouldin_score, 3, locale)}   ${readings[2]!.name} ${fmt(m.calinski_harabasz_score, 1, locale)}`,
   );
-  for (const reading of metricReadings(r, locale)) {
+  for (const reading of readings) {
     lines.push(`  ${reading.name}${reading.verdict ? ` (${reading.verdict})` : ''}: ${reading.reading}`);
   }
   if (r.k_selection) {
-    const curve = r.k_selection.curve.map((p) => `${p.k}:${fmt(p.score, 3)}`).join(' ');
-    lines.push(`k chosen by ${r.k_selection.method}: ${r.k_selection.k}   curve ${curve}`);
+    const curve = r.k_selection.curve.map((p) => `${p.k}:${fmt(p.score, 3, locale)}`).join(' ');
+    lines.push(t(locale, 'table.k_chosen', { method: r.k_selection.method, k: String(r.k_selection.k), curve }));
   }
   lines.push('');
   for (const s of r.segments) {
-    lines.push(`[${s.segment_id}] ${s.label} — ${s.size.toLocaleString('en-US')} customers (${fmt(s.share * 100, 1)}%)`);
+    lines.push(`[${s.segment_id}] ${s.label} — ${t(locale, 'table.size', { customers: count(s.size), share: fmt(s.share * 100, 1, locale) })}`);
     lines.push(`    ${s.description}`);
-    for (const line of explanationLines(s)) lines.push(`    ${line}`);
+    for (const line of explanationLines(s, locale)) lines.push(`    ${line}`);
   }
   lines.push('');
   const keys = Object.keys(r.segments[0]?.characteristics ?? {});
   const head = ['', ...r.segments.map((s) => `[${s.segment_id}]`)];
-  const rows = keys.map((key) => [key, ...r.segments.map((s) => fmt(s.characteristics[key]))]);
+  const rows = keys.map((key) => [key, ...r.segments.map((s) => fmt(s.characteristics[key], 2, locale))]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   const render = (row: string[]): string => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   lines.push(render(head));
@@ -87,7 +142,7 @@ export function formatTable(r: SegmentationResponse, locale: Locale = 'en'): str
     lines.push('');
     for (const w of r.meta.warnings) lines.push(`! ${w.message}`);
   }
-  lines.push('', `time ${fmt(r.meta.timings_ms.total, 1)} ms`);
+  lines.push('', t(locale, 'table.time', { ms: fmt(r.meta.timings_ms.total, 1, locale) }));
   return lines.join('\n');
 }
 
@@ -103,17 +158,6 @@ function categoryRows(r: SegmentationResponse): string[][] {
         .join(', '),
     ),
   ]);
-}
-
-/** Why the segment is what it is: the rule that describes it, what sets it apart, how stable it is, what to do. */
-function explanationLines(s: SegmentationResponse['segments'][number]): string[] {
-  const out: string[] = [];
-  if (s.rules) out.push(`rule: ${s.rules.text} (covers ${fmt(s.rules.coverage * 100, 0)}% of it, ${fmt(s.rules.precision * 100, 0)}% precise)`);
-  const drivers = (s.drivers ?? []).filter((d) => d.effect !== 'negligible').slice(0, 3);
-  if (drivers.length > 0) out.push(`drivers: ${drivers.map((d) => `${d.feature} ${d.direction} (d ${fmt(d.d, 2)}, ${d.effect})`).join('; ')}`);
-  if (s.stability !== undefined && s.stability !== null) out.push(`stability: ${fmt(s.stability, 2)}`);
-  if (s.action) out.push(`action: ${s.action}`);
-  return out;
 }
 
 const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -138,7 +182,13 @@ export function formatMarkdown(r: SegmentationResponse, locale: Locale = 'en'): 
   out.push(`| ${['#', t(locale, 'report.segment'), t(locale, 'report.customers'), t(locale, 'report.share'), ...keys].map(mdCell).join(' | ')} |`);
   out.push(`|${[0, 1, 2, 3, ...keys].map((_, i) => (i === 1 ? ' --- ' : ' ---: ')).join('|')}|`);
   for (const s of r.segments) {
-    const cells = [String(s.segment_id), s.label, String(s.size), `${fmt(s.share * 100, 1)}%`, ...keys.map((k) => fmt(s.characteristics[k]))];
+    const cells = [
+      String(s.segment_id),
+      s.label,
+      String(s.size),
+      `${fmt(s.share * 100, 1, locale)}%`,
+      ...keys.map((k) => fmt(s.characteristics[k], 2, locale)),
+    ];
     out.push(`| ${cells.map(mdCell).join(' | ')} |`);
   }
   const categorical = categoryRows(r);
@@ -149,7 +199,10 @@ export function formatMarkdown(r: SegmentationResponse, locale: Locale = 'en'): 
     for (const row of categorical) out.push(`| ${row.map(mdCell).join(' | ')} |`);
   }
   out.push('');
-  for (const s of r.segments) out.push(`- **${mdCell(s.label)}** (${s.segment_id}): ${mdCell(s.description)}`);
+  for (const s of r.segments) {
+    out.push(`- **${mdCell(s.label)}** (${s.segment_id}): ${mdCell(s.description)}`);
+    for (const line of explanationLines(s, locale)) out.push(`  - ${mdCell(line)}`);
+  }
   if (r.meta.warnings.length > 0) {
     out.push('', `## ${t(locale, 'report.warnings')}`, '');
     for (const w of r.meta.warnings) out.push(`- ${mdCell(w.message)}`);

@@ -7,7 +7,7 @@
  */
 import { t, type Locale } from '../i18n/index';
 import type { CustomerId, SegmentationResponse, SegmentResponse } from '../index';
-import { metricReadings } from './output';
+import { explanationLines, metricReadings } from './output';
 import { pca2 } from './pca';
 
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#4b5563', '#ea580c', '#0d9488', '#9333ea'];
@@ -177,7 +177,7 @@ function curveChart(response: SegmentationResponse, locale: Locale): string {
   return `<svg class="chart" role="img" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}"><polyline points="${line}" fill="none" stroke="#2563eb" stroke-width="2"/>${points}${yLabels}<text x="${W / 2}" y="${H - 2}" text-anchor="middle" class="small">k</text></svg>`;
 }
 
-/** Rules, drivers and stability arrive in shapes other engineers are still settling: render any JSON readably. */
+/** Any JSON readably: for a rules, drivers or stability field in a shape this version does not know. */
 function renderValue(v: unknown, locale: Locale, depth = 0): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'number') return num(v, locale, 3);
@@ -186,6 +186,34 @@ function renderValue(v: unknown, locale: Locale, depth = 0): string {
   if (Array.isArray(v)) return `<ul>${v.map((x) => `<li>${renderValue(x, locale, depth + 1)}</li>`).join('')}</ul>`;
   const entries = Object.entries(v as Record<string, unknown>);
   return `<dl>${entries.map(([k, x]) => `<dt>${escapeHtml(k)}</dt><dd>${renderValue(x, locale, depth + 1)}</dd>`).join('')}</dl>`;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Whether a segment's field has the shape segment() gives it, so it reads as a sentence. */
+const KNOWN_SHAPE: Record<'rules' | 'drivers' | 'stability', (v: unknown) => boolean> = {
+  rules: (v) => isObject(v) && typeof v.text === 'string' && Array.isArray(v.conditions) && typeof v.coverage === 'number' && typeof v.precision === 'number',
+  drivers: (v) =>
+    Array.isArray(v) &&
+    v.every(
+      (d) =>
+        isObject(d) &&
+        typeof d.feature === 'string' &&
+        (d.direction === 'higher' || d.direction === 'lower') &&
+        typeof d.d === 'number' &&
+        typeof d.effect === 'string',
+    ),
+  stability: (v) => typeof v === 'number' && Number.isFinite(v),
+};
+
+/** One segment's rules, drivers or stability: the table's sentence in the locale, or the raw value. */
+function explained(s: SegmentResponse, field: 'rules' | 'drivers' | 'stability', locale: Locale): string {
+  const value = (s as unknown as Record<string, unknown>)[field];
+  if (!KNOWN_SHAPE[field](value)) return renderValue(value, locale);
+  const only = { ...s, rules: undefined, drivers: undefined, stability: undefined, action: undefined, [field]: value } as unknown as SegmentResponse;
+  const lines = explanationLines(only, locale);
+  // Drivers that are all negligible give no line: say so rather than leave the card empty.
+  return lines.length > 0 ? lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('') : '—';
 }
 
 function extras(segments: SegmentResponse[], locale: Locale): string {
@@ -198,10 +226,7 @@ function extras(segments: SegmentResponse[], locale: Locale): string {
     const withField = segments.filter((s) => (s as unknown as Record<string, unknown>)[field] !== undefined);
     if (withField.length === 0) continue;
     const items = withField
-      .map(
-        (s) =>
-          `<div class="extra"><h3 style="color:${colour(s.segment_id)}">${escapeHtml(s.label)}</h3>${renderValue((s as unknown as Record<string, unknown>)[field], locale)}</div>`,
-      )
+      .map((s) => `<div class="extra"><h3 style="color:${colour(s.segment_id)}">${escapeHtml(s.label)}</h3>${explained(s, field, locale)}</div>`)
       .join('');
     sections.push(`<section id="${field}"><h2>${escapeHtml(t(locale, key))}</h2><div class="extras">${items}</div></section>`);
   }
@@ -214,7 +239,7 @@ table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #e5e7eb;
 .table-wrap{overflow-x:auto}.chart{max-width:100%;height:auto}.chart text{font-size:12px}.small{font-size:11px;color:#555}
 .profiles,.extras{display:flex;flex-wrap:wrap;gap:12px}.profile{margin:0}.profile figcaption{font-weight:600}
 .key{display:inline-block;margin-right:12px}.key i{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:4px}
-.extra{flex:1 1 300px;border:1px solid #e5e7eb;border-radius:6px;padding:8px}dl{margin:0}dt{font-weight:600}dd{margin:0 0 4px 12px}ul{margin:0;padding-left:18px}
+.extra{flex:1 1 300px;border:1px solid #e5e7eb;border-radius:6px;padding:8px}.extra p{margin:0 0 4px}dl{margin:0}dt{font-weight:600}dd{margin:0 0 4px 12px}ul{margin:0;padding-left:18px}
 .verdict-good{color:#15803d}.verdict-fair{color:#b45309}.verdict-weak{color:#b91c1c}@media print{body{padding:0}}`;
 
 /** The report of a response as one HTML document (a string). */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderReport } from '../../src/cli/report';
+import { escapeHtml, renderReport } from '../../src/cli/report';
 import type { SegmentationResponse } from '../../src/index';
 import { DIST, ROOT, launchChromium, pageErrors, requireBuild } from './harness';
 
@@ -131,5 +131,32 @@ describe('HTML report', () => {
     expect(
       renderReport({ ...response, segments: [{ ...segment, rules: undefined, drivers: undefined, stability: undefined }] } as unknown as SegmentationResponse),
     ).not.toContain('id="rules"');
+  });
+
+  it("reads segment()'s rules, drivers and stability as sentences in the language asked for", async () => {
+    const { segment } = await import('../../src/index');
+    const r = await segment({
+      data: threeGroups()
+        .split('\n')
+        .slice(1)
+        .map((line) => {
+          const [id, spend, visits] = line.split(';');
+          return { customer_id: id!, spend: Number(spend!.replace(/"/g, '').replace(/\./g, '').replace(',', '.')), visits: Number(visits) };
+        }),
+      n_clusters: 3,
+      locale: 'es',
+    });
+    const html = renderReport(r, { locale: 'es' });
+    const section = (id: string) => html.slice(html.indexOf(`<section id="${id}">`), html.indexOf('</section>', html.indexOf(`<section id="${id}">`)));
+    for (const s of r.segments) {
+      expect(section('rules')).toContain(escapeHtml(`regla: ${s.rules!.text} (cubre el`));
+      expect(section('stability')).toMatch(/estabilidad: [01],\d\d \((muy estable|estable|dudoso|no estable)\)/);
+    }
+    expect(section('drivers')).toMatch(/lo distingue: (spend|visits) (más alto|más bajo) \(d -?\d+,\d\d, grande\)/);
+    // No raw field names once the shapes are known.
+    expect(html).not.toMatch(/<dt>(text|conditions|coverage|precision|direction|effect)<\/dt>/);
+    // A segment no threshold describes says so instead of printing an empty rule.
+    const none = { ...r, segments: [{ ...r.segments[0]!, rules: { text: '', conditions: [], coverage: 1, precision: 0.5 } }] };
+    expect(renderReport(none, { locale: 'en' })).toContain('rule: none (no threshold on the features sets it apart from the rest)');
   });
 });
