@@ -399,7 +399,11 @@ function renderProfiles(r: SegmentationResponse): void {
 function explanation(s: SegmentationResponse['segments'][number]): HTMLElement[] {
   const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
   const lines: string[] = [];
-  if (s.rules) lines.push(tr('why_rule', { rule: s.rules.text, coverage: pct(s.rules.coverage), precision: pct(s.rules.precision) }));
+  if (s.rules) {
+    lines.push(
+      s.rules.text === '' ? tr('why_no_rule') : tr('why_rule', { rule: s.rules.text, coverage: pct(s.rules.coverage), precision: pct(s.rules.precision) }),
+    );
+  }
   const drivers = (s.drivers ?? []).filter((d) => d.effect !== 'negligible').slice(0, 3);
   if (drivers.length > 0)
     lines.push(tr('why_drivers', { drivers: drivers.map((d) => `${d.feature} ${d.direction === 'higher' ? '↑' : '↓'} (d ${d.d.toFixed(2)})`).join(', ') }));
