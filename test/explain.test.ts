@@ -291,6 +291,8 @@ describe('stability', () => {
       for (const [q, request] of requests.entries()) {
         const r = await segment(request);
         expect(r.segments.map((s) => s.stability)).toEqual(serial[q]!.segments.map((s) => s.stability));
+        // The rules, found on the calling thread while the workers refit, are the same too.
+        expect(r.segments.map((s) => s.rules)).toEqual(serial[q]!.segments.map((s) => s.rules));
         expect(r.meta.explain).toEqual(serial[q]!.meta.explain);
       }
       expect(kinds.filter((k) => k === 'stability.refits').length).toBe(requests.length);

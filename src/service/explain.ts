@@ -58,11 +58,14 @@ export function explainSegments(
 ): { rules: Map<number, SegmentRule>; stability: Map<number, number | null>; meta: ExplainMeta } {
   const { plan, prep, algorithm, k, fitted } = result;
   const rulesSample = Math.min(labels.length, 5000);
-  const rules = segmentRules(prep.columns, prep.profileFeatures, labels, segmentIds, locale, {
-    seed: plan.seed,
-    sampleSize: rulesSample,
-    ...(result.mixed ? { categorical: result.mixed.categorical } : {}),
-  });
+  let rules: Map<number, SegmentRule> | undefined;
+  const findRules = (): void => {
+    rules = segmentRules(prep.columns, prep.profileFeatures, labels, segmentIds, locale, {
+      seed: plan.seed,
+      sampleSize: rulesSample,
+      ...(result.mixed ? { categorical: result.mixed.categorical } : {}),
+    });
+  };
   // DBSCAN refits with the eps it settled on, so resamples answer "same algorithm, same settings".
   const options: FitOptions = {
     k,
@@ -78,12 +81,14 @@ export function explainSegments(
     ...result.mixed?.fitOptions,
   };
   const planned = { ...STABILITY_PLAN[algorithm], budgetMs: STABILITY_GUARD_MS, seed: plan.seed, ...stabilityOptions };
-  // With init({ threads }) the refits run on its whole-task workers (same scores).
+  // With init({ threads }) the refits run on its whole-task workers (same scores), and
+  // this thread finds the rules while they start: the rules do not depend on the refits.
   const pool = kernels().fitPool;
   const refitAll: RefitAll | undefined =
     pool !== null && pool.size > 0 && Math.min(labels.length, planned.sampleSize) >= MIN_PARALLEL_REFIT_ROWS
-      ? (draws, deadline) => refitsInParallel(pool, prep.matrix, algorithm, { ...options, seed: plan.seed }, draws, deadline)
+      ? (draws, deadline) => refitsInParallel(pool, prep.matrix, algorithm, { ...options, seed: plan.seed }, draws, deadline, findRules)
       : undefined;
+  if (!refitAll) findRules();
   const stability = bootstrapStability(
     prep.matrix,
     labels,
@@ -91,8 +96,9 @@ export function explainSegments(
     planned,
     refitAll,
   );
+  if (!rules) findRules();
   return {
-    rules,
+    rules: rules!,
     stability: stability.bySegment,
     meta: {
       rules: { method: 'cart_gini', max_depth: 3, sample_size: rulesSample },

@@ -78,7 +78,12 @@ export function runStabilityRefitJob(job: StabilityRefitJob, claims: TaskClaims)
   );
 }
 
-/** Every resample of `draws` refitted on the pool and the calling thread; see the top. */
+/**
+ * Every resample of `draws` refitted on the pool and the calling thread; see the top.
+ * `meanwhile` runs on the calling thread once the workers have the job, before it takes
+ * refits itself: other work of the same request (the rules) that then costs no time of
+ * its own. Its error, if any, is thrown after the refits are done.
+ */
 export function refitsInParallel(
   pool: FitPool,
   X: Matrix,
@@ -86,6 +91,7 @@ export function refitsInParallel(
   options: FitOptions,
   draws: Int32Array[],
   deadline: number,
+  meanwhile?: () => void,
 ): RefitOutcome[] {
   const B = draws.length;
   const m = B > 0 ? draws[0]!.length : 0;
@@ -106,14 +112,20 @@ export function refitsInParallel(
   new Float64Array(job.X).set(X.data.subarray(0, X.rows * X.cols));
   const drawView = new Int32Array(job.draws);
   draws.forEach((d, b) => drawView.set(d, b * m));
-  const left = pool.run(job, B, Math.min(pool.size, B - 1), (claims) =>
+  let meanwhileError: { error: unknown } | undefined;
+  const left = pool.run(job, B, Math.min(pool.size, B - 1), (claims) => {
+    try {
+      meanwhile?.();
+    } catch (error) {
+      meanwhileError = { error };
+    }
     runRefits(
       job,
       X,
       () => claims.claim(),
       (b) => claims.finish(b),
-    ),
-  );
+    );
+  });
   // Resamples a worker could not finish (it stopped) are refitted here.
   let i = 0;
   runRefits(
@@ -122,6 +134,7 @@ export function refitsInParallel(
     () => (i < left.length ? left[i++]! : -1),
     () => {},
   );
+  if (meanwhileError) throw meanwhileError.error;
   const state = new Int32Array(job.state);
   const labels = new Int32Array(job.labels);
   return Array.from({ length: B }, (_, b): RefitOutcome => {
