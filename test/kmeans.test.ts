@@ -521,7 +521,13 @@ describe('k-means++ candidate draws', () => {
   }
 
   it('finds the rows a binary search over the stored running sums finds', () => {
-    const value = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 10, noNaN: true }), fc.double({ min: 0, max: 1e-300, noNaN: true }));
+    // Huge terms too: their running sum overflows to Infinity part way (as k-means++'s can).
+    const value = fc.oneof(
+      fc.constant(0),
+      fc.double({ min: 0, max: 10, noNaN: true }),
+      fc.double({ min: 0, max: 1e-300, noNaN: true }),
+      fc.double({ min: 1e306, max: 1.7e308, noNaN: true }),
+    );
     fc.assert(
       fc.property(
         fc.array(value, { minLength: 1, maxLength: 200 }),
@@ -533,7 +539,8 @@ describe('k-means++ candidate draws', () => {
           const weights = w ? Float64Array.from(w.slice(0, n)) : undefined;
           let total = 0;
           for (let i = 0; i < n; i++) total += (weights ? weights[i]! : 1) * dist[i]!;
-          // Targets inside, at the ends of and just past the sums, repeated ones too.
+          // Targets inside, at the ends of and just past the sums, repeated ones too; with
+          // an infinite total, infinite ones and NaN (0 * Infinity).
           const targets = fractions.map((f) => f * total * 1.01);
           expect(cumulativeHits(dist, weights, n, targets)).toEqual(targets.map((t) => searchStored(dist, weights, n, t)));
         },

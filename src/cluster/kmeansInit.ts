@@ -24,8 +24,14 @@ function rowOf(ctx: FitContext, i: number): Float64Array {
  * searching them was ~5 ms a k-means++ step at a million rows.
  */
 export function cumulativeHits(dist: Float64Array, weights: Float64Array | undefined, n: number, targets: number[]): number[] {
-  const order = targets.map((_, t) => t).sort((a, b) => targets[a]! - targets[b]! || a - b);
-  const hits = targets.map(() => n - 1);
+  // A NaN target (0 * an infinite potential) compares false with every sum, so the binary
+  // search ends at row 0; the sums themselves never are NaN (finite terms >= 0), but they
+  // can overflow to Infinity, which reaches an infinite target.
+  const hits = targets.map((target) => (Number.isNaN(target) ? 0 : n - 1));
+  const order = targets
+    .map((_, t) => t)
+    .filter((t) => !Number.isNaN(targets[t]))
+    .sort((a, b) => targets[a]! - targets[b]! || a - b);
   let q = 0;
   let next = order.length > 0 ? targets[order[0]!]! : Number.POSITIVE_INFINITY;
   let acc = 0;
@@ -33,7 +39,7 @@ export function cumulativeHits(dist: Float64Array, weights: Float64Array | undef
   if (weights) {
     for (let i = 0; i < n && q < order.length; i++) {
       acc += weights[i]! * dist[i]!;
-      while (acc >= next) {
+      while (q < order.length && acc >= next) {
         hits[order[q]!] = i;
         q++;
         next = q < order.length ? targets[order[q]!]! : Number.POSITIVE_INFINITY;
@@ -43,7 +49,7 @@ export function cumulativeHits(dist: Float64Array, weights: Float64Array | undef
   }
   for (let i = 0; i < n && q < order.length; i++) {
     acc += dist[i]!;
-    while (acc >= next) {
+    while (q < order.length && acc >= next) {
       hits[order[q]!] = i;
       q++;
       next = q < order.length ? targets[order[q]!]! : Number.POSITIVE_INFINITY;
