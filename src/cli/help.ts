@@ -78,9 +78,9 @@ Output:
       --report FILE        also write a self-contained HTML report (opens offline)
   -l, --locale LANG        labels and messages in en (default), es or pt
       --quiet              no progress or warnings on stderr
-      --threads N          threads for K-Means restarts (results do not depend on it;
-                           each extra thread holds a copy of the data: ~100 MB per
-                           million customers); default 1
+      --threads N          threads for the clustering, the silhouette and the stability
+                           refits (results do not depend on it; each extra thread holds a
+                           copy of the data: ~100 MB per million customers); default 1
   -h, --help               this help
 
 Files bigger than memory:
