@@ -64,6 +64,27 @@ const layout = (n: number, d: number, k: number) => {
   return { ws, r };
 };
 
+/** Hamerly's first pass over every row of a layout() in one call (weights in r.W). */
+function hamerlyInitWhole(r: ReturnType<typeof layout>['r'], n: number, d: number, k: number): void {
+  kernels().exports.hamerlyInitPairs(
+    r.Xp.ptr,
+    r.X.ptr,
+    n,
+    d,
+    r.C.ptr,
+    k,
+    r.W.ptr,
+    r.cumulative.ptr,
+    r.labels.ptr,
+    r.upper.ptr,
+    r.lower.ptr,
+    r.sums.ptr,
+    r.counts.ptr,
+    r.members.ptr,
+    1,
+  );
+}
+
 for (const variant of ['simd', 'scalar'] as const) {
   describe(`kernels (${variant})`, () => {
     beforeAll(async () => {
@@ -198,23 +219,7 @@ for (const variant of ['simd', 'scalar'] as const) {
       ws.write(r.W, W);
       const e = kernels().exports;
       e.packPointPairs(r.X.ptr, n, d, r.Xp.ptr);
-      e.hamerlyInitPairs(
-        r.Xp.ptr,
-        r.X.ptr,
-        n,
-        d,
-        r.C.ptr,
-        k,
-        r.W.ptr,
-        r.cumulative.ptr,
-        r.labels.ptr,
-        r.upper.ptr,
-        r.lower.ptr,
-        r.sums.ptr,
-        r.counts.ptr,
-        r.members.ptr,
-        1,
-      );
+      hamerlyInitWhole(r, n, d, k);
       const ref = assignNearestRef(X, n, d, C, k, W);
       const D = squaredDistancesRef(X, n, d, C, k);
       expect(Array.from(ws.viewI32(r.labels))).toEqual(Array.from(ref.labels));
@@ -350,23 +355,7 @@ for (const variant of ['simd', 'scalar'] as const) {
         members: Array.from(ws.viewI32(r.members)),
         cumulative: Array.from(ws.viewF64(r.cumulative)),
       });
-      e.hamerlyInitPairs(
-        r.Xp.ptr,
-        r.X.ptr,
-        n,
-        d,
-        r.C.ptr,
-        k,
-        r.W.ptr,
-        r.cumulative.ptr,
-        r.labels.ptr,
-        r.upper.ptr,
-        r.lower.ptr,
-        r.sums.ptr,
-        r.counts.ptr,
-        r.members.ptr,
-        1,
-      );
+      hamerlyInitWhole(r, n, d, k);
       const one = state();
       for (const view of [ws.viewF64(r.upper), ws.viewF64(r.lower), ws.viewF64(r.sums), ws.viewF64(r.counts), ws.viewF64(r.cumulative)]) view.fill(7);
       ws.viewI32(r.labels).fill(-3);

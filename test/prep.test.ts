@@ -295,6 +295,17 @@ describe('prepareRecords', () => {
 });
 
 describe('firstDuplicate', () => {
+  /** A pass in row order with a Map: [first row, the row that repeats it], or null. */
+  function firstDuplicateRef(idList: number[]): [number, number] | null {
+    const seen = new Map<number, number>();
+    for (let i = 0; i < idList.length; i++) {
+      const first = seen.get(idList[i]!);
+      if (first !== undefined) return [first, i];
+      seen.set(idList[i]!, i);
+    }
+    return null;
+  }
+
   // Hashes chosen by the test: every id in one run (the Map path past 32 rows) or in a few
   // runs, against a pass in row order with a Map.
   it('finds the duplicate a row-order pass meets first, whatever the hashes collide on', () => {
@@ -303,13 +314,7 @@ describe('firstDuplicate', () => {
         fc.array(fc.integer({ min: 0, max: 80 }), { minLength: 1, maxLength: 120, size: 'max' }),
         fc.integer({ min: 1, max: 4 }),
         (idList, buckets) => {
-          const seen = new Map<number, number>();
-          let expected: [number, number] | null = null;
-          for (let i = 0; i < idList.length && !expected; i++) {
-            const first = seen.get(idList[i]!);
-            if (first !== undefined) expected = [first, i];
-            else seen.set(idList[i]!, i);
-          }
+          const expected = firstDuplicateRef(idList);
           const hashes = Uint32Array.from(idList, (id) => (id % buckets) * 0x9e3779b1);
           expect(firstDuplicate(idList, hashes, idList.length)).toEqual(expected);
         },
@@ -327,13 +332,7 @@ describe('firstDuplicate', () => {
         fc.array(fc.integer({ min: 0, max: 200_000 }), { minLength: 1, maxLength: 4000 }),
         fc.array(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { minLength: 1, maxLength: 3000 }),
         (idList, table) => {
-          const seen = new Map<number, number>();
-          let expected: [number, number] | null = null;
-          for (let i = 0; i < idList.length && !expected; i++) {
-            const first = seen.get(idList[i]!);
-            if (first !== undefined) expected = [first, i];
-            else seen.set(idList[i]!, i);
-          }
+          const expected = firstDuplicateRef(idList);
           const hashes = Uint32Array.from(idList, (id) => table[id % table.length]!);
           expect(firstDuplicate(idList, hashes, idList.length)).toEqual(expected);
         },
