@@ -237,5 +237,16 @@ describe('segmint usage', () => {
     expect(r.stdout).toMatch(/^# Customer segments/);
     expect(r.stdout).toMatch(/above 0\.5 the segments are well separated/);
     expect(r.stdout).toMatch(/\| # \| Segment \| Customers \| Share \|/);
+    expect(r.stdout).toMatch(/^ {2}- rule: .+ \(covers \d+% of it, \d+% precise\)$/m);
+  });
+
+  it('prints Markdown in Portuguese, numbers and explanations included', () => {
+    const r = cli(['segment', 'examples/customers.csv', '-k', '3', '--format', 'markdown', '-l', 'pt']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^# Segmentos de clientes\n\n5\.000 clientes em 3 segmentos/);
+    expect(r.stdout).toMatch(/^- \*\*Silhueta\*\* 0,\d{3} /m);
+    expect(r.stdout).toMatch(/^ {2}- regra: .+ \(cobre \d+% do segmento, \d+% de precisão\)$/m);
+    expect(r.stdout).toMatch(/^ {2}- estabilidade: [01],\d\d \(/m);
+    expect(r.stdout).not.toMatch(/\d,\d{3}\.\d|rule:|covers|stability:/);
   });
 });

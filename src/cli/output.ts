@@ -168,7 +168,7 @@ export function formatMarkdown(r: SegmentationResponse, locale: Locale = 'en'): 
   out.push(`# ${t(locale, 'report.title')}`, '');
   out.push(
     t(locale, 'report.summary', {
-      customers: r.meta.customers.toLocaleString('en-US'),
+      customers: r.meta.customers.toLocaleString(locale === 'en' ? 'en-US' : locale),
       segments: String(r.meta.n_clusters),
       algorithm: r.meta.algorithm,
       features: r.meta.features.join(', '),
@@ -176,7 +176,7 @@ export function formatMarkdown(r: SegmentationResponse, locale: Locale = 'en'): 
     '',
   );
   out.push(`## ${t(locale, 'report.metrics')}`, '');
-  for (const m of metricReadings(r, locale)) out.push(`- **${m.name}** ${fmt(m.value, 3)}${m.verdict ? ` (${m.verdict})` : ''}: ${m.reading}`);
+  for (const m of metricReadings(r, locale)) out.push(`- **${m.name}** ${fmt(m.value, 3, locale)}${m.verdict ? ` (${m.verdict})` : ''}: ${m.reading}`);
   out.push('', `## ${t(locale, 'report.segment')}`, '');
   const keys = Object.keys(r.segments[0]?.characteristics ?? {});
   out.push(`| ${['#', t(locale, 'report.segment'), t(locale, 'report.customers'), t(locale, 'report.share'), ...keys].map(mdCell).join(' | ')} |`);
