@@ -533,7 +533,7 @@ export function prepareFit(kern: Kernels, m: Matrix, weights: Float64Array | und
   const statView = ws.viewF64(stats);
   const center = statView.slice(0, d);
   const tolAbs = (statView.subarray(d).reduce((a, b) => a + b, 0) / d) * o.tol;
-  packPairs(kern, r.X.ptr, n, d, r.Xp.ptr);
+  packPairs(kern, r.X.ptr, n, d, r.Xp.ptr, threads);
   if (weights && r.W) ws.write(r.W, weights);
   // The padding slot weighs nothing (regions are not zeroed between calls: write it).
   if (weights && paddedWeights) {

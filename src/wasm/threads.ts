@@ -32,6 +32,7 @@ const KIND_ESTEP = 2;
 const KIND_CORE = 3;
 const KIND_SILHOUETTE = 4;
 const KIND_SEEDING = 5;
+const KIND_PACK = 6;
 /**
  * Rows per call of the k-th neighbour walk (and of the other row-range kernels here: DBSCAN
  * core counts, the GMM E-step). V8 starts WebAssembly on its baseline
@@ -119,6 +120,19 @@ export function seedingBlockRange(e: { closestSquaredDistances(...args: number[]
   }
 }
 
+/**
+ * Blocks [from, to) of packPointPairs (blocks of blockRows rows, an even count, so every
+ * block starts on a pair; the last may be short); shared as assignBlockRange is. p: X, n,
+ * d, Xp, blockRows. Each block is one call whoever runs it, so Xp is the same bits.
+ */
+export function packBlockRange(e: { packPointPairs(...args: number[]): void }, p: ArrayLike<number>, from: number, to: number): void {
+  const [X, n, d, Xp, blockRows] = Array.from({ length: 5 }, (_, i) => p[i]);
+  for (let b = from; b < to; b++) {
+    const r0 = b * blockRows;
+    e.packPointPairs(X + r0 * d * 8, Math.min(blockRows, n - r0), d, Xp + (r0 >> 1) * d * 16);
+  }
+}
+
 // The worker: instantiates the threads build over the shared memory and labels its block
 // whenever the generation word moves. Plain JavaScript, run with eval (no extra file in
 // dist/ to locate at run time).
@@ -133,6 +147,7 @@ let gen = 0;
 ${silhouetteTileLoop.toString()}
 ${assignBlockRange.toString()}
 ${seedingBlockRange.toString()}
+${packBlockRange.toString()}
 ready();
 for (;;) {
   // Jobs come in bursts (a pass per Lloyd iteration): spin briefly before sleeping, as a
@@ -166,6 +181,9 @@ for (;;) {
     res[index] = 0;
   } else if (p[${KIND}] === ${KIND_SEEDING}) {
     seedingBlockRange(e, p, first, first + rows);
+    res[index] = 0;
+  } else if (p[${KIND}] === ${KIND_PACK}) {
+    packBlockRange(e, p, first, first + rows);
     res[index] = 0;
   } else if (p[${KIND}] === ${KIND_ESTEP}) {
     // Thread t writes its rows' responsibilities; its diff and logProb scratch are its own.
@@ -244,6 +262,8 @@ export interface ThreadPool {
   coreFlags(use: number, headers: number, headerBytes: number, eps2: number, minSamples: number, core: number, n: number): number;
   /** One k-means++ step over `count` blocks, whole blocks per thread, as seedingBlockRange with the same params. */
   seedingBlocks(use: number, params: number[], count: number): void;
+  /** packPointPairs over `count` blocks of rows, whole blocks per thread, as packBlockRange with the same params. */
+  packBlocks(use: number, params: number[], count: number): void;
   /**
    * The silhouette's cluster sums by tiles over `use` threads (silhouetteTileLoop), params:
    * XT, n, d, clusterStart, k, lanes, tot, back, block, nb, flags, counter.
@@ -421,6 +441,12 @@ export async function startThreadPool(threads: number, bytes: Uint8Array, memory
     seedingBlocks(use, params, count) {
       run(KIND_SEEDING, use, count, 1, params, (blocks) => {
         seedingBlockRange(exports, params, 0, blocks);
+        return 0;
+      });
+    },
+    packBlocks(use, params, count) {
+      run(KIND_PACK, use, count, 1, params, (blocks) => {
+        packBlockRange(exports, params, 0, blocks);
         return 0;
       });
     },
