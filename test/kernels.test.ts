@@ -5,6 +5,7 @@ import { hamerlyInit, type LloydRegions, packPairs } from '../src/cluster/kmeans
 import { clusterStatistics } from '../src/metrics/clusterScores';
 import { Random } from '../src/random';
 import { assignNearestRef, squaredDistancesRef } from './reference/kmeans';
+import { expectedPairs, packedPairs } from './helpers/pairs';
 
 function randomMatrix(rng: Random, n: number, d: number, scale = 1): Float64Array {
   const a = new Float64Array(n * d);
@@ -318,16 +319,7 @@ for (const variant of ['simd', 'scalar'] as const) {
       ]) {
         const rng = new Random(n + d);
         const X = randomMatrix(rng, n, d);
-        const ws = kernels().workspace();
-        const rX = ws.f64(n * d);
-        const rXp = ws.f64(((n + 1) >> 1) * 2 * d);
-        ws.commit();
-        ws.write(rX, X);
-        ws.viewF64(rXp).fill(Number.NaN);
-        packPairs(kernels(), rX.ptr, n, d, rXp.ptr);
-        const expected = new Float64Array(((n + 1) >> 1) * 2 * d);
-        for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) expected[(i >> 1) * 2 * d + 2 * j + (i & 1)] = X[i * d + j];
-        expect(Array.from(ws.viewF64(rXp))).toEqual(Array.from(expected));
+        expect(packedPairs(X, n, d)).toEqual(expectedPairs(X, n, d));
       }
     });
 

@@ -4,8 +4,7 @@ import { init, kmeans, KMeansModel, InvalidParameterError, sampleCustomerMatrix 
 import { Random } from '../src/random';
 import { PROBE_SAMPLE_MIN_ROWS } from '../src/cluster/kmeans';
 import { cumulativeHits } from '../src/cluster/kmeansInit';
-import { packPairs } from '../src/cluster/kmeansLloyd';
-import { kernels } from '../src/wasm/index';
+import { expectedPairs, packedPairs } from './helpers/pairs';
 import fc from 'fast-check';
 import { fixtureMatrix, fixtureNames, loadFixture, relDiff } from './helpers/fixtures';
 import { lloydRef } from './reference/kmeans';
@@ -446,18 +445,8 @@ describe('threads within a job (init({ threads }), Node)', () => {
       const [n, d] = [70_001, 3];
       const rng = new Random(8);
       const X = Float64Array.from({ length: n * d }, () => rng.normal());
-      const expected = new Float64Array(((n + 1) >> 1) * 2 * d);
-      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) expected[(i >> 1) * 2 * d + 2 * j + (i & 1)] = X[i * d + j]!;
-      for (const threads of [2, 3]) {
-        const ws = kernels().workspace();
-        const rX = ws.f64(n * d);
-        const rXp = ws.f64(((n + 1) >> 1) * 2 * d);
-        ws.commit();
-        ws.write(rX, X);
-        ws.viewF64(rXp).fill(Number.NaN);
-        packPairs(kernels(), rX.ptr, n, d, rXp.ptr, threads);
-        expect(Array.from(ws.viewF64(rXp))).toEqual(Array.from(expected));
-      }
+      const expected = expectedPairs(X, n, d);
+      for (const threads of [2, 3]) expect(packedPairs(X, n, d, threads)).toEqual(expected);
     } finally {
       await init({ threads: 1 });
     }
