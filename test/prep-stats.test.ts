@@ -16,7 +16,9 @@ function plainStats(col: Float64Array) {
     if (Number.isNaN(v)) continue;
     count++;
     sum += v;
-    min = Math.min(min, v);
+    // By <, as prep keeps it: -0 and +0 compare equal, so the first one seen stays (the
+    // minimum only decides whether a column is non-negative, where they agree).
+    if (v < min) min = v;
     if (v !== 0 && v !== 1) binary = false;
   }
   const mean = count > 0 ? sum / count : NaN;
@@ -45,7 +47,7 @@ describe('prep statistics, four columns per pass', () => {
         const arrays = cols.map((c) => Float64Array.from(c));
         expect(observedStatsOf(arrays)).toEqual(arrays.map(plainStats));
       }),
-      { numRuns: 300 },
+      { seed: 41, numRuns: 300 },
     );
   });
 
@@ -91,7 +93,7 @@ describe('prep statistics, four columns per pass', () => {
           });
         },
       ),
-      { numRuns: 300 },
+      { seed: 42, numRuns: 300 },
     );
   });
 });
