@@ -87,7 +87,7 @@ function numberColumn(batches: AnyBatch[], n: number): Float64Array | undefined 
 /**
  * NaN at out[at + j] for every j < length whose validity bit is 0, read a byte at a
  * time: a byte of eight valid values (most of them, in customer data) costs one test,
- * not eight (at a million rows with nulls, ~8 ms a column went to ~1).
+ * not eight (the six nullable columns of a 1M-row file: 46-61 -> 24-34 ms, copies included).
  */
 function markNulls(out: Float64Array, at: number, validity: Uint8Array, length: number): void {
   const bytes = length >> 3;
