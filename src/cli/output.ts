@@ -7,58 +7,69 @@ import { t, type Locale, type MessageKey } from '../i18n/index';
 import type { CustomerId, SegmentationResponse } from '../index';
 import type { ReadWarning } from '../prep/read';
 
+/** The Intl locale of a catalogue locale: 'en' writes numbers as en-US does (5,000.5). */
+const intl = (locale: Locale): string => (locale === 'en' ? 'en-US' : locale);
+
 function fmt(v: number | null | undefined, digits = 2, locale: Locale = 'en'): string {
   if (v === null || v === undefined) return '—';
   const abs = Math.abs(v);
   if (abs !== 0 && (abs >= 1e7 || abs < 1e-3)) return v.toExponential(2);
-  return v.toLocaleString(locale === 'en' ? 'en-US' : locale, { maximumFractionDigits: digits, minimumFractionDigits: abs < 10 ? digits : 0 });
+  return v.toLocaleString(intl(locale), { maximumFractionDigits: digits, minimumFractionDigits: abs < 10 ? digits : 0 });
 }
 
 /** Hennig's (2007) reading of a bootstrap Jaccard stability: 0.85, 0.75 and 0.6 are his thresholds. */
-export function stabilityVerdict(value: number): 'high' | 'stable' | 'doubtful' | 'unstable' {
+function stabilityVerdict(value: number): 'high' | 'stable' | 'doubtful' | 'unstable' {
   return value >= 0.85 ? 'high' : value >= 0.75 ? 'stable' : value >= 0.6 ? 'doubtful' : 'unstable';
 }
 
 type Segment = SegmentationResponse['segments'][number];
 
 /**
- * Why the segment is what it is, one line each in `locale`: the rule that describes it
- * (or that none does), what sets it apart (the three strongest drivers), how stable it is
- * with Hennig's reading, and what to do. The table, the Markdown and the HTML report all
- * print these.
+ * A segment's explanation, one line per part in `locale` (a part the segment lacks is
+ * null): the rule that describes it (or that none does), what sets it apart (the three
+ * strongest drivers), how stable it is with Hennig's reading, and what to do. The table
+ * and the Markdown print them all; the HTML report one part per section.
  */
-export function explanationLines(s: Segment, locale: Locale = 'en'): string[] {
-  const out: string[] = [];
+export function explanationParts(
+  s: Pick<Segment, 'rules' | 'drivers' | 'stability' | 'action'>,
+  locale: Locale = 'en',
+): Record<'rules' | 'drivers' | 'stability' | 'action', string | null> {
   const pct = (v: number) => fmt(v * 100, 0, locale);
-  if (s.rules) {
-    out.push(
-      s.rules.conditions.length === 0 || s.rules.text === ''
-        ? t(locale, 'explain.no_rule')
-        : t(locale, 'explain.rule', { rule: s.rules.text, coverage: pct(s.rules.coverage), precision: pct(s.rules.precision) }),
-    );
-  }
-  const drivers = (s.drivers ?? []).filter((d) => d.effect !== 'negligible').slice(0, 3);
-  if (drivers.length > 0) {
-    const each = drivers.map((d) =>
-      t(locale, 'explain.driver', {
-        feature: d.feature,
-        direction: t(locale, d.direction === 'higher' ? 'explain.higher' : 'explain.lower'),
-        d: fmt(d.d, 2, locale),
-        effect: t(locale, `explain.effect.${d.effect}` as MessageKey),
-      }),
-    );
-    out.push(t(locale, 'explain.drivers', { drivers: each.join('; ') }));
-  }
-  if (typeof s.stability === 'number' && Number.isFinite(s.stability)) {
-    out.push(
-      t(locale, 'explain.stability', {
-        value: fmt(s.stability, 2, locale),
-        verdict: t(locale, `explain.stability.${stabilityVerdict(s.stability)}` as MessageKey),
-      }),
-    );
-  }
-  if (s.action) out.push(t(locale, 'explain.action', { action: s.action }));
-  return out;
+  const rules = !s.rules
+    ? null
+    : s.rules.conditions.length === 0 || s.rules.text === ''
+      ? t(locale, 'explain.no_rule')
+      : t(locale, 'explain.rule', { rule: s.rules.text, coverage: pct(s.rules.coverage), precision: pct(s.rules.precision) });
+  const strongest = (s.drivers ?? []).filter((d) => d.effect !== 'negligible').slice(0, 3);
+  const drivers =
+    strongest.length === 0
+      ? null
+      : t(locale, 'explain.drivers', {
+          drivers: strongest
+            .map((d) =>
+              t(locale, 'explain.driver', {
+                feature: d.feature,
+                direction: t(locale, d.direction === 'higher' ? 'explain.higher' : 'explain.lower'),
+                d: fmt(d.d, 2, locale),
+                effect: t(locale, `explain.effect.${d.effect}` as MessageKey),
+              }),
+            )
+            .join('; '),
+        });
+  const stability =
+    typeof s.stability === 'number' && Number.isFinite(s.stability)
+      ? t(locale, 'explain.stability', {
+          value: fmt(s.stability, 2, locale),
+          verdict: t(locale, `explain.stability.${stabilityVerdict(s.stability)}` as MessageKey),
+        })
+      : null;
+  const action = s.action ? t(locale, 'explain.action', { action: s.action }) : null;
+  return { rules, drivers, stability, action };
+}
+
+/** The parts of explanationParts the segment has, in order. */
+function explanationLines(s: Segment, locale: Locale): string[] {
+  return Object.values(explanationParts(s, locale)).filter((line): line is string => line !== null);
 }
 
 /** Good / fair / weak by the usual rules of thumb (silhouette > 0.5, Davies-Bouldin < 1). */
@@ -96,7 +107,7 @@ export function metricReadings(
 export function formatTable(r: SegmentationResponse, locale: Locale = 'en'): string {
   const lines: string[] = [];
   const m = r.metrics;
-  const count = (v: number) => v.toLocaleString(locale === 'en' ? 'en-US' : locale);
+  const count = (v: number) => v.toLocaleString(intl(locale));
   lines.push(
     t(locale, 'table.summary', {
       customers: count(r.meta.customers),
@@ -168,7 +179,7 @@ export function formatMarkdown(r: SegmentationResponse, locale: Locale = 'en'): 
   out.push(`# ${t(locale, 'report.title')}`, '');
   out.push(
     t(locale, 'report.summary', {
-      customers: r.meta.customers.toLocaleString(locale === 'en' ? 'en-US' : locale),
+      customers: r.meta.customers.toLocaleString(intl(locale)),
       segments: String(r.meta.n_clusters),
       algorithm: r.meta.algorithm,
       features: r.meta.features.join(', '),

@@ -7,7 +7,7 @@
  */
 import { t, type Locale } from '../i18n/index';
 import type { CustomerId, SegmentationResponse, SegmentResponse } from '../index';
-import { explanationLines, metricReadings } from './output';
+import { explanationParts, metricReadings } from './output';
 import { pca2 } from './pca';
 
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#4b5563', '#ea580c', '#0d9488', '#9333ea'];
@@ -210,10 +210,10 @@ const KNOWN_SHAPE: Record<'rules' | 'drivers' | 'stability', (v: unknown) => boo
 function explained(s: SegmentResponse, field: 'rules' | 'drivers' | 'stability', locale: Locale): string {
   const value = (s as unknown as Record<string, unknown>)[field];
   if (!KNOWN_SHAPE[field](value)) return renderValue(value, locale);
-  const only = { ...s, rules: undefined, drivers: undefined, stability: undefined, action: undefined, [field]: value } as unknown as SegmentResponse;
-  const lines = explanationLines(only, locale);
-  // Drivers that are all negligible give no line: say so rather than leave the card empty.
-  return lines.length > 0 ? lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('') : '—';
+  // Only this field: another one may be in a shape this version does not know.
+  const line = explanationParts({ [field]: value } as Parameters<typeof explanationParts>[0], locale)[field];
+  // Drivers that are all negligible give no line: a dash rather than an empty card.
+  return line === null ? '—' : `<p>${escapeHtml(line)}</p>`;
 }
 
 function extras(segments: SegmentResponse[], locale: Locale): string {
