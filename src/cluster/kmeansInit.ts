@@ -35,20 +35,8 @@ export function cumulativeHits(dist: Float64Array, weights: Float64Array | undef
   let q = 0;
   let next = order.length > 0 ? targets[order[0]!]! : Number.POSITIVE_INFINITY;
   let acc = 0;
-  // Two loops, so the common unweighted one reads one array and tests nothing else.
-  if (weights) {
-    for (let i = 0; i < n && q < order.length; i++) {
-      acc += weights[i]! * dist[i]!;
-      while (q < order.length && acc >= next) {
-        hits[order[q]!] = i;
-        q++;
-        next = q < order.length ? targets[order[q]!]! : Number.POSITIVE_INFINITY;
-      }
-    }
-    return hits;
-  }
   for (let i = 0; i < n && q < order.length; i++) {
-    acc += dist[i]!;
+    acc += weights ? weights[i]! * dist[i]! : dist[i]!;
     while (q < order.length && acc >= next) {
       hits[order[q]!] = i;
       q++;
