@@ -119,7 +119,7 @@ export function assignLloyd(kern: Kernels, r: LloydRegions, n: number, d: number
   const e = kern.exports;
   e.halfSquaredNorms(r.C.ptr, k, d, r.halfNorm.ptr);
   const blocks = lloydBlocks(n);
-  if (!accumulate || blocks.count === 1) {
+  if (blocks.count === 1) {
     return e.assignNearest(
       r.Xp.ptr,
       r.X.ptr,
@@ -135,10 +135,12 @@ export function assignLloyd(kern: Kernels, r: LloydRegions, n: number, d: number
     );
   }
   const { count, rows } = blocks;
-  const params = [r.Xp.ptr, r.X.ptr, d, r.C.ptr, r.halfNorm.ptr, k, r.labels.ptr, weightsPtr, r.blockSums.ptr, r.blockCounts.ptr, rows, n];
-  // In calls of one block either way: V8 runs a long WebAssembly call on its baseline code to the end.
+  // Block sums of 0: labels only (assignBlockRange passes no sums to the kernel).
+  const params = [r.Xp.ptr, r.X.ptr, d, r.C.ptr, r.halfNorm.ptr, k, r.labels.ptr, weightsPtr, accumulate ? r.blockSums.ptr : 0, r.blockCounts.ptr, rows, n];
+  // In calls of one block either way: V8 runs a long WebAssembly call on its baseline code
+  // to the end. The labels-only pass splits over threads as the full one does.
   const changed = threads > 1 && kern.pool ? kern.pool.assignBlocks(threads, params, count) : assignBlockRange(e, params, 0, count);
-  addBlocks(kern, r, count, k * d, k);
+  if (accumulate) addBlocks(kern, r, count, k * d, k);
   return changed;
 }
 
@@ -275,8 +277,10 @@ export function lloyd(ctx: FitContext, start: Float64Array, probe = false): Sing
   let iter = 0;
   let probedDistances = 0;
   const probing = probe && hamerly && ctx.probeMaxWork > 0;
-  const pass = (first: boolean): number => {
-    if (!hamerly) return assignLloyd(kern, r, n, d, k, weightsPtr, true, ctx.threads);
+  // The last pass (labels for the final centroids) needs no sums, as in scikit-learn's
+  // lloyd_iter(update_centers=False); Hamerly keeps its sums incrementally either way.
+  const pass = (first: boolean, last = false): number => {
+    if (!hamerly) return assignLloyd(kern, r, n, d, k, weightsPtr, !last, ctx.threads);
     // The running totals, labels, bounds and sums both Hamerly kernels read and update.
     const state = [ctx.cumulative.ptr, r.labels.ptr, ctx.upper!.ptr, ctx.lower!.ptr, r.sums.ptr, r.counts.ptr, ctx.members.ptr] as const;
     if (first) {
@@ -327,7 +331,7 @@ export function lloyd(ctx: FitContext, start: Float64Array, probe = false): Sing
   }
   const iterations = Math.min(iter + 1, ctx.maxIter);
   // Labels must belong to the final centroids: one more assignment unless nothing moved.
-  if (!strict) pass(false);
+  if (!strict) pass(false, true);
   const inertia = e.assignedSquaredDistances(r.X.ptr, n, d, r.C.ptr, r.labels.ptr, weightsPtr, 0);
   return {
     labels: ws.viewI32(r.labels).slice(),

@@ -101,8 +101,8 @@ export function assignBlockRange(e: { assignNearest(...args: number[]): number }
       k,
       w,
       labels + r0 * 4,
-      blockSums + b * k * d * 8,
-      blockCounts + b * k * 8,
+      blockSums === 0 ? 0 : blockSums + b * k * d * 8,
+      blockSums === 0 ? 0 : blockCounts + b * k * 8,
     );
   }
   return changed;
