@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { init, kmeans, KMeansModel, InvalidParameterError, sampleCustomerMatrix } from '../src/index';
 import { Random } from '../src/random';
-import { PROBE_SAMPLE_MIN_ROWS } from '../src/cluster/kmeans';
+import { MIN_THREADED_ROWS, PROBE_SAMPLE_MIN_ROWS } from '../src/cluster/kmeans';
+import { kernels } from '../src/wasm/index';
 import { cumulativeHits } from '../src/cluster/kmeansInit';
 import { expectedPairs, packedPairs } from './helpers/pairs';
 import fc from 'fast-check';
@@ -508,6 +509,38 @@ describe('threads within a job (init({ threads }), Node)', () => {
           expect(m.algorithm).toBe(serial[c].algorithm);
         });
       }
+    } finally {
+      await init({ threads: 1 });
+    }
+  });
+
+  it('restarts the calling thread runs once the workers are done split their rows, bit for bit the serial result', async () => {
+    const X = sampleCustomerMatrix(MIN_THREADED_ROWS + 2001, 9);
+    const o = { k: 5, seed: 16, nInit: 4, algorithm: 'lloyd' as const };
+    await init({ threads: 1 });
+    const serial = kmeans(X, o);
+    try {
+      await init({ threads: 2 });
+      const kern = kernels();
+      // No helper takes a restart, so the calling thread is alone from the first one on:
+      // every pass of every restart should go to the row pool.
+      const fitPool = kern.fitPool!;
+      const run = fitPool.run.bind(fitPool);
+      fitPool.run = (job, tasks, _helpers, mine) => run(job, tasks, 0, mine);
+      const rows = kern.pool!;
+      const assign = rows.assignBlocks.bind(rows);
+      const uses: number[] = [];
+      rows.assignBlocks = (use, params, count) => {
+        uses.push(use);
+        return assign(use, params, count);
+      };
+      const m = kmeans(X, { ...o, threads: 2 });
+      expect(Array.from(m.labels)).toEqual(Array.from(serial.labels));
+      expect(m.centroids).toEqual(serial.centroids);
+      expect(m.inertia).toBe(serial.inertia);
+      expect(m.iterations).toBe(serial.iterations);
+      expect(uses.length).toBeGreaterThanOrEqual(o.nInit * 2);
+      expect(uses.every((u) => u === 2)).toBe(true);
     } finally {
       await init({ threads: 1 });
     }

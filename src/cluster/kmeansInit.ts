@@ -84,13 +84,14 @@ export function kmeansPlusPlus(ctx: FitContext, rng: Random): Float64Array {
   const pairsPerBlock = rows / 2;
   const nPairs = (n + 1) >> 1;
   const pots = new Float64Array(nLocalTrials);
-  const pool = ctx.threads > 1 && count > 1 && n >= MIN_THREADED_SEEDING_ROWS ? kern.pool : null;
+  const threads = ctx.passThreads?.() ?? ctx.threads;
+  const pool = threads > 1 && count > 1 && n >= MIN_THREADED_SEEDING_ROWS ? kern.pool : null;
   const tryCandidates = (ids: number[]): number => {
     const cand = ws.viewF64(ctx.candidates);
     ids.forEach((id, t) => cand.set(rowOf(ctx, id), t * d));
     const m = ids.length;
     const params = [ctx.r.Xp.ptr, n, d, ctx.candidates.ptr, m, ctx.closest.ptr, ctx.pairWeightsPtr, ctx.trials.ptr, ctx.potentials.ptr, pairsPerBlock, nPairs];
-    if (pool) pool.seedingBlocks(ctx.threads, params, count);
+    if (pool) pool.seedingBlocks(threads, params, count);
     else seedingBlockRange(e, params, 0, count);
     // Each candidate's potential: its blocks' from zero in block order, whoever computed them.
     const blockPots = ws.viewF64(ctx.potentials);

@@ -186,6 +186,8 @@ export interface FitContext {
   hamerly: boolean;
   /** Threads Lloyd's assignment splits rows over (1: this thread only). */
   threads: number;
+  /** When set, asked before each pass and k-means++ run instead of `threads` (restarts on whole-task workers). */
+  passThreads?: () => number;
   /**
    * 'auto' only: judge Hamerly's bounds on this run's first HAMERLY_PROBE_PASSES bounded
    * passes and give up on the run (lloyd() returns null) when they computed more than
@@ -280,7 +282,7 @@ export function lloyd(ctx: FitContext, start: Float64Array, probe = false): Sing
   // The last pass (labels for the final centroids) needs no sums, as in scikit-learn's
   // lloyd_iter(update_centers=False); Hamerly keeps its sums incrementally either way.
   const pass = (first: boolean, last = false): number => {
-    if (!hamerly) return assignLloyd(kern, r, n, d, k, weightsPtr, !last, ctx.threads);
+    if (!hamerly) return assignLloyd(kern, r, n, d, k, weightsPtr, !last, ctx.passThreads?.() ?? ctx.threads);
     // The running totals, labels, bounds and sums both Hamerly kernels read and update.
     const state = [ctx.cumulative.ptr, r.labels.ptr, ctx.upper!.ptr, ctx.lower!.ptr, r.sums.ptr, r.counts.ptr, ctx.members.ptr] as const;
     if (first) {

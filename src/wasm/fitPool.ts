@@ -58,6 +58,12 @@ export function taskClaims(job: Pick<PoolJob, 'tasks' | 'control' | 'status'>): 
   };
 }
 
+/** The calling thread's claims: also whether every worker has stopped taking tasks. */
+export interface CallerClaims extends TaskClaims {
+  /** True once no worker runs a task of this job (so the caller's own task runs alone). */
+  alone(): boolean;
+}
+
 /** Marks a worker done with a job (the worker entry calls it whatever happened). */
 export function workerDone(job: Pick<PoolJob, 'control'>): void {
   const ctrl = new Int32Array(job.control);
@@ -81,7 +87,7 @@ export interface FitPool {
    * (`mine` takes tasks with the claims it is given), blocking until all are done; then
    * returns the tasks no worker finished (the caller runs them).
    */
-  run(job: Omit<PoolJob, 'control' | 'status' | 'tasks' | 'slot'>, tasks: number, helpers: number, mine: (claims: TaskClaims) => void): number[];
+  run(job: Omit<PoolJob, 'control' | 'status' | 'tasks' | 'slot'>, tasks: number, helpers: number, mine: (claims: CallerClaims) => void): number[];
   close(): void;
 }
 
@@ -115,8 +121,8 @@ export async function startFitPool(size: number, file: URL, variant: string): Pr
       const full = { ...job, tasks, control, status };
       const use = Math.min(helpers, workers.length);
       for (let w = 0; w < use; w++) workers[w].postMessage({ ...full, slot: w + 1 });
-      mine(taskClaims(full));
       const ctrl = new Int32Array(control);
+      mine({ ...taskClaims(full), alone: () => Atomics.load(ctrl, DONE) >= use });
       for (;;) {
         const done = Atomics.load(ctrl, DONE);
         if (done >= use) break;
