@@ -291,6 +291,60 @@ for (const variant of ['simd', 'scalar'] as const) {
       expectClose([ws.viewF64(r.pots)[0]], [plain.slice(2 * from).reduce((a, b) => a + b, 0)]);
     });
 
+    // The SIMD build scores up to four candidates per pass; each must be what a pass of
+    // its own gives, to the bit: the same operations in the same order as below.
+    it.each([1, 2, 3, 4, 5, 7, 9])('closestSquaredDistances with %i candidates is the per-candidate sum to the bit', (m) => {
+      const [n, d] = [203, 5];
+      const rng = new Random(40 + m);
+      const X = randomMatrix(rng, n, d, 3);
+      const nEven = n + (n & 1);
+      const ws = kernels().workspace();
+      const rX = ws.f64(n * d);
+      const rXp = ws.f64(nEven * d);
+      const rCand = ws.f64(m * d);
+      const rClosest = ws.f64(nEven);
+      const rW = ws.f64(nEven);
+      const rTrials = ws.f64(m * nEven);
+      const rPots = ws.f64(m);
+      ws.commit();
+      const cand = randomMatrix(rng, m, d, 3);
+      const closest = Float64Array.from({ length: nEven }, (_, i) => (i === n ? 0 : i % 5 === 0 ? Infinity : 40 * rng.next()));
+      const w = Float64Array.from({ length: nEven }, (_, i) => (i === n ? 0 : 0.25 + rng.next()));
+      ws.write(rX, X);
+      ws.write(rCand, cand);
+      ws.write(rClosest, closest);
+      ws.write(rW, w);
+      const e = kernels().exports;
+      e.packPointPairs(rX.ptr, n, d, rXp.ptr);
+      const xp = ws.viewF64(rXp).slice();
+      const [from, to] = [3, nEven / 2 - 2];
+      for (const weighted of [false, true]) {
+        ws.viewF64(rTrials).fill(-1);
+        e.closestSquaredDistances(rXp.ptr, n, d, rCand.ptr, m, rClosest.ptr, weighted ? rW.ptr : 0, rTrials.ptr, rPots.ptr, from, to);
+        const trials = ws.viewF64(rTrials);
+        for (let t = 0; t < m; t++) {
+          const lanePot = [0, 0];
+          for (let p = from; p < to; p++) {
+            for (let lane = 0; lane < 2; lane++) {
+              let acc = 0;
+              for (let j = 0; j < d; j++) {
+                const diff = xp[p * 2 * d + 2 * j + lane] - cand[t * d + j];
+                acc = acc + diff * diff;
+              }
+              const i = 2 * p + lane;
+              const v = closest[i] < acc ? closest[i] : acc;
+              expect(trials[t * nEven + i]).toBe(v);
+              lanePot[lane] = lanePot[lane] + (weighted ? w[i] * v : v);
+            }
+          }
+          expect(ws.viewF64(rPots)[t]).toBe(lanePot[0] + lanePot[1]);
+          // Rows outside [from, to) are not written.
+          expect(trials[t * nEven + 2 * from - 1]).toBe(-1);
+          expect(trials[t * nEven + 2 * to]).toBe(-1);
+        }
+      }
+    });
+
     it.each(shapes)('centerColumns gives column means, variances and centred X (n=$n d=$d)', ({ n, d, k }) => {
       const rng = new Random(11 * n + d + k);
       const X = randomMatrix(rng, n, d, 100).map((v) => v + 1000);
