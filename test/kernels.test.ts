@@ -332,6 +332,7 @@ for (const variant of ['simd', 'scalar'] as const) {
                 acc = acc + diff * diff;
               }
               const i = 2 * p + lane;
+              // biome-ignore lint/complexity/useMathMinMax: pmin's own rule, not Math.min's (-0, NaN)
               const v = closest[i] < acc ? closest[i] : acc;
               expect(trials[t * nEven + i]).toBe(v);
               lanePot[lane] = lanePot[lane] + (weighted ? w[i] * v : v);
