@@ -8,7 +8,7 @@ export { sqdistRows, squaredDistances } from './distance';
 export { packPointPairs, assignedSquaredDistances, centerColumns } from './kmeans_common';
 export { halfSquaredNorms, assignNearest } from './kmeans_lloyd';
 export { hamerlyAssign, hamerlyInitPairs, hamerlyLastPassDistances } from './kmeans_hamerly';
-export { closestSquaredDistances } from './kmeans_init';
+export { closestSquaredDistances, cumulativeHits } from './kmeans_init';
 export { silhouetteClusterSums, silhouetteFromSums, silhouetteTile } from './silhouette';
 export { clusterMeans, centroidDistanceSums } from './davies_bouldin';
 export { condensedDistances, matrixNNChain, wardNNChain, singlePrim } from './linkage';

@@ -141,3 +141,32 @@ function seedingBlock(
   if (W > 2) store<f64>(pp, f64x2.extract_lane(pot2, 0) + f64x2.extract_lane(pot2, 1), 16);
   if (W > 3) store<f64>(pp, f64x2.extract_lane(pot3, 0) + f64x2.extract_lane(pot3, 1), 24);
 }
+
+/**
+ * For m targets in ascending order, the first row i whose running sum of
+ * weights[i] * dist[i] (dist[i] when weights == 0) reaches each: scikit-learn's
+ * searchsorted(stable_cumsum(...), target), found in one pass without storing the sums.
+ * Targets no sum reaches get n - 1. The sums are added in row order, as a stored cumsum.
+ */
+export function cumulativeHits(
+  dist: usize, // IN f64[n]
+  weights: usize, // IN f64[n] or 0
+  n: i32,
+  targets: usize, // IN f64[m], ascending, no NaN
+  m: i32,
+  hits: usize, // OUT i32[m]
+): void {
+  let q = 0;
+  let next: f64 = m > 0 ? load<f64>(targets) : Infinity;
+  let acc: f64 = 0;
+  for (let i = 0; i < n && q < m; i++) {
+    const v = load<f64>(dist + (<usize>i << 3));
+    acc += weights == 0 ? v : load<f64>(weights + (<usize>i << 3)) * v;
+    while (q < m && acc >= next) {
+      store<i32>(hits + (<usize>q << 2), i);
+      q++;
+      next = q < m ? load<f64>(targets + (<usize>q << 3)) : Infinity;
+    }
+  }
+  for (; q < m; q++) store<i32>(hits + (<usize>q << 2), n - 1);
+}

@@ -533,6 +533,7 @@ export function prepareFit(kern: Kernels, m: Matrix, weights: Float64Array | und
   const paddedWeights = weights && n !== nEven ? ws.f64(nEven) : null;
   // One potential per candidate per block of rows (lloydBlocks), added up in block order.
   const potentials = ws.f64(nLocalTrials * lloydBlocks(n).count);
+  const hitScratch = ws.f64(2 * nLocalTrials);
   const upper = hamerly ? ws.f64(n) : null;
   const lower = hamerly ? ws.f64(n) : null;
   const members = ws.i32(k);
@@ -571,6 +572,7 @@ export function prepareFit(kern: Kernels, m: Matrix, weights: Float64Array | und
     candidates,
     trials,
     potentials,
+    hitScratch,
     nLocalTrials,
     upper,
     lower,

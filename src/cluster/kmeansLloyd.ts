@@ -173,6 +173,8 @@ export interface FitContext {
   candidates: Region;
   trials: Region;
   potentials: Region;
+  /** k-means++'s sorted targets and their rows (cumulativeHitsAt), 2 * nLocalTrials f64. */
+  hitScratch: Region;
   nLocalTrials: number;
   members: Region;
   upper: Region | null;
