@@ -215,7 +215,25 @@ function probeOnSample(m: Matrix, opts: Resolved, weights: Float64Array | undefi
   return work;
 }
 
-function fitOrInit(m: Matrix, options: KMeansOptions, initOnly: boolean, probeOnly = false): KMeansModel | Float64Array | number | undefined {
+/**
+ * A fit laid out and ready for its inits (options resolved, X checked, the algorithm
+ * chosen, X centred and packed in a workspace): what every way of running the restarts
+ * shares. `best` and `run` follow the restarts done so far.
+ */
+interface FitPlan {
+  opts: Resolved;
+  weights: Float64Array | undefined;
+  kern: Kernels;
+  ctx: FitContext;
+  center: Float64Array;
+  hamerly: boolean;
+  available: number;
+  nextStart: () => Float64Array;
+  best: SingleRun | undefined;
+  run: number;
+}
+
+function planFit(m: Matrix, options: KMeansOptions, initOnly: boolean, probeOnly: boolean): FitPlan {
   const { rows: n, cols: d } = m;
   const opts = resolveOptions(options, n, d);
   const weights = toWeights(options.sampleWeight, n);
@@ -271,69 +289,95 @@ function fitOrInit(m: Matrix, options: KMeansOptions, initOnly: boolean, probeOn
     }
     return opts.init === 'random' ? randomInit(ctx, rng) : kmeansPlusPlus(ctx, rng);
   };
+  return { opts, weights, kern, ctx, center, hamerly, available, nextStart, best: undefined, run: 0 };
+}
+
+/** 'auto' without a sample probe: the first init decides for every init, so nInit runs all use one algorithm. */
+function runProbingInit(plan: FitPlan): void {
+  const { ctx } = plan;
+  if (ctx.probeMaxWork <= 0) return;
+  const start = plan.nextStart();
+  let result = lloyd(ctx, start, true);
+  ctx.probeMaxWork = 0;
+  if (result === null) {
+    plan.hamerly = ctx.hamerly = false;
+    result = lloyd(ctx, start);
+  }
+  plan.best = result;
+  plan.run = 1;
+}
+
+/** The rest of the plan's restarts, one after another on this thread. */
+function runSerialRestarts(plan: FitPlan): void {
+  for (; plan.run < plan.opts.nInit; plan.run++) {
+    const result = lloyd(plan.ctx, plan.nextStart());
+    if (!plan.best || result.inertia < plan.best.inertia) plan.best = result;
+  }
+}
+
+/**
+ * The remaining restarts as whole tasks another instance can run on its own copy of X:
+ * each from the start the serial loop would draw for it. k-means++ takes a fixed number
+ * of draws per init, so whoever runs a task draws its start from the stream skipped
+ * ahead (the inits are a fifth of a 100k fit's work); other starts are drawn here.
+ */
+function remainingTasks(plan: FitPlan): { kpp: KMeansRestartJob['kpp']; starts: Float64Array[]; tasks: number } {
+  const { opts, ctx } = plan;
+  const kpp = opts.init === 'k-means++' ? { seed: opts.seed, firstRun: plan.run, draws: kmeansPlusPlusDraws(opts.k, ctx.nLocalTrials) } : null;
+  const starts: Float64Array[] = [];
+  if (!kpp) for (let r = plan.run; r < opts.nInit; r++) starts.push(plan.nextStart());
+  return { kpp, starts, tasks: opts.nInit - plan.run };
+}
+
+function modelOf(plan: FitPlan): KMeansModel {
+  const best = plan.best!;
+  return new KMeansModel({
+    center: plan.center,
+    centeredCentroids: best.centroids,
+    k: plan.opts.k,
+    labels: best.labels,
+    inertia: best.inertia,
+    iterations: best.iterations,
+    converged: best.converged,
+    algorithm: plan.hamerly ? 'hamerly' : 'lloyd',
+    nInit: plan.opts.nInit,
+    warnings: plan.opts.warnings,
+  });
+}
+
+function fitOrInit(m: Matrix, options: KMeansOptions, initOnly: boolean, probeOnly = false): KMeansModel | Float64Array | number | undefined {
+  const plan = planFit(m, options, initOnly, probeOnly);
+  const { opts, ctx, center, kern } = plan;
+  const { k } = opts;
+  const { rows: n, cols: d } = m;
   if (initOnly) {
-    const start = nextStart();
+    const start = plan.nextStart();
     for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) start[c * d + j] += center[j];
     return start;
   }
   if (probeOnly) {
-    lloyd(ctx, nextStart(), true);
+    lloyd(ctx, plan.nextStart(), true);
     return ctx.probedWork;
   }
-
-  let best: SingleRun | undefined;
-  let run = 0;
-  if (ctx.probeMaxWork > 0) {
-    // 'auto' without a sample probe: the first init decides for every init, so nInit runs
-    // all use one algorithm.
-    const start = nextStart();
-    let result = lloyd(ctx, start, true);
-    ctx.probeMaxWork = 0;
-    if (result === null) {
-      hamerly = ctx.hamerly = false;
-      result = lloyd(ctx, start);
-    }
-    best = result;
-    run = 1;
-  }
-  const remaining = opts.nInit - run;
+  runProbingInit(plan);
+  const remaining = opts.nInit - plan.run;
   // Restarts pay from fewer rows than a row split does (MIN_THREADED_ROWS).
-  const restartThreads = opts.threads ?? available;
+  const restartThreads = opts.threads ?? plan.available;
   if (kern.fitPool && restartThreads > 1 && remaining > 1 && n >= MIN_PARALLEL_RESTART_ROWS) {
-    // Restarts on whole-task workers, each from the start the serial loop would draw for
-    // it, so the result does not depend on the thread count. k-means++ takes a fixed
-    // number of draws per init, so a worker draws its own start from the stream skipped
-    // ahead (the inits are a fifth of a 100k fit's work); other starts are drawn here.
-    const kpp = opts.init === 'k-means++' ? { seed: opts.seed, firstRun: run, draws: kmeansPlusPlusDraws(k, ctx.nLocalTrials) } : null;
-    const starts: Float64Array[] = [];
-    if (kpp) starts.length = opts.nInit - run;
-    else for (let r = run; r < opts.nInit; r++) starts.push(nextStart());
-    run = opts.nInit;
+    const { kpp, starts } = remainingTasks(plan);
+    if (kpp) starts.length = remaining;
+    plan.run = opts.nInit;
     ctx.threads = 1;
-    best = restartsInParallel(kern.fitPool, ctx, m, weights, starts, kpp, best, {
+    plan.best = restartsInParallel(kern.fitPool, ctx, m, plan.weights, starts, kpp, plan.best, {
       k,
       maxIter: opts.maxIter,
       tol: opts.tol,
-      hamerly,
+      hamerly: plan.hamerly,
       threads: Math.min(restartThreads, remaining),
     });
   }
-  for (; run < opts.nInit; run++) {
-    const result = lloyd(ctx, nextStart());
-    if (!best || result.inertia < best.inertia) best = result;
-  }
-  return new KMeansModel({
-    center,
-    centeredCentroids: best!.centroids,
-    k,
-    labels: best!.labels,
-    inertia: best!.inertia,
-    iterations: best!.iterations,
-    converged: best!.converged,
-    algorithm: hamerly ? 'hamerly' : 'lloyd',
-    nInit: opts.nInit,
-    warnings: opts.warnings,
-  });
+  runSerialRestarts(plan);
+  return modelOf(plan);
 }
 
 /**
@@ -372,6 +416,18 @@ function sharedCopy(src: Float64Array): SharedArrayBuffer {
   return buf;
 }
 
+/** Restart t of a job (see remainingTasks): its start, then its Lloyd (or Hamerly) run. */
+export function runRestartTask(ctx: FitContext, kpp: KMeansRestartJob['kpp'], starts: Float64Array, t: number): SingleRun {
+  const { k, d } = ctx;
+  let start: Float64Array;
+  if (kpp) {
+    const rng = new Random(kpp.seed);
+    for (let skip = (kpp.firstRun + t) * kpp.draws; skip > 0; skip--) rng.next();
+    start = kmeansPlusPlus(ctx, rng);
+  } else start = starts.slice(t * k * d, (t + 1) * k * d);
+  return lloyd(ctx, start);
+}
+
 /** Runs claimed restarts on a prepared context, keeping the slot's best labels. */
 function runRestarts(job: KMeansRestartJob, slot: number, ctx: FitContext, next: () => number, finish: (t: number) => void): void {
   const { n, k, d } = job;
@@ -380,13 +436,7 @@ function runRestarts(job: KMeansRestartJob, slot: number, ctx: FitContext, next:
   const bestTask = new Int32Array(job.bestTask);
   const starts = new Float64Array(job.starts);
   for (let t = next(); t >= 0; t = next()) {
-    let start: Float64Array;
-    if (job.kpp) {
-      const rng = new Random(job.kpp.seed);
-      for (let skip = (job.kpp.firstRun + t) * job.kpp.draws; skip > 0; skip--) rng.next();
-      start = kmeansPlusPlus(ctx, rng);
-    } else start = starts.slice(t * k * d, (t + 1) * k * d);
-    const r = lloyd(ctx, start);
+    const r = runRestartTask(ctx, job.kpp, starts, t);
     out[t * stride] = r.inertia;
     out[t * stride + 1] = r.iterations;
     out[t * stride + 2] = r.converged ? 1 : 0;
