@@ -52,7 +52,7 @@ export default defineConfig([
     define: { SEGMINT_VERSION: JSON.stringify(version) },
   },
   {
-    // segmentInWorker()'s worker (browser Web Worker and Node worker_threads), found beside
+    // segmentInWorker()'s and kmeansInWorkers()' worker (browser Web Worker and Node worker_threads), found beside
     // the library with new URL('./worker.js', import.meta.url). Self-contained, loader
     // included, because module workers do not see a page's import map.
     entry: { worker: 'src/worker.ts' },

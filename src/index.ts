@@ -109,6 +109,10 @@ export type { PreparedData, Preprocessing, FeatureTransform, Scaling, MissingPol
 export { segmentInWorker } from './segmentInWorker';
 /** segmentInWorker() options. */
 export type { SegmentInWorkerOptions } from './segmentInWorker';
+/** K-Means restarts over workers with their own copy of X (no SharedArrayBuffer needed). */
+export { kmeansInWorkers } from './kmeansInWorkers';
+/** kmeansInWorkers() options. */
+export type { KMeansInWorkersOptions } from './kmeansInWorkers';
 
 /** Customer files (CSV in any dialect, JSON, NDJSON, Parquet) -> columns segment() takes. */
 export { readCustomers, findIdField, ReadError } from './prep/read';

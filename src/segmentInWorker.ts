@@ -39,14 +39,16 @@ export interface SegmentInWorkerOptions {
   threads?: number;
 }
 
-interface WorkerLike {
-  post(message: WorkerRequest): void;
-  onMessage(fn: (m: WorkerMessage) => void): void;
+/** A started worker.js, in a browser or in Node; `In` and `Out` are its protocol's messages. */
+export interface WorkerLike<In = WorkerRequest, Out = WorkerMessage> {
+  post(message: In, transfer?: ArrayBuffer[]): void;
+  onMessage(fn: (m: Out) => void): void;
   onFailure(fn: (err: Error) => void): void;
   terminate(): void;
 }
 
-function reviveError(e: SerializedError): Error {
+/** The error a worker serialized, as the class the caller would have caught. */
+export function reviveError(e: SerializedError): Error {
   if (e.name === 'SegmentationError') {
     return new SegmentationError({
       status: e.status ?? 500,
@@ -72,18 +74,18 @@ function isNode(): boolean {
   return typeof proc?.versions?.node === 'string' && typeof (globalThis as { Worker?: unknown }).Worker === 'undefined';
 }
 
-function browserWorker(url: string | URL | undefined): WorkerLike {
+function browserWorker<In, Out>(url: string | URL | undefined): WorkerLike<In, Out> {
   // Written out literally so bundlers recognise the pattern and emit worker.js.
   const worker = url
     ? new Worker(url, { type: 'module', name: 'segmint' })
     : new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'segmint' });
   return {
-    post: (m) => worker.postMessage(m),
-    onMessage: (fn) => worker.addEventListener('message', (e: MessageEvent<WorkerMessage>) => fn(e.data)),
+    post: (m, transfer) => worker.postMessage(m, transfer ?? []),
+    onMessage: (fn) => worker.addEventListener('message', (e: MessageEvent<Out>) => fn(e.data)),
     onFailure: (fn) => {
       worker.addEventListener('error', (e: ErrorEvent) => {
         e.preventDefault?.();
-        fn(new Error(`segmint: the segmentation worker failed to start or crashed (${e.message || 'could not load worker.js'})`));
+        fn(new Error(`segmint: the worker failed to start or crashed (${e.message || 'could not load worker.js'})`));
       });
       worker.addEventListener('messageerror', () => fn(new Error('segmint: a worker message could not be deserialized')));
     },
@@ -92,14 +94,14 @@ function browserWorker(url: string | URL | undefined): WorkerLike {
 }
 
 interface NodeWorker {
-  postMessage(m: unknown): void;
-  on(ev: 'message', fn: (m: WorkerMessage) => void): void;
+  postMessage(m: unknown, transfer?: ArrayBuffer[]): void;
+  on(ev: 'message', fn: (m: never) => void): void;
   on(ev: 'error', fn: (err: Error) => void): void;
   on(ev: 'exit', fn: (code: number) => void): void;
   terminate(): Promise<number>;
 }
 
-async function nodeWorker(url: string | URL | undefined): Promise<WorkerLike> {
+async function nodeWorker<In, Out>(url: string | URL | undefined): Promise<WorkerLike<In, Out>> {
   // Through a variable: the browser build must not reference a Node built-in.
   const workerThreads = 'node:worker_threads';
   const { Worker: NodeWorkerClass } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ workerThreads)) as {
@@ -111,14 +113,19 @@ async function nodeWorker(url: string | URL | undefined): Promise<WorkerLike> {
   else file = `${__dirname}/worker.js`; // the CommonJS build, where import.meta is empty
   const worker = new NodeWorkerClass(file);
   return {
-    post: (m) => worker.postMessage(m),
-    onMessage: (fn) => worker.on('message', fn),
+    post: (m, transfer) => worker.postMessage(m, transfer ?? []),
+    onMessage: (fn) => worker.on('message', fn as (m: never) => void),
     onFailure: (fn) => {
       worker.on('error', (err) => fn(err));
-      worker.on('exit', (code) => fn(new Error(`segmint: the segmentation worker exited (code ${code}) before answering`)));
+      worker.on('exit', (code) => fn(new Error(`segmint: the worker exited (code ${code}) before answering`)));
     },
     terminate: () => void worker.terminate(),
   };
+}
+
+/** Starts worker.js (beside this module unless `url` says otherwise) as a Web Worker or a worker_threads worker. */
+export async function startWorkerScript<In, Out>(url: string | URL | undefined): Promise<WorkerLike<In, Out>> {
+  return isNode() ? nodeWorker<In, Out>(url) : browserWorker<In, Out>(url);
 }
 
 /**
@@ -131,7 +138,7 @@ export async function segmentInWorker(request: unknown, options: SegmentInWorker
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 65)) {
     throw new InvalidParameterError('threads', `must be an integer from 1 to 65, got ${JSON.stringify(threads)}`);
   }
-  const worker = isNode() ? await nodeWorker(workerUrl) : browserWorker(workerUrl);
+  const worker = await startWorkerScript<WorkerRequest, WorkerMessage>(workerUrl);
   return new Promise<SegmentationResponse>((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void): void => {

@@ -6,7 +6,12 @@
  *
  * Protocol (one request per worker): the caller posts a WorkerRequest; the worker posts
  * any number of { type: 'progress' } messages, then one 'result' or 'error'.
+ *
+ * kmeansInWorkers() uses the same worker for K-Means restarts over a copy of X: it posts
+ * one 'kmeans.job', then one 'kmeans.task' at a time; the worker answers each task with a
+ * 'restart' (or an 'error') and keeps its copy until it is terminated.
  */
+import { copyJobRunner, type KMeansCopyJob, type KMeansCopyResult } from './cluster/kmeans';
 import { SegmentationError, InvalidParameterError } from './errors';
 import { segment } from './segment';
 import { init } from './wasm/index';
@@ -20,6 +25,12 @@ export interface WorkerRequest {
   /** Kernel threads the worker starts (init({ threads })); 1 or omitted: none. */
   threads?: number;
 }
+
+/** kmeansInWorkers()'s messages: the job (with the caller's kernel build), then task indices. */
+export type KMeansWorkerRequest = { kind: 'kmeans.job'; job: KMeansCopyJob; variant: 'simd' | 'scalar' } | { kind: 'kmeans.task'; t: number };
+
+/** A worker's answer to a 'kmeans.task'. */
+export type KMeansWorkerMessage = { type: 'restart'; t: number; run: KMeansCopyResult } | { type: 'error'; error: SerializedError };
 
 /** An error as it crosses the thread boundary (classes do not survive structured clone). */
 export interface SerializedError {
@@ -67,22 +78,50 @@ async function handle(data: WorkerRequest, post: (m: WorkerMessage) => void): Pr
   }
 }
 
+let restart: ((t: number) => KMeansCopyResult) | undefined;
+
+function handleKMeans(data: KMeansWorkerRequest, post: (m: KMeansWorkerMessage, transfer: ArrayBuffer[]) => void): Promise<void> | void {
+  try {
+    if (data.kind === 'kmeans.job') {
+      const { job } = data;
+      return init({ variant: data.variant }).then(
+        () => {
+          restart = copyJobRunner(job);
+        },
+        (err) => post({ type: 'error', error: serializeError(err) }, []),
+      );
+    }
+    if (!restart) throw new Error('segmint worker: a K-Means task came before its job');
+    const run = restart(data.t);
+    post({ type: 'restart', t: data.t, run }, [run.labels.buffer as ArrayBuffer, run.centroids.buffer as ArrayBuffer]);
+  } catch (err) {
+    post({ type: 'error', error: serializeError(err) }, []);
+  }
+}
+
+type Incoming = WorkerRequest | KMeansWorkerRequest;
+// Messages are handled one after another: a task waits for its job's kernels to load.
+let queue: Promise<void> = Promise.resolve();
+function receive(data: Incoming, post: (m: unknown, transfer?: ArrayBuffer[]) => void): void {
+  queue = queue.then(() => ('kind' in data ? handleKMeans(data, post) : handle(data, post)));
+}
+
 interface BrowserWorkerScope {
-  postMessage(message: unknown): void;
-  addEventListener(type: 'message', listener: (e: { data: WorkerRequest }) => void): void;
+  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
+  addEventListener(type: 'message', listener: (e: { data: Incoming }) => void): void;
 }
 
 const scope = globalThis as unknown as Partial<BrowserWorkerScope> & { WorkerGlobalScope?: unknown };
 if (typeof scope.WorkerGlobalScope !== 'undefined' && typeof scope.postMessage === 'function') {
   const self = scope as BrowserWorkerScope;
-  self.addEventListener('message', (e) => void handle(e.data, (m) => self.postMessage(m)));
+  self.addEventListener('message', (e) => receive(e.data, (m, transfer) => self.postMessage(m, transfer ?? [])));
 } else {
   // Node: worker_threads, imported through a variable so bundlers leave it alone and the
   // browser build carries no Node built-in.
   const workerThreads = 'node:worker_threads';
   const { parentPort } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ workerThreads)) as {
-    parentPort: { postMessage(m: unknown): void; once(ev: 'message', fn: (d: WorkerRequest) => void): void } | null;
+    parentPort: { postMessage(m: unknown, transfer?: ArrayBuffer[]): void; on(ev: 'message', fn: (d: Incoming) => void): void } | null;
   };
-  if (!parentPort) throw new Error('segmint worker.js is a worker script: start it with segmentInWorker()');
-  parentPort.once('message', (data) => void handle(data, (m) => parentPort.postMessage(m)));
+  if (!parentPort) throw new Error('segmint worker.js is a worker script: start it with segmentInWorker() or kmeansInWorkers()');
+  parentPort.on('message', (data) => receive(data, (m, transfer) => parentPort.postMessage(m, transfer ?? [])));
 }

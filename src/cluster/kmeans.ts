@@ -381,6 +381,75 @@ function fitOrInit(m: Matrix, options: KMeansOptions, initOnly: boolean, probeOn
 }
 
 /**
+ * A K-Means restart job for instances with their own memory (kmeansInWorkers): the same
+ * fields as KMeansRestartJob's inputs, in plain arrays that a structured clone copies.
+ */
+export interface KMeansCopyJob {
+  n: number;
+  d: number;
+  k: number;
+  maxIter: number;
+  tol: number;
+  hamerly: boolean;
+  X: Float64Array;
+  W: Float64Array | null;
+  kpp: KMeansRestartJob['kpp'];
+  starts: Float64Array;
+}
+
+/** What one restart of a KMeansCopyJob gives back: its run, centred as the job's fit keeps it. */
+export type KMeansCopyResult = SingleRun;
+
+/**
+ * kmeans()'s fit with its remaining restarts (after the probing first init, if any) run
+ * by `runTasks`, whole tasks 0..tasks-1 of `job` on any thread in any order; the best is
+ * kept in task order, as the serial loop keeps it, so the model is kmeans()'s to the bit.
+ * Everything before the restarts runs here, synchronously.
+ */
+export async function fitKMeansWithRestarts(
+  m: Matrix,
+  options: KMeansOptions,
+  runTasks: (job: KMeansCopyJob, tasks: number) => Promise<KMeansCopyResult[]>,
+): Promise<KMeansModel> {
+  const plan = planFit(m, options, false, false);
+  runProbingInit(plan);
+  const { opts } = plan;
+  const remaining = opts.nInit - plan.run;
+  if (remaining > 1 && m.rows >= MIN_PARALLEL_RESTART_ROWS) {
+    const { kpp, starts } = remainingTasks(plan);
+    const flat = new Float64Array(kpp ? 0 : remaining * opts.k * m.cols);
+    starts.forEach((s, t) => flat.set(s, t * opts.k * m.cols));
+    const job: KMeansCopyJob = {
+      n: m.rows,
+      d: m.cols,
+      k: opts.k,
+      maxIter: opts.maxIter,
+      tol: opts.tol,
+      hamerly: plan.hamerly,
+      // A view into a larger buffer would be cloned with all of it.
+      X: m.data.byteOffset === 0 && m.data.byteLength === m.data.buffer.byteLength ? m.data : m.data.slice(),
+      W: plan.weights ?? null,
+      kpp,
+      starts: flat,
+    };
+    // Nothing below reads this fit's workspace again: another fit may reuse the memory
+    // while the tasks run.
+    const results = await runTasks(job, remaining);
+    for (const r of results) if (!plan.best || r.inertia < plan.best.inertia) plan.best = r;
+    plan.run = opts.nInit;
+  }
+  runSerialRestarts(plan);
+  return modelOf(plan);
+}
+
+/** A worker's side of a KMeansCopyJob: its own context over its copy of X, then restart t on each call. */
+export function copyJobRunner(job: KMeansCopyJob): (t: number) => KMeansCopyResult {
+  const m: Matrix = { data: job.X, rows: job.n, cols: job.d };
+  const { ctx } = prepareFit(kernels(), m, job.W ?? undefined, { k: job.k, maxIter: job.maxIter, tol: job.tol, hamerly: job.hamerly, threads: 1 });
+  return (t) => runRestartTask(ctx, job.kpp, job.starts, t);
+}
+
+/**
  * nInit restarts go to init({ threads })'s whole-task workers from this many rows (with
  * threads > 1 and at least two restarts left); below it a restart takes well under a
  * millisecond and the hand-off (copying X into each worker's memory) would not pay.

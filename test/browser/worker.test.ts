@@ -82,6 +82,23 @@ describe('segmentInWorker in Chromium', () => {
     expect(await page.evaluate('window.workerAbort()')).toBe('stopped by the user');
   });
 
+  it('kmeansInWorkers spreads restarts over Web Workers without SharedArrayBuffer, bit for bit kmeans() here and in Node', async () => {
+    const options = { k: 5, seed: 7, nInit: 6, algorithm: 'lloyd', workers: 2 };
+    const r = (await page.evaluate(`window.kmeansWorkers(12000, 4, ${JSON.stringify(options)})`)) as {
+      isolated: boolean;
+      hasShared: boolean;
+      inWorkers: { labels: number[]; centroids: number[][]; inertia: number; iterations: number };
+      here: { labels: number[]; centroids: number[][]; inertia: number; iterations: number };
+    };
+    expect(r.isolated).toBe(false);
+    expect(r.hasShared).toBe(false);
+    expect(r.inWorkers).toEqual(r.here);
+    const node = segmint.kmeans(segmint.sampleCustomerMatrix(12000, 4), { k: 5, seed: 7, nInit: 6, algorithm: 'lloyd' });
+    expect(r.inWorkers.labels).toEqual(Array.from(node.labels));
+    expect(r.inWorkers.centroids).toEqual(node.centroids);
+    expect(r.inWorkers.inertia).toBe(node.inertia);
+  });
+
   it('left no uncaught page errors', () => {
     expect(pageErrors.map(String)).toEqual([]);
   });
@@ -112,5 +129,72 @@ describe('segmentInWorker in Node (worker_threads)', () => {
     const err = await segmint.segmentInWorker({ data: [{ customer_id: 1, f: () => 1 }] }).catch((e) => e);
     expect(err).toBeInstanceOf(segmint.InvalidParameterError);
     expect(err.parameter).toBe('request');
+  });
+});
+
+describe('kmeansInWorkers in Node (worker_threads over copies of X)', () => {
+  // segmint (dist/) is imported in beforeAll, after the cases are collected.
+  const rows = 9000;
+  const matrix = () => segmint.sampleCustomerMatrix(rows, 12);
+  const weights = Array.from({ length: rows }, (_, i) => 0.5 + (i % 4));
+  const same = (a: { labels: Int32Array; centroids: number[][]; inertia: number; iterations: number; algorithm: string }, b: typeof a) => {
+    expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
+    expect(a.centroids).toEqual(b.centroids);
+    expect(a.inertia).toBe(b.inertia);
+    expect(a.iterations).toBe(b.iterations);
+    expect(a.algorithm).toBe(b.algorithm);
+  };
+
+  it.each([
+    { k: 5, seed: 21, nInit: 7, algorithm: 'lloyd' as const },
+    { k: 4, seed: 22, nInit: 5, algorithm: 'hamerly' as const },
+    { k: 6, seed: 23, nInit: 4, init: 'random' as const },
+    { k: 3, seed: 24, nInit: 5, sampleWeight: weights },
+    // 'auto' probes Hamerly on the first init (below the sample size), here on the caller.
+    { k: 3, seed: 25, nInit: 4 },
+  ])('gives kmeans() to the bit on 1, 2 and 3 workers (%o)', async (o) => {
+    const X = matrix();
+    const serial = segmint.kmeans(X, o);
+    for (const workers of [1, 2, 3]) same(await segmint.kmeansInWorkers(X, { ...o, workers }), serial);
+  });
+
+  it('above the probe sample size too, and with a single restart (no workers needed)', async () => {
+    const X = matrix();
+    const big = segmint.sampleCustomerMatrix(40_000, 3);
+    const o = { k: 4, seed: 2, nInit: 3 };
+    same(await segmint.kmeansInWorkers(big, { ...o, workers: 2 }), segmint.kmeans(big, o));
+    same(await segmint.kmeansInWorkers(X, { k: 4, seed: 9, workers: 2 }), segmint.kmeans(X, { k: 4, seed: 9 }));
+  });
+
+  it('bad options name the parameter; an aborted signal rejects with its reason', async () => {
+    const X = matrix();
+    for (const workers of [0, 1.5, 65, '2']) {
+      await expect(segmint.kmeansInWorkers(X, { k: 3, workers: workers as number })).rejects.toMatchObject({
+        name: 'InvalidParameterError',
+        parameter: 'workers',
+      });
+    }
+    await expect(segmint.kmeansInWorkers(X, { k: 0, workers: 2 })).rejects.toMatchObject({ parameter: 'k' });
+    await expect(segmint.kmeansInWorkers(X, { k: 3, nInit: 4, colour: 1 } as never)).rejects.toThrow(/colour/);
+    // Aborted on the first finished restart, with the others still on the workers.
+    const controller = new AbortController();
+    const ticks: number[] = [];
+    const running = segmint.kmeansInWorkers(X, {
+      k: 5,
+      nInit: 50,
+      seed: 1,
+      workers: 2,
+      signal: controller.signal,
+      onProgress: (done, total) => {
+        ticks.push(done, total);
+        controller.abort(new Error('stopped by the caller'));
+      },
+    });
+    await expect(running).rejects.toThrow('stopped by the caller');
+    expect(ticks).toEqual([1, 49]);
+    const seen: number[] = [];
+    await segmint.kmeansInWorkers(X, { k: 3, nInit: 4, seed: 3, workers: 2, onProgress: (done) => seen.push(done) });
+    expect(seen).toEqual([1, 2, 3]);
+    await expect(segmint.kmeansInWorkers(X, { k: 3, signal: AbortSignal.abort(new Error('never started')) })).rejects.toThrow('never started');
   });
 });
