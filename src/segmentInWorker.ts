@@ -16,6 +16,7 @@
  */
 import { InvalidParameterError, SegmentationError, type SegmentationErrorCode, type SegmentationErrorDetails } from './errors';
 import type { SegmentationResponse } from './segment';
+import { startWorker } from './wasm/threads';
 import type { SerializedError, WorkerMessage, WorkerRequest } from './worker';
 
 /** Options of segmentInWorker(). */
@@ -45,6 +46,9 @@ export interface WorkerLike<In = WorkerRequest, Out = WorkerMessage> {
   onMessage(fn: (m: Out) => void): void;
   onFailure(fn: (err: Error) => void): void;
   terminate(): void;
+  /** Node: lets the process exit while the worker idles (ref() undoes it while it works). */
+  unref?(): void;
+  ref?(): void;
 }
 
 /** The error a worker serialized, as the class the caller would have caught. */
@@ -99,6 +103,8 @@ interface NodeWorker {
   on(ev: 'error', fn: (err: Error) => void): void;
   on(ev: 'exit', fn: (code: number) => void): void;
   terminate(): Promise<number>;
+  unref(): void;
+  ref(): void;
 }
 
 async function nodeWorker<In, Out>(url: string | URL | undefined): Promise<WorkerLike<In, Out>> {
@@ -111,7 +117,8 @@ async function nodeWorker<In, Out>(url: string | URL | undefined): Promise<Worke
   if (url) file = url;
   else if (import.meta.url) file = new URL('./worker.js', import.meta.url);
   else file = `${__dirname}/worker.js`; // the CommonJS build, where import.meta is empty
-  const worker = new NodeWorkerClass(file);
+  // Not with the parent's --input-type, which Node refuses for a worker started from a file.
+  const worker = startWorker(NodeWorkerClass as never, file, {}) as NodeWorker;
   return {
     post: (m, transfer) => worker.postMessage(m, transfer ?? []),
     onMessage: (fn) => worker.on('message', fn as (m: never) => void),
@@ -120,6 +127,8 @@ async function nodeWorker<In, Out>(url: string | URL | undefined): Promise<Worke
       worker.on('exit', (code) => fn(new Error(`segmint: the worker exited (code ${code}) before answering`)));
     },
     terminate: () => void worker.terminate(),
+    unref: () => worker.unref(),
+    ref: () => worker.ref(),
   };
 }
 
