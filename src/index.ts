@@ -110,9 +110,9 @@ export { segmentInWorker } from './segmentInWorker';
 /** segmentInWorker() options. */
 export type { SegmentInWorkerOptions } from './segmentInWorker';
 /** K-Means restarts over workers with their own copy of X (no SharedArrayBuffer needed). */
-export { kmeansInWorkers } from './kmeansInWorkers';
-/** kmeansInWorkers() options. */
-export type { KMeansInWorkersOptions } from './kmeansInWorkers';
+export { kmeansInWorkers, startKMeansWorkers } from './kmeansInWorkers';
+/** kmeansInWorkers() options, and a set of workers kept between its calls. */
+export type { KMeansInWorkersOptions, KMeansWorkers } from './kmeansInWorkers';
 
 /** Customer files (CSV in any dialect, JSON, NDJSON, Parquet) -> columns segment() takes. */
 export { readCustomers, findIdField, ReadError } from './prep/read';

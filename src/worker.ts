@@ -9,7 +9,8 @@
  *
  * kmeansInWorkers() uses the same worker for K-Means restarts over a copy of X: it posts
  * one 'kmeans.job', then one 'kmeans.task' at a time; the worker answers each task with a
- * 'restart' (or an 'error') and keeps its copy until it is terminated.
+ * 'restart' (or an 'error') and keeps its copy until the next job or its end. A
+ * 'kmeans.warm' (startKMeansWorkers) loads the kernels and answers 'ready'.
  */
 import { copyJobRunner, type KMeansCopyJob, type KMeansCopyResult } from './cluster/kmeans';
 import { SegmentationError, InvalidParameterError } from './errors';
@@ -27,10 +28,13 @@ export interface WorkerRequest {
 }
 
 /** kmeansInWorkers()'s messages: the job (with the caller's kernel build), then task indices. */
-export type KMeansWorkerRequest = { kind: 'kmeans.job'; job: KMeansCopyJob; variant: 'simd' | 'scalar' } | { kind: 'kmeans.task'; t: number };
+export type KMeansWorkerRequest =
+  | { kind: 'kmeans.warm'; variant: 'simd' | 'scalar' }
+  | { kind: 'kmeans.job'; job: KMeansCopyJob; variant: 'simd' | 'scalar' }
+  | { kind: 'kmeans.task'; t: number };
 
 /** A worker's answer to a 'kmeans.task'. */
-export type KMeansWorkerMessage = { type: 'restart'; t: number; run: KMeansCopyResult } | { type: 'error'; error: SerializedError };
+export type KMeansWorkerMessage = { type: 'ready' } | { type: 'restart'; t: number; run: KMeansCopyResult } | { type: 'error'; error: SerializedError };
 
 /** An error as it crosses the thread boundary (classes do not survive structured clone). */
 export interface SerializedError {
@@ -82,6 +86,12 @@ let restart: ((t: number) => KMeansCopyResult) | undefined;
 
 function handleKMeans(data: KMeansWorkerRequest, post: (m: KMeansWorkerMessage, transfer: ArrayBuffer[]) => void): Promise<void> | void {
   try {
+    if (data.kind === 'kmeans.warm') {
+      return init({ variant: data.variant }).then(
+        () => post({ type: 'ready' }, []),
+        (err) => post({ type: 'error', error: serializeError(err) }, []),
+      );
+    }
     if (data.kind === 'kmeans.job') {
       const { job } = data;
       return init({ variant: data.variant }).then(

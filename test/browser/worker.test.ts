@@ -3,6 +3,7 @@
  * new URL('./worker.js', import.meta.url)) keeps the page responsive and returns what
  * segment() returns; in Node a worker_threads worker does the same.
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -89,10 +90,12 @@ describe('segmentInWorker in Chromium', () => {
       hasShared: boolean;
       inWorkers: { labels: number[]; centroids: number[][]; inertia: number; iterations: number };
       here: { labels: number[]; centroids: number[][]; inertia: number; iterations: number };
+      kept: unknown[];
     };
     expect(r.isolated).toBe(false);
     expect(r.hasShared).toBe(false);
     expect(r.inWorkers).toEqual(r.here);
+    expect(r.kept).toEqual([r.here, r.here]);
     const node = segmint.kmeans(segmint.sampleCustomerMatrix(12000, 4), { k: 5, seed: 7, nInit: 6, algorithm: 'lloyd' });
     expect(r.inWorkers.labels).toEqual(Array.from(node.labels));
     expect(r.inWorkers.centroids).toEqual(node.centroids);
@@ -164,6 +167,52 @@ describe('kmeansInWorkers in Node (worker_threads over copies of X)', () => {
     const o = { k: 4, seed: 2, nInit: 3 };
     same(await segmint.kmeansInWorkers(big, { ...o, workers: 2 }), segmint.kmeans(big, o));
     same(await segmint.kmeansInWorkers(X, { k: 4, seed: 9, workers: 2 }), segmint.kmeans(X, { k: 4, seed: 9 }));
+  });
+
+  it('a set of workers kept between calls gives the same bits, survives an abort and refuses use after close()', async () => {
+    const X = matrix();
+    const set = await segmint.startKMeansWorkers(2);
+    try {
+      expect(set.size).toBe(2);
+      const cases = [
+        { k: 5, seed: 31, nInit: 6, algorithm: 'lloyd' as const },
+        { k: 4, seed: 32, nInit: 5, init: 'random' as const },
+      ];
+      // Two calls at once on one set run one after the other.
+      const both = await Promise.all(cases.map((o) => segmint.kmeansInWorkers(X, { ...o, workers: set })));
+      both.forEach((m, c) => same(m, segmint.kmeans(X, cases[c]!)));
+      const controller = new AbortController();
+      const aborted = segmint.kmeansInWorkers(X, {
+        ...cases[0]!,
+        nInit: 40,
+        workers: set,
+        signal: controller.signal,
+        onProgress: () => controller.abort(new Error('enough')),
+      });
+      await expect(aborted).rejects.toThrow('enough');
+      // The workers stopped mid-task are replaced on the next call.
+      same(await segmint.kmeansInWorkers(X, { ...cases[0]!, workers: set }), segmint.kmeans(X, cases[0]!));
+    } finally {
+      set.close();
+    }
+    await expect(segmint.kmeansInWorkers(X, { k: 3, nInit: 4, workers: set })).rejects.toMatchObject({ name: 'InvalidParameterError', parameter: 'workers' });
+    await expect(segmint.startKMeansWorkers(0)).rejects.toMatchObject({ name: 'InvalidParameterError', parameter: 'count' });
+  });
+
+  it('a kept set holds a Node process open while it works and lets it exit while it idles', () => {
+    // Awaiting an unref'd worker's answer with nothing else pending would end the process
+    // mid-call; an idle set left open must not keep it running. A child process shows both.
+    const script = `
+      const s = await import(${JSON.stringify(pathToFileURL(join(DIST, 'index.js')).href)});
+      const set = await s.startKMeansWorkers(2);
+      const m = await s.kmeansInWorkers(s.sampleCustomerMatrix(6000, 2), { k: 4, nInit: 4, seed: 1, workers: set });
+      console.log('inertia', m.inertia);
+    `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '--eval', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.error).toBeUndefined();
+    expect(child.status, child.stderr).toBe(0);
+    const expected = segmint.kmeans(segmint.sampleCustomerMatrix(6000, 2), { k: 4, nInit: 4, seed: 1 }).inertia;
+    expect(child.stdout.trim()).toBe(`inertia ${expected}`);
   });
 
   it('bad options name the parameter; an aborted signal rejects with its reason', async () => {
