@@ -10,7 +10,8 @@
  * The calling thread still does what comes before the restarts: the checks, centring
  * and packing X, 'auto''s probe of Hamerly's bounds (on a sample from 32,768 rows, else
  * on the first init), so a page's main thread is busy for about one restart's time.
- * Each worker costs a copy of X and a compile of the kernels (a few milliseconds).
+ * Each worker costs a copy of X and ~60 ms to compile the kernels; startKMeansWorkers()
+ * keeps a set warm between calls.
  */
 import { fitKMeans, fitKMeansWithRestarts, type KMeansCopyJob, type KMeansCopyResult, type KMeansOptions } from './cluster/kmeans';
 import type { KMeansModel } from './cluster/kmeansModel';
@@ -25,9 +26,10 @@ export interface KMeansInWorkersOptions extends KMeansOptions {
   /**
    * Workers the restarts spread over: a number (1 to 64; default: the cores the engine
    * reports, navigator.hardwareConcurrency or os.availableParallelism, at most the
-   * restarts), started for this call and terminated after it, or a set kept between calls
-   * (startKMeansWorkers()). 1, fewer than 4,096 rows (a restart there takes well under a millisecond), or fewer
-   * than two restarts after the first: everything runs on the calling thread, as kmeans().
+   * restarts), started for this call and terminated after it, or a set kept between
+   * calls (startKMeansWorkers()). With 1, fewer than 4,096 rows (a restart there takes
+   * well under a millisecond) or fewer than two restarts after the first, everything
+   * runs on the calling thread, as kmeans().
    */
   workers?: number | KMeansWorkers;
   /** Where worker.js is served from, when a deployment moves it (default: beside this module; a set from startKMeansWorkers() has its own). */

@@ -84,24 +84,21 @@ async function handle(data: WorkerRequest, post: (m: WorkerMessage) => void): Pr
 
 let restart: ((t: number) => KMeansCopyResult) | undefined;
 
-function handleKMeans(data: KMeansWorkerRequest, post: (m: KMeansWorkerMessage, transfer: ArrayBuffer[]) => void): Promise<void> | void {
+async function handleKMeans(data: KMeansWorkerRequest, post: (m: KMeansWorkerMessage, transfer: ArrayBuffer[]) => void): Promise<void> {
   try {
     if (data.kind === 'kmeans.warm') {
-      return init({ variant: data.variant }).then(
-        () => post({ type: 'ready' }, []),
-        (err) => post({ type: 'error', error: serializeError(err) }, []),
-      );
+      await init({ variant: data.variant });
+      post({ type: 'ready' }, []);
+      return;
     }
     if (data.kind === 'kmeans.job') {
-      const { job } = data;
-      return init({ variant: data.variant }).then(
-        () => {
-          restart = copyJobRunner(job);
-        },
-        (err) => post({ type: 'error', error: serializeError(err) }, []),
-      );
+      restart = undefined;
+      await init({ variant: data.variant });
+      restart = copyJobRunner(data.job);
+      return;
     }
-    if (!restart) throw new Error('segmint worker: a K-Means task came before its job');
+    // A job that failed to lay out has answered its error already; its tasks say so too.
+    if (!restart) throw new Error('segmint worker: a K-Means task without a job it could prepare');
     const run = restart(data.t);
     post({ type: 'restart', t: data.t, run }, [run.labels.buffer as ArrayBuffer, run.centroids.buffer as ArrayBuffer]);
   } catch (err) {
