@@ -384,13 +384,7 @@ function fitOrInit(m: Matrix, options: KMeansOptions, initOnly: boolean, probeOn
  * A K-Means restart job for instances with their own memory (kmeansInWorkers): the same
  * fields as KMeansRestartJob's inputs, in plain arrays that a structured clone copies.
  */
-export interface KMeansCopyJob {
-  n: number;
-  d: number;
-  k: number;
-  maxIter: number;
-  tol: number;
-  hamerly: boolean;
+export interface KMeansCopyJob extends RestartSettings {
   X: Float64Array;
   W: Float64Array | null;
   kpp: KMeansRestartJob['kpp'];
@@ -456,15 +450,19 @@ export function copyJobRunner(job: KMeansCopyJob): (t: number) => KMeansCopyResu
  */
 export const MIN_PARALLEL_RESTART_ROWS = 4096;
 
-/** A K-Means restart job as posted to whole-task workers (see src/wasm/fitPool.ts). */
-export interface KMeansRestartJob {
-  kind: 'kmeans.restarts';
+/** What every restart of a fit shares, whoever runs it: X's shape and the fit's settings. */
+interface RestartSettings {
   n: number;
   d: number;
   k: number;
   maxIter: number;
   tol: number;
   hamerly: boolean;
+}
+
+/** A K-Means restart job as posted to whole-task workers (see src/wasm/fitPool.ts). */
+export interface KMeansRestartJob extends RestartSettings {
+  kind: 'kmeans.restarts';
   X: SharedArrayBuffer;
   W: SharedArrayBuffer | null;
   /** Centred starting centroids, k * d per task (unused with kpp). */
