@@ -321,12 +321,12 @@ function runSerialRestarts(plan: FitPlan): void {
  * of draws per init, so whoever runs a task draws its start from the stream skipped
  * ahead (the inits are a fifth of a 100k fit's work); other starts are drawn here.
  */
-function remainingTasks(plan: FitPlan): { kpp: KMeansRestartJob['kpp']; starts: Float64Array[]; tasks: number } {
+function remainingTasks(plan: FitPlan): { kpp: KMeansRestartJob['kpp']; starts: Float64Array[] } {
   const { opts, ctx } = plan;
   const kpp = opts.init === 'k-means++' ? { seed: opts.seed, firstRun: plan.run, draws: kmeansPlusPlusDraws(opts.k, ctx.nLocalTrials) } : null;
   const starts: Float64Array[] = [];
   if (!kpp) for (let r = plan.run; r < opts.nInit; r++) starts.push(plan.nextStart());
-  return { kpp, starts, tasks: opts.nInit - plan.run };
+  return { kpp, starts };
 }
 
 function modelOf(plan: FitPlan): KMeansModel {
