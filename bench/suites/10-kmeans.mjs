@@ -9,7 +9,7 @@
 // every core (its default); segmint is single-threaded.
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
-import { init, kmeans, sampleCustomerMatrix } from '../../dist/index.js';
+import { init, kmeans, kmeansInWorkers, sampleCustomerMatrix, startKMeansWorkers } from '../../dist/index.js';
 import { kernels } from '../../src/wasm/index.ts';
 import { lloydRef } from '../../test/reference/kmeans.ts';
 import { compare, record, standardizedCustomers, toRows } from '../lib.mjs';
@@ -67,6 +67,7 @@ export async function run({ quick, sizes: asked }) {
   const nCores = cpus().length;
   const started = await startSklearn();
   const sk = started.peer;
+  let keptWorkers = null;
   if (!sk) console.log(`  ${started.skip}`);
   else console.log(`  scikit-learn ${sk.version} (algorithm='lloyd'; 1 thread and ${nCores} threads)`);
   const skTasks = (job, iters, label = '') =>
@@ -139,6 +140,7 @@ export async function run({ quick, sizes: asked }) {
     // contenders, which pass threads: 1 explicitly.
     const poolThreads = Math.min(nCores, 4);
     if (poolThreads > 1) await init({ threads: poolThreads });
+    keptWorkers = poolThreads > 1 ? await startKMeansWorkers(poolThreads) : null;
     const jobSizes = asked ?? [100_000];
     for (const n of jobSizes) {
       for (const [dataName, X] of [
@@ -175,6 +177,16 @@ export async function run({ quick, sizes: asked }) {
                 fn: fits('auto', poolThreads),
                 skip: poolThreads > 1 ? undefined : 'one core: no threads to compare',
               },
+              {
+                // Restarts on workers over copies of X (no SharedArrayBuffer), a set kept warm.
+                name: `segmint kmeansInWorkers, ${poolThreads} kept workers`,
+                fn: async () => {
+                  iters[`segmint kmeansInWorkers, ${poolThreads} kept workers`] = (
+                    await kmeansInWorkers(X, { k, seed: 1, nInit, algorithm: 'lloyd', workers: keptWorkers })
+                  ).iterations;
+                },
+                skip: nInit === 1 ? 'one init: no restarts to spread' : keptWorkers ? undefined : 'one core: no workers to compare',
+              },
               ...skTasks({ k, nInit, seeds, maxIter: 300, tol: 1e-4 }, iters),
             ],
             {
@@ -188,6 +200,7 @@ export async function run({ quick, sizes: asked }) {
     }
   } finally {
     sk?.close();
+    keptWorkers?.close();
     await init({ threads: 1 });
   }
 
